@@ -1,0 +1,126 @@
+"""create_app(): mounts the faces, turns every failure into its face's error shape, serves the docs."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request, Response
+from fastapi.exceptions import RequestValidationError
+from sqlalchemy.exc import IntegrityError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+import hostlane
+from hostlane.config import Settings, get_settings
+from hostlane.core.errors import HostlaneError
+from hostlane.core.formats import FormatRoute, render
+from hostlane.faces.application import routes as application
+from hostlane.faces.application import wire as application_wire
+from hostlane.faces.common import ErrorInfo, ErrorRenderer
+from hostlane.runtime import Runtime
+
+log = logging.getLogger("hostlane")
+
+# Longest prefix first: the face whose document shapes an error at that path.
+FACES: list[tuple[str, ErrorRenderer]] = [
+    (application.PREFIX, application_wire.error),
+]
+
+TAGS = [
+    {"name": "application", "description": "CLIENTXCMS application API: `Authorization: Bearer <API key>`."},
+]
+
+
+def _default_error(request: Request, info: ErrorInfo) -> Response:
+    body: dict[str, object] = {"message": info.message}
+    if info.fields:
+        body["errors"] = info.fields
+    return render(request, body, info.status, headers=info.headers or None)
+
+
+def _renderer(path: str) -> ErrorRenderer:
+    for prefix, renderer in FACES:
+        if path == prefix or path.startswith(prefix + "/"):
+            return renderer
+    return _default_error
+
+
+def _field_name(loc: tuple[object, ...]) -> str:
+    parts = [str(part) for part in loc]
+    if parts and parts[0] in ("body", "query", "path", "header", "cookie"):
+        parts = parts[1:]
+    return ".".join(parts) or "body"
+
+
+def _validation_info(exc: RequestValidationError) -> ErrorInfo:
+    fields: dict[str, list[str]] = {}
+    for error in exc.errors():
+        name = _field_name(tuple(error.get("loc", ())))
+        if error.get("type") == "missing":
+            message = f"The {name} field is required."
+        else:
+            message = f"The {name} field is invalid: {error.get('msg', 'invalid value')}."
+        fields.setdefault(name, []).append(message)
+    first = next(iter(fields.values()))[0] if fields else "The given data was invalid."
+    count = sum(len(messages) for messages in fields.values())
+    message = first if count <= 1 else f"{first} (and {count - 1} more error{'s' if count > 2 else ''})"
+    return ErrorInfo(422, message, "validation_failed", fields)
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    def respond(request: Request, info: ErrorInfo) -> Response:
+        return _renderer(request.url.path)(request, info)
+
+    @app.exception_handler(HostlaneError)
+    async def hostlane_error(request: Request, exc: HostlaneError) -> Response:
+        return respond(request, ErrorInfo(exc.status, exc.message, exc.code, exc.fields, exc.headers))
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(request: Request, exc: RequestValidationError) -> Response:
+        return respond(request, _validation_info(exc))
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        message = {404: "Not Found", 405: "Method Not Allowed"}.get(exc.status_code, str(exc.detail))
+        return respond(request, ErrorInfo(exc.status_code, message, headers=dict(exc.headers or {})))
+
+    @app.exception_handler(IntegrityError)
+    async def integrity_error(request: Request, exc: IntegrityError) -> Response:
+        # A constraint caught what the service did not; say so without leaking SQL.
+        log.warning("integrity error on %s %s: %s", request.method, request.url.path, exc.orig)
+        return respond(request, ErrorInfo(409, "The request conflicts with existing data.", "conflict"))
+
+    @app.exception_handler(Exception)
+    async def unexpected_error(request: Request, exc: Exception) -> Response:
+        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        return respond(request, ErrorInfo(500, "Server Error", "server_error"))
+
+
+def create_app(settings: Settings | None = None, runtime: Runtime | None = None) -> FastAPI:
+    """The Hostlane ASGI app. ``runtime`` is built from ``settings`` unless given (tests give one)."""
+    settings = settings or get_settings()
+    owns_runtime = runtime is None
+    runtime = runtime or Runtime.build(settings)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        yield
+        if owns_runtime:
+            await runtime.close()
+
+    FormatRoute.max_body_bytes = settings.max_request_bytes
+    app = FastAPI(
+        title="Hostlane",
+        version=hostlane.__version__,
+        description="One platform, five wire-compatible APIs. Each tag is one face.",
+        openapi_url="/api/openapi.json",
+        docs_url="/api/documentation",
+        redoc_url="/api/redoc",
+        openapi_tags=TAGS,
+        lifespan=lifespan,
+    )
+    app.state.runtime = runtime
+    install_error_handlers(app)
+    app.include_router(application.router)
+    return app

@@ -1,0 +1,164 @@
+"""The ``hostlane`` command: serve, migrate, demo data, administrators and API keys."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from typing import Annotated, TypeVar
+
+import typer
+
+from hostlane.config import ensure_secret_key, get_settings
+from hostlane.core.errors import HostlaneError
+from hostlane.identity import permissions
+from hostlane.identity import service as identity
+from hostlane.identity.principal import Principal
+from hostlane.runtime import Runtime
+
+app = typer.Typer(
+    help="Hostlane: run a service provider's business.", no_args_is_help=True, pretty_exceptions_enable=False
+)
+
+T = TypeVar("T")
+
+
+def _run(work: Callable[[Runtime], Awaitable[T]]) -> T:
+    """Run ``work`` with a runtime, turning a Hostlane error into a message and exit code 1."""
+
+    async def main() -> T:
+        runtime = Runtime.build(get_settings())
+        try:
+            return await work(runtime)
+        finally:
+            await runtime.close()
+
+    try:
+        return asyncio.run(main())
+    except HostlaneError as exc:
+        typer.echo(f"Error: {exc.message}", err=True)
+        raise typer.Exit(1) from exc
+
+
+@app.callback()
+def _setup() -> None:
+    ensure_secret_key()
+
+
+@app.command()
+def migrate() -> None:
+    """Bring the database schema up to date (SQLite or PostgreSQL)."""
+    from hostlane.core.migrate import upgrade
+
+    upgrade(get_settings().database_url)
+    typer.echo("Database is up to date.")
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    workers: Annotated[int, typer.Option(help="Worker processes (each with its own pool).")] = 1,
+) -> None:
+    """Serve every face over HTTP."""
+    import uvicorn
+
+    uvicorn.run(
+        "hostlane.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        proxy_headers=False,
+        server_header=False,
+        log_level="info",
+    )
+
+
+@app.command()
+def demo() -> None:
+    """Load the demo data if it is not there yet, and print the demo credentials."""
+    from hostlane.demo import load_demo
+
+    credentials = _run(lambda runtime: load_demo(runtime, ensure_secret_key()))
+    typer.echo(credentials.describe())
+
+
+@app.command("create-admin")
+def create_admin(
+    login: str,
+    email: Annotated[str, typer.Option(help="The administrator's e-mail (owns their API keys).")],
+    password: Annotated[str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True)],
+    name: Annotated[str, typer.Option()] = "",
+    super_admin: Annotated[bool, typer.Option("--super-admin")] = False,
+) -> None:
+    """Create an administrator."""
+
+    async def work(runtime: Runtime) -> None:
+        async with runtime.db.transaction() as session:
+            admin = await identity.create_administrator(
+                session,
+                Principal.system(),
+                login=login,
+                email=email,
+                password=password,
+                name=name,
+                super_admin=super_admin,
+            )
+            typer.echo(f"Administrator {admin.login} <{admin.email}> created (id {admin.id}).")
+
+    _run(work)
+
+
+@app.command("create-api-key")
+def create_api_key(
+    name: str,
+    email: str,
+    permission: Annotated[
+        list[str],
+        typer.Option(
+            "--permissions",
+            "--permission",
+            "-p",
+            help="A permission (repeat, or separate with commas); '*' grants all.",
+        ),
+    ],
+    test: Annotated[bool, typer.Option("--test", help="A test-mode key: sees only test data.")] = False,
+) -> None:
+    """Create an API key for the administrator with EMAIL; the key is printed once, on the last line."""
+
+    async def work(runtime: Runtime) -> str:
+        async with runtime.db.transaction() as session:
+            issued = await identity.create_api_key(
+                session,
+                Principal.system(),
+                name=name,
+                admin_email=email,
+                permission_names=permission,
+                livemode=not test,
+            )
+        typer.echo(
+            f"API key '{name}' ({'test' if test else 'live'} mode) with permissions: "
+            f"{', '.join(issued.key.permissions)}. It is shown only now; store it safely:"
+        )
+        return issued.plaintext
+
+    typer.echo(_run(work))
+
+
+@app.command("revoke-api-key")
+def revoke_api_key(prefix: str) -> None:
+    """Revoke the API key whose visible prefix is PREFIX (``hl_live_AbCd1234``)."""
+
+    async def work(runtime: Runtime) -> None:
+        async with runtime.db.transaction() as session:
+            key = await identity.revoke_api_key(session, Principal.system(), prefix)
+            typer.echo(f"API key {key.prefix} ('{key.name}') is revoked.")
+
+    _run(work)
+
+
+@app.command("permissions")
+def list_permissions() -> None:
+    """List the permissions an API key can hold."""
+    for name, description in permissions.CATALOGUE.items():
+        typer.echo(f"{name:24} {description}")

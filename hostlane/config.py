@@ -1,0 +1,83 @@
+"""Settings, read from the environment (prefix ``HOSTLANE_``) and from a ``.env`` file."""
+
+from __future__ import annotations
+
+import ipaddress
+import secrets
+from functools import lru_cache
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./hostlane.db"
+ENV_FILE = ".env"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="HOSTLANE_", env_file=ENV_FILE, extra="ignore")
+
+    database_url: str = DEFAULT_DATABASE_URL
+    # PostgreSQL schema to use instead of "public" (one database shared by several instances or test workers).
+    database_schema: str | None = None
+    redis_url: str | None = None
+    secret_key: str = ""
+    # Database pool of each API process (PostgreSQL only; SQLite uses one file).
+    database_pool_size: int = 20
+
+    # Failed password logins: this many from one IP within `login_ban_minutes` ban it for that long.
+    login_max_failures: int = 3
+    login_ban_minutes: int = 15
+    # Unknown or revoked API keys / tokens from one IP: this many per window, then 429.
+    bad_key_max_failures: int = 20
+    bad_key_window_seconds: int = 60
+
+    # Proxies whose X-Forwarded-For is believed (addresses or networks).
+    trusted_proxies: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    # Host names that serve the test environment (as Xibo's test.xibo.org.uk).
+    test_hosts: Annotated[list[str], NoDecode] = Field(default_factory=list)
+
+    max_request_bytes: int = 2 * 1024 * 1024
+    max_page_size: int = 100
+
+    @field_validator("trusted_proxies", "test_hosts", mode="before")
+    @classmethod
+    def _comma_separated(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _valid_networks(cls, value: list[str]) -> list[str]:
+        for item in value:
+            ipaddress.ip_network(item, strict=False)
+        return value
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()
+
+
+def ensure_secret_key(env_file: Path = Path(ENV_FILE)) -> str:
+    """Return the configured secret key, generating one into ``.env`` on first use.
+
+    The embedded default has no operator to set a key, so the first start writes a random one
+    next to the database; later starts read it back, so tokens and demo credentials survive.
+    """
+    settings = get_settings()
+    if settings.secret_key:
+        return settings.secret_key
+    key = secrets.token_urlsafe(48)
+    existing = env_file.read_text() if env_file.exists() else ""
+    separator = "" if not existing or existing.endswith("\n") else "\n"
+    env_file.write_text(f"{existing}{separator}HOSTLANE_SECRET_KEY={key}\n")
+    env_file.chmod(0o600)
+    get_settings.cache_clear()
+    return key

@@ -1,0 +1,198 @@
+"""Wire formats: JSON by default (orjson), XML when the client asks for it.
+
+The one JSON <-> XML mapping used by every face:
+
+* the document element of a response is ``<response>`` (any name is accepted in a request);
+* an object becomes one child element per key, in order; a key that is not an XML name
+  (``filter[name]``, ``0``) becomes ``<entry key="...">``;
+* an array becomes an element with ``type="array"`` whose children are ``<item>`` elements, and an
+  empty object an element with ``type="object"``;
+* a string or number becomes text, ``true``/``false`` become ``true``/``false``, and ``null``
+  becomes an empty element with ``nil="true"``.
+
+Parsing reverses it; scalar text stays a string and the schema that validates the body converts
+it (``"5"`` → ``5``). Request XML is parsed with defusedxml, so entity expansion, external
+entities and DTDs are refused.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Coroutine
+from datetime import date, datetime
+from decimal import Decimal
+from enum import Enum
+from typing import Any
+from xml.etree.ElementTree import Element, SubElement, tostring
+
+import orjson
+from defusedxml import DefusedXmlException
+from defusedxml.ElementTree import ParseError
+from defusedxml.ElementTree import fromstring as parse_xml
+from fastapi import Request, Response
+from fastapi.routing import APIRoute
+
+from hostlane.core.errors import BadRequest, PayloadTooLarge, UnsupportedMediaType
+
+JSON = "application/json"
+XML = "application/xml"
+_XML_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]*$")
+
+
+def _default(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, Enum):
+        return value.value
+    raise TypeError(f"cannot serialise {type(value).__name__}")
+
+
+def dump_json(data: Any) -> bytes:
+    return orjson.dumps(data, default=_default, option=orjson.OPT_NON_STR_KEYS)
+
+
+def _scalar_text(value: Any) -> str:
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, Enum):
+        return str(value.value)
+    return str(value)
+
+
+def _fill(element: Element, value: Any) -> None:
+    if value is None:
+        element.set("nil", "true")
+    elif isinstance(value, dict):
+        if not value:
+            element.set("type", "object")
+        for key, item in value.items():
+            key = str(key)
+            if _XML_NAME.match(key) and not key.lower().startswith("xml"):
+                child = SubElement(element, key)
+            else:
+                child = SubElement(element, "entry", key=key)
+            _fill(child, item)
+    elif isinstance(value, list | tuple):
+        element.set("type", "array")
+        for item in value:
+            _fill(SubElement(element, "item"), item)
+    else:
+        element.text = _scalar_text(value)
+
+
+def dump_xml(data: Any, root: str = "response") -> bytes:
+    element = Element(root)
+    _fill(element, data)
+    body: bytes = tostring(element, encoding="utf-8", xml_declaration=False)
+    return b'<?xml version="1.0" encoding="UTF-8"?>\n' + body
+
+
+def _read(element: Element) -> Any:
+    if element.get("nil") == "true":
+        return None
+    children = list(element)
+    if element.get("type") == "array":
+        return [_read(child) for child in children]
+    if element.get("type") == "object" and not children:
+        return {}
+    if not children:
+        return element.text or ""
+    result: dict[str, Any] = {}
+    for child in children:
+        key = child.get("key", child.tag) if child.tag == "entry" else child.tag
+        result[key] = _read(child)
+    return result
+
+
+def load_xml(body: bytes) -> Any:
+    try:
+        return _read(parse_xml(body))
+    except (ParseError, DefusedXmlException, ValueError) as exc:
+        raise BadRequest("The request body is not well-formed XML.") from exc
+
+
+def load_json(body: bytes) -> Any:
+    try:
+        return orjson.loads(body)
+    except orjson.JSONDecodeError as exc:
+        raise BadRequest("The request body is not valid JSON.") from exc
+
+
+def media_type(header: str | None) -> str:
+    return (header or "").split(";", 1)[0].strip().lower()
+
+
+def is_xml(media: str) -> bool:
+    return media in ("application/xml", "text/xml") or media.endswith("+xml")
+
+
+def wants_xml(request: Request) -> bool:
+    """True when the Accept header prefers XML to JSON (first of the two named wins)."""
+    for part in request.headers.get("accept", "").split(","):
+        media = media_type(part)
+        if is_xml(media):
+            return True
+        if media == JSON or media.endswith("+json"):
+            return False
+    return False
+
+
+def render(request: Request, data: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
+    """Render ``data`` as JSON, or as XML when the client asked for it."""
+    if wants_xml(request):
+        return Response(dump_xml(data), status_code=status, media_type=XML, headers=headers)
+    return Response(dump_json(data), status_code=status, media_type=JSON, headers=headers)
+
+
+def decode_body(body: bytes, content_type: str | None) -> Any:
+    """The data of a JSON or XML request body (``None`` when empty)."""
+    if not body.strip():
+        return None
+    media = media_type(content_type)
+    if is_xml(media):
+        return load_xml(body)
+    if media in ("", JSON, "text/plain") or media.endswith("+json"):
+        return load_json(body)
+    raise UnsupportedMediaType()
+
+
+Handler = Callable[[Request], Coroutine[Any, Any, Response]]
+
+
+class FormatRoute(APIRoute):
+    """A route that also accepts XML request bodies and caps their size.
+
+    FastAPI parses JSON bodies itself; an XML body is converted to the same data (see the
+    mapping above) before FastAPI sees it, so one Pydantic schema validates both.
+    """
+
+    max_body_bytes = 2 * 1024 * 1024
+
+    def get_route_handler(self) -> Handler:
+        handler = super().get_route_handler()
+        limit = self.max_body_bytes
+
+        async def route_handler(request: Request) -> Response:
+            if request.method in ("POST", "PUT", "PATCH", "DELETE"):
+                body = await request.body()
+                if len(body) > limit:
+                    raise PayloadTooLarge()
+                if body.strip() and is_xml(media_type(request.headers.get("content-type"))):
+                    request = _as_json_request(request, load_xml(body))
+            return await handler(request)
+
+        return route_handler
+
+
+def _as_json_request(request: Request, data: Any) -> Request:
+    scope = dict(request.scope)
+    scope["headers"] = [(k, v) for k, v in request.scope["headers"] if k != b"content-type"] + [
+        (b"content-type", JSON.encode())
+    ]
+    converted = Request(scope, request.receive)
+    converted._body = dump_json(data)
+    return converted

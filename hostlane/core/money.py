@@ -1,0 +1,69 @@
+"""Money: integer minor units plus an ISO 4217 currency.
+
+This module is the only place that converts between minor units and the documents' decimal
+strings (``"19.65"``) and the only place that rounds (half-up, to the currency's minor unit).
+"""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+# Currencies whose minor unit is not 1/100 (ISO 4217). Everything else has two decimals.
+_EXPONENTS: dict[str, int] = {
+    "JPY": 0,
+    "KRW": 0,
+    "CLP": 0,
+    "ISK": 0,
+    "VND": 0,
+    "XAF": 0,
+    "XOF": 0,
+    "XPF": 0,
+    "HUF": 2,
+    "BHD": 3,
+    "KWD": 3,
+    "OMR": 3,
+    "JOD": 3,
+    "TND": 3,
+    "LYD": 3,
+    "IQD": 3,
+}
+
+
+class MoneyError(ValueError):
+    """A value that is not an amount of money."""
+
+
+def exponent(currency: str) -> int:
+    return _EXPONENTS.get(currency.upper(), 2)
+
+
+def to_minor(value: Decimal | str | int | float, currency: str) -> int:
+    """Parse an amount in major units ("19.65", 19.65, 19) into minor units, rounding half-up."""
+    try:
+        amount = Decimal(str(value)) if not isinstance(value, Decimal) else value
+    except InvalidOperation as exc:
+        raise MoneyError(f"{value!r} is not an amount") from exc
+    if not amount.is_finite():
+        raise MoneyError(f"{value!r} is not an amount")
+    scaled = amount.scaleb(exponent(currency)).quantize(Decimal(1), rounding=ROUND_HALF_UP)
+    return int(scaled)
+
+
+def to_decimal(amount_minor: int, currency: str) -> Decimal:
+    places = exponent(currency)
+    return Decimal(amount_minor).scaleb(-places).quantize(Decimal(1).scaleb(-places))
+
+
+def format_amount(amount_minor: int, currency: str) -> str:
+    """Minor units as the documents print them: ``1965`` EUR → ``"19.65"``."""
+    return str(to_decimal(amount_minor, currency))
+
+
+def to_number(amount_minor: int, currency: str) -> float:
+    """Minor units as a JSON number, for documents that print amounts as numbers (``16.24``)."""
+    return float(to_decimal(amount_minor, currency))
+
+
+def percent_of(amount_minor: int, rate: Decimal) -> int:
+    """``rate`` percent of an amount, rounded half-up to a whole minor unit."""
+    return int((Decimal(amount_minor) * rate / 100).quantize(Decimal(1), rounding=ROUND_HALF_UP))

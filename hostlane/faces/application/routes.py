@@ -1,0 +1,34 @@
+"""Routes of the application face."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Request, Response
+
+from hostlane.core.formats import FormatRoute, render
+from hostlane.faces.application.auth import needs
+from hostlane.faces.common import RuntimeDep
+from hostlane.identity.principal import Principal
+from hostlane.system import service as system
+
+PREFIX = "/api/application"
+router = APIRouter(prefix=PREFIX, tags=["application"], route_class=FormatRoute)
+
+
+@router.get("/health", summary="Health of the API and its database")
+async def health(request: Request, runtime: RuntimeDep, _: Annotated[Principal, needs("health")]) -> Response:
+    ok, report = await system.health(runtime.db)
+    return render(request, report, 200 if ok else 503)
+
+
+@router.get("/statistics", summary="Figures of the platform")
+async def statistics(
+    request: Request, runtime: RuntimeDep, principal: Annotated[Principal, needs("statistics")]
+) -> Response:
+    return render(request, {"status": "ok", "statistics": await system.statistics(runtime.db, principal)})
+
+
+@router.get("/license", summary="Hostlane's licence and version")
+async def license_(request: Request, _: Annotated[Principal, needs("license")]) -> Response:
+    return render(request, {"status": "ok", "license": system.licence(request.url.hostname or "")})

@@ -1,0 +1,89 @@
+"""What every face needs from HTTP: the runtime, the caller's IP, request sessions, error rendering."""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass, field
+from typing import Annotated
+
+from fastapi import Depends, Request, Response
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from hostlane.config import Settings
+from hostlane.runtime import Runtime
+
+
+@dataclass(frozen=True, slots=True)
+class ErrorInfo:
+    """A failure, before a face puts it in its document's error shape."""
+
+    status: int
+    message: str
+    code: str = "error"
+    fields: dict[str, list[str]] = field(default_factory=dict)
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+ErrorRenderer = Callable[[Request, ErrorInfo], Response]
+
+
+def get_runtime(request: Request) -> Runtime:
+    runtime: Runtime = request.app.state.runtime
+    return runtime
+
+
+RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
+
+
+def _is_trusted(address: str, settings: Settings) -> bool:
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return any(ip in ipaddress.ip_network(net, strict=False) for net in settings.trusted_proxies)
+
+
+def client_ip(request: Request, settings: Settings) -> str:
+    """The caller's address. ``X-Forwarded-For`` counts only when the peer is a trusted proxy;
+    then the right-most address that is not itself a trusted proxy is the client."""
+    peer = request.client.host if request.client else "0.0.0.0"  # noqa: S104 - unknown peer, not a bind
+    if not settings.trusted_proxies or not _is_trusted(peer, settings):
+        return peer
+    forwarded = [
+        part.strip() for part in request.headers.get("x-forwarded-for", "").split(",") if part.strip()
+    ]
+    for address in reversed(forwarded):
+        if not _is_trusted(address, settings):
+            return address
+    return forwarded[0] if forwarded else peer
+
+
+def get_client_ip(request: Request, runtime: RuntimeDep) -> str:
+    return client_ip(request, runtime.settings)
+
+
+ClientIp = Annotated[str, Depends(get_client_ip)]
+
+
+async def write_session(runtime: RuntimeDep) -> AsyncIterator[AsyncSession]:
+    """The request's one transaction: committed after the endpoint returns, rolled back if it raises."""
+    async with runtime.db.transaction() as session:
+        yield session
+
+
+async def read_session(runtime: RuntimeDep) -> AsyncIterator[AsyncSession]:
+    async with runtime.db.reader() as session:
+        yield session
+
+
+WriteSession = Annotated[AsyncSession, Depends(write_session)]
+ReadSession = Annotated[AsyncSession, Depends(read_session)]
+
+
+def bearer_token(request: Request) -> str | None:
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return None
+    return token.strip()

@@ -1,0 +1,51 @@
+"""Writes the audit log. Every service that changes something calls ``record`` in the same transaction."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from hostlane.identity.principal import Principal
+from hostlane.models import AuditEntry
+
+
+def record(
+    session: AsyncSession,
+    principal: Principal,
+    action: str,
+    object_type: str,
+    object_id: int | None,
+    changes: dict[str, Any] | None = None,
+) -> None:
+    """Append one audit row: ``action`` is ``<object>.<verb>`` (``customer.update``)."""
+    session.add(
+        AuditEntry(
+            actor_kind=principal.kind.value,
+            actor_id=principal.id,
+            action=action,
+            object_type=object_type,
+            object_id=object_id,
+            ip=principal.ip,
+            livemode=principal.livemode,
+            changes=_redacted(changes or {}),
+        )
+    )
+
+
+_SECRET_FIELDS = {"password", "password_hash", "secret", "secret_hash", "token", "client_secret"}
+
+
+def _redacted(changes: dict[str, Any]) -> dict[str, Any]:
+    return {key: ("***" if key in _SECRET_FIELDS else _plain(value)) for key, value in changes.items()}
+
+
+def _plain(value: Any) -> Any:
+    """A JSON-safe copy: dates, decimals and enums become their text."""
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    if isinstance(value, list | tuple):
+        return [_plain(item) for item in value]
+    if isinstance(value, dict):
+        return {str(key): _plain(item) for key, item in value.items()}
+    return str(getattr(value, "value", value))

@@ -1,0 +1,50 @@
+"""The permission catalogue: exactly the CLIENTXCMS document's list, extended by later domains."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from hostlane.identity.errors import UnknownPermission
+
+# name -> what it allows. Order is the document's, so listings read like it.
+CATALOGUE: dict[str, str] = {
+    "*": "All permissions",
+    "health": "Check the health of the API",
+    "statistics": "Read the API's statistics",
+    "license": "Read the licence information",
+}
+
+# The document spells one permission "statitics"; keys created with it mean "statistics".
+ALIASES: dict[str, str] = {"statitics": "statistics"}
+
+
+def register(resource: str, actions: Iterable[str], label: str) -> None:
+    """Add ``resource:action`` permissions (``customers:index`` …) to the catalogue."""
+    verbs = {"index": "Read", "show": "Read", "create": "Create", "update": "Update", "delete": "Delete"}
+    for action in actions:
+        CATALOGUE[f"{resource}:{action}"] = f"{verbs.get(action, action.capitalize())} {label}"
+
+
+register("customers", ["index", "create", "update", "delete"], "customers")
+register("products", ["index", "create", "update", "delete"], "products")
+register("groups", ["index", "create", "update", "delete"], "product groups")
+register("pricings", ["index", "create", "update", "delete"], "prices")
+register("services", ["index", "update", "delete", "expire", "unsuspend", "suspend"], "services")
+
+
+def normalize(names: Iterable[str]) -> list[str]:
+    """Validate permission names (accepting the document's aliases); return them canonical and unique."""
+    result: list[str] = []
+    unknown: list[str] = []
+    for raw in names:
+        for name in (part.strip() for part in raw.split(",")):
+            if not name:
+                continue
+            name = ALIASES.get(name, name)
+            if name not in CATALOGUE:
+                unknown.append(name)
+            elif name not in result:
+                result.append(name)
+    if unknown:
+        raise UnknownPermission(unknown, list(CATALOGUE))
+    return result

@@ -1,0 +1,70 @@
+"""All SQL of the identity domain."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from hostlane.models import Administrator, ApiKey
+
+
+async def administrator_by_email(session: AsyncSession, email: str) -> Administrator | None:
+    return await session.scalar(
+        sa.select(Administrator).where(sa.func.lower(Administrator.email) == email.lower())
+    )
+
+
+async def administrator_by_login(session: AsyncSession, login: str) -> Administrator | None:
+    return await session.scalar(
+        sa.select(Administrator).where(
+            sa.or_(Administrator.login == login, sa.func.lower(Administrator.email) == login.lower())
+        )
+    )
+
+
+async def administrator_emails(session: AsyncSession) -> Sequence[str]:
+    return (await session.scalars(sa.select(Administrator.email).order_by(Administrator.id))).all()
+
+
+async def administrator_exists(session: AsyncSession, login: str, email: str) -> bool:
+    found = await session.scalar(
+        sa.select(sa.literal(1))
+        .where(sa.or_(Administrator.login == login, sa.func.lower(Administrator.email) == email.lower()))
+        .limit(1)
+    )
+    return found is not None
+
+
+async def api_key_by_prefix(session: AsyncSession, prefix: str) -> ApiKey | None:
+    return await session.scalar(sa.select(ApiKey).where(ApiKey.prefix == prefix))
+
+
+async def active_api_key_by_prefix(session: AsyncSession, prefix: str) -> ApiKey | None:
+    """The key with this prefix if it can still be used (its owner active, the key not revoked)."""
+    return await session.scalar(
+        sa.select(ApiKey)
+        .join(Administrator, Administrator.id == ApiKey.administrator_id)
+        .where(ApiKey.prefix == prefix, ApiKey.revoked_at.is_(None), Administrator.is_active.is_(True))
+    )
+
+
+async def touch_api_key(session: AsyncSession, key_id: int, at: datetime) -> None:
+    await session.execute(sa.update(ApiKey).where(ApiKey.id == key_id).values(last_used_at=at))
+
+
+async def count_administrators(session: AsyncSession) -> int:
+    return int(await session.scalar(sa.select(sa.func.count()).select_from(Administrator)) or 0)
+
+
+async def count_active_api_keys(session: AsyncSession, *, livemode: bool) -> int:
+    return int(
+        await session.scalar(
+            sa.select(sa.func.count())
+            .select_from(ApiKey)
+            .where(ApiKey.revoked_at.is_(None), ApiKey.livemode.is_(livemode))
+        )
+        or 0
+    )

@@ -1,0 +1,222 @@
+"""Rules of identity: administrators, API keys, password logins and the ban around them."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Protocol, TypeVar
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from hostlane.core import clock
+from hostlane.core.errors import Unauthenticated, ValidationFailed
+from hostlane.core.passwords import (
+    hash_password,
+    hash_secret,
+    needs_rehash,
+    random_token,
+    secret_matches,
+    verify_password,
+)
+from hostlane.identity import audit, permissions
+from hostlane.identity import repository as repo
+from hostlane.identity.bans import LoginGuard
+from hostlane.identity.errors import (
+    AdministratorExists,
+    ApiKeyNotFound,
+    InvalidCredentials,
+    UnknownAdministrator,
+)
+from hostlane.identity.principal import Principal, PrincipalKind
+from hostlane.models import Administrator, ApiKey
+
+# hl_<mode>_<8-character id><40-character secret>: the first 16 characters are the visible prefix.
+API_KEY_PATTERN = re.compile(r"^(hl_(?:live|test)_[A-Za-z0-9]{8})([A-Za-z0-9]{40})$")
+_ID_LENGTH = 8
+_SECRET_LENGTH = 40
+# last_used_at is written at most this often per key, so reads stay reads.
+_TOUCH_EVERY = timedelta(minutes=1)
+MIN_PASSWORD_LENGTH = 8
+
+
+@dataclass(frozen=True, slots=True)
+class IssuedApiKey:
+    """A key as it is created: the only time its plaintext exists."""
+
+    key: ApiKey
+    plaintext: str
+
+
+def _check_password(password: str) -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise ValidationFailed.field(
+            "password", f"The password must be at least {MIN_PASSWORD_LENGTH} characters."
+        )
+
+
+async def create_administrator(
+    session: AsyncSession,
+    principal: Principal,
+    *,
+    login: str,
+    email: str,
+    password: str | None,
+    name: str = "",
+    super_admin: bool = False,
+    uses_ldap: bool = False,
+) -> Administrator:
+    login, email = login.strip(), email.strip().lower()
+    if not login:
+        raise ValidationFailed.field("login", "The login is required.")
+    if "@" not in email:
+        raise ValidationFailed.field("email", "The e-mail must be a valid e-mail address.")
+    if password is None and not uses_ldap:
+        raise ValidationFailed.field("password", "A password is required unless the account uses LDAP.")
+    if password is not None:
+        _check_password(password)
+    if await repo.administrator_exists(session, login, email):
+        raise AdministratorExists()
+    admin = Administrator(
+        login=login,
+        email=email,
+        name=name or login,
+        is_super_admin=super_admin,
+        uses_ldap=uses_ldap,
+        password_hash=hash_password(password) if password else None,
+    )
+    session.add(admin)
+    await session.flush()
+    audit.record(
+        session,
+        principal,
+        "administrator.create",
+        "administrator",
+        admin.id,
+        {"login": login, "email": email, "super_admin": super_admin},
+    )
+    return admin
+
+
+def _new_key_text(livemode: bool, identifier: str | None = None, secret: str | None = None) -> str:
+    mode = "live" if livemode else "test"
+    return f"hl_{mode}_{identifier or random_token(_ID_LENGTH)}{secret or random_token(_SECRET_LENGTH)}"
+
+
+async def create_api_key(
+    session: AsyncSession,
+    principal: Principal,
+    *,
+    name: str,
+    admin_email: str,
+    permission_names: Iterable[str],
+    livemode: bool = True,
+    plaintext: str | None = None,
+) -> IssuedApiKey:
+    """Create a key for the administrator with ``admin_email``; the plaintext is returned once, never stored.
+
+    ``plaintext`` fixes the key's text (the demo key, derived from the secret key); otherwise it is random.
+    """
+    name = name.strip()
+    if not name:
+        raise ValidationFailed.field("name", "The key needs a name.")
+    granted = permissions.normalize(permission_names)
+    if not granted:
+        raise ValidationFailed.field("permissions", "Give the key at least one permission (`*` for all).")
+    admin = await repo.administrator_by_email(session, admin_email.strip())
+    if admin is None:
+        raise UnknownAdministrator(admin_email, list(await repo.administrator_emails(session)))
+    text = plaintext or _new_key_text(livemode)
+    match = API_KEY_PATTERN.match(text)
+    if match is None or match.group(1).startswith("hl_live_") != livemode:
+        raise ValidationFailed.field("key", "The key text does not have the key format of its mode.")
+    key = ApiKey(
+        name=name,
+        administrator_id=admin.id,
+        prefix=match.group(1),
+        secret_hash=hash_secret(text),
+        permissions=granted,
+        livemode=livemode,
+    )
+    session.add(key)
+    await session.flush()
+    audit.record(
+        session,
+        principal,
+        "api_key.create",
+        "api_key",
+        key.id,
+        {"name": name, "prefix": key.prefix, "permissions": granted, "livemode": livemode},
+    )
+    return IssuedApiKey(key, text)
+
+
+async def revoke_api_key(session: AsyncSession, principal: Principal, prefix: str) -> ApiKey:
+    key = await repo.api_key_by_prefix(session, prefix.strip())
+    if key is None:
+        raise ApiKeyNotFound()
+    if key.revoked_at is None:
+        key.revoked_at = clock.now()
+        audit.record(session, principal, "api_key.revoke", "api_key", key.id, {"prefix": key.prefix})
+    return key
+
+
+async def authenticate_api_key(session: AsyncSession, presented: str, *, ip: str | None) -> Principal:
+    """The Principal of a presented API key; ``Unauthenticated`` if it is malformed, unknown or revoked."""
+    match = API_KEY_PATTERN.match(presented)
+    if match is None:
+        raise Unauthenticated()
+    key = await repo.active_api_key_by_prefix(session, match.group(1))
+    if key is None or not secret_matches(presented, key.secret_hash):
+        raise Unauthenticated()
+    now = clock.now()
+    if key.last_used_at is None or now - key.last_used_at >= _TOUCH_EVERY:
+        await repo.touch_api_key(session, key.id, now)
+    return Principal(PrincipalKind.API_KEY, key.id, frozenset(key.permissions), key.livemode, None, ip)
+
+
+class HasPassword(Protocol):
+    password_hash: str | None
+
+
+Account = TypeVar("Account", bound=HasPassword)
+
+
+async def login_with_password(
+    guard: LoginGuard, *, ip: str, password: str, load: Callable[[], Awaitable[Account | None]]
+) -> Account:
+    """The one password check behind every login route of every face.
+
+    A banned IP is refused first, even with the right password. A wrong login or password
+    counts one failure toward the ban; a success clears the count.
+    """
+    await guard.check(ip)
+    account = await load()
+    if not verify_password(account.password_hash if account else None, password) or account is None:
+        await guard.failed(ip)
+        raise InvalidCredentials()
+    await guard.succeeded(ip)
+    if account.password_hash and needs_rehash(account.password_hash):
+        account.password_hash = hash_password(password)
+    return account
+
+
+async def login_administrator(
+    session: AsyncSession, guard: LoginGuard, *, ip: str, login: str, password: str
+) -> Administrator:
+    async def load() -> Administrator | None:
+        admin = await repo.administrator_by_login(session, login)
+        return admin if admin is not None and admin.is_active and not admin.uses_ldap else None
+
+    admin = await login_with_password(guard, ip=ip, password=password, load=load)
+    admin.last_login_at = clock.now()
+    return admin
+
+
+async def counts(session: AsyncSession, *, livemode: bool) -> dict[str, int]:
+    """Administrators, and the API keys of one mode that still work."""
+    return {
+        "administrators": await repo.count_administrators(session),
+        "api_keys": await repo.count_active_api_keys(session, livemode=livemode),
+    }

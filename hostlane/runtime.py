@@ -1,0 +1,52 @@
+"""What one Hostlane process holds: settings, the database, Redis, and the guards built on them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from redis.asyncio import Redis
+
+from hostlane.config import Settings
+from hostlane.core.db import Database, create_engine
+from hostlane.identity.bans import (
+    DatabaseFailureStore,
+    FailureStore,
+    KeyThrottle,
+    LoginGuard,
+    Policy,
+    RedisFailureStore,
+)
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    db: Database
+    redis: Redis | None
+    login_guard: LoginGuard
+    key_throttle: KeyThrottle
+
+    @classmethod
+    def build(cls, settings: Settings, db: Database | None = None) -> Runtime:
+        db = db or Database(
+            create_engine(
+                settings.database_url, pool_size=settings.database_pool_size, schema=settings.database_schema
+            )
+        )
+        redis = Redis.from_url(settings.redis_url) if settings.redis_url else None
+        store: FailureStore = RedisFailureStore(redis) if redis is not None else DatabaseFailureStore(db)
+        ban = timedelta(minutes=settings.login_ban_minutes)
+        window = timedelta(seconds=settings.bad_key_window_seconds)
+        return cls(
+            settings=settings,
+            db=db,
+            redis=redis,
+            login_guard=LoginGuard(store, Policy("login", settings.login_max_failures, ban, ban)),
+            key_throttle=KeyThrottle(store, Policy("key", settings.bad_key_max_failures, window, window)),
+        )
+
+    async def close(self) -> None:
+        if self.redis is not None:
+            await self.redis.aclose()
+        await self.db.dispose()

@@ -1,0 +1,89 @@
+"""Fixtures shared by every test: a migrated database per backend, the runtime, an HTTP client."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import AsyncIterator, Callable
+
+import httpx
+import pytest
+
+from hostlane.app import create_app
+from hostlane.config import Settings
+from hostlane.core.db import Database
+from hostlane.runtime import Runtime
+from tests.fixtures.database import Backend, backend_names, empty_all_tables, open_database, prepare
+
+
+def pytest_report_header() -> str:
+    databases = ", ".join(backend_names())
+    redis = (
+        "Redis too"
+        if os.environ.get("HOSTLANE_TEST_REDIS_URL")
+        else "no Redis (HOSTLANE_TEST_REDIS_URL unset)"
+    )
+    note = "" if "postgresql" in databases else " (HOSTLANE_TEST_DATABASE_URL unset: SQLite only)"
+    return f"hostlane: databases {databases}{note}; {redis}"
+
+
+@pytest.fixture(scope="session", params=backend_names())
+async def backend(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, worker_id: str
+) -> Backend:
+    return await prepare(request.param, worker_id, tmp_path_factory.mktemp("db"))
+
+
+@pytest.fixture(scope="session")
+async def database(backend: Backend) -> AsyncIterator[Database]:
+    db = open_database(backend)
+    yield db
+    await db.dispose()
+
+
+@pytest.fixture
+def settings(backend: Backend) -> Settings:
+    return Settings(
+        database_url=backend.url,
+        database_schema=backend.schema,
+        secret_key="test-secret-key",
+        redis_url=None,
+        _env_file=None,
+    )  # type: ignore[call-arg]
+
+
+@pytest.fixture
+async def runtime(settings: Settings, database: Database) -> AsyncIterator[Runtime]:
+    runtime = Runtime.build(settings, db=database)
+    yield runtime
+    await empty_all_tables(database)
+
+
+ClientFactory = Callable[..., httpx.AsyncClient]
+
+
+@pytest.fixture
+async def client_for(runtime: Runtime) -> AsyncIterator[ClientFactory]:
+    """Make HTTP clients of the real app, optionally from a given client IP."""
+    app = create_app(runtime.settings, runtime)
+    clients: list[httpx.AsyncClient] = []
+
+    def make(ip: str = "127.0.0.1", **kwargs: object) -> httpx.AsyncClient:
+        transport = httpx.ASGITransport(app=app, client=(ip, 40000), raise_app_exceptions=False)
+        client = httpx.AsyncClient(transport=transport, base_url="http://testserver", **kwargs)  # type: ignore[arg-type]
+        clients.append(client)
+        return client
+
+    yield make
+    for client in clients:
+        await client.aclose()
+
+
+@pytest.fixture
+def client(client_for: ClientFactory) -> httpx.AsyncClient:
+    return client_for()
+
+
+@pytest.fixture
+def namespace() -> str:
+    return f"hostlane-test-{uuid.uuid4().hex[:8]}"

@@ -1,0 +1,136 @@
+"""The hostlane command, as an operator uses it."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+
+import pytest
+import sqlalchemy as sa
+from typer.testing import CliRunner
+
+from hostlane.cli import app
+from hostlane.config import Settings, get_settings
+from hostlane.demo import demo_credentials
+from hostlane.models import Administrator, ApiKey
+from hostlane.runtime import Runtime
+from tests.conftest import ClientFactory
+
+
+@pytest.fixture
+def cli(settings: Settings, monkeypatch: pytest.MonkeyPatch, tmp_path: object) -> Iterator[CliRunner]:
+    monkeypatch.chdir(tmp_path)  # type: ignore[arg-type]
+    monkeypatch.setenv("HOSTLANE_DATABASE_URL", settings.database_url)
+    if settings.database_schema:
+        monkeypatch.setenv("HOSTLANE_DATABASE_SCHEMA", settings.database_schema)
+    monkeypatch.setenv("HOSTLANE_SECRET_KEY", settings.secret_key)
+    get_settings.cache_clear()
+    yield CliRunner()
+    get_settings.cache_clear()
+
+
+async def invoke(cli: CliRunner, *args: str) -> tuple[int, str, str]:
+    """Run the command in a thread: it starts its own event loop, as it does from a shell."""
+    result = await asyncio.to_thread(cli.invoke, app, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+async def test_create_admin_then_key_prints_a_working_key_last(
+    runtime: Runtime, cli: CliRunner, client_for: ClientFactory
+) -> None:
+    code, out, _ = await invoke(
+        cli,
+        "create-admin",
+        "alice",
+        "--email",
+        "alice@example.test",
+        "--password",
+        "s3cret-enough",
+        "--super-admin",
+    )
+    assert code == 0, out
+    assert "alice <alice@example.test> created" in out
+    code, out, _ = await invoke(
+        cli, "create-api-key", "sync", "alice@example.test", "--permissions=health", "--permissions=statitics"
+    )
+    assert code == 0, out
+    key = out.strip().splitlines()[-1]
+    assert key.startswith("hl_live_") and len(key) == 56
+    client = client_for()
+    headers = {"Authorization": f"Bearer {key}"}
+    health = await client.get("/api/application/health", headers=headers)
+    assert health.status_code == 200 and health.json()["status"] == "ok"
+    assert (await client.get("/api/application/statistics", headers=headers)).status_code == 200
+    assert (await client.get("/api/application/license", headers=headers)).status_code == 403
+
+    code, out, _ = await invoke(cli, "revoke-api-key", key[:16])
+    assert code == 0 and f"API key {key[:16]} ('sync') is revoked." in out
+    assert (await client.get("/api/application/health", headers=headers)).status_code == 401
+
+
+async def test_test_mode_key(runtime: Runtime, cli: CliRunner) -> None:
+    await invoke(cli, "create-admin", "bob", "--email", "bob@example.test", "--password", "s3cret-enough")
+    code, out, _ = await invoke(
+        cli, "create-api-key", "sandbox", "bob@example.test", "--permissions=*", "--test"
+    )
+    assert code == 0
+    assert out.strip().splitlines()[-1].startswith("hl_test_")
+
+
+async def test_unknown_permission_or_email_is_an_error_listing_what_is_valid(
+    runtime: Runtime, cli: CliRunner
+) -> None:
+    await invoke(cli, "create-admin", "carol", "--email", "carol@example.test", "--password", "s3cret-enough")
+    code, _, err = await invoke(
+        cli, "create-api-key", "x", "carol@example.test", "--permissions=customers:fly"
+    )
+    assert code == 1
+    assert "Unknown permission(s): customers:fly" in err and "services:unsuspend" in err
+    code, _, err = await invoke(cli, "create-api-key", "x", "nobody@example.test", "--permissions=*")
+    assert code == 1
+    assert "No administrator has the e-mail 'nobody@example.test'" in err and "carol@example.test" in err
+    async with runtime.db.reader() as session:
+        assert await session.scalar(sa.select(sa.func.count()).select_from(ApiKey)) == 0
+
+
+async def test_short_password_and_duplicate_admin_are_refused(runtime: Runtime, cli: CliRunner) -> None:
+    code, _, err = await invoke(
+        cli, "create-admin", "dave", "--email", "dave@example.test", "--password", "short"
+    )
+    assert code == 1 and "at least 8 characters" in err
+    assert (
+        await invoke(cli, "create-admin", "dave", "--email", "dave@example.test", "--password", "longenough1")
+    )[0] == 0
+    code, _, err = await invoke(
+        cli, "create-admin", "dave", "--email", "d2@example.test", "--password", "longenough1"
+    )
+    assert code == 1 and "already exists" in err
+
+
+async def test_revoking_an_unknown_prefix_fails(runtime: Runtime, cli: CliRunner) -> None:
+    code, _, err = await invoke(cli, "revoke-api-key", "hl_live_nothere0")
+    assert code == 1 and "No API key has this prefix." in err
+
+
+async def test_demo_loads_once_and_prints_the_same_credentials(
+    runtime: Runtime, cli: CliRunner, client_for: ClientFactory
+) -> None:
+    first = await invoke(cli, "demo")
+    second = await invoke(cli, "demo")
+    assert first[0] == second[0] == 0
+    assert first[1] == second[1]
+    credentials = demo_credentials(runtime.settings.secret_key)
+    assert credentials.api_key in first[1] and credentials.admin_password in first[1]
+    async with runtime.db.reader() as session:
+        assert await session.scalar(sa.select(sa.func.count()).select_from(Administrator)) == 1
+        assert await session.scalar(sa.select(sa.func.count()).select_from(ApiKey)) == 2
+    response = await client_for().get(
+        "/api/application/health", headers={"Authorization": f"Bearer {credentials.api_key}"}
+    )
+    assert response.status_code == 200
+
+
+async def test_permissions_lists_the_catalogue(cli: CliRunner) -> None:
+    code, out, _ = await invoke(cli, "permissions")
+    assert code == 0
+    assert "customers:index" in out and "services:suspend" in out and out.splitlines()[0].startswith("*")

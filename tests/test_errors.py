@@ -1,0 +1,80 @@
+"""Failures answer in the face's shape, never with a stack trace or SQL."""
+
+from __future__ import annotations
+
+import httpx
+from fastapi import APIRouter
+from pydantic import BaseModel, EmailStr
+
+from hostlane.app import create_app
+from hostlane.core.formats import FormatRoute
+from hostlane.runtime import Runtime
+
+
+class Thing(BaseModel):
+    email: EmailStr
+    count: int
+
+
+def app_with_probe_routes(runtime: Runtime) -> httpx.AsyncClient:
+    app = create_app(runtime.settings, runtime)
+    router = APIRouter(prefix="/api/application", route_class=FormatRoute)
+
+    @router.get("/boom")
+    async def boom() -> None:
+        raise RuntimeError("secret internals SELECT * FROM api_keys")
+
+    @router.post("/things")
+    async def things(thing: Thing) -> dict[str, object]:
+        return thing.model_dump()
+
+    app.include_router(router)
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    return httpx.AsyncClient(transport=transport, base_url="http://testserver")
+
+
+async def test_unexpected_error_is_a_bare_500(runtime: Runtime) -> None:
+    async with app_with_probe_routes(runtime) as client:
+        response = await client.get("/api/application/boom")
+    assert response.status_code == 500
+    assert response.json() == {"message": "Server Error"}
+    assert "SELECT" not in response.text and "Traceback" not in response.text
+
+
+async def test_validation_errors_name_the_fields(runtime: Runtime) -> None:
+    async with app_with_probe_routes(runtime) as client:
+        response = await client.post("/api/application/things", json={"email": "not-an-email"})
+    assert response.status_code == 422
+    body = response.json()
+    assert set(body["errors"]) == {"email", "count"}
+    assert body["errors"]["count"] == ["The count field is required."]
+    assert body["message"].endswith("(and 1 more error)")
+
+
+async def test_xml_bodies_are_accepted_and_xml_errors_rendered(runtime: Runtime) -> None:
+    async with app_with_probe_routes(runtime) as client:
+        ok = await client.post(
+            "/api/application/things",
+            content=b"<thing><email>a@example.com</email><count>3</count></thing>",
+            headers={"Content-Type": "application/xml"},
+        )
+        assert ok.status_code == 200 and ok.json() == {"email": "a@example.com", "count": 3}
+        bad = await client.post(
+            "/api/application/things",
+            content=b"<thing><email>",
+            headers={"Content-Type": "application/xml", "Accept": "application/xml"},
+        )
+    assert bad.status_code == 400
+    assert bad.headers["content-type"].startswith("application/xml")
+    assert b"<message>The request body is not well-formed XML.</message>" in bad.content
+
+
+async def test_oversized_bodies_are_refused(runtime: Runtime) -> None:
+    async with app_with_probe_routes(runtime) as client:
+        response = await client.post(
+            "/api/application/things",
+            content=b"x" * (runtime.settings.max_request_bytes + 1),
+            headers={"Content-Type": "application/json"},
+        )
+    assert response.status_code == 413
+    assert response.json() == {"message": "The request body is too large."}
