@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -18,6 +20,7 @@ from hostlane.core.formats import FormatRoute, render
 from hostlane.faces.application import routes as application
 from hostlane.faces.application import wire as application_wire
 from hostlane.faces.common import ErrorInfo, ErrorRenderer
+from hostlane.jobs.runner import work_forever
 from hostlane.runtime import Runtime
 
 log = logging.getLogger("hostlane")
@@ -105,7 +108,12 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        worker = asyncio.create_task(work_forever(runtime)) if settings.inprocess_jobs else None
         yield
+        if worker is not None:
+            worker.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await worker
         if owns_runtime:
             await runtime.close()
 

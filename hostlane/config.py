@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import ipaddress
 import secrets
-from functools import lru_cache
 from pathlib import Path
 from typing import Annotated
 
@@ -38,10 +37,17 @@ class Settings(BaseSettings):
     # Host names that serve the test environment (as Xibo's test.xibo.org.uk).
     test_hosts: Annotated[list[str], NoDecode] = Field(default_factory=list)
 
+    # Currencies customers can be billed in (ISO 4217); the first is the default.
+    currencies: Annotated[list[str], NoDecode] = Field(default_factory=lambda: ["EUR", "USD", "GBP"])
+    default_locale: str = "en_GB"
+
+    # Run jobs inside the API process (the embedded default); off when `hostlane worker`s run them.
+    inprocess_jobs: bool = True
+
     max_request_bytes: int = 2 * 1024 * 1024
     max_page_size: int = 100
 
-    @field_validator("trusted_proxies", "test_hosts", mode="before")
+    @field_validator("trusted_proxies", "test_hosts", "currencies", mode="before")
     @classmethod
     def _comma_separated(cls, value: object) -> object:
         if isinstance(value, str):
@@ -55,14 +61,34 @@ class Settings(BaseSettings):
             ipaddress.ip_network(item, strict=False)
         return value
 
+    @field_validator("currencies")
+    @classmethod
+    def _upper_currencies(cls, value: list[str]) -> list[str]:
+        currencies = [code.upper() for code in value]
+        if not currencies or any(len(code) != 3 or not code.isalpha() for code in currencies):
+            raise ValueError("currencies must be ISO 4217 codes such as EUR,USD")
+        return currencies
+
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
 
 
-@lru_cache
+_current: Settings | None = None
+
+
 def get_settings() -> Settings:
-    return Settings()
+    """The settings in force: those of the running process (``use_settings``), else the environment's."""
+    global _current
+    if _current is None:
+        _current = Settings()
+    return _current
+
+
+def use_settings(settings: Settings | None) -> None:
+    """Put ``settings`` in force for this process (``None``: read the environment again)."""
+    global _current
+    _current = settings
 
 
 def ensure_secret_key(env_file: Path = Path(ENV_FILE)) -> str:
@@ -79,5 +105,5 @@ def ensure_secret_key(env_file: Path = Path(ENV_FILE)) -> str:
     separator = "" if not existing or existing.endswith("\n") else "\n"
     env_file.write_text(f"{existing}{separator}HOSTLANE_SECRET_KEY={key}\n")
     env_file.chmod(0o600)
-    get_settings.cache_clear()
+    use_settings(None)
     return key

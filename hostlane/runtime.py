@@ -7,7 +7,8 @@ from datetime import timedelta
 
 from redis.asyncio import Redis
 
-from hostlane.config import Settings
+import hostlane.services.tasks  # noqa: F401 - registers the services' job handlers
+from hostlane.config import Settings, use_settings
 from hostlane.core.db import Database, create_engine
 from hostlane.identity.bans import (
     DatabaseFailureStore,
@@ -29,10 +30,9 @@ class Runtime:
 
     @classmethod
     def build(cls, settings: Settings, db: Database | None = None) -> Runtime:
+        use_settings(settings)
         db = db or Database(
-            create_engine(
-                settings.database_url, pool_size=settings.database_pool_size, schema=settings.database_schema
-            )
+            create_engine(settings.database_url, pool_size=settings.database_pool_size, schema=settings.database_schema)
         )
         redis = Redis.from_url(settings.redis_url) if settings.redis_url else None
         store: FailureStore = RedisFailureStore(redis) if redis is not None else DatabaseFailureStore(db)

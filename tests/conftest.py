@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 
 import httpx
 import pytest
@@ -12,25 +12,21 @@ import pytest
 from hostlane.app import create_app
 from hostlane.config import Settings
 from hostlane.core.db import Database
+from hostlane.drivers import provisioning
+from hostlane.drivers.provisioning.simulator import SimulatorModule
 from hostlane.runtime import Runtime
 from tests.fixtures.database import Backend, backend_names, empty_all_tables, open_database, prepare
 
 
 def pytest_report_header() -> str:
     databases = ", ".join(backend_names())
-    redis = (
-        "Redis too"
-        if os.environ.get("HOSTLANE_TEST_REDIS_URL")
-        else "no Redis (HOSTLANE_TEST_REDIS_URL unset)"
-    )
+    redis = "Redis too" if os.environ.get("HOSTLANE_TEST_REDIS_URL") else "no Redis (HOSTLANE_TEST_REDIS_URL unset)"
     note = "" if "postgresql" in databases else " (HOSTLANE_TEST_DATABASE_URL unset: SQLite only)"
     return f"hostlane: databases {databases}{note}; {redis}"
 
 
 @pytest.fixture(scope="session", params=backend_names())
-async def backend(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, worker_id: str
-) -> Backend:
+async def backend(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Backend:
     return await prepare(request.param, worker_id, tmp_path_factory.mktemp("db"))
 
 
@@ -87,3 +83,13 @@ def client(client_for: ClientFactory) -> httpx.AsyncClient:
 @pytest.fixture
 def namespace() -> str:
     return f"hostlane-test-{uuid.uuid4().hex[:8]}"
+
+
+@pytest.fixture(autouse=True)
+def simulator() -> Iterator[SimulatorModule]:
+    """The provisioning simulator, fresh for every test."""
+    module = provisioning.get("simulator")
+    assert isinstance(module, SimulatorModule)
+    module.reset()
+    yield module
+    module.reset()

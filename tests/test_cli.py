@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from typer.testing import CliRunner
 
 from hostlane.cli import app
-from hostlane.config import Settings, get_settings
+from hostlane.config import Settings, use_settings
 from hostlane.demo import demo_credentials
 from hostlane.models import Administrator, ApiKey
 from hostlane.runtime import Runtime
@@ -24,9 +24,9 @@ def cli(settings: Settings, monkeypatch: pytest.MonkeyPatch, tmp_path: object) -
     if settings.database_schema:
         monkeypatch.setenv("HOSTLANE_DATABASE_SCHEMA", settings.database_schema)
     monkeypatch.setenv("HOSTLANE_SECRET_KEY", settings.secret_key)
-    get_settings.cache_clear()
+    use_settings(None)
     yield CliRunner()
-    get_settings.cache_clear()
+    use_settings(settings)
 
 
 async def invoke(cli: CliRunner, *args: str) -> tuple[int, str, str]:
@@ -70,20 +70,14 @@ async def test_create_admin_then_key_prints_a_working_key_last(
 
 async def test_test_mode_key(runtime: Runtime, cli: CliRunner) -> None:
     await invoke(cli, "create-admin", "bob", "--email", "bob@example.test", "--password", "s3cret-enough")
-    code, out, _ = await invoke(
-        cli, "create-api-key", "sandbox", "bob@example.test", "--permissions=*", "--test"
-    )
+    code, out, _ = await invoke(cli, "create-api-key", "sandbox", "bob@example.test", "--permissions=*", "--test")
     assert code == 0
     assert out.strip().splitlines()[-1].startswith("hl_test_")
 
 
-async def test_unknown_permission_or_email_is_an_error_listing_what_is_valid(
-    runtime: Runtime, cli: CliRunner
-) -> None:
+async def test_unknown_permission_or_email_is_an_error_listing_what_is_valid(runtime: Runtime, cli: CliRunner) -> None:
     await invoke(cli, "create-admin", "carol", "--email", "carol@example.test", "--password", "s3cret-enough")
-    code, _, err = await invoke(
-        cli, "create-api-key", "x", "carol@example.test", "--permissions=customers:fly"
-    )
+    code, _, err = await invoke(cli, "create-api-key", "x", "carol@example.test", "--permissions=customers:fly")
     assert code == 1
     assert "Unknown permission(s): customers:fly" in err and "services:unsuspend" in err
     code, _, err = await invoke(cli, "create-api-key", "x", "nobody@example.test", "--permissions=*")
@@ -94,16 +88,12 @@ async def test_unknown_permission_or_email_is_an_error_listing_what_is_valid(
 
 
 async def test_short_password_and_duplicate_admin_are_refused(runtime: Runtime, cli: CliRunner) -> None:
-    code, _, err = await invoke(
-        cli, "create-admin", "dave", "--email", "dave@example.test", "--password", "short"
-    )
+    code, _, err = await invoke(cli, "create-admin", "dave", "--email", "dave@example.test", "--password", "short")
     assert code == 1 and "at least 8 characters" in err
-    assert (
-        await invoke(cli, "create-admin", "dave", "--email", "dave@example.test", "--password", "longenough1")
-    )[0] == 0
-    code, _, err = await invoke(
-        cli, "create-admin", "dave", "--email", "d2@example.test", "--password", "longenough1"
-    )
+    assert (await invoke(cli, "create-admin", "dave", "--email", "dave@example.test", "--password", "longenough1"))[
+        0
+    ] == 0
+    code, _, err = await invoke(cli, "create-admin", "dave", "--email", "d2@example.test", "--password", "longenough1")
     assert code == 1 and "already exists" in err
 
 

@@ -10,8 +10,10 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
+from enum import StrEnum
 from typing import Any
 
+import sqlalchemy as sa
 from sqlalchemy import BigInteger, DateTime, Integer, MetaData, event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Dialect
@@ -114,3 +116,8 @@ def insert_for(dialect_name: str, table: Any) -> postgresql.Insert | sqlite.Inse
     if dialect_name == "postgresql":
         return postgresql.insert(table)
     return sqlite.insert(table)
+
+
+def text_enum(enum: type[StrEnum]) -> sa.Enum:
+    """An enum stored as its values in a VARCHAR (no native type: adding a value needs no migration)."""
+    return sa.Enum(enum, native_enum=False, length=32, values_callable=lambda e: [m.value for m in e])

@@ -50,9 +50,7 @@ def client_ip(request: Request, settings: Settings) -> str:
     peer = request.client.host if request.client else "0.0.0.0"  # noqa: S104 - unknown peer, not a bind
     if not settings.trusted_proxies or not _is_trusted(peer, settings):
         return peer
-    forwarded = [
-        part.strip() for part in request.headers.get("x-forwarded-for", "").split(",") if part.strip()
-    ]
+    forwarded = [part.strip() for part in request.headers.get("x-forwarded-for", "").split(",") if part.strip()]
     for address in reversed(forwarded):
         if not _is_trusted(address, settings):
             return address

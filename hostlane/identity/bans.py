@@ -73,9 +73,7 @@ class DatabaseFailureStore:
             index_elements=[table.c.scope, table.c.ip],
             set_={
                 "failures": failures,
-                "window_started_at": sa.case(
-                    (stale, sa.literal(now, UTCDateTime())), else_=table.c.window_started_at
-                ),
+                "window_started_at": sa.case((stale, sa.literal(now, UTCDateTime())), else_=table.c.window_started_at),
                 "blocked_until": sa.case(
                     (failures >= policy.max_failures, sa.literal(now + policy.block, UTCDateTime())),
                     else_=table.c.blocked_until,
@@ -88,9 +86,7 @@ class DatabaseFailureStore:
 
     async def clear(self, scope: str, ip: str) -> None:
         async with self.db.transaction() as session:
-            await session.execute(
-                sa.delete(AuthFailure).where(AuthFailure.scope == scope, AuthFailure.ip == ip)
-            )
+            await session.execute(sa.delete(AuthFailure).where(AuthFailure.scope == scope, AuthFailure.ip == ip))
 
 
 class RedisFailureStore:

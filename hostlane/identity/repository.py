@@ -12,9 +12,7 @@ from hostlane.models import Administrator, ApiKey
 
 
 async def administrator_by_email(session: AsyncSession, email: str) -> Administrator | None:
-    return await session.scalar(
-        sa.select(Administrator).where(sa.func.lower(Administrator.email) == email.lower())
-    )
+    return await session.scalar(sa.select(Administrator).where(sa.func.lower(Administrator.email) == email.lower()))
 
 
 async def administrator_by_login(session: AsyncSession, login: str) -> Administrator | None:

@@ -51,9 +51,7 @@ class IssuedApiKey:
 
 def _check_password(password: str) -> None:
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise ValidationFailed.field(
-            "password", f"The password must be at least {MIN_PASSWORD_LENGTH} characters."
-        )
+        raise ValidationFailed.field("password", f"The password must be at least {MIN_PASSWORD_LENGTH} characters.")
 
 
 async def create_administrator(

@@ -5,5 +5,29 @@ from hostlane.models.administrator import Administrator
 from hostlane.models.api_key import ApiKey
 from hostlane.models.audit import AuditEntry
 from hostlane.models.auth_failure import AuthFailure
+from hostlane.models.catalog import BILLING_CYCLES, CatalogStatus, Pricing, Product, ProductGroup
+from hostlane.models.customer import Customer, CustomerStatus
+from hostlane.models.job import Job, JobStatus
+from hostlane.models.service import BillingCycle, DeliveryStatus, Service, ServiceEvent, ServiceStatus
 
-__all__ = ["Administrator", "ApiKey", "AuditEntry", "AuthFailure", "Base"]
+__all__ = [
+    "BILLING_CYCLES",
+    "Administrator",
+    "ApiKey",
+    "AuditEntry",
+    "AuthFailure",
+    "Base",
+    "BillingCycle",
+    "CatalogStatus",
+    "Customer",
+    "CustomerStatus",
+    "DeliveryStatus",
+    "Job",
+    "JobStatus",
+    "Pricing",
+    "Product",
+    "ProductGroup",
+    "Service",
+    "ServiceEvent",
+    "ServiceStatus",
+]

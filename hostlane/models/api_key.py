@@ -16,9 +16,7 @@ class ApiKey(Base):
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     name: Mapped[str] = mapped_column(String(255))
-    administrator_id: Mapped[int] = mapped_column(
-        ForeignKey("administrators.id", ondelete="CASCADE"), index=True
-    )
+    administrator_id: Mapped[int] = mapped_column(ForeignKey("administrators.id", ondelete="CASCADE"), index=True)
     # "hl_live_AbCd1234": what a person sees in lists and passes to revoke-api-key.
     prefix: Mapped[str] = mapped_column(String(32), unique=True)
     secret_hash: Mapped[str] = mapped_column(String(64))

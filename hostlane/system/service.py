@@ -9,10 +9,13 @@ import sqlalchemy as sa
 from sqlalchemy.exc import SQLAlchemyError
 
 import hostlane
+from hostlane.catalog import service as catalog
 from hostlane.core import clock
 from hostlane.core.db import Database
+from hostlane.customers import service as customers
 from hostlane.identity import service as identity
 from hostlane.identity.principal import Principal
+from hostlane.services import service as services
 
 LICENCE = "AGPL-3.0-or-later"
 
@@ -63,4 +66,12 @@ def licence(host: str) -> dict[str, Any]:
 async def statistics(db: Database, principal: Principal) -> dict[str, Any]:
     """Figures of the principal's mode (live or test); each domain adds its own as it arrives."""
     async with db.reader() as session:
-        return {"livemode": principal.livemode, **await identity.counts(session, livemode=principal.livemode)}
+        customer_counts = await customers.counts(session, principal)
+        service_counts = await services.counts(session, principal)
+        return {
+            "livemode": principal.livemode,
+            "customers": {"total": sum(customer_counts.values()), "by_status": customer_counts},
+            "services": {"total": sum(service_counts.values()), "by_status": service_counts},
+            **await catalog.counts(session, principal),
+            **await identity.counts(session, livemode=principal.livemode),
+        }

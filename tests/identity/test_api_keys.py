@@ -12,9 +12,7 @@ from hostlane.runtime import Runtime
 from tests.fixtures.factories import make_admin
 
 
-async def _create(
-    runtime: Runtime, email: str, *permissions: str, livemode: bool = True
-) -> identity.IssuedApiKey:
+async def _create(runtime: Runtime, email: str, *permissions: str, livemode: bool = True) -> identity.IssuedApiKey:
     async with runtime.db.transaction() as session:
         return await identity.create_api_key(
             session,
@@ -54,9 +52,7 @@ async def test_key_authenticates_with_its_permissions_and_mode(runtime: Runtime)
     assert last_used is not None
 
 
-@pytest.mark.parametrize(
-    "presented", ["", "hl_live_short", "Bearer", "hl_live_" + "A" * 48, "hl_prod_" + "A" * 48]
-)
+@pytest.mark.parametrize("presented", ["", "hl_live_short", "Bearer", "hl_live_" + "A" * 48, "hl_prod_" + "A" * 48])
 async def test_malformed_or_unknown_keys_are_unauthenticated(runtime: Runtime, presented: str) -> None:
     async with runtime.db.reader() as session:
         with pytest.raises(Unauthenticated):

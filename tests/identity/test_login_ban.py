@@ -20,9 +20,7 @@ POLICY = Policy("login", 3, timedelta(minutes=15), timedelta(minutes=15))
 
 
 @pytest.fixture(params=["database", "redis"])
-async def store(
-    request: pytest.FixtureRequest, runtime: Runtime, namespace: str
-) -> AsyncIterator[FailureStore]:
+async def store(request: pytest.FixtureRequest, runtime: Runtime, namespace: str) -> AsyncIterator[FailureStore]:
     if request.param == "database":
         yield DatabaseFailureStore(runtime.db)
         return
@@ -59,9 +57,7 @@ async def test_fourth_attempt_after_three_failures_is_refused_even_with_the_righ
     assert await _login(runtime, guard, "198.51.100.8", admin.login, ADMIN_PASSWORD)
 
 
-async def test_unknown_logins_count_too_and_success_clears_the_count(
-    runtime: Runtime, store: FailureStore
-) -> None:
+async def test_unknown_logins_count_too_and_success_clears_the_count(runtime: Runtime, store: FailureStore) -> None:
     admin = await make_admin(runtime)
     guard = LoginGuard(store, POLICY)
     for _ in range(2):

@@ -1,11 +1,24 @@
-"""The application face's wire shapes (Laravel's, as CLIENTXCMS sends them)."""
+"""The application face's wire shapes: CLIENTXCMS's field names, Laravel's envelopes and errors.
+
+Rows come straight from the database as mappings and are rendered once, here (no second
+validation of what the database returned). Amounts are decimal strings (``"19.65"``), times are
+Laravel's ISO form (``2026-11-23T10:30:00.000000Z``), dates ``YYYY-MM-DD``.
+"""
 
 from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping
+from typing import Any
 
 from fastapi import Request, Response
 
 from hostlane.core.formats import render
+from hostlane.core.money import format_amount
+from hostlane.core.pagination import Page
 from hostlane.faces.common import ErrorInfo
+
+Row = Mapping[str, Any]
 
 
 def error(request: Request, info: ErrorInfo) -> Response:
@@ -13,3 +26,183 @@ def error(request: Request, info: ErrorInfo) -> Response:
     if info.fields:
         body["errors"] = info.fields
     return render(request, body, info.status, headers=info.headers or None)
+
+
+def timestamp(value: dt.datetime | None) -> str | None:
+    return value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ") if value is not None else None
+
+
+def day(value: dt.date | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def _amount(value: int | None, currency: str) -> str | None:
+    return format_amount(value, currency) if value is not None else None
+
+
+def customer(row: Row) -> dict[str, Any]:
+    out = {
+        "id": row["id"],
+        "email": row["email"],
+        "firstname": row["firstname"],
+        "lastname": row["lastname"],
+        "companyname": row["companyname"],
+        "address1": row["address1"],
+        "address2": row["address2"],
+        "city": row["city"],
+        "state": row["state"],
+        "postcode": row["postcode"],
+        "country": row["country"],
+        "phone": row["phone"],
+        "locale": row["locale"],
+        "currency": row["currency"],
+        "balance": format_amount(row["credit_minor"], row["currency"]),
+        "verified": row["email_verified_at"] is not None,
+        "email_verified_at": timestamp(row["email_verified_at"]),
+        "status": str(row["status"]),
+        "notes": row["notes"],
+        "last_login": timestamp(row["last_login_at"]),
+        "created_at": timestamp(row["created_at"]),
+        "updated_at": timestamp(row["updated_at"]),
+    }
+    if "services" in row:
+        out["services"] = [service(item) for item in row["services"]]
+    return out
+
+
+def group(row: Row) -> dict[str, Any]:
+    out = {
+        "id": row["id"],
+        "name": row["name"],
+        "slug": row["slug"],
+        "description": row["description"],
+        "status": str(row["status"]),
+        "sort_order": row["sort_order"],
+        "pinned": row["pinned"],
+        "parent_id": row["parent_id"],
+        "created_at": timestamp(row["created_at"]),
+        "updated_at": timestamp(row["updated_at"]),
+    }
+    if "products" in row:
+        out["products"] = [product(item) for item in row["products"]]
+    if "groups" in row:
+        out["groups"] = [group(item) for item in row["groups"]]
+    return out
+
+
+def product(row: Row) -> dict[str, Any]:
+    out = {
+        "id": row["id"],
+        "name": row["name"],
+        "description": row["description"],
+        "status": str(row["status"]),
+        "group_id": row["group_id"],
+        "stock": row["stock"],
+        "pinned": row["pinned"],
+        "sort_order": row["sort_order"],
+        "type": row["type"],
+        "created_at": timestamp(row["created_at"]),
+        "updated_at": timestamp(row["updated_at"]),
+    }
+    if "pricing" in row:
+        out["pricing"] = [pricing(item) for item in row["pricing"]]
+    if "group" in row:
+        out["group"] = group(row["group"]) if row["group"] is not None else None
+    return out
+
+
+PRICE_NAMES = ("onetime", "monthly", "quarterly", "semiannually", "annually", "biennially", "triennially")
+
+
+def pricing(row: Row) -> dict[str, Any]:
+    currency = row["currency"]
+    out: dict[str, Any] = {
+        "id": row["id"],
+        "product_id": row["product_id"],
+        "related_id": row["product_id"],
+        "related_type": "product",
+        "currency": currency,
+    }
+    for name in PRICE_NAMES:
+        out[name] = _amount(row[name], currency)
+    for name in PRICE_NAMES:
+        out[f"setup_{name}"] = _amount(row[f"setup_{name}"], currency)
+    out["created_at"] = timestamp(row["created_at"])
+    out["updated_at"] = timestamp(row["updated_at"])
+    if "product" in row:
+        out["product"] = product(row["product"]) if row["product"] is not None else None
+    return out
+
+
+def service(row: Row) -> dict[str, Any]:
+    out = {
+        "id": row["id"],
+        "customer_id": row["customer_id"],
+        "product_id": row["product_id"],
+        "name": row["name"],
+        "billing": str(row["billing"]),
+        "price": format_amount(row["price_minor"], row["currency"]),
+        "currency": row["currency"],
+        "status": str(row["status"]),
+        "next_due_date": day(row["next_due_date"]),
+        "expires_at": timestamp(row["expires_at"]),
+        "suspended_at": timestamp(row["suspended_at"]),
+        "suspend_reason": row["suspend_reason"],
+        "cancelled_at": timestamp(row["cancelled_at"]),
+        "cancelled_reason": row["cancelled_reason"],
+        "notes": row["notes"],
+        "data": row["data"] or {},
+        "delivery_status": str(row["delivery_status"]),
+        "delivery_action": row["delivery_action"],
+        "delivery_attempts": row["delivery_attempts"],
+        "delivery_errors": row["delivery_errors"],
+        "created_at": timestamp(row["created_at"]),
+        "updated_at": timestamp(row["updated_at"]),
+    }
+    if "customer" in row:
+        out["customer"] = customer(row["customer"]) if row["customer"] is not None else None
+    if "product" in row:
+        out["product"] = product(row["product"]) if row["product"] is not None else None
+    return out
+
+
+def paginated(request: Request, page: Page, item: Callable[[Row], dict[str, Any]]) -> dict[str, Any]:
+    """Laravel's resource-collection envelope: ``data``, ``links`` and ``meta``."""
+    query, last = page.query, page.last_page
+    base = str(request.url).split("?", 1)[0]
+
+    def url(number: int) -> str:
+        return str(request.url.include_query_params(page=number))
+
+    window = range(max(1, query.page - 3), min(last, query.page + 3) + 1)
+    links = [{"url": url(query.page - 1) if query.page > 1 else None, "label": "&laquo; Previous", "active": False}]
+    links += [{"url": url(n), "label": str(n), "active": n == query.page} for n in window]
+    links.append({"url": url(query.page + 1) if query.page < last else None, "label": "Next &raquo;", "active": False})
+    first_item = query.offset + 1 if page.items else None
+    return {
+        "data": [item(row) for row in page.items],
+        "links": {
+            "first": url(1),
+            "last": url(last),
+            "prev": url(query.page - 1) if query.page > 1 else None,
+            "next": url(query.page + 1) if query.page < last else None,
+        },
+        "meta": {
+            "current_page": query.page,
+            "from": first_item,
+            "last_page": last,
+            "links": links,
+            "path": base,
+            "per_page": query.per_page,
+            "to": query.offset + len(page.items) if page.items else None,
+            "total": page.total,
+        },
+    }
+
+
+def action_result(row: Row, message: str, at: dt.datetime) -> dict[str, Any]:
+    """What CLIENTXCMS answers to suspend / unsuspend / expire: the service and the outcome."""
+    return {
+        "data": service(row),
+        "result": {"success": True, "message": message, "created_at": timestamp(at)},
+    }

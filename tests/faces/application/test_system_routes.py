@@ -64,8 +64,10 @@ async def test_statistics_counts_per_mode(runtime: Runtime, client: httpx.AsyncC
     test_key = await make_api_key(runtime, "statitics", admin=admin, livemode=False)
     live = (await client.get("/api/application/statistics", headers=bearer(live_key))).json()
     test = (await client.get("/api/application/statistics", headers=bearer(test_key))).json()
-    assert live == {"status": "ok", "statistics": {"livemode": True, "administrators": 1, "api_keys": 2}}
-    assert test["statistics"] == {"livemode": False, "administrators": 1, "api_keys": 1}
+    assert live["status"] == "ok"
+    assert live["statistics"]["livemode"] is True
+    assert live["statistics"]["administrators"] == 1 and live["statistics"]["api_keys"] == 2
+    assert test["statistics"]["livemode"] is False and test["statistics"]["api_keys"] == 1
 
 
 async def test_xml_and_json_carry_the_same_data(runtime: Runtime, client: httpx.AsyncClient) -> None:
@@ -134,16 +136,13 @@ async def test_each_route_needs_exactly_its_permission(
             assert response.json() == {"message": f"This API key lacks the permission '{needed}'."}
 
 
-async def test_bad_keys_from_one_ip_are_throttled_with_retry_after(
-    runtime: Runtime, client_for: ClientFactory
-) -> None:
+async def test_bad_keys_from_one_ip_are_throttled_with_retry_after(runtime: Runtime, client_for: ClientFactory) -> None:
     runtime.key_throttle.policy = runtime.key_throttle.policy.__class__(
         "key", 3, runtime.key_throttle.policy.window, runtime.key_throttle.policy.block
     )
     attacker = client_for("203.0.113.66")
     statuses = [
-        (await attacker.get("/api/application/health", headers=bearer("hl_live_x"))).status_code
-        for _ in range(4)
+        (await attacker.get("/api/application/health", headers=bearer("hl_live_x"))).status_code for _ in range(4)
     ]
     assert statuses == [401, 401, 429, 429]
     response = await attacker.get("/api/application/health", headers=bearer("nope"))

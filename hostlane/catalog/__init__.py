@@ -1,0 +1,1 @@
+"""The catalogue: product groups, products (with their provisioning module) and prices."""

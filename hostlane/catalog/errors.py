@@ -1,0 +1,40 @@
+from __future__ import annotations
+
+from hostlane.core.errors import Conflict, NotFound, ValidationFailed
+
+
+class GroupNotFound(NotFound):
+    message = "Product group not found."
+
+
+class ProductNotFound(NotFound):
+    message = "Product not found."
+
+
+class PricingNotFound(NotFound):
+    message = "Pricing not found."
+
+
+class GroupHasProducts(Conflict):
+    message = "The group still has products; move or delete them first."
+
+
+class ProductInUse(Conflict):
+    message = "The product has services; hide it instead of deleting it."
+
+
+class SlugTaken(ValidationFailed):
+    def __init__(self) -> None:
+        super().__init__("The slug has already been taken.", fields={"slug": ["The slug has already been taken."]})
+
+
+class PricingExists(ValidationFailed):
+    def __init__(self, currency: str) -> None:
+        message = f"The product already has a pricing in {currency}; update it instead."
+        super().__init__(message, fields={"currency": [message]})
+
+
+class UnknownModule(ValidationFailed):
+    def __init__(self, name: str, known: list[str]) -> None:
+        message = f"Unknown provisioning module '{name}'. Known modules: {', '.join(known)}."
+        super().__init__(message, fields={"type": [message]})

@@ -1,0 +1,179 @@
+"""List queries: page, per_page, ``filter[field]``, ``sort`` and ``include``, checked against what a
+resource allows, and applied to a SELECT in one place.
+
+Text filters match a part of the value, case-insensitively (as Spatie's query builder, which the
+CLIENTXCMS API uses); ids, numbers, booleans and enums match exactly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from hostlane.core.errors import BadRequest
+
+DEFAULT_PER_PAGE = 25
+# A table's ``.c`` or a plain mapping of names to columns.
+Columns = Mapping[str, Any] | sa.ColumnCollection[str, Any]
+
+
+class Match(StrEnum):
+    EXACT = "exact"
+    PARTIAL = "partial"
+    INTEGER = "integer"
+    BOOLEAN = "boolean"
+
+
+@dataclass(frozen=True)
+class ListSpec:
+    """What one resource's list accepts: ``filters`` maps a name to how it matches."""
+
+    filters: Mapping[str, Match]
+    sorts: frozenset[str]
+    includes: frozenset[str] = frozenset()
+    default_sort: str = "id"
+
+
+@dataclass(frozen=True)
+class ListQuery:
+    page: int = 1
+    per_page: int = DEFAULT_PER_PAGE
+    filters: dict[str, str] = field(default_factory=dict)
+    sort: list[tuple[str, bool]] = field(default_factory=list)  # (name, descending)
+    includes: frozenset[str] = frozenset()
+
+    @property
+    def offset(self) -> int:
+        return (self.page - 1) * self.per_page
+
+
+def _positive_int(name: str, raw: str | None, default: int) -> int:
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise BadRequest(
+            f"The {name} parameter must be a whole number.", fields={name: ["Must be an integer."]}
+        ) from None
+    if value < 1:
+        raise BadRequest(f"The {name} parameter must be at least 1.", fields={name: ["Must be at least 1."]})
+    return value
+
+
+def parse_list_query(params: Mapping[str, str], spec: ListSpec, *, max_per_page: int) -> ListQuery:
+    """Read a list's query parameters; an unknown filter, sort or include is a 400 naming it."""
+    page = _positive_int("page", params.get("page"), 1)
+    per_page = min(_positive_int("per_page", params.get("per_page"), DEFAULT_PER_PAGE), max_per_page)
+    filters: dict[str, str] = {}
+    for key, value in params.items():
+        if key.startswith("filter[") and key.endswith("]"):
+            name = key[7:-1]
+            if name not in spec.filters:
+                allowed = ", ".join(spec.filters)
+                raise BadRequest(
+                    f"Requested filter(s) `{name}` are not allowed. Allowed filter(s) are `{allowed}`.",
+                    fields={key: [f"Unknown filter: {name}"]},
+                )
+            filters[name] = value
+    sort: list[tuple[str, bool]] = []
+    for part in (params.get("sort") or "").split(","):
+        part = part.strip()
+        if not part:
+            continue
+        name = part.lstrip("-")
+        if name not in spec.sorts:
+            allowed = ", ".join(sorted(spec.sorts))
+            raise BadRequest(
+                f"Requested sort(s) `{name}` is not allowed. Allowed sort(s) are `{allowed}`.",
+                fields={"sort": [f"Unknown sort: {name}"]},
+            )
+        sort.append((name, part.startswith("-")))
+    includes = frozenset(part.strip() for part in (params.get("include") or "").split(",") if part.strip())
+    unknown = includes - spec.includes
+    if unknown:
+        allowed = ", ".join(sorted(spec.includes)) or "none"
+        names = ", ".join(sorted(unknown))
+        raise BadRequest(
+            f"Requested include(s) `{names}` are not allowed. Allowed include(s) are `{allowed}`.",
+            fields={"include": [f"Unknown include: {name}" for name in sorted(unknown)]},
+        )
+    return ListQuery(page, per_page, filters, sort, includes)
+
+
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off"}
+
+
+def apply_filters(statement: sa.Select[Any], columns: Columns, spec: ListSpec, query: ListQuery) -> sa.Select[Any]:
+    for name, raw in query.filters.items():
+        column = columns[name]
+        match = spec.filters[name]
+        if match is Match.PARTIAL:
+            escaped = raw.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            statement = statement.where(sa.func.lower(column).like(f"%{escaped}%", escape="\\"))
+        elif match is Match.INTEGER:
+            try:
+                values = [int(part) for part in raw.split(",")]
+            except ValueError:
+                raise BadRequest(
+                    f"The filter `{name}` takes whole numbers.",
+                    fields={f"filter[{name}]": ["Must be an integer."]},
+                ) from None
+            statement = statement.where(column.in_(values))
+        elif match is Match.BOOLEAN:
+            lowered = raw.lower()
+            if lowered not in _TRUE | _FALSE:
+                raise BadRequest(
+                    f"The filter `{name}` takes true or false.",
+                    fields={f"filter[{name}]": ["Must be true or false."]},
+                )
+            statement = statement.where(column.is_(lowered in _TRUE))
+        else:
+            statement = statement.where(column.in_(raw.split(",")))
+    return statement
+
+
+def apply_sort(statement: sa.Select[Any], columns: Columns, spec: ListSpec, query: ListQuery) -> sa.Select[Any]:
+    order = [columns[name].desc() if descending else columns[name].asc() for name, descending in query.sort]
+    if not any(name == "id" for name, _ in query.sort):
+        order.append(columns["id"].asc())  # a stable order, so pages neither repeat nor skip rows
+    if not query.sort and spec.default_sort != "id":
+        order.insert(0, columns[spec.default_sort].asc())
+    return statement.order_by(*order)
+
+
+@dataclass(frozen=True)
+class Page:
+    items: list[dict[str, Any]]
+    total: int
+    query: ListQuery
+
+    @property
+    def last_page(self) -> int:
+        return max(1, -(-self.total // self.query.per_page))
+
+
+async def fetch_page(
+    session: AsyncSession,
+    readable: sa.Select[Any],
+    columns: Columns,
+    spec: ListSpec,
+    query: ListQuery,
+) -> Page:
+    """One page of ``readable`` with the query's filters and sort: one query, plus a count when the
+    page does not already show the whole list."""
+    filtered = apply_filters(readable, columns, spec, query)
+    rows = await session.execute(apply_sort(filtered, columns, spec, query).limit(query.per_page).offset(query.offset))
+    items = [dict(row) for row in rows.mappings()]
+    if query.page == 1 and len(items) < query.per_page:
+        total = len(items)
+    else:
+        counted = filtered.with_only_columns(sa.func.count(), maintain_column_froms=True).order_by(None)
+        total = int(await session.scalar(counted) or 0)
+    return Page(items, total, query)

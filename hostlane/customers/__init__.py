@@ -1,0 +1,1 @@
+"""Customers: the accounts a provider bills and serves."""

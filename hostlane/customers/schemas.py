@@ -1,0 +1,55 @@
+"""What a customer is made from. Field names are HostBill's (the client area's); CLIENTXCMS's own
+names are accepted too (``address``, ``zipcode``, ``region``, ``company_name``)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import AliasChoices, BaseModel, ConfigDict, EmailStr, Field, StringConstraints
+
+from hostlane.core.fields import Amount, Country, CurrencyCode, Line, Locale, Name, Password, Phone
+from hostlane.models import CustomerStatus
+
+Postcode = Annotated[str, StringConstraints(strip_whitespace=True, max_length=32)]
+Notes = Annotated[str, StringConstraints(max_length=5000)]
+
+
+class _CustomerFields(BaseModel):
+    model_config = ConfigDict(extra="ignore", populate_by_name=True)
+
+    companyname: Line | None = Field(None, validation_alias=AliasChoices("companyname", "company_name"))
+    address1: Line | None = Field(None, validation_alias=AliasChoices("address1", "address"))
+    address2: Line | None = None
+    city: Line | None = None
+    state: Line | None = Field(None, validation_alias=AliasChoices("state", "region"))
+    postcode: Postcode | None = Field(None, validation_alias=AliasChoices("postcode", "zipcode"))
+    phone: Phone | None = Field(None, validation_alias=AliasChoices("phone", "phonenumber"))
+    notes: Notes | None = None
+
+
+class CustomerCreate(_CustomerFields):
+    email: EmailStr
+    firstname: Name
+    lastname: Name
+    country: Country
+    locale: Locale | None = None
+    currency: CurrencyCode | None = None
+    balance: Amount = Field(default=0)  # type: ignore[assignment]
+    verified: bool = False
+    status: CustomerStatus = CustomerStatus.ACTIVE
+    password: Password | None = None
+
+
+class CustomerUpdate(_CustomerFields):
+    """Every field optional: only the fields sent change."""
+
+    email: EmailStr | None = None
+    firstname: Name | None = None
+    lastname: Name | None = None
+    country: Country | None = None
+    locale: Locale | None = None
+    currency: CurrencyCode | None = None
+    balance: Amount | None = None
+    verified: bool | None = None
+    status: CustomerStatus | None = None
+    password: Password | None = None

@@ -1,0 +1,167 @@
+"""Rules of customers: who may be created, changed and deleted, and how."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from hostlane.config import get_settings
+from hostlane.core import clock, money
+from hostlane.core.errors import ValidationFailed
+from hostlane.core.pagination import ListQuery, Page
+from hostlane.core.passwords import hash_password
+from hostlane.customers import repository as repo
+from hostlane.customers.errors import CustomerHasActiveServices, CustomerNotFound, EmailTaken
+from hostlane.customers.schemas import CustomerCreate, CustomerUpdate
+from hostlane.identity import audit
+from hostlane.identity.principal import Principal
+from hostlane.models import Customer
+from hostlane.services import service as services
+
+LIST_SPEC = repo.LIST_SPEC
+
+
+def _check_currency(currency: str) -> str:
+    allowed = get_settings().currencies
+    if currency not in allowed:
+        raise ValidationFailed.field("currency", f"The currency must be one of: {', '.join(allowed)}.")
+    return currency
+
+
+async def list_customers(session: AsyncSession, principal: Principal, query: ListQuery) -> Page:
+    page = await repo.list_page(session, principal, query)
+    if "services" in query.includes:
+        by_customer = await services.for_customers(session, principal, [row["id"] for row in page.items])
+        for row in page.items:
+            row["services"] = by_customer.get(row["id"], [])
+    return page
+
+
+async def get_customer(
+    session: AsyncSession, principal: Principal, customer_id: int, *, includes: frozenset[str] = frozenset()
+) -> dict[str, Any]:
+    row = await repo.get(session, principal, customer_id)
+    if row is None:
+        raise CustomerNotFound()
+    if "services" in includes:
+        row["services"] = (await services.for_customers(session, principal, [customer_id])).get(customer_id, [])
+    return row
+
+
+async def create_customer(session: AsyncSession, principal: Principal, data: CustomerCreate) -> dict[str, Any]:
+    email = str(data.email).lower()
+    if await repo.email_taken(session, principal.livemode, email):
+        raise EmailTaken()
+    settings = get_settings()
+    currency = _check_currency(data.currency or settings.currencies[0])
+    customer = Customer(
+        livemode=principal.livemode,
+        email=email,
+        password_hash=hash_password(data.password) if data.password else None,
+        firstname=data.firstname,
+        lastname=data.lastname,
+        companyname=data.companyname,
+        address1=data.address1,
+        address2=data.address2,
+        city=data.city,
+        state=data.state,
+        postcode=data.postcode,
+        country=data.country,
+        phone=data.phone,
+        locale=data.locale or settings.default_locale,
+        currency=currency,
+        credit_minor=money.to_minor(data.balance, currency),
+        status=data.status,
+        email_verified_at=clock.now() if data.verified else None,
+        notes=data.notes,
+    )
+    session.add(customer)
+    await session.flush()
+    audit.record(
+        session,
+        principal,
+        "customer.create",
+        "customer",
+        customer.id,
+        data.model_dump(exclude={"password"}, exclude_unset=True),
+    )
+    return await get_customer(session, principal, customer.id)
+
+
+_REQUIRED = ("email", "firstname", "lastname", "country", "status", "verified")
+
+
+async def update_customer(
+    session: AsyncSession, principal: Principal, customer_id: int, data: CustomerUpdate
+) -> dict[str, Any]:
+    customer = await repo.get_for_update(session, principal, customer_id)
+    if customer is None:
+        raise CustomerNotFound()
+    changes = data.model_dump(exclude_unset=True)
+    for name in _REQUIRED:
+        if name in changes and changes[name] is None:
+            raise ValidationFailed.field(name, f"The {name} field cannot be empty.")
+    if "email" in changes:
+        changes["email"] = str(changes["email"]).lower()
+        if await repo.email_taken(session, principal.livemode, changes["email"], except_id=customer.id):
+            raise EmailTaken()
+    if "currency" in changes:
+        _check_currency(changes["currency"] or get_settings().currencies[0])
+    for name, value in changes.items():
+        if name == "password":
+            customer.password_hash = hash_password(value) if value else None
+        elif name == "balance":
+            customer.credit_minor = money.to_minor(value, changes.get("currency") or customer.currency)
+        elif name == "verified":
+            if value and customer.email_verified_at is None:
+                customer.email_verified_at = clock.now()
+            elif not value:
+                customer.email_verified_at = None
+        elif name == "locale" and value is None:
+            customer.locale = get_settings().default_locale
+        else:
+            setattr(customer, name, value)
+    customer.updated_at = clock.now()
+    await session.flush()
+    audit.record(
+        session,
+        principal,
+        "customer.update",
+        "customer",
+        customer.id,
+        {key: value for key, value in changes.items() if key != "password"},
+    )
+    return await get_customer(session, principal, customer.id)
+
+
+async def delete_customer(
+    session: AsyncSession, principal: Principal, customer_id: int, *, force: bool = False
+) -> dict[str, Any]:
+    """Delete (softly) a customer. With live services this is refused unless ``force``, which
+    terminates them through their modules first."""
+    customer = await repo.get_for_update(session, principal, customer_id)
+    if customer is None:
+        raise CustomerNotFound()
+    active = await services.count_live_for_customer(session, principal, customer.id)
+    if active and not force:
+        raise CustomerHasActiveServices(active)
+    if active:
+        await services.terminate_all_for_customer(session, principal, customer.id, reason="customer deleted")
+    row = await get_customer(session, principal, customer.id)
+    customer.deleted_at = clock.now()
+    audit.record(session, principal, "customer.delete", "customer", customer.id, {"force": force})
+    return row
+
+
+async def ensure_exists(session: AsyncSession, principal: Principal, customer_id: int) -> dict[str, Any]:
+    """The customer if this principal can see it; ``CustomerNotFound`` otherwise."""
+    return await get_customer(session, principal, customer_id)
+
+
+async def counts(session: AsyncSession, principal: Principal) -> dict[str, int]:
+    return await repo.count(session, principal)
+
+
+async def by_ids(session: AsyncSession, principal: Principal, ids: list[int]) -> dict[int, dict[str, Any]]:
+    return {row["id"]: row for row in await repo.by_ids(session, principal, ids)}

@@ -1,0 +1,35 @@
+"""The interface every provisioning module implements."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from pydantic import BaseModel
+
+
+@dataclass(frozen=True)
+class ServiceContext:
+    """What a module knows of the service it acts on (ids and settings, never ORM objects)."""
+
+    service_id: int
+    customer_id: int
+    product_id: int
+    livemode: bool
+    config: dict[str, Any]
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+class ProvisioningModule(Protocol):
+    name: str
+    description: str
+    config_schema: type[BaseModel]
+
+    async def create(self, service: ServiceContext) -> dict[str, Any]:
+        """Provision the service; return what to remember of it (ids on the remote system …)."""
+
+    async def suspend(self, service: ServiceContext) -> None: ...
+
+    async def unsuspend(self, service: ServiceContext) -> None: ...
+
+    async def terminate(self, service: ServiceContext) -> None: ...

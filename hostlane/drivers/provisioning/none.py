@@ -1,0 +1,31 @@
+"""The module of products that need nothing provisioned (a licence, a consulting hour)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+
+from hostlane.drivers.provisioning.base import ServiceContext
+
+
+class NoConfig(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class NoneModule:
+    name = "none"
+    description = "Nothing to provision."
+    config_schema: type[BaseModel] = NoConfig
+
+    async def create(self, service: ServiceContext) -> dict[str, Any]:
+        return {}
+
+    async def suspend(self, service: ServiceContext) -> None:
+        return None
+
+    async def unsuspend(self, service: ServiceContext) -> None:
+        return None
+
+    async def terminate(self, service: ServiceContext) -> None:
+        return None

@@ -1,0 +1,76 @@
+"""A stateful stand-in for a real provisioning system.
+
+It keeps each service's remote state (``absent``, ``running``, ``suspended``), counts calls, refuses
+calls that make no sense on that state, and can be told to fail (transiently or for good).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, StringConstraints
+
+from hostlane.drivers.errors import DriverError, RetryLater
+from hostlane.drivers.provisioning.base import ServiceContext
+
+
+class SimulatorConfig(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    plan: Annotated[str, StringConstraints(max_length=64)] = "default"
+    region: Annotated[str, StringConstraints(max_length=64)] = "sim-1"
+
+
+@dataclass
+class SimulatorState:
+    machines: dict[int, str] = field(default_factory=dict)  # service id -> running | suspended
+    calls: Counter[str] = field(default_factory=Counter)
+    transient_failures: int = 0  # the next N calls time out
+    broken: bool = False  # every call fails for good until repaired
+
+
+class SimulatorModule:
+    name = "simulator"
+    description = "A simulated provisioning system (used in test mode and in tests)."
+    config_schema: type[BaseModel] = SimulatorConfig
+
+    def __init__(self) -> None:
+        self.state = SimulatorState()
+
+    def reset(self) -> None:
+        self.state = SimulatorState()
+
+    def fail_next(self, calls: int) -> None:
+        self.state.transient_failures = calls
+
+    def _enter(self, action: str, service: ServiceContext) -> None:
+        self.state.calls[action] += 1
+        if self.state.broken:
+            raise DriverError(f"simulator refused {action} of service {service.service_id}: system is broken")
+        if self.state.transient_failures > 0:
+            self.state.transient_failures -= 1
+            raise RetryLater(f"simulator timed out during {action} of service {service.service_id}", seconds=30)
+
+    async def create(self, service: ServiceContext) -> dict[str, Any]:
+        self._enter("create", service)
+        if service.service_id not in self.state.machines:
+            self.state.machines[service.service_id] = "running"
+        return {"machine": f"sim-{service.service_id}", "region": service.config.get("region", "sim-1")}
+
+    async def suspend(self, service: ServiceContext) -> None:
+        self._enter("suspend", service)
+        if service.service_id not in self.state.machines:
+            raise DriverError(f"service {service.service_id} does not exist on the simulator")
+        self.state.machines[service.service_id] = "suspended"
+
+    async def unsuspend(self, service: ServiceContext) -> None:
+        self._enter("unsuspend", service)
+        if service.service_id not in self.state.machines:
+            raise DriverError(f"service {service.service_id} does not exist on the simulator")
+        self.state.machines[service.service_id] = "running"
+
+    async def terminate(self, service: ServiceContext) -> None:
+        self._enter("terminate", service)
+        self.state.machines.pop(service.service_id, None)

@@ -1,0 +1,27 @@
+"""Writing work to do: a row in the ``jobs`` table, in the transaction of the change that causes it,
+so a crash or a broker outage loses nothing."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from hostlane.core import clock
+from hostlane.models import Job
+
+
+def enqueue(
+    session: AsyncSession,
+    name: str,
+    payload: dict[str, Any],
+    *,
+    key: str | None = None,
+    run_after: datetime | None = None,
+    max_attempts: int = 6,
+) -> Job:
+    """Queue job ``name`` (``domain.event``) with ids in ``payload``; jobs sharing ``key`` run in order."""
+    job = Job(name=name, payload=payload, key=key, run_after=run_after or clock.now(), max_attempts=max_attempts)
+    session.add(job)
+    return job

@@ -1,0 +1,98 @@
+"""The catalogue: product groups, products and their prices per currency."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from hostlane.core import clock
+from hostlane.core.db import Base, BigId, UTCDateTime, text_enum
+
+
+class CatalogStatus(StrEnum):
+    ACTIVE = "active"
+    HIDDEN = "hidden"
+    UNREFERENCED = "unreferenced"
+
+
+class ProductGroup(Base):
+    __tablename__ = "product_groups"
+    __table_args__ = (UniqueConstraint("livemode", "slug"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    livemode: Mapped[bool] = mapped_column(Boolean)
+    name: Mapped[str] = mapped_column(String(255))
+    slug: Mapped[str] = mapped_column(String(255))
+    description: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[CatalogStatus] = mapped_column(text_enum(CatalogStatus), default=CatalogStatus.ACTIVE)
+    sort_order: Mapped[int] = mapped_column(Integer, default=0)
+    pinned: Mapped[bool] = mapped_column(Boolean, default=False)
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("product_groups.id", ondelete="SET NULL"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now, onupdate=clock.now)
+
+
+class Product(Base):
+    __tablename__ = "products"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    livemode: Mapped[bool] = mapped_column(Boolean, index=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("product_groups.id", ondelete="RESTRICT"), index=True)
+    name: Mapped[str] = mapped_column(String(255))
+    description: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[CatalogStatus] = mapped_column(text_enum(CatalogStatus), default=CatalogStatus.ACTIVE)
+    # Units left to sell; -1 is unlimited.
+    stock: Mapped[int] = mapped_column(Integer, default=-1)
+    pinned: Mapped[bool] = mapped_column(Boolean, default=False)
+    sort_order: Mapped[int] = mapped_column(Integer, default=0)
+    # The provisioning module ("none", "simulator", …) and its settings for this product.
+    type: Mapped[str] = mapped_column(String(64), default="none")
+    config: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now, onupdate=clock.now)
+
+
+BILLING_CYCLES = ("onetime", "monthly", "quarterly", "semiannually", "annually", "biennially", "triennially")
+
+
+class Pricing(Base):
+    """The prices of one product in one currency: each cycle's price and setup fee, in minor units.
+
+    A cycle whose price is NULL is not offered.
+    """
+
+    __tablename__ = "pricings"
+    __table_args__ = (
+        UniqueConstraint("product_id", "currency"),
+        *(
+            sa.CheckConstraint(f"{c} IS NULL OR {c} >= 0", name=f"{c}_not_negative")
+            for cycle in BILLING_CYCLES
+            for c in (cycle, f"setup_{cycle}")
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    livemode: Mapped[bool] = mapped_column(Boolean)
+    product_id: Mapped[int] = mapped_column(ForeignKey("products.id", ondelete="CASCADE"), index=True)
+    currency: Mapped[str] = mapped_column(String(3))
+    onetime: Mapped[int | None] = mapped_column(sa.BigInteger)
+    monthly: Mapped[int | None] = mapped_column(sa.BigInteger)
+    quarterly: Mapped[int | None] = mapped_column(sa.BigInteger)
+    semiannually: Mapped[int | None] = mapped_column(sa.BigInteger)
+    annually: Mapped[int | None] = mapped_column(sa.BigInteger)
+    biennially: Mapped[int | None] = mapped_column(sa.BigInteger)
+    triennially: Mapped[int | None] = mapped_column(sa.BigInteger)
+    setup_onetime: Mapped[int | None] = mapped_column(sa.BigInteger)
+    setup_monthly: Mapped[int | None] = mapped_column(sa.BigInteger)
+    setup_quarterly: Mapped[int | None] = mapped_column(sa.BigInteger)
+    setup_semiannually: Mapped[int | None] = mapped_column(sa.BigInteger)
+    setup_annually: Mapped[int | None] = mapped_column(sa.BigInteger)
+    setup_biennially: Mapped[int | None] = mapped_column(sa.BigInteger)
+    setup_triennially: Mapped[int | None] = mapped_column(sa.BigInteger)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now, onupdate=clock.now)

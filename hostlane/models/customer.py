@@ -1,0 +1,64 @@
+"""Customers: the accounts a provider bills. Soft-deleted, so history keeps its owner."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+import sqlalchemy as sa
+from sqlalchemy import Boolean, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from hostlane.core import clock
+from hostlane.core.db import Base, BigId, UTCDateTime, text_enum
+
+
+class CustomerStatus(StrEnum):
+    ACTIVE = "active"
+    SUSPENDED = "suspended"
+    BANNED = "banned"
+    CLOSED = "closed"
+
+
+class Customer(Base):
+    __tablename__ = "customers"
+    __table_args__ = (
+        # One live account per e-mail (and one test account); a deleted account frees its e-mail.
+        Index(
+            "uq_customers_livemode_email",
+            "livemode",
+            "email",
+            unique=True,
+            sqlite_where=sa.text("deleted_at IS NULL"),
+            postgresql_where=sa.text("deleted_at IS NULL"),
+        ),
+        Index("ix_customers_livemode_id", "livemode", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    livemode: Mapped[bool] = mapped_column(Boolean)
+    email: Mapped[str] = mapped_column(String(255))
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    firstname: Mapped[str] = mapped_column(String(100))
+    lastname: Mapped[str] = mapped_column(String(100))
+    companyname: Mapped[str | None] = mapped_column(String(255))
+    address1: Mapped[str | None] = mapped_column(String(255))
+    address2: Mapped[str | None] = mapped_column(String(255))
+    city: Mapped[str | None] = mapped_column(String(255))
+    state: Mapped[str | None] = mapped_column(String(255))
+    postcode: Mapped[str | None] = mapped_column(String(32))
+    country: Mapped[str] = mapped_column(String(2))
+    phone: Mapped[str | None] = mapped_column(String(32))
+    locale: Mapped[str] = mapped_column(String(16))
+    currency: Mapped[str] = mapped_column(String(3))
+    # Credit the customer holds, in minor units of `currency` (CLIENTXCMS's "balance").
+    credit_minor: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+    status: Mapped[CustomerStatus] = mapped_column(text_enum(CustomerStatus), default=CustomerStatus.ACTIVE)
+    email_verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    notes: Mapped[str | None] = mapped_column(Text)
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_login_ip: Mapped[str | None] = mapped_column(String(45))
+    last_login_host: Mapped[str | None] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now, onupdate=clock.now)
+    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -1,0 +1,94 @@
+"""Services: what a customer bought, provisioned on a real system through the product's module."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from hostlane.core import clock
+from hostlane.core.db import Base, BigId, UTCDateTime, text_enum
+
+
+class ServiceStatus(StrEnum):
+    PENDING = "pending"
+    ACTIVE = "active"
+    SUSPENDED = "suspended"
+    EXPIRED = "expired"
+    TERMINATED = "terminated"
+    CANCELLED = "cancelled"
+
+
+class BillingCycle(StrEnum):
+    ONETIME = "onetime"
+    MONTHLY = "monthly"
+    QUARTERLY = "quarterly"
+    SEMIANNUALLY = "semiannually"
+    ANNUALLY = "annually"
+    BIENNIALLY = "biennially"
+    TRIENNIALLY = "triennially"
+
+
+class DeliveryStatus(StrEnum):
+    """Where the provisioning module stands on the service's last change."""
+
+    NONE = "none"  # nothing asked of the module yet
+    PENDING = "pending"  # a module call is queued or being retried
+    DONE = "done"
+    FAILED = "failed"  # retries exhausted; staff must look
+
+
+class Service(Base):
+    __tablename__ = "services"
+    __table_args__ = (
+        Index("ix_services_livemode_id", "livemode", "id"),
+        Index("ix_services_livemode_status_next_due_date", "livemode", "status", "next_due_date"),
+        sa.CheckConstraint("price_minor >= 0", name="price_not_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    livemode: Mapped[bool] = mapped_column(Boolean)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="RESTRICT"), index=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("products.id", ondelete="RESTRICT"), index=True)
+    name: Mapped[str] = mapped_column(String(255))
+    billing: Mapped[BillingCycle] = mapped_column(text_enum(BillingCycle))
+    price_minor: Mapped[int] = mapped_column(sa.BigInteger)
+    currency: Mapped[str] = mapped_column(String(3))
+    status: Mapped[ServiceStatus] = mapped_column(text_enum(ServiceStatus), default=ServiceStatus.PENDING)
+    next_due_date: Mapped[date | None] = mapped_column(Date)
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    suspended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    suspend_reason: Mapped[str | None] = mapped_column(String(255))
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    cancelled_reason: Mapped[str | None] = mapped_column(String(255))
+    notes: Mapped[str | None] = mapped_column(Text)
+    # What the module returned (server ids, usernames …), shown to staff.
+    data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    delivery_status: Mapped[DeliveryStatus] = mapped_column(text_enum(DeliveryStatus), default=DeliveryStatus.NONE)
+    delivery_action: Mapped[str | None] = mapped_column(String(32))
+    # Bumped by every transition; a module call only reports on the service if it is still the latest.
+    delivery_seq: Mapped[int] = mapped_column(Integer, default=0)
+    delivery_attempts: Mapped[int] = mapped_column(Integer, default=0)
+    delivery_errors: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now, onupdate=clock.now)
+
+
+class ServiceEvent(Base):
+    """One row per state change or module outcome of a service: its history."""
+
+    __tablename__ = "service_events"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    service_id: Mapped[int] = mapped_column(ForeignKey("services.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(32))  # "transition", "delivery.done", "delivery.failed" …
+    from_status: Mapped[str | None] = mapped_column(String(32))
+    to_status: Mapped[str | None] = mapped_column(String(32))
+    reason: Mapped[str | None] = mapped_column(String(255))
+    actor_kind: Mapped[str] = mapped_column(String(32))
+    actor_id: Mapped[int | None] = mapped_column(sa.BigInteger)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)

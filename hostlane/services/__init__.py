@@ -1,0 +1,1 @@
+"""Services: what customers bought, their lifecycle, and its provisioning through modules."""

@@ -1,0 +1,17 @@
+from __future__ import annotations
+
+from hostlane.core.errors import Conflict, NotFound
+
+
+class ServiceNotFound(NotFound):
+    message = "Service not found."
+
+
+class IllegalTransition(Conflict):
+    def __init__(self, current: str, target: str) -> None:
+        super().__init__(f"The service cannot go from {current} to {target}.", current=current, target=target)
+
+
+class ServiceIsLive(Conflict):
+    def __init__(self, status: str) -> None:
+        super().__init__(f"The service is {status}; terminate or cancel it before deleting it.")

@@ -1,0 +1,136 @@
+"""All SQL of services. Every read starts from ``readable(principal)``."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, cast
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from hostlane.core.pagination import ListQuery, ListSpec, Match, Page, fetch_page
+from hostlane.identity.principal import Principal
+from hostlane.models import Product, Service, ServiceEvent, ServiceStatus
+
+TABLE = cast(sa.Table, Service.__table__)
+COLUMNS = list(TABLE.c)
+LIVE_STATUSES = (ServiceStatus.PENDING, ServiceStatus.ACTIVE, ServiceStatus.SUSPENDED)
+
+LIST_SPEC = ListSpec(
+    filters={
+        "id": Match.INTEGER,
+        "customer_id": Match.INTEGER,
+        "product_id": Match.INTEGER,
+        "status": Match.EXACT,
+        "billing": Match.EXACT,
+        "currency": Match.EXACT,
+        "name": Match.PARTIAL,
+        "delivery_status": Match.EXACT,
+    },
+    sorts=frozenset({"id", "customer_id", "product_id", "status", "next_due_date", "created_at", "updated_at"}),
+    includes=frozenset({"customer", "product"}),
+)
+
+
+def scope(principal: Principal) -> list[sa.ColumnElement[bool]]:
+    conditions: list[sa.ColumnElement[bool]] = [TABLE.c.livemode.is_(principal.livemode)]
+    if principal.scope is not None:
+        conditions.append(TABLE.c.customer_id == principal.scope)
+    return conditions
+
+
+def readable(principal: Principal) -> sa.Select[Any]:
+    return sa.select(*COLUMNS).where(*scope(principal))
+
+
+async def list_page(session: AsyncSession, principal: Principal, query: ListQuery) -> Page:
+    return await fetch_page(session, readable(principal), TABLE.c, LIST_SPEC, query)
+
+
+async def get(session: AsyncSession, principal: Principal, service_id: int) -> dict[str, Any] | None:
+    row = (await session.execute(readable(principal).where(TABLE.c.id == service_id))).mappings().first()
+    return dict(row) if row is not None else None
+
+
+async def get_for_update(session: AsyncSession, principal: Principal, service_id: int) -> Service | None:
+    return await session.scalar(sa.select(Service).where(Service.id == service_id, *scope(principal)).with_for_update())
+
+
+async def get_with_product(session: AsyncSession, service_id: int) -> tuple[Service, Product] | None:
+    row = (
+        await session.execute(
+            sa.select(Service, Product).join(Product, Product.id == Service.product_id).where(Service.id == service_id)
+        )
+    ).first()
+    return (row[0], row[1]) if row is not None else None
+
+
+async def lock(session: AsyncSession, service_id: int) -> Service | None:
+    return await session.scalar(sa.select(Service).where(Service.id == service_id).with_for_update())
+
+
+async def for_customers(
+    session: AsyncSession, principal: Principal, customer_ids: Sequence[int]
+) -> dict[int, list[dict[str, Any]]]:
+    grouped: dict[int, list[dict[str, Any]]] = {}
+    if not customer_ids:
+        return grouped
+    rows = await session.execute(readable(principal).where(TABLE.c.customer_id.in_(customer_ids)).order_by(TABLE.c.id))
+    for row in rows.mappings():
+        grouped.setdefault(row["customer_id"], []).append(dict(row))
+    return grouped
+
+
+async def live_for_customer(session: AsyncSession, principal: Principal, customer_id: int) -> Sequence[int]:
+    rows = await session.scalars(
+        sa.select(TABLE.c.id)
+        .where(*scope(principal), TABLE.c.customer_id == customer_id, TABLE.c.status.in_(LIVE_STATUSES))
+        .order_by(TABLE.c.id)
+    )
+    return rows.all()
+
+
+async def count_by_status(session: AsyncSession, principal: Principal) -> dict[str, int]:
+    rows = await session.execute(
+        sa.select(TABLE.c.status, sa.func.count()).where(*scope(principal)).group_by(TABLE.c.status)
+    )
+    return {str(status): int(n) for status, n in rows.all()}
+
+
+async def product_has_services(session: AsyncSession, product_id: int) -> bool:
+    found = await session.scalar(sa.select(sa.literal(1)).where(TABLE.c.product_id == product_id).limit(1))
+    return found is not None
+
+
+def add_event(
+    session: AsyncSession,
+    service_id: int,
+    kind: str,
+    principal: Principal,
+    *,
+    from_status: str | None = None,
+    to_status: str | None = None,
+    reason: str | None = None,
+) -> None:
+    session.add(
+        ServiceEvent(
+            service_id=service_id,
+            kind=kind,
+            from_status=from_status,
+            to_status=to_status,
+            reason=reason,
+            actor_kind=principal.kind.value,
+            actor_id=principal.id,
+        )
+    )
+
+
+async def events(session: AsyncSession, service_id: int) -> Sequence[ServiceEvent]:
+    rows = await session.scalars(
+        sa.select(ServiceEvent).where(ServiceEvent.service_id == service_id).order_by(ServiceEvent.id)
+    )
+    return rows.all()
+
+
+async def delete(session: AsyncSession, service_id: int) -> None:
+    await session.execute(sa.delete(Service).where(Service.id == service_id))

@@ -1,0 +1,309 @@
+"""Rules of services: the lifecycle state machine and the module call behind each transition.
+
+    pending ──activate──► active ◄──unsuspend── suspended
+       │                    │ └──────suspend──────►│
+       └─cancel─► cancelled ◄┴── expire / terminate / cancel ──┘ ─► expired / terminated
+
+A transition changes the status at once, writes an event, and queues the module call
+(``services.deliver``) in the same transaction. The call's outcome shows on the service as
+``delivery_status`` (pending → done, or failed after the last retry), ``delivery_attempts`` and
+``delivery_errors``: a failure is visible, never hidden behind the new status.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from hostlane.core import clock, money
+from hostlane.core.errors import ValidationFailed
+from hostlane.core.pagination import ListQuery, Page
+from hostlane.drivers.provisioning import ServiceContext
+from hostlane.identity import audit
+from hostlane.identity.principal import Principal
+from hostlane.jobs import outbox
+from hostlane.models import BillingCycle, DeliveryStatus, Service, ServiceStatus
+from hostlane.services import repository as repo
+from hostlane.services.errors import IllegalTransition, ServiceIsLive, ServiceNotFound
+from hostlane.services.schemas import ServiceUpdate
+
+LIST_SPEC = repo.LIST_SPEC
+S = ServiceStatus
+
+# (from, to) -> the module call it needs (None: nothing to do on the remote system).
+TRANSITIONS: dict[tuple[ServiceStatus, ServiceStatus], str | None] = {
+    (S.PENDING, S.ACTIVE): "create",
+    (S.PENDING, S.CANCELLED): None,
+    (S.ACTIVE, S.SUSPENDED): "suspend",
+    (S.SUSPENDED, S.ACTIVE): "unsuspend",
+    (S.ACTIVE, S.EXPIRED): "terminate",
+    (S.SUSPENDED, S.EXPIRED): "terminate",
+    (S.ACTIVE, S.TERMINATED): "terminate",
+    (S.SUSPENDED, S.TERMINATED): "terminate",
+    (S.EXPIRED, S.TERMINATED): None,
+    (S.ACTIVE, S.CANCELLED): "terminate",
+    (S.SUSPENDED, S.CANCELLED): "terminate",
+}
+DELIVER_JOB = "services.deliver"
+
+
+async def list_services(session: AsyncSession, principal: Principal, query: ListQuery) -> Page:
+    return await repo.list_page(session, principal, query)
+
+
+async def get_service(session: AsyncSession, principal: Principal, service_id: int) -> dict[str, Any]:
+    row = await repo.get(session, principal, service_id)
+    if row is None:
+        raise ServiceNotFound()
+    return row
+
+
+async def for_customers(
+    session: AsyncSession, principal: Principal, customer_ids: Sequence[int]
+) -> dict[int, list[dict[str, Any]]]:
+    return await repo.for_customers(session, principal, customer_ids)
+
+
+async def count_live_for_customer(session: AsyncSession, principal: Principal, customer_id: int) -> int:
+    return len(await repo.live_for_customer(session, principal, customer_id))
+
+
+async def counts(session: AsyncSession, principal: Principal) -> dict[str, int]:
+    return await repo.count_by_status(session, principal)
+
+
+async def product_has_services(session: AsyncSession, product_id: int) -> bool:
+    return await repo.product_has_services(session, product_id)
+
+
+async def create_service(
+    session: AsyncSession,
+    principal: Principal,
+    *,
+    customer_id: int,
+    product_id: int,
+    billing: BillingCycle,
+    currency: str,
+    price_minor: int,
+    name: str | None = None,
+    next_due_date: dt.date | None = None,
+) -> Service:
+    """A pending service (orders make them; so do the demo data and tests)."""
+    from hostlane.catalog import service as catalog
+    from hostlane.customers import service as customers
+
+    await customers.ensure_exists(session, principal, customer_id)
+    product = await catalog.get_product(session, principal, product_id)
+    service = Service(
+        livemode=principal.livemode,
+        customer_id=customer_id,
+        product_id=product_id,
+        name=name or product["name"],
+        billing=billing,
+        price_minor=price_minor,
+        currency=currency,
+        status=S.PENDING,
+        next_due_date=next_due_date,
+        data={},
+    )
+    session.add(service)
+    await session.flush()
+    repo.add_event(session, service.id, "created", principal, to_status=S.PENDING)
+    audit.record(
+        session,
+        principal,
+        "service.create",
+        "service",
+        service.id,
+        {"customer_id": customer_id, "product_id": product_id, "billing": billing},
+    )
+    return service
+
+
+async def update_service(
+    session: AsyncSession, principal: Principal, service_id: int, data: ServiceUpdate
+) -> dict[str, Any]:
+    service = await repo.get_for_update(session, principal, service_id)
+    if service is None:
+        raise ServiceNotFound()
+    changes = data.model_dump(exclude_unset=True)
+    for name in ("name", "billing"):
+        if name in changes and changes[name] is None:
+            raise ValidationFailed.field(name, f"The {name} field cannot be empty.")
+    for name, value in changes.items():
+        if name == "price":
+            if value is None:
+                raise ValidationFailed.field("price", "The price field cannot be empty.")
+            service.price_minor = money.to_minor(value, service.currency)
+        elif name == "expires_at" and value is not None and value.tzinfo is None:
+            service.expires_at = value.replace(tzinfo=dt.UTC)
+        else:
+            setattr(service, name, value)
+    service.updated_at = clock.now()
+    await session.flush()
+    audit.record(session, principal, "service.update", "service", service.id, changes)
+    return await get_service(session, principal, service.id)
+
+
+async def delete_service(session: AsyncSession, principal: Principal, service_id: int) -> dict[str, Any]:
+    """Delete a service that no longer runs anywhere (pending ones too: nothing was provisioned)."""
+    service = await repo.get_for_update(session, principal, service_id)
+    if service is None:
+        raise ServiceNotFound()
+    if service.status in (S.ACTIVE, S.SUSPENDED):
+        raise ServiceIsLive(service.status.value)
+    row = await get_service(session, principal, service.id)
+    audit.record(session, principal, "service.delete", "service", service.id, {"status": service.status})
+    await repo.delete(session, service.id)
+    return row
+
+
+async def transition(
+    session: AsyncSession,
+    principal: Principal,
+    service_id: int,
+    target: ServiceStatus,
+    *,
+    reason: str | None = None,
+) -> Service:
+    """Move a service to ``target`` (409 naming both states if the state machine forbids it)."""
+    service = await repo.get_for_update(session, principal, service_id)
+    if service is None:
+        raise ServiceNotFound()
+    current = service.status
+    if (current, target) not in TRANSITIONS:
+        raise IllegalTransition(current.value, target.value)
+    action = TRANSITIONS[(current, target)]
+    now = clock.now()
+    service.status = target
+    service.updated_at = now
+    if target is S.SUSPENDED:
+        service.suspended_at, service.suspend_reason = now, reason
+    elif target is S.ACTIVE:
+        service.suspended_at, service.suspend_reason = None, None
+    elif target is S.EXPIRED:
+        service.expires_at = service.expires_at if service.expires_at and service.expires_at <= now else now
+    elif target is S.CANCELLED:
+        service.cancelled_at, service.cancelled_reason = now, reason
+    repo.add_event(session, service.id, "transition", principal, from_status=current, to_status=target, reason=reason)
+    if action is not None:
+        service.delivery_seq += 1
+        service.delivery_status = DeliveryStatus.PENDING
+        service.delivery_action = action
+        service.delivery_attempts = 0
+        service.delivery_errors = None
+        outbox.enqueue(
+            session,
+            DELIVER_JOB,
+            {"service_id": service.id, "action": action, "seq": service.delivery_seq},
+            key=f"service:{service.id}",
+        )
+    await session.flush()
+    audit.record(
+        session,
+        principal,
+        f"service.{target.value}",
+        "service",
+        service.id,
+        {"from": current, "to": target, "reason": reason},
+    )
+    return service
+
+
+async def suspend(session: AsyncSession, principal: Principal, service_id: int, *, reason: str | None) -> Service:
+    return await transition(session, principal, service_id, S.SUSPENDED, reason=reason)
+
+
+async def unsuspend(session: AsyncSession, principal: Principal, service_id: int) -> Service:
+    return await transition(session, principal, service_id, S.ACTIVE)
+
+
+async def expire(session: AsyncSession, principal: Principal, service_id: int) -> Service:
+    return await transition(session, principal, service_id, S.EXPIRED)
+
+
+async def activate(session: AsyncSession, principal: Principal, service_id: int) -> Service:
+    return await transition(session, principal, service_id, S.ACTIVE)
+
+
+async def terminate_all_for_customer(
+    session: AsyncSession, principal: Principal, customer_id: int, *, reason: str
+) -> None:
+    for service_id in await repo.live_for_customer(session, principal, customer_id):
+        service = await repo.get_for_update(session, principal, service_id)
+        assert service is not None
+        target = S.CANCELLED if service.status is S.PENDING else S.TERMINATED
+        await transition(session, principal, service_id, target, reason=reason)
+
+
+async def delivery_context(session: AsyncSession, service_id: int) -> tuple[str, ServiceContext, int] | None:
+    """The module name, what the module needs, and the current delivery sequence of a service."""
+    found = await repo.get_with_product(session, service_id)
+    if found is None:
+        return None
+    service, product = found
+    context = ServiceContext(
+        service_id=service.id,
+        customer_id=service.customer_id,
+        product_id=product.id,
+        livemode=service.livemode,
+        config=dict(product.config or {}),
+        data=dict(service.data or {}),
+    )
+    return product.type, context, service.delivery_seq
+
+
+async def record_delivery(
+    session: AsyncSession,
+    service_id: int,
+    seq: int,
+    *,
+    action: str,
+    error: str | None,
+    final: bool,
+    data: dict[str, Any] | None = None,
+) -> None:
+    """Write a module call's outcome on the service (if no later transition superseded it) and its history."""
+    service = await repo.lock(session, service_id)
+    if service is None:
+        return
+    system = Principal.system(livemode=service.livemode)
+    if data:
+        service.data = {**(service.data or {}), **data}
+    if service.delivery_seq == seq:
+        service.delivery_attempts += 1
+        if error is None:
+            service.delivery_status, service.delivery_errors = DeliveryStatus.DONE, None
+        else:
+            service.delivery_errors = error[:2000]
+            service.delivery_status = DeliveryStatus.FAILED if final else DeliveryStatus.PENDING
+    kind = f"delivery.{action}." + ("done" if error is None else "failed" if final else "retrying")
+    repo.add_event(session, service.id, kind, system, reason=error[:255] if error else None)
+
+
+async def history(session: AsyncSession, principal: Principal, service_id: int) -> list[dict[str, Any]]:
+    await get_service(session, principal, service_id)
+    return [
+        {"kind": e.kind, "from": e.from_status, "to": e.to_status, "reason": e.reason, "at": e.at}
+        for e in await repo.events(session, service_id)
+    ]
+
+
+async def attach_includes(
+    session: AsyncSession, principal: Principal, rows: list[dict[str, Any]], includes: frozenset[str]
+) -> None:
+    """Attach ``customer`` / ``product`` to service rows: one query each, whatever the page size."""
+    from hostlane.catalog import service as catalog
+    from hostlane.customers import service as customers
+
+    if "customer" in includes:
+        found = await customers.by_ids(session, principal, [row["customer_id"] for row in rows])
+        for row in rows:
+            row["customer"] = found.get(row["customer_id"])
+    if "product" in includes:
+        products = await catalog.products_by_id(session, principal, [row["product_id"] for row in rows])
+        for row in rows:
+            row["product"] = products.get(row["product_id"])
