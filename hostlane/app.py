@@ -63,7 +63,7 @@ def _validation_info(exc: RequestValidationError) -> ErrorInfo:
         if error.get("type") == "missing":
             message = f"The {name} field is required."
         else:
-            message = f"The {name} field is invalid: {error.get('msg', 'invalid value')}."
+            message = f"The {name} field is invalid: {str(error.get('msg', 'invalid value')).rstrip('.')}."
         fields.setdefault(name, []).append(message)
     first = next(iter(fields.values()))[0] if fields else "The given data was invalid."
     count = sum(len(messages) for messages in fields.values())
