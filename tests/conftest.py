@@ -15,7 +15,7 @@ from hostlane.core.db import Database
 from hostlane.drivers import provisioning
 from hostlane.drivers.provisioning.simulator import SimulatorModule
 from hostlane.runtime import Runtime
-from tests.fixtures.database import Backend, backend_names, empty_all_tables, open_database, prepare
+from tests.fixtures.database import Backend, backend_names, drop, empty_all_tables, open_database, prepare
 
 
 def pytest_report_header() -> str:
@@ -26,8 +26,12 @@ def pytest_report_header() -> str:
 
 
 @pytest.fixture(scope="session", params=backend_names())
-async def backend(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Backend:
-    return await prepare(request.param, worker_id, tmp_path_factory.mktemp("db"))
+async def backend(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, worker_id: str
+) -> AsyncIterator[Backend]:
+    backend = await prepare(request.param, worker_id, tmp_path_factory.mktemp("db"))
+    yield backend
+    await drop(backend)
 
 
 @pytest.fixture(scope="session")
