@@ -26,10 +26,9 @@ def pytest_report_header() -> str:
 
 
 @pytest.fixture(scope="session", params=backend_names())
-async def backend(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, worker_id: str
-) -> AsyncIterator[Backend]:
-    backend = await prepare(request.param, worker_id, tmp_path_factory.mktemp("db"))
+async def backend(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Backend]:
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+    backend = await prepare(request.param, worker, tmp_path_factory.mktemp("db"))
     yield backend
     await drop(backend)
 
