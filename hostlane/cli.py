@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Awaitable, Callable
 from typing import Annotated, TypeVar
 
@@ -162,3 +163,52 @@ def list_permissions() -> None:
     """List the permissions an API key can hold."""
     for name, description in permissions.CATALOGUE.items():
         typer.echo(f"{name:24} {description}")
+
+
+@app.command("create-customer")
+def create_customer(
+    email: str,
+    password: Annotated[str | None, typer.Option(help="Lets the customer log in to the client area.")] = None,
+    firstname: Annotated[str | None, typer.Option(help="Default: the e-mail's local part.")] = None,
+    lastname: Annotated[str, typer.Option()] = "Customer",
+    country: Annotated[str, typer.Option(help="ISO 3166-1 alpha-2 code.")] = "US",
+    currency: Annotated[str | None, typer.Option(help="Default: the first configured currency.")] = None,
+    test: Annotated[bool, typer.Option("--test", help="Create it in test mode.")] = False,
+) -> None:
+    """Create a customer (in live mode unless --test)."""
+    from pydantic import ValidationError
+
+    from hostlane.customers import service as customers
+    from hostlane.customers.schemas import CustomerCreate
+
+    fields = {
+        "email": email,
+        "password": password,
+        "lastname": lastname,
+        "country": country,
+        "currency": currency,
+        "firstname": firstname or email.split("@", 1)[0].replace(".", " ").title() or "Customer",
+    }
+    try:
+        data = CustomerCreate.model_validate({k: v for k, v in fields.items() if v is not None})
+    except ValidationError as exc:
+        for error in exc.errors():
+            typer.echo(f"Error: {'.'.join(str(p) for p in error['loc'])}: {error['msg']}", err=True)
+        raise typer.Exit(1) from exc
+
+    async def work(runtime: Runtime) -> None:
+        async with runtime.db.transaction() as session:
+            customer = await customers.create_customer(session, Principal.system(livemode=not test), data)
+        typer.echo(f"Customer {customer['email']} created (id {customer['id']}, {'test' if test else 'live'} mode).")
+
+    _run(work)
+
+
+@app.command()
+def worker() -> None:
+    """Run background jobs (use with HOSTLANE_INPROCESS_JOBS=false on the API processes)."""
+    from hostlane.jobs.runner import work_forever
+
+    typer.echo("Hostlane worker: running jobs. Ctrl-C stops.")
+    with contextlib.suppress(KeyboardInterrupt):
+        _run(lambda runtime: work_forever(runtime))

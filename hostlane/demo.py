@@ -7,12 +7,21 @@ database keeps only their hashes.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from hostlane.catalog import service as catalog
+from hostlane.catalog.schemas import GroupCreate, PricingCreate, ProductCreate
+from hostlane.core import clock, money
 from hostlane.core.passwords import derived_secret
-from hostlane.identity import repository as identity_repo
+from hostlane.customers import service as customers
+from hostlane.customers.schemas import CustomerCreate
 from hostlane.identity import service as identity
 from hostlane.identity.principal import Principal
+from hostlane.models import BillingCycle, ServiceStatus
 from hostlane.runtime import Runtime
+from hostlane.services import service as services
 
 DEMO_ADMIN_LOGIN = "admin"
 DEMO_ADMIN_EMAIL = "admin@hostlane.example"
@@ -57,11 +66,11 @@ def demo_credentials(secret_key: str) -> DemoCredentials:
 
 
 async def load_demo(runtime: Runtime, secret_key: str) -> DemoCredentials:
-    """Create the demo administrator and keys (and later the demo catalogue) unless they exist."""
+    """Create the demo administrator, keys, catalogue and customers unless they exist."""
     credentials = demo_credentials(secret_key)
     system = Principal.system()
     async with runtime.db.transaction() as session:
-        if await identity_repo.administrator_by_email(session, DEMO_ADMIN_EMAIL) is None:
+        if await identity.administrator_by_email(session, DEMO_ADMIN_EMAIL) is None:
             await identity.create_administrator(
                 session,
                 system,
@@ -81,4 +90,175 @@ async def load_demo(runtime: Runtime, secret_key: str) -> DemoCredentials:
                     livemode=livemode,
                     plaintext=text,
                 )
+            for livemode in (True, False):
+                await _load_business(session, Principal.system(livemode=livemode))
     return credentials
+
+
+# (group, slug, [(product, description, module, stock, {currency: {cycle: price, "setup_<cycle>": fee}})])
+CATALOGUE: list[tuple[str, str, list[tuple[str, str, str, int, dict[str, dict[str, str]]]]]] = [
+    (
+        "Web Hosting",
+        "web-hosting",
+        [
+            (
+                "Shared Hosting Starter",
+                "1 site, 10 GB SSD, free TLS certificate, daily backups.",
+                "simulator",
+                -1,
+                {"EUR": {"monthly": "4.99", "annually": "49.90"}, "USD": {"monthly": "5.49", "annually": "54.90"}},
+            ),
+            (
+                "Shared Hosting Pro",
+                "Unlimited sites, 100 GB NVMe, staging, SSH access.",
+                "simulator",
+                -1,
+                {"EUR": {"monthly": "12.99", "annually": "129.90"}, "USD": {"monthly": "13.99", "annually": "139.90"}},
+            ),
+        ],
+    ),
+    (
+        "Dedicated Servers",
+        "dedicated-servers",
+        [
+            (
+                "Dedicated Server DS-1",
+                "Xeon E-2388G, 64 GB ECC, 2 x 1 TB NVMe, 1 Gbit/s, IPMI.",
+                "simulator",
+                8,
+                {
+                    "EUR": {"monthly": "89.00", "setup_monthly": "49.00", "annually": "979.00"},
+                    "USD": {"monthly": "99.00", "setup_monthly": "59.00", "annually": "1089.00"},
+                },
+            ),
+        ],
+    ),
+    (
+        "Telephony",
+        "telephony",
+        [
+            (
+                "SIP Line",
+                "One SIP account with a geographic number, voicemail and call recording.",
+                "simulator",
+                -1,
+                {
+                    "EUR": {"monthly": "6.50", "setup_monthly": "10.00"},
+                    "USD": {"monthly": "7.00", "setup_monthly": "12.00"},
+                },
+            ),
+        ],
+    ),
+    (
+        "Digital Signage",
+        "digital-signage",
+        [
+            (
+                "Signage CMS Instance",
+                "A hosted digital-signage CMS with 10 display licences.",
+                "simulator",
+                -1,
+                {"EUR": {"monthly": "24.00", "annually": "240.00"}, "USD": {"monthly": "26.00", "annually": "260.00"}},
+            ),
+        ],
+    ),
+]
+
+# (email, first, last, company, country, currency, [(product index, cycle, final status)])
+CUSTOMERS: list[tuple[str, str, str, str | None, str, str, list[tuple[int, str, ServiceStatus]]]] = [
+    (
+        "marie.dubois@example.com",
+        "Marie",
+        "Dubois",
+        "Atelier Dubois",
+        "FR",
+        "EUR",
+        [(0, "monthly", ServiceStatus.ACTIVE), (3, "monthly", ServiceStatus.ACTIVE)],
+    ),
+    (
+        "james.carter@example.com",
+        "James",
+        "Carter",
+        "Carter Logistics Ltd",
+        "GB",
+        "EUR",
+        [(2, "monthly", ServiceStatus.SUSPENDED)],
+    ),
+    ("ana.silva@example.com", "Ana", "Silva", None, "PT", "EUR", [(4, "annually", ServiceStatus.PENDING)]),
+    (
+        "mike.chen@example.com",
+        "Mike",
+        "Chen",
+        "Chen Retail Inc",
+        "US",
+        "USD",
+        [(1, "annually", ServiceStatus.ACTIVE), (0, "monthly", ServiceStatus.TERMINATED)],
+    ),
+]
+PATHS = {
+    ServiceStatus.PENDING: [],
+    ServiceStatus.ACTIVE: [ServiceStatus.ACTIVE],
+    ServiceStatus.SUSPENDED: [ServiceStatus.ACTIVE, ServiceStatus.SUSPENDED],
+    ServiceStatus.TERMINATED: [ServiceStatus.ACTIVE, ServiceStatus.TERMINATED],
+}
+
+
+async def _load_business(session: AsyncSession, principal: Principal) -> None:
+    """The catalogue in both currencies, and customers with services in several states."""
+    products: list[tuple[int, dict[str, dict[str, str]]]] = []
+    for order, (group_name, slug, items) in enumerate(CATALOGUE):
+        group = await catalog.create_group(
+            session,
+            principal,
+            GroupCreate(name=group_name, slug=slug, description=f"{group_name} plans.", sort_order=order),
+        )
+        for position, (name, description, module, stock, prices) in enumerate(items):
+            product = await catalog.create_product(
+                session,
+                principal,
+                ProductCreate(
+                    name=name,
+                    description=description,
+                    group_id=group["id"],
+                    type=module,
+                    stock=stock,
+                    sort_order=position,
+                ),
+            )
+            for currency, cycles in prices.items():
+                await catalog.create_pricing(
+                    session,
+                    principal,
+                    PricingCreate.model_validate({"product_id": product["id"], "currency": currency, **cycles}),
+                )
+            products.append((product["id"], prices))
+    today = clock.today()
+    for email, first, last, company, country, currency, owned in CUSTOMERS if principal.livemode else CUSTOMERS[:1]:
+        customer = await customers.create_customer(
+            session,
+            principal,
+            CustomerCreate(
+                email=email,
+                firstname=first,
+                lastname=last,
+                companyname=company,
+                country=country,
+                currency=currency,
+                verified=True,
+            ),
+        )
+        for index, cycle, final in owned:
+            product_id, prices = products[index]
+            service = await services.create_service(
+                session,
+                principal,
+                customer_id=customer["id"],
+                product_id=product_id,
+                billing=BillingCycle(cycle),
+                currency=currency,
+                price_minor=money.to_minor(prices[currency][cycle], currency),
+                next_due_date=today + timedelta(days=30 if cycle == "monthly" else 365),
+            )
+            for target in PATHS[final]:
+                reason = "Overdue invoice" if target is ServiceStatus.SUSPENDED else None
+                await services.transition(session, principal, service.id, target, reason=reason)

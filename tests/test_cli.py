@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 from hostlane.cli import app
 from hostlane.config import Settings, use_settings
 from hostlane.demo import demo_credentials
-from hostlane.models import Administrator, ApiKey
+from hostlane.models import Administrator, ApiKey, Customer
 from hostlane.runtime import Runtime
 from tests.conftest import ClientFactory
 
@@ -114,13 +114,36 @@ async def test_demo_loads_once_and_prints_the_same_credentials(
     async with runtime.db.reader() as session:
         assert await session.scalar(sa.select(sa.func.count()).select_from(Administrator)) == 1
         assert await session.scalar(sa.select(sa.func.count()).select_from(ApiKey)) == 2
+        # The catalogue in both modes, four live customers and one in test mode.
+        assert await session.scalar(sa.select(sa.func.count()).select_from(Customer)) == 5
     response = await client_for().get(
         "/api/application/health", headers={"Authorization": f"Bearer {credentials.api_key}"}
     )
     assert response.status_code == 200
+    headers = {"Authorization": f"Bearer {credentials.api_key}"}
+    products = (await client_for().get("/api/application/products?pricing=1&per_page=100", headers=headers)).json()
+    names = [product["name"] for product in products["data"]]
+    assert "Dedicated Server DS-1" in names and "SIP Line" in names and "Signage CMS Instance" in names
+    assert {p["currency"] for p in products["data"][0]["pricing"]} == {"EUR", "USD"}
+    listed = (await client_for().get("/api/application/services?per_page=100", headers=headers)).json()
+    assert {s["status"] for s in listed["data"]} == {"active", "suspended", "pending", "terminated"}
 
 
 async def test_permissions_lists_the_catalogue(cli: CliRunner) -> None:
     code, out, _ = await invoke(cli, "permissions")
     assert code == 0
     assert "customers:index" in out and "services:suspend" in out and out.splitlines()[0].startswith("*")
+
+
+async def test_create_customer(runtime: Runtime, cli: CliRunner) -> None:
+    code, out, _ = await invoke(cli, "create-customer", "jane.doe@example.com", "--password", "long-enough-1")
+    assert code == 0, out
+    assert "Customer jane.doe@example.com created (id 1, live mode)." in out
+    async with runtime.db.reader() as session:
+        customer = await session.scalar(sa.select(Customer))
+    assert customer is not None and customer.firstname == "Jane Doe" and customer.password_hash
+    assert customer.password_hash != "long-enough-1" and customer.livemode is True
+    code, _, err = await invoke(cli, "create-customer", "jane.doe@example.com")
+    assert code == 1 and "The email has already been taken." in err
+    code, _, err = await invoke(cli, "create-customer", "not-an-email", "--country", "ZZ")
+    assert code == 1 and "email" in err and "country" in err

@@ -218,3 +218,7 @@ async def counts(session: AsyncSession, *, livemode: bool) -> dict[str, int]:
         "administrators": await repo.count_administrators(session),
         "api_keys": await repo.count_active_api_keys(session, livemode=livemode),
     }
+
+
+async def administrator_by_email(session: AsyncSession, email: str) -> Administrator | None:
+    return await repo.administrator_by_email(session, email)
