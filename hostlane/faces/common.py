@@ -75,7 +75,8 @@ async def read_session(runtime: RuntimeDep) -> AsyncIterator[AsyncSession]:
         yield session
 
 
-WriteSession = Annotated[AsyncSession, Depends(write_session)]
+# scope="function": the commit runs before the response is sent, so a failed commit is the answer.
+WriteSession = Annotated[AsyncSession, Depends(write_session, scope="function")]
 ReadSession = Annotated[AsyncSession, Depends(read_session)]
 
 
