@@ -41,6 +41,14 @@ class Settings(BaseSettings):
     currencies: Annotated[list[str], NoDecode] = Field(default_factory=lambda: ["EUR", "USD", "GBP"])
     default_locale: str = "en_GB"
 
+    # Invoice numbers: {year}, {month}, {day} and the running number {n} (counted per the text before it).
+    invoice_number_format: str = "{year}/{month}/{n}"
+    # Billing run: renewal invoices this many days before the due date; then reminders, suspension, termination.
+    invoice_days_before_due: int = 14
+    reminder_days_after_due: int = 3
+    suspend_days_after_due: int = 7
+    terminate_days_after_due: int = 30
+
     # Run jobs inside the API process (the embedded default); off when `hostlane worker`s run them.
     inprocess_jobs: bool = True
 

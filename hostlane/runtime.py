@@ -7,7 +7,8 @@ from datetime import timedelta
 
 from redis.asyncio import Redis
 
-import hostlane.services.tasks  # noqa: F401 - registers the services' job handlers
+import hostlane.orders.tasks
+import hostlane.services.tasks  # noqa: F401
 from hostlane.config import Settings, use_settings
 from hostlane.core.db import Database, create_engine
 from hostlane.identity.bans import (

@@ -376,3 +376,15 @@ async def counts(session: AsyncSession, principal: Principal) -> dict[str, int]:
 
 async def products_by_id(session: AsyncSession, principal: Principal, ids: list[int]) -> dict[int, dict[str, Any]]:
     return await repo.products_by_id(session, principal, ids)
+
+
+async def take_stock(session: AsyncSession, principal: Principal, product_id: int, qty: int, *, field: str) -> None:
+    """Take ``qty`` units of a product's stock (unlimited stock is -1); 422 naming ``field`` if too few."""
+    product = await repo.lock_product(session, principal, product_id)
+    if product is None:
+        raise ProductNotFound()
+    if product.stock == -1:
+        return
+    if product.stock < qty:
+        raise ValidationFailed.field(field, f"Only {product.stock} unit(s) of {product.name} are left.")
+    product.stock -= qty

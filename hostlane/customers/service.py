@@ -165,3 +165,11 @@ async def counts(session: AsyncSession, principal: Principal) -> dict[str, int]:
 
 async def by_ids(session: AsyncSession, principal: Principal, ids: list[int]) -> dict[int, dict[str, Any]]:
     return {row["id"]: row for row in await repo.by_ids(session, principal, ids)}
+
+
+async def lock_customer(session: AsyncSession, principal: Principal, customer_id: int) -> Customer:
+    """The customer row, locked for a change of its balance (lock order: customer before invoice)."""
+    customer = await repo.get_for_update(session, principal, customer_id)
+    if customer is None:
+        raise CustomerNotFound()
+    return customer

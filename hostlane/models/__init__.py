@@ -5,9 +5,23 @@ from hostlane.models.administrator import Administrator
 from hostlane.models.api_key import ApiKey
 from hostlane.models.audit import AuditEntry
 from hostlane.models.auth_failure import AuthFailure
+from hostlane.models.billing import (
+    CreditEntry,
+    Invoice,
+    InvoiceItem,
+    InvoiceSequence,
+    InvoiceStatus,
+    ItemType,
+    Payment,
+    PaymentMethod,
+    PaymentStatus,
+    TaxRule,
+)
 from hostlane.models.catalog import BILLING_CYCLES, CatalogStatus, Pricing, Product, ProductGroup
 from hostlane.models.customer import Customer, CustomerStatus
-from hostlane.models.job import Job, JobStatus
+from hostlane.models.idempotency import IdempotencyRecord
+from hostlane.models.job import Job, JobStatus, SchedulerLock
+from hostlane.models.order import Order, OrderItem, OrderStatus
 from hostlane.models.service import BillingCycle, DeliveryStatus, Service, ServiceEvent, ServiceStatus
 
 __all__ = [
@@ -19,15 +33,30 @@ __all__ = [
     "Base",
     "BillingCycle",
     "CatalogStatus",
+    "CreditEntry",
     "Customer",
     "CustomerStatus",
     "DeliveryStatus",
+    "IdempotencyRecord",
+    "Invoice",
+    "InvoiceItem",
+    "InvoiceSequence",
+    "InvoiceStatus",
+    "ItemType",
     "Job",
     "JobStatus",
+    "Order",
+    "OrderItem",
+    "OrderStatus",
+    "Payment",
+    "PaymentMethod",
+    "PaymentStatus",
     "Pricing",
     "Product",
     "ProductGroup",
+    "SchedulerLock",
     "Service",
     "ServiceEvent",
     "ServiceStatus",
+    "TaxRule",
 ]

@@ -54,6 +54,7 @@ class Customer(Base):
     # Credit the customer holds, in minor units of `currency` (CLIENTXCMS's "balance").
     credit_minor: Mapped[int] = mapped_column(sa.BigInteger, default=0)
     status: Mapped[CustomerStatus] = mapped_column(text_enum(CustomerStatus), default=CustomerStatus.ACTIVE)
+    taxexempt: Mapped[bool] = mapped_column(Boolean, default=False)
     email_verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     notes: Mapped[str | None] = mapped_column(Text)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -40,3 +40,14 @@ class Job(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class SchedulerLock(Base):
+    """A lease on a named piece of periodic work (the daily billing run), so two schedulers never run it
+    at once; a holder that died loses it when the lease ends."""
+
+    __tablename__ = "scheduler_locks"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    holder: Mapped[str] = mapped_column(String(64))
+    locked_until: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -60,6 +60,8 @@ class Service(Base):
     currency: Mapped[str] = mapped_column(String(3))
     status: Mapped[ServiceStatus] = mapped_column(text_enum(ServiceStatus), default=ServiceStatus.PENDING)
     next_due_date: Mapped[date | None] = mapped_column(Date)
+    # The day of the month its periods start on (a service bought on the 31st renews on the last day).
+    billing_day: Mapped[int | None] = mapped_column(Integer)
     expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     suspended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     suspend_reason: Mapped[str | None] = mapped_column(String(255))

@@ -90,6 +90,7 @@ async def create_service(
     price_minor: int,
     name: str | None = None,
     next_due_date: dt.date | None = None,
+    billing_day: int | None = None,
 ) -> Service:
     """A pending service (orders make them; so do the demo data and tests)."""
     from hostlane.catalog import service as catalog
@@ -107,6 +108,7 @@ async def create_service(
         currency=currency,
         status=S.PENDING,
         next_due_date=next_due_date,
+        billing_day=billing_day or (next_due_date.day if next_due_date else None),
         data={},
     )
     session.add(service)
@@ -307,3 +309,16 @@ async def attach_includes(
         products = await catalog.products_by_id(session, principal, [row["product_id"] for row in rows])
         for row in rows:
             row["product"] = products.get(row["product_id"])
+
+
+OVERDUE_REASON = "Overdue on payment"
+
+
+async def status_of(session: AsyncSession, service_id: int) -> ServiceStatus | None:
+    service = await repo.lock(session, service_id)
+    return service.status if service is not None else None
+
+
+async def suspended_for_overdue(session: AsyncSession, service_id: int) -> bool:
+    service = await repo.lock(session, service_id)
+    return service is not None and service.status is S.SUSPENDED and service.suspend_reason == OVERDUE_REASON

@@ -1,0 +1,1 @@
+"""Billing: invoices, taxes, payments, saved payment methods and credit."""

@@ -1,0 +1,37 @@
+from __future__ import annotations
+
+from hostlane.core.errors import Conflict, NotFound, ValidationFailed
+
+
+class InvoiceNotFound(NotFound):
+    message = "Invoice not found."
+
+
+class InvoiceStateError(Conflict):
+    def __init__(self, status: str, action: str) -> None:
+        super().__init__(f"An invoice that is {status} cannot be {action}.", status=status)
+
+
+class DuplicatePayment(Conflict):
+    message = "This transaction was already recorded."
+
+
+class ChargeInProgress(Conflict):
+    message = "A payment of this invoice is already in progress."
+
+
+class NoPaymentMethod(ValidationFailed):
+    def __init__(self) -> None:
+        super().__init__(
+            "The customer has no saved payment method.", fields={"payment_method": ["No saved payment method."]}
+        )
+
+
+class PaymentDeclined(Conflict):
+    status = 402
+    code = "payment_declined"
+
+
+class CurrencyMismatch(ValidationFailed):
+    def __init__(self, expected: str) -> None:
+        super().__init__(f"The amount must be in {expected}.", fields={"currency": [f"Must be {expected}."]})

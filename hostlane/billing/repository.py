@@ -1,0 +1,167 @@
+"""All SQL of billing."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any, cast
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from hostlane.core.db import insert_for
+from hostlane.core.pagination import ListQuery, ListSpec, Match, Page, fetch_page
+from hostlane.identity.principal import Principal
+from hostlane.models import (
+    Invoice,
+    InvoiceItem,
+    InvoiceSequence,
+    InvoiceStatus,
+    Payment,
+    PaymentMethod,
+    PaymentStatus,
+    TaxRule,
+)
+
+INVOICES = cast(sa.Table, Invoice.__table__)
+ITEMS = cast(sa.Table, InvoiceItem.__table__)
+
+LIST_SPEC = ListSpec(
+    filters={
+        "id": Match.INTEGER,
+        "customer_id": Match.INTEGER,
+        "status": Match.EXACT,
+        "number": Match.EXACT,
+        "currency": Match.EXACT,
+        "order_id": Match.INTEGER,
+    },
+    sorts=frozenset({"id", "date", "duedate", "total", "status", "created_at"}),
+    includes=frozenset({"items", "payments"}),
+)
+COLUMNS = {**{c.name: c for c in INVOICES.c}, "total": INVOICES.c.total_minor}
+
+
+def scope(principal: Principal) -> list[sa.ColumnElement[bool]]:
+    conditions: list[sa.ColumnElement[bool]] = [INVOICES.c.livemode.is_(principal.livemode)]
+    if principal.scope is not None:
+        conditions.append(INVOICES.c.customer_id == principal.scope)
+        conditions.append(INVOICES.c.status != InvoiceStatus.DRAFT)  # customers never see drafts
+    return conditions
+
+
+def readable(principal: Principal) -> sa.Select[Any]:
+    return sa.select(*INVOICES.c).where(*scope(principal))
+
+
+async def list_page(session: AsyncSession, principal: Principal, query: ListQuery) -> Page:
+    return await fetch_page(session, readable(principal), COLUMNS, LIST_SPEC, query)
+
+
+async def get(session: AsyncSession, principal: Principal, invoice_id: int) -> dict[str, Any] | None:
+    row = (await session.execute(readable(principal).where(INVOICES.c.id == invoice_id))).mappings().first()
+    return dict(row) if row is not None else None
+
+
+async def lock(session: AsyncSession, principal: Principal, invoice_id: int) -> Invoice | None:
+    return await session.scalar(sa.select(Invoice).where(Invoice.id == invoice_id, *scope(principal)).with_for_update())
+
+
+async def items_of(session: AsyncSession, invoice_ids: Sequence[int]) -> dict[int, list[dict[str, Any]]]:
+    grouped: dict[int, list[dict[str, Any]]] = {}
+    if invoice_ids:
+        rows = await session.execute(
+            sa.select(*ITEMS.c).where(ITEMS.c.invoice_id.in_(invoice_ids)).order_by(ITEMS.c.id)
+        )
+        for row in rows.mappings():
+            grouped.setdefault(row["invoice_id"], []).append(dict(row))
+    return grouped
+
+
+async def payments_of(session: AsyncSession, invoice_ids: Sequence[int]) -> dict[int, list[dict[str, Any]]]:
+    grouped: dict[int, list[dict[str, Any]]] = {}
+    if invoice_ids:
+        table = cast(sa.Table, Payment.__table__)
+        rows = await session.execute(
+            sa.select(*table.c).where(table.c.invoice_id.in_(invoice_ids)).order_by(table.c.id)
+        )
+        for row in rows.mappings():
+            grouped.setdefault(row["invoice_id"], []).append(dict(row))
+    return grouped
+
+
+async def tax_rules(session: AsyncSession, livemode: bool, country: str, state: str) -> Sequence[TaxRule]:
+    """Rules that may apply: the country's (or every country's), for the state or every state."""
+    return (
+        await session.scalars(
+            sa.select(TaxRule).where(
+                TaxRule.livemode.is_(livemode), TaxRule.country.in_([country, ""]), TaxRule.state.in_([state, ""])
+            )
+        )
+    ).all()
+
+
+async def unpaid_for_customer(session: AsyncSession, customer_id: int) -> Sequence[Invoice]:
+    return (
+        await session.scalars(
+            sa.select(Invoice)
+            .where(Invoice.customer_id == customer_id, Invoice.status == InvoiceStatus.UNPAID)
+            .order_by(Invoice.duedate, Invoice.id)
+            .with_for_update()
+        )
+    ).all()
+
+
+async def overdue_unpaid_for_service(session: AsyncSession, service_id: int, today: dt.date) -> bool:
+    found = await session.scalar(
+        sa.select(sa.literal(1))
+        .select_from(Invoice)
+        .join(InvoiceItem, InvoiceItem.invoice_id == Invoice.id)
+        .where(InvoiceItem.service_id == service_id, Invoice.status == InvoiceStatus.UNPAID, Invoice.duedate < today)
+        .limit(1)
+    )
+    return found is not None
+
+
+async def in_flight_payment(session: AsyncSession, invoice_id: int) -> Payment | None:
+    return await session.scalar(
+        sa.select(Payment).where(Payment.invoice_id == invoice_id, Payment.status == PaymentStatus.UNKNOWN)
+    )
+
+
+async def default_method(session: AsyncSession, livemode: bool, customer_id: int) -> PaymentMethod | None:
+    return await session.scalar(
+        sa.select(PaymentMethod)
+        .where(PaymentMethod.livemode.is_(livemode), PaymentMethod.customer_id == customer_id)
+        .order_by(PaymentMethod.is_default.desc(), PaymentMethod.id.desc())
+        .limit(1)
+    )
+
+
+async def balances(session: AsyncSession, principal: Principal, customer_id: int) -> int:
+    """The unpaid total of a customer's invoices (what they owe), in minor units."""
+    due = INVOICES.c.total_minor - INVOICES.c.credit_minor - INVOICES.c.paid_minor
+    value = await session.scalar(
+        sa.select(sa.func.coalesce(sa.func.sum(due), 0)).where(
+            *scope(principal), INVOICES.c.customer_id == customer_id, INVOICES.c.status == InvoiceStatus.UNPAID
+        )
+    )
+    return int(value or 0)
+
+
+async def service_ids_on(session: AsyncSession, invoice_id: int) -> Sequence[int]:
+    rows = await session.scalars(
+        sa.select(sa.distinct(ITEMS.c.service_id)).where(
+            ITEMS.c.invoice_id == invoice_id, ITEMS.c.service_id.is_not(None)
+        )
+    )
+    return sorted(int(value) for value in rows.all())
+
+
+async def reserve_sequence(session: AsyncSession, dialect: str, livemode: bool, period: str, count: int) -> int:
+    """Take ``count`` numbers of a sequence at once; returns the last one taken."""
+    table = cast(sa.Table, InvoiceSequence.__table__)
+    insert = insert_for(dialect, table).values(livemode=livemode, period=period, last=count)
+    statement = insert.on_conflict_do_update(
+        index_elements=[table.c.livemode, table.c.period], set_={"last": table.c.last + count}
+    ).returning(table.c.last)
+    return int((await session.execute(statement)).scalar_one())

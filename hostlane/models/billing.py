@@ -1,0 +1,193 @@
+"""Billing: invoices and their items, tax rules, payments, the credit ledger and invoice numbering.
+
+Money is integer minor units of the invoice's currency. Constraints that protect money live here:
+one renewal item per (service, period), one payment per (gateway, reference).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from datetime import datetime
+from enum import StrEnum
+
+import sqlalchemy as sa
+from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from hostlane.core import clock
+from hostlane.core.db import Base, BigId, UTCDateTime, text_enum
+
+
+class InvoiceStatus(StrEnum):
+    """HostBill's invoice statuses, spelt as the client-area document prints them."""
+
+    DRAFT = "Draft"
+    UNPAID = "Unpaid"
+    PAID = "Paid"
+    CANCELLED = "Cancelled"
+    REFUNDED = "Refunded"
+    COLLECTIONS = "Collections"
+
+
+class ItemType(StrEnum):
+    SERVICE = "Hosting"  # a service's recurring charge for one period
+    SETUP = "Setup"
+    OTHER = "Other"
+
+
+class PaymentStatus(StrEnum):
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+    UNKNOWN = "unknown"  # the gateway timed out: a job asks it later; never charged twice
+    REFUNDED = "refunded"
+
+
+class TaxRule(Base):
+    """A tax rate for a country (and optionally a state); level 1 or 2 (HostBill's tax and tax2)."""
+
+    __tablename__ = "tax_rules"
+    __table_args__ = (UniqueConstraint("livemode", "level", "country", "state"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    livemode: Mapped[bool] = mapped_column(Boolean)
+    name: Mapped[str] = mapped_column(String(64))
+    level: Mapped[int] = mapped_column(Integer)
+    country: Mapped[str] = mapped_column(String(2))  # "" matches every country
+    state: Mapped[str] = mapped_column(String(64))  # "" matches every state of the country
+    # Thousandths of a percent: 20000 = 20 %, 8875 = 8.875 %.
+    rate_milli: Mapped[int] = mapped_column(Integer)
+
+
+class Invoice(Base):
+    __tablename__ = "invoices"
+    __table_args__ = (
+        UniqueConstraint("livemode", "number"),
+        Index("ix_invoices_livemode_customer_id", "livemode", "customer_id"),
+        Index("ix_invoices_livemode_status_duedate", "livemode", "status", "duedate"),
+        sa.CheckConstraint("total_minor >= 0", name="total_not_negative"),
+        sa.CheckConstraint("credit_minor >= 0", name="credit_not_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    livemode: Mapped[bool] = mapped_column(Boolean)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="RESTRICT"))
+    number: Mapped[str | None] = mapped_column(String(64))  # given when the invoice is issued
+    status: Mapped[InvoiceStatus] = mapped_column(text_enum(InvoiceStatus))
+    date: Mapped[dt.date] = mapped_column(Date)
+    duedate: Mapped[dt.date] = mapped_column(Date)
+    datepaid: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    currency: Mapped[str] = mapped_column(String(3))
+    subtotal_minor: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+    credit_minor: Mapped[int] = mapped_column(sa.BigInteger, default=0)  # credit applied to it
+    tax_minor: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+    taxrate_milli: Mapped[int] = mapped_column(Integer, default=0)
+    tax2_minor: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+    taxrate2_milli: Mapped[int] = mapped_column(Integer, default=0)
+    taxexempt: Mapped[bool] = mapped_column(Boolean, default=False)
+    total_minor: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+    paid_minor: Mapped[int] = mapped_column(sa.BigInteger, default=0)  # by payments (not credit)
+    notes: Mapped[str | None] = mapped_column(Text)
+    order_id: Mapped[int | None] = mapped_column(sa.BigInteger, index=True)
+    reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now, onupdate=clock.now)
+
+
+class InvoiceItem(Base):
+    __tablename__ = "invoice_items"
+    __table_args__ = (
+        # Exactly once: one charge per service per period, whatever retries or crashes happen.
+        Index(
+            "uq_invoice_items_service_period",
+            "service_id",
+            "period_start",
+            unique=True,
+            sqlite_where=sa.text("type = 'Hosting'"),
+            postgresql_where=sa.text("type = 'Hosting'"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    invoice_id: Mapped[int] = mapped_column(ForeignKey("invoices.id", ondelete="CASCADE"), index=True)
+    type: Mapped[ItemType] = mapped_column(text_enum(ItemType))
+    service_id: Mapped[int | None] = mapped_column(ForeignKey("services.id", ondelete="SET NULL"))
+    description: Mapped[str] = mapped_column(String(500))
+    amount_minor: Mapped[int] = mapped_column(sa.BigInteger)  # unit price
+    qty: Mapped[int] = mapped_column(Integer, default=1)
+    taxed: Mapped[bool] = mapped_column(Boolean, default=True)
+    linetotal_minor: Mapped[int] = mapped_column(sa.BigInteger)
+    period_start: Mapped[dt.date | None] = mapped_column(Date)
+    period_end: Mapped[dt.date | None] = mapped_column(Date)
+
+
+class Payment(Base):
+    __tablename__ = "payments"
+    __table_args__ = (
+        UniqueConstraint("gateway", "reference"),  # one transaction per gateway reference, ever
+        # At most one charge in flight per invoice: concurrent attempts cannot both take money.
+        Index(
+            "uq_payments_invoice_in_flight",
+            "invoice_id",
+            unique=True,
+            sqlite_where=sa.text("status = 'unknown'"),
+            postgresql_where=sa.text("status = 'unknown'"),
+        ),
+        sa.CheckConstraint("amount_minor > 0", name="amount_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    livemode: Mapped[bool] = mapped_column(Boolean)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="RESTRICT"), index=True)
+    invoice_id: Mapped[int | None] = mapped_column(ForeignKey("invoices.id", ondelete="SET NULL"), index=True)
+    gateway: Mapped[str] = mapped_column(String(32))
+    reference: Mapped[str] = mapped_column(String(255))
+    amount_minor: Mapped[int] = mapped_column(sa.BigInteger)
+    refunded_minor: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+    currency: Mapped[str] = mapped_column(String(3))
+    status: Mapped[PaymentStatus] = mapped_column(text_enum(PaymentStatus))
+    error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now, onupdate=clock.now)
+
+
+class CreditEntry(Base):
+    """One movement of a customer's credit: positive adds, negative spends. The customer's
+    ``credit_minor`` is their sum, kept in step under the customer's row lock."""
+
+    __tablename__ = "credit_entries"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    livemode: Mapped[bool] = mapped_column(Boolean)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="RESTRICT"), index=True)
+    amount_minor: Mapped[int] = mapped_column(sa.BigInteger)
+    currency: Mapped[str] = mapped_column(String(3))
+    reason: Mapped[str] = mapped_column(String(255))
+    invoice_id: Mapped[int | None] = mapped_column(ForeignKey("invoices.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+
+
+class InvoiceSequence(Base):
+    """The last invoice number given in one period (``2016/12``) of one mode."""
+
+    __tablename__ = "invoice_sequences"
+
+    livemode: Mapped[bool] = mapped_column(Boolean, primary_key=True)
+    period: Mapped[str] = mapped_column(String(16), primary_key=True)
+    last: Mapped[int] = mapped_column(Integer)
+
+
+class PaymentMethod(Base):
+    """A saved way to pay: the gateway's token (a Stripe PaymentMethod id; a test card number on the
+    test gateway), never a real card number."""
+
+    __tablename__ = "payment_methods"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    livemode: Mapped[bool] = mapped_column(Boolean)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"), index=True)
+    gateway: Mapped[str] = mapped_column(String(32))
+    token: Mapped[str] = mapped_column(String(255))
+    brand: Mapped[str] = mapped_column(String(32), default="card")
+    last4: Mapped[str] = mapped_column(String(4))
+    is_default: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)

@@ -1,0 +1,1 @@
+"""Orders: a customer buys products; placing an order invoices it and makes pending services."""

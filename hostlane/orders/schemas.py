@@ -1,0 +1,24 @@
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from hostlane.models import BillingCycle
+
+
+class OrderItemIn(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    product_id: int
+    billing: BillingCycle = BillingCycle.MONTHLY
+    qty: int = Field(1, ge=1, le=100)
+    options: dict[str, Any] = Field(default_factory=dict)
+
+
+class OrderCreate(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    customer_id: int
+    items: list[OrderItemIn] = Field(min_length=1, max_length=50)
+    notes: str | None = Field(None, max_length=5000)

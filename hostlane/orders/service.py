@@ -1,0 +1,179 @@
+"""Rules of orders: price each item from the catalogue, invoice the first period and the setup fees,
+create the services pending; paying the invoice activates them (see billing); cancelling an unpaid
+order cancels its invoice and services."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from hostlane.billing import service as billing
+from hostlane.billing.service import NewItem
+from hostlane.catalog import service as catalog
+from hostlane.core import clock
+from hostlane.core.errors import ValidationFailed
+from hostlane.core.pagination import ListQuery, Page
+from hostlane.customers import service as customers
+from hostlane.identity import audit
+from hostlane.identity.principal import Principal
+from hostlane.models import BillingCycle, CatalogStatus, ItemType, Order, OrderItem, OrderStatus, ServiceStatus
+from hostlane.orders import repository as repo
+from hostlane.orders.errors import OrderNotCancellable, OrderNotFound
+from hostlane.orders.schemas import OrderCreate
+from hostlane.services import cycles
+from hostlane.services import service as services
+
+LIST_SPEC = repo.LIST_SPEC
+# Days a customer has to pay a new order's invoice.
+ORDER_DUE_DAYS = 7
+
+
+async def _price(
+    session: AsyncSession, principal: Principal, product_id: int, cycle: BillingCycle, currency: str, field: str
+) -> tuple[dict[str, Any], int, int]:
+    try:
+        product = await catalog.get_product(session, principal, product_id, includes=frozenset({"pricing"}))
+    except Exception:
+        raise ValidationFailed.field(field, f"The product {product_id} does not exist.") from None
+    if product["status"] is not CatalogStatus.ACTIVE and str(product["status"]) != "active":
+        raise ValidationFailed.field(field, f"The product {product['name']} is not for sale.")
+    pricing = next((p for p in product["pricing"] if p["currency"] == currency), None)
+    price = pricing[cycle.value] if pricing else None
+    if price is None:
+        raise ValidationFailed.field(
+            field, f"The product {product['name']} is not offered {cycle.value} in {currency}."
+        )
+    setup = pricing[f"setup_{cycle.value}"] if pricing else None
+    return product, int(price), int(setup or 0)
+
+
+async def place_order(session: AsyncSession, principal: Principal, data: OrderCreate) -> dict[str, Any]:
+    """Create the order, its pending services and its invoice (first period + setup fees)."""
+    customer = await customers.get_customer(session, principal, data.customer_id)
+    currency = customer["currency"]
+    today = clock.today()
+    order = Order(
+        livemode=principal.livemode, customer_id=customer["id"], currency=currency, status=OrderStatus.PENDING
+    )
+    session.add(order)
+    await session.flush()
+    lines: list[NewItem] = []
+    for index, item in enumerate(data.items):
+        product, price, setup = await _price(
+            session, principal, item.product_id, item.billing, currency, f"items.{index}.product_id"
+        )
+        await catalog.take_stock(session, principal, product["id"], item.qty, field=f"items.{index}.qty")
+        session.add(
+            OrderItem(
+                order_id=order.id,
+                product_id=product["id"],
+                billing=item.billing,
+                qty=item.qty,
+                price_minor=price,
+                setup_minor=setup,
+                options=item.options,
+            )
+        )
+        for _ in range(item.qty):
+            period_end = cycles.next_due(today, item.billing)
+            service = await services.create_service(
+                session,
+                principal,
+                customer_id=customer["id"],
+                product_id=product["id"],
+                billing=item.billing,
+                currency=currency,
+                price_minor=price,
+                next_due_date=period_end,
+                billing_day=today.day,
+            )
+            label = f"{product['name']} ({item.billing.value})"
+            lines.append(
+                NewItem(
+                    description=f"{label} {today.isoformat()} - {(period_end - dt.timedelta(days=1)).isoformat()}"
+                    if period_end
+                    else label,
+                    amount_minor=price,
+                    type=ItemType.SERVICE,
+                    service_id=service.id,
+                    period_start=today,
+                    period_end=period_end - dt.timedelta(days=1) if period_end else None,
+                )
+            )
+            if setup:
+                lines.append(
+                    NewItem(
+                        description=f"Setup fee: {product['name']}",
+                        amount_minor=setup,
+                        type=ItemType.SETUP,
+                        service_id=service.id,
+                    )
+                )
+    invoice = await billing.issue_invoice(
+        session,
+        principal,
+        customer["id"],
+        items=lines,
+        due_on=today + dt.timedelta(days=ORDER_DUE_DAYS),
+        order_id=order.id,
+        notes=data.notes,
+    )
+    order.invoice_id = invoice.id
+    if invoice.status.value == "Paid":
+        order.status = OrderStatus.ACTIVE
+    audit.record(
+        session,
+        principal,
+        "order.create",
+        "order",
+        order.id,
+        {"customer_id": customer["id"], "invoice_id": invoice.id, "items": len(data.items)},
+    )
+    return await get_order(session, principal, order.id)
+
+
+async def list_orders(session: AsyncSession, principal: Principal, query: ListQuery) -> Page:
+    page = await repo.list_page(session, principal, query)
+    if "items" in query.includes:
+        items = await repo.items_of(session, [row["id"] for row in page.items])
+        for row in page.items:
+            row["items"] = items.get(row["id"], [])
+    return page
+
+
+async def get_order(session: AsyncSession, principal: Principal, order_id: int) -> dict[str, Any]:
+    row = await repo.get(session, principal, order_id)
+    if row is None:
+        raise OrderNotFound()
+    row["items"] = (await repo.items_of(session, [order_id])).get(order_id, [])
+    return row
+
+
+async def cancel_order(session: AsyncSession, principal: Principal, order_id: int) -> dict[str, Any]:
+    """Cancel an unpaid order: its invoice is cancelled and its pending services too."""
+    order = await repo.lock(session, principal, order_id)
+    if order is None:
+        raise OrderNotFound()
+    if order.status is not OrderStatus.PENDING:
+        raise OrderNotCancellable(order.status.value)
+    if order.invoice_id is not None:
+        invoice = await billing.get_invoice(session, principal, order.invoice_id)
+        if str(invoice["status"]) != "Cancelled":
+            await billing.cancel_invoice(session, principal, order.invoice_id)
+        for service_id in await billing.service_ids_on(session, order.invoice_id):
+            if await services.status_of(session, service_id) is ServiceStatus.PENDING:
+                await services.transition(
+                    session, principal, service_id, ServiceStatus.CANCELLED, reason=f"Order {order.id} cancelled"
+                )
+    order.status = OrderStatus.CANCELLED
+    audit.record(session, principal, "order.cancel", "order", order.id, {})
+    return await get_order(session, principal, order.id)
+
+
+async def invoice_paid(session: AsyncSession, invoice_id: int) -> None:
+    """The order whose invoice was paid becomes active (its services were activated by billing)."""
+    order = await repo.lock_by_invoice(session, invoice_id)
+    if order is not None and order.status is OrderStatus.PENDING:
+        order.status = OrderStatus.ACTIVE
