@@ -17,6 +17,7 @@ import hostlane
 from hostlane.config import Settings, get_settings
 from hostlane.core.errors import HostlaneError
 from hostlane.core.formats import FormatRoute, render
+from hostlane.core.idempotency import IdempotencyMiddleware
 from hostlane.faces.application import routes as application
 from hostlane.faces.application import wire as application_wire
 from hostlane.faces.common import ErrorInfo, ErrorRenderer
@@ -40,6 +41,10 @@ def _default_error(request: Request, info: ErrorInfo) -> Response:
     if info.fields:
         body["errors"] = info.fields
     return render(request, body, info.status, headers=info.headers or None)
+
+
+def _idempotency_error(request: Request, status: int, message: str, fields: dict[str, list[str]]) -> Response:
+    return _renderer(request.url.path)(request, ErrorInfo(status, message, fields=fields))
 
 
 def _renderer(path: str) -> ErrorRenderer:
@@ -130,5 +135,6 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     )
     app.state.runtime = runtime
     install_error_handlers(app)
+    app.add_middleware(IdempotencyMiddleware, db=lambda: runtime.db, error=_idempotency_error)
     app.include_router(application.router)
     return app

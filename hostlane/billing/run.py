@@ -302,7 +302,8 @@ async def _overdue_service_ids(
     db: Database, status: ServiceStatus, before: dt.date, reason: str | None
 ) -> dict[bool, list[int]]:
     statement = (
-        sa.select(sa.distinct(Service.id), Service.livemode)
+        sa.select(Service.id, Service.livemode)
+        .distinct()
         .join(InvoiceItem, InvoiceItem.service_id == Service.id)
         .join(Invoice, Invoice.id == InvoiceItem.invoice_id)
         .where(Service.status == status, Invoice.status == InvoiceStatus.UNPAID, Invoice.duedate < before)

@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from hostlane.billing import repository as repo
 from hostlane.billing.errors import CurrencyMismatch, DuplicatePayment, InvoiceNotFound, InvoiceStateError
+from hostlane.billing.schemas import CreditIn, InvoiceCreate, PaymentIn
 from hostlane.config import get_settings
 from hostlane.core import clock, money
 from hostlane.core.errors import ValidationFailed
@@ -472,3 +473,41 @@ async def settle_recorded_payment(session: AsyncSession, principal: Principal, p
         )
         return
     await settle_payment(session, principal, customer, invoice, payment)
+
+
+async def create_manual_invoice(session: AsyncSession, principal: Principal, data: InvoiceCreate) -> Invoice:
+    customer = await customers.get_customer(session, principal, data.customer_id)
+    items = [
+        NewItem(
+            description=line.description,
+            amount_minor=money.to_minor(line.amount, customer["currency"]),
+            qty=line.qty,
+            taxed=line.taxed,
+        )
+        for line in data.items
+    ]
+    due = data.duedate or clock.today() + dt.timedelta(days=7)
+    return await issue_invoice(
+        session, principal, customer["id"], items=items, due_on=due, notes=data.notes, draft=data.draft
+    )
+
+
+async def record_manual_payment(
+    session: AsyncSession, principal: Principal, invoice_id: int, data: PaymentIn
+) -> Payment:
+    invoice = await get_invoice(session, principal, invoice_id, includes=frozenset())
+    amount = (
+        money.to_minor(data.amount, invoice["currency"])
+        if data.amount is not None
+        else invoice["total_minor"] - invoice["credit_minor"] - invoice["paid_minor"]
+    )
+    return await record_payment(
+        session, principal, invoice_id, gateway=data.gateway, reference=data.transaction_id, amount_minor=amount
+    )
+
+
+async def add_credit_amount(session: AsyncSession, principal: Principal, customer_id: int, data: CreditIn) -> int:
+    customer = await customers.get_customer(session, principal, customer_id)
+    return await add_credit(
+        session, principal, customer_id, money.to_minor(data.amount, customer["currency"]), reason=data.reason
+    )

@@ -30,6 +30,9 @@ register("products", ["index", "create", "update", "delete"], "products")
 register("groups", ["index", "create", "update", "delete"], "product groups")
 register("pricings", ["index", "create", "update", "delete"], "prices")
 register("services", ["index", "update", "delete", "expire", "unsuspend", "suspend"], "services")
+# Beyond the document, in its style (the real CLIENTXCMS has them): billing.
+register("orders", ["index", "show", "create", "update", "delete"], "orders")
+register("invoices", ["index", "show", "create", "update", "delete"], "invoices")
 
 
 def normalize(names: Iterable[str]) -> list[str]:

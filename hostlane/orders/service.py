@@ -168,6 +168,7 @@ async def cancel_order(session: AsyncSession, principal: Principal, order_id: in
                     session, principal, service_id, ServiceStatus.CANCELLED, reason=f"Order {order.id} cancelled"
                 )
     order.status = OrderStatus.CANCELLED
+    await session.flush()
     audit.record(session, principal, "order.cancel", "order", order.id, {})
     return await get_order(session, principal, order.id)
 

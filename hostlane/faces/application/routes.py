@@ -7,6 +7,9 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Query, Request, Response
 
+from hostlane.billing import charging
+from hostlane.billing import service as billing
+from hostlane.billing.schemas import CreditIn, InvoiceCreate, InvoiceUpdate, PaymentIn, PaymentMethodIn
 from hostlane.catalog import service as catalog
 from hostlane.catalog.schemas import (
     GroupCreate,
@@ -18,6 +21,7 @@ from hostlane.catalog.schemas import (
 )
 from hostlane.core import clock
 from hostlane.core.formats import FormatRoute, render
+from hostlane.core.idempotency import remember
 from hostlane.core.pagination import ListSpec, parse_list_query
 from hostlane.customers import service as customers
 from hostlane.customers.schemas import CustomerCreate, CustomerUpdate
@@ -25,6 +29,8 @@ from hostlane.faces.application import wire
 from hostlane.faces.application.auth import needs
 from hostlane.faces.common import ReadSession, RuntimeDep, WriteSession
 from hostlane.identity.principal import Principal
+from hostlane.orders import service as orders
+from hostlane.orders.schemas import OrderCreate
 from hostlane.services import service as services
 from hostlane.services.schemas import ServiceUpdate, SuspendRequest
 from hostlane.system import service as system
@@ -420,3 +426,171 @@ async def expire_service(
     service = await services.expire(session, principal, service_id)
     row = await services.get_service(session, principal, service.id)
     return render(request, wire.action_result(row, f"Service {service.id} expired", clock.now()))
+
+
+# Orders
+
+
+@router.get("/orders", summary="List orders")
+async def list_orders(
+    request: Request, runtime: RuntimeDep, session: ReadSession, principal: Annotated[Principal, needs("orders:index")]
+) -> Response:
+    page = await orders.list_orders(session, principal, _query(request, runtime, orders.LIST_SPEC))
+    return render(request, wire.paginated(request, page, wire.order))
+
+
+@router.post(
+    "/orders", status_code=201, summary="Place an order: invoices it and creates its services (Idempotency-Key)"
+)
+async def create_order(
+    request: Request, body: OrderCreate, session: WriteSession, principal: Annotated[Principal, needs("orders:create")]
+) -> Response:
+    row = await orders.place_order(session, principal, body)
+    return await remember(session, request, render(request, wire.order(row), 201))
+
+
+@router.get("/orders/{order_id}", summary="Show an order")
+async def show_order(
+    request: Request, order_id: int, session: ReadSession, principal: Annotated[Principal, needs("orders:show")]
+) -> Response:
+    return render(request, wire.order(await orders.get_order(session, principal, order_id)))
+
+
+@router.post("/orders/{order_id}/cancel", summary="Cancel an unpaid order, its invoice and its services")
+async def cancel_order(
+    request: Request, order_id: int, session: WriteSession, principal: Annotated[Principal, needs("orders:update")]
+) -> Response:
+    return render(request, wire.order(await orders.cancel_order(session, principal, order_id)))
+
+
+# Invoices
+
+
+async def _invoice(session: ReadSession | WriteSession, principal: Principal, invoice_id: int) -> dict[str, Any]:
+    return await billing.get_invoice(session, principal, invoice_id, includes=frozenset({"items", "payments"}))
+
+
+@router.get("/invoices", summary="List invoices")
+async def list_invoices(
+    request: Request,
+    runtime: RuntimeDep,
+    session: ReadSession,
+    principal: Annotated[Principal, needs("invoices:index")],
+) -> Response:
+    page = await billing.list_invoices(session, principal, _query(request, runtime, billing.LIST_SPEC))
+    return render(request, wire.paginated(request, page, wire.invoice))
+
+
+@router.post("/invoices", status_code=201, summary="Create a manual invoice (or a draft) (Idempotency-Key)")
+async def create_invoice(
+    request: Request,
+    body: InvoiceCreate,
+    session: WriteSession,
+    principal: Annotated[Principal, needs("invoices:create")],
+) -> Response:
+    invoice = await billing.create_manual_invoice(session, principal, body)
+    return await remember(
+        session, request, render(request, wire.invoice(await _invoice(session, principal, invoice.id)), 201)
+    )
+
+
+@router.get("/invoices/{invoice_id}", summary="Show an invoice with its items and payments")
+async def show_invoice(
+    request: Request, invoice_id: int, session: ReadSession, principal: Annotated[Principal, needs("invoices:show")]
+) -> Response:
+    return render(request, wire.invoice(await _invoice(session, principal, invoice_id)))
+
+
+@update_route("/invoices/{invoice_id}", "Update a draft invoice (date, due date, notes)")
+async def update_invoice(
+    request: Request,
+    invoice_id: int,
+    body: InvoiceUpdate,
+    session: WriteSession,
+    principal: Annotated[Principal, needs("invoices:update")],
+) -> Response:
+    await billing.update_draft(session, principal, invoice_id, body.model_dump(exclude_unset=True))
+    return render(request, wire.invoice(await _invoice(session, principal, invoice_id)))
+
+
+@router.delete("/invoices/{invoice_id}", summary="Cancel an unpaid or draft invoice")
+async def cancel_invoice(
+    request: Request, invoice_id: int, session: WriteSession, principal: Annotated[Principal, needs("invoices:delete")]
+) -> Response:
+    await billing.cancel_invoice(session, principal, invoice_id)
+    return render(request, wire.invoice(await _invoice(session, principal, invoice_id)))
+
+
+@router.post("/invoices/{invoice_id}/issue", summary="Issue a draft: number it and apply credit")
+async def issue_invoice(
+    request: Request, invoice_id: int, session: WriteSession, principal: Annotated[Principal, needs("invoices:update")]
+) -> Response:
+    await billing.issue_draft(session, principal, invoice_id)
+    return render(request, wire.invoice(await _invoice(session, principal, invoice_id)))
+
+
+@router.post("/invoices/{invoice_id}/pay", summary="Record a payment received (marks the invoice paid when covered)")
+async def pay_invoice(
+    request: Request,
+    invoice_id: int,
+    body: PaymentIn,
+    session: WriteSession,
+    principal: Annotated[Principal, needs("invoices:update")],
+) -> Response:
+    await billing.record_manual_payment(session, principal, invoice_id, body)
+    return render(request, wire.invoice(await _invoice(session, principal, invoice_id)))
+
+
+@router.post("/invoices/{invoice_id}/charge", summary="Charge the customer's saved payment method")
+async def charge_invoice(
+    request: Request, invoice_id: int, runtime: RuntimeDep, principal: Annotated[Principal, needs("invoices:update")]
+) -> Response:
+    await charging.charge_invoice(runtime.db, principal, invoice_id)
+    async with runtime.db.reader() as session:
+        return render(request, wire.invoice(await _invoice(session, principal, invoice_id)))
+
+
+@router.post("/invoices/{invoice_id}/refund", summary="Refund a paid invoice to the customer's credit")
+async def refund_invoice(
+    request: Request, invoice_id: int, session: WriteSession, principal: Annotated[Principal, needs("invoices:update")]
+) -> Response:
+    await billing.refund_invoice(session, principal, invoice_id)
+    return render(request, wire.invoice(await _invoice(session, principal, invoice_id)))
+
+
+# Credit and saved payment methods of a customer
+
+
+@router.post("/customers/{customer_id}/credit", summary="Add credit (spent on unpaid invoices first)")
+async def add_credit(
+    request: Request,
+    customer_id: int,
+    body: CreditIn,
+    session: WriteSession,
+    principal: Annotated[Principal, needs("customers:update")],
+) -> Response:
+    await billing.add_credit_amount(session, principal, customer_id, body)
+    return render(request, wire.customer(await customers.get_customer(session, principal, customer_id)))
+
+
+@router.post("/customers/{customer_id}/payment-methods", status_code=201, summary="Save a payment method")
+async def save_payment_method(
+    request: Request,
+    customer_id: int,
+    body: PaymentMethodIn,
+    session: WriteSession,
+    principal: Annotated[Principal, needs("customers:update")],
+) -> Response:
+    method = await billing.save_payment_method(session, principal, customer_id, gateway=body.gateway, token=body.token)
+    return render(
+        request,
+        {
+            "id": method.id,
+            "customer_id": customer_id,
+            "gateway": method.gateway,
+            "brand": method.brand,
+            "last4": method.last4,
+            "is_default": method.is_default,
+        },
+        201,
+    )

@@ -206,3 +206,97 @@ def action_result(row: Row, message: str, at: dt.datetime) -> dict[str, Any]:
         "data": service(row),
         "result": {"success": True, "message": message, "created_at": timestamp(at)},
     }
+
+
+def rate(milli: int) -> int | float:
+    """A tax rate in percent as the client-area document prints it (21, or 8.875)."""
+    return milli // 1000 if milli % 1000 == 0 else milli / 1000
+
+
+def invoice(row: Row) -> dict[str, Any]:
+    currency = row["currency"]
+    out: dict[str, Any] = {
+        "id": row["id"],
+        "number": row["number"],
+        "customer_id": row["customer_id"],
+        "order_id": row["order_id"],
+        "status": str(row["status"]),
+        "date": day(row["date"]),
+        "duedate": day(row["duedate"]),
+        "paybefore": day(row["duedate"]),
+        "datepaid": timestamp(row["datepaid"]),
+        "subtotal": format_amount(row["subtotal_minor"], currency),
+        "credit": format_amount(row["credit_minor"], currency),
+        "tax": format_amount(row["tax_minor"], currency),
+        "taxrate": rate(row["taxrate_milli"]),
+        "tax2": format_amount(row["tax2_minor"], currency),
+        "taxrate2": rate(row["taxrate2_milli"]),
+        "taxexempt": row["taxexempt"],
+        "total": format_amount(row["total_minor"], currency),
+        "paid": format_amount(row["paid_minor"], currency),
+        "due": format_amount(row["total_minor"] - row["credit_minor"] - row["paid_minor"], currency),
+        "currency": currency,
+        "notes": row["notes"] or "",
+        "created_at": timestamp(row["created_at"]),
+        "updated_at": timestamp(row["updated_at"]),
+    }
+    if "items" in row:
+        out["items"] = [invoice_item(item, currency) for item in row["items"]]
+    if "payments" in row:
+        out["payments"] = [payment(item) for item in row["payments"]]
+    return out
+
+
+def invoice_item(row: Row, currency: str) -> dict[str, Any]:
+    return {
+        "id": row["id"],
+        "invoice_id": row["invoice_id"],
+        "type": str(row["type"]),
+        "item_id": row["service_id"] or 0,
+        "description": row["description"],
+        "amount": format_amount(row["amount_minor"], currency),
+        "taxed": row["taxed"],
+        "qty": row["qty"],
+        "linetotal": format_amount(row["linetotal_minor"], currency),
+        "period_start": day(row["period_start"]),
+        "period_end": day(row["period_end"]),
+    }
+
+
+def payment(row: Row) -> dict[str, Any]:
+    return {
+        "id": row["id"],
+        "invoice_id": row["invoice_id"],
+        "gateway": row["gateway"],
+        "transaction_id": row["reference"],
+        "amount": format_amount(row["amount_minor"], row["currency"]),
+        "currency": row["currency"],
+        "status": str(row["status"]),
+        "error": row["error"],
+        "created_at": timestamp(row["created_at"]),
+    }
+
+
+def order(row: Row) -> dict[str, Any]:
+    currency = row["currency"]
+    return {
+        "id": row["id"],
+        "customer_id": row["customer_id"],
+        "status": str(row["status"]),
+        "currency": currency,
+        "invoice_id": row["invoice_id"],
+        "items": [
+            {
+                "id": item["id"],
+                "product_id": item["product_id"],
+                "billing": str(item["billing"]),
+                "qty": item["qty"],
+                "price": format_amount(item["price_minor"], currency),
+                "setup": format_amount(item["setup_minor"], currency),
+                "options": item["options"] or {},
+            }
+            for item in row.get("items", [])
+        ],
+        "created_at": timestamp(row["created_at"]),
+        "updated_at": timestamp(row["updated_at"]),
+    }

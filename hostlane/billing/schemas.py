@@ -1,0 +1,61 @@
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from hostlane.core.fields import Amount
+
+Text255 = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=255)]
+
+
+class InvoiceLineIn(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    description: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+    amount: Amount
+    qty: int = Field(1, ge=1, le=10000)
+    taxed: bool = True
+
+
+class InvoiceCreate(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    customer_id: int
+    items: list[InvoiceLineIn] = Field(min_length=1, max_length=200)
+    duedate: dt.date | None = None
+    notes: Annotated[str, StringConstraints(max_length=5000)] | None = None
+    draft: bool = False
+
+
+class InvoiceUpdate(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    date: dt.date | None = None
+    duedate: dt.date | None = None
+    notes: Annotated[str, StringConstraints(max_length=5000)] | None = None
+
+
+class PaymentIn(BaseModel):
+    """Money received outside Hostlane (bank transfer, cheque): marks the invoice paid."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    transaction_id: Text255
+    gateway: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=32)] = "manual"
+    amount: Amount | None = None  # default: what is due
+
+
+class CreditIn(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    amount: Annotated[Amount, Field(gt=0)]
+    reason: Text255 = "Credit added by staff"
+
+
+class PaymentMethodIn(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    gateway: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=32)] = "test"
+    token: Annotated[str, StringConstraints(strip_whitespace=True, min_length=4, max_length=255)]
