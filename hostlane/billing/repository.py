@@ -150,9 +150,9 @@ async def balances(session: AsyncSession, principal: Principal, customer_id: int
 
 async def service_ids_on(session: AsyncSession, invoice_id: int) -> Sequence[int]:
     rows = await session.scalars(
-        sa.select(sa.distinct(ITEMS.c.service_id)).where(
-            ITEMS.c.invoice_id == invoice_id, ITEMS.c.service_id.is_not(None)
-        )
+        sa.select(ITEMS.c.service_id)
+        .where(ITEMS.c.invoice_id == invoice_id, ITEMS.c.service_id.is_not(None))
+        .distinct()
     )
     return sorted(int(value) for value in rows.all())
 
