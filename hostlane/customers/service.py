@@ -16,7 +16,7 @@ from hostlane.customers.errors import CustomerHasActiveServices, CustomerNotFoun
 from hostlane.customers.schemas import CustomerCreate, CustomerUpdate
 from hostlane.identity import audit
 from hostlane.identity.principal import Principal
-from hostlane.models import Customer
+from hostlane.models import CreditEntry, Customer
 from hostlane.services import service as services
 
 LIST_SPEC = repo.LIST_SPEC
@@ -78,6 +78,8 @@ async def create_customer(session: AsyncSession, principal: Principal, data: Cus
     )
     session.add(customer)
     await session.flush()
+    if customer.credit_minor:
+        _ledger(session, customer, customer.credit_minor, "Opening balance")
     audit.record(
         session,
         principal,
@@ -87,6 +89,19 @@ async def create_customer(session: AsyncSession, principal: Principal, data: Cus
         data.model_dump(exclude={"password"}, exclude_unset=True),
     )
     return await get_customer(session, principal, customer.id)
+
+
+def _ledger(session: AsyncSession, customer: Customer, amount_minor: int, reason: str) -> None:
+    """Every change of a customer's credit is a ledger entry (billing spends and adds through it too)."""
+    session.add(
+        CreditEntry(
+            livemode=customer.livemode,
+            customer_id=customer.id,
+            amount_minor=amount_minor,
+            currency=customer.currency,
+            reason=reason,
+        )
+    )
 
 
 _REQUIRED = ("email", "firstname", "lastname", "country", "status", "verified")
@@ -112,7 +127,10 @@ async def update_customer(
         if name == "password":
             customer.password_hash = hash_password(value) if value else None
         elif name == "balance":
-            customer.credit_minor = money.to_minor(value, changes.get("currency") or customer.currency)
+            new_credit = money.to_minor(value, changes.get("currency") or customer.currency)
+            if new_credit != customer.credit_minor:
+                _ledger(session, customer, new_credit - customer.credit_minor, "Balance set by staff")
+            customer.credit_minor = new_credit
         elif name == "verified":
             if value and customer.email_verified_at is None:
                 customer.email_verified_at = clock.now()
