@@ -216,6 +216,7 @@ async def _apply_credit(session: AsyncSession, principal: Principal, customer: C
 async def _mark_paid(session: AsyncSession, principal: Principal, invoice: Invoice) -> None:
     invoice.status = InvoiceStatus.PAID
     invoice.datepaid = clock.now()
+    await session.flush()  # the checks below read the invoice's new status
     audit.record(session, principal, "invoice.paid", "invoice", invoice.id, {"number": invoice.number})
     await _after_paid(session, invoice)
     outbox.enqueue(session, PAID_JOB, {"invoice_id": invoice.id})

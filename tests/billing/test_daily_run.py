@@ -1,0 +1,245 @@
+"""The daily billing run with the clock moved through 24 months: renewals, suspension, termination,
+exactly once even when killed mid-way."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+
+import pytest
+import sqlalchemy as sa
+
+from hostlane.billing import run as billing_run
+from hostlane.billing import service as billing
+from hostlane.core import clock
+from hostlane.identity.principal import Principal
+from hostlane.jobs.runner import drain
+from hostlane.models import BillingCycle, Invoice, InvoiceItem, InvoiceStatus, Service, ServiceStatus
+from hostlane.runtime import Runtime
+from tests.fixtures.factories import make_customer, make_product
+from hostlane.services import service as services
+
+START = dt.date(2027, 1, 31)
+
+
+async def _service(
+    runtime: Runtime,
+    cycle: BillingCycle,
+    *,
+    customer_id: int,
+    product_id: int,
+    livemode: bool = True,
+    price: int = 1000,
+) -> int:
+    system = Principal.system(livemode=livemode)
+    with clock.frozen_at(dt.datetime.combine(START, dt.time(9))):
+        async with runtime.db.transaction() as session:
+            service = await services.create_service(
+                session,
+                system,
+                customer_id=customer_id,
+                product_id=product_id,
+                billing=cycle,
+                currency="EUR",
+                price_minor=price,
+                next_due_date=START,
+                billing_day=START.day,
+            )
+            await services.transition(session, system, service.id, ServiceStatus.ACTIVE)
+            service_id = service.id
+        await drain(runtime)
+    return service_id
+
+
+async def _run(runtime: Runtime, day: dt.date) -> billing_run.RunReport:
+    with clock.frozen_at(dt.datetime.combine(day, dt.time(3))):
+        report = await billing_run.daily_run(runtime.db, day=day)
+        await drain(runtime)
+    return report
+
+
+async def _pay_all(runtime: Runtime, day: dt.date) -> None:
+    with clock.frozen_at(dt.datetime.combine(day, dt.time(12))):
+        async with runtime.db.reader() as session:
+            unpaid = (
+                await session.execute(
+                    sa.select(Invoice.id, Invoice.livemode).where(Invoice.status == InvoiceStatus.UNPAID)
+                )
+            ).all()
+        for invoice_id, livemode in unpaid:
+            async with runtime.db.transaction() as session:
+                invoice = await billing.get_invoice(session, Principal.system(livemode=livemode), invoice_id)
+                await billing.record_payment(
+                    session,
+                    Principal.system(livemode=livemode),
+                    invoice_id,
+                    gateway="bank",
+                    reference=f"TX-{invoice_id}",
+                    amount_minor=invoice["total_minor"] - invoice["credit_minor"],
+                )
+        await drain(runtime)
+
+
+async def _periods(runtime: Runtime) -> dict[int, list[tuple[dt.date, dt.date]]]:
+    async with runtime.db.reader() as session:
+        rows = (
+            await session.execute(
+                sa.select(InvoiceItem.service_id, InvoiceItem.period_start, InvoiceItem.period_end).order_by(
+                    InvoiceItem.period_start
+                )
+            )
+        ).all()
+    periods: dict[int, list[tuple[dt.date, dt.date]]] = {}
+    for service_id, start, end in rows:
+        periods.setdefault(service_id, []).append((start, end))
+    return periods
+
+
+async def test_24_months_of_renewals_on_every_cycle_paid_on_time(runtime: Runtime) -> None:
+    customer = await make_customer(runtime)
+    product = await make_product(runtime, type="simulator")
+    ids = {
+        cycle: await _service(
+            runtime,
+            cycle,
+            customer_id=int(customer["id"]),  # type: ignore[call-overload]
+            product_id=int(product["id"]),
+        )  # type: ignore[call-overload]
+        for cycle in (
+            BillingCycle.MONTHLY,
+            BillingCycle.QUARTERLY,
+            BillingCycle.SEMIANNUALLY,
+            BillingCycle.ANNUALLY,
+            BillingCycle.BIENNIALLY,
+        )
+    }
+    day = START - dt.timedelta(days=14)
+    end = START + dt.timedelta(days=730)
+    while day <= end:
+        await _run(runtime, day)
+        await _pay_all(runtime, day)
+        day += dt.timedelta(days=1)
+    periods = await _periods(runtime)
+    # Bought on Jan 31: the periods keep that anchor (Feb 28, Mar 31 …) and never overlap or leave gaps.
+    monthly = periods[ids[BillingCycle.MONTHLY]]
+    assert [start.isoformat() for start, _ in monthly[:4]] == ["2027-01-31", "2027-02-28", "2027-03-31", "2027-04-30"]
+    for service_periods in periods.values():
+        for (_, previous_end), (next_start, _) in zip(service_periods, service_periods[1:], strict=False):
+            assert next_start == previous_end + dt.timedelta(days=1)
+    # Invoices up to 14 days ahead of 2029-01-30 (= START + 730 days).
+    assert len(monthly) == 25
+    assert len(periods[ids[BillingCycle.QUARTERLY]]) == 9
+    assert len(periods[ids[BillingCycle.SEMIANNUALLY]]) == 5
+    assert len(periods[ids[BillingCycle.ANNUALLY]]) == 3
+    assert len(periods[ids[BillingCycle.BIENNIALLY]]) == 2
+    async with runtime.db.reader() as session:
+        statuses = Counter((await session.scalars(sa.select(Service.status))).all())
+        unpaid = await session.scalar(
+            sa.select(sa.func.count()).select_from(Invoice).where(Invoice.status != InvoiceStatus.PAID)
+        )
+    assert statuses == {ServiceStatus.ACTIVE: 5} and unpaid == 0
+
+
+async def test_overdue_suspends_then_payment_unsuspends_and_neglect_terminates(runtime: Runtime) -> None:
+    customer = await make_customer(runtime)
+    product = await make_product(runtime, type="simulator")
+    kept = await _service(
+        runtime,
+        BillingCycle.MONTHLY,
+        customer_id=int(customer["id"]),  # type: ignore[call-overload]
+        product_id=int(product["id"]),
+    )  # type: ignore[call-overload]
+    report = await _run(runtime, START - dt.timedelta(days=14))
+    assert report.renewals == 1
+    # Due on START; suspended 7 days later, not before.
+    await _run(runtime, START + dt.timedelta(days=6))
+    assert await _status(runtime, kept) == "active"
+    report = await _run(runtime, START + dt.timedelta(days=7))
+    assert report.suspended == 1 and await _status(runtime, kept) == "suspended"
+    await _pay_all(runtime, START + dt.timedelta(days=8))
+    assert await _status(runtime, kept) == "active"
+    # The next period is never paid: suspended, then terminated 30 days after it was due.
+    next_due = START + dt.timedelta(days=28)  # 2027-02-28
+    for offset in range(-14, 31):
+        await _run(runtime, next_due + dt.timedelta(days=offset))
+    assert await _status(runtime, kept) == "terminated"
+
+
+async def _status(runtime: Runtime, service_id: int) -> str:
+    async with runtime.db.reader() as session:
+        return str(await session.scalar(sa.select(Service.status).where(Service.id == service_id)))
+
+
+async def test_a_run_killed_mid_way_and_run_again_makes_no_duplicate_and_misses_none(
+    runtime: Runtime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    customer = await make_customer(runtime)
+    product = await make_product(runtime, type="simulator")
+    for _ in range(10):
+        await _service(
+            runtime,
+            BillingCycle.MONTHLY,
+            customer_id=int(customer["id"]),  # type: ignore[call-overload]
+            product_id=int(product["id"]),
+        )  # type: ignore[call-overload]
+    real_batch = billing_run._renew_batch
+    calls = 0
+
+    async def dies_on_third_batch(*args: object, **kwargs: object) -> int:
+        nonlocal calls
+        calls += 1
+        if calls == 3:
+            raise RuntimeError("killed")
+        return await real_batch(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(billing_run, "_renew_batch", dies_on_third_batch)
+    day = START - dt.timedelta(days=14)
+    with clock.frozen_at(dt.datetime.combine(day, dt.time(3))), pytest.raises(RuntimeError):
+        await billing_run.renew_due_services(runtime.db, day, batch=3)
+    assert sum(len(p) for p in (await _periods(runtime)).values()) == 6  # two batches committed
+    monkeypatch.setattr(billing_run, "_renew_batch", real_batch)
+    await _run(runtime, day)
+    await _run(runtime, day)  # and once more, for good measure
+    periods = await _periods(runtime)
+    assert len(periods) == 10 and all(p == [(START, dt.date(2027, 2, 27))] for p in periods.values())
+    async with runtime.db.reader() as session:
+        numbers = (await session.scalars(sa.select(Invoice.number).order_by(Invoice.id))).all()
+    assert len(numbers) == len(set(numbers)) == 10
+
+
+async def test_two_runs_at_once_cannot_both_run(runtime: Runtime) -> None:
+    day = START
+    assert await billing_run._acquire(runtime.db, "first", dt.timedelta(hours=1))
+    report = await billing_run.daily_run(runtime.db, day=day)
+    assert report.skipped is True
+    await billing_run._release(runtime.db, "first")
+    assert (await billing_run.daily_run(runtime.db, day=day)).skipped is False
+
+
+async def test_live_and_test_renewals_never_mix(runtime: Runtime) -> None:
+    live_customer = await make_customer(runtime)
+    test_customer = await make_customer(runtime, livemode=False)
+    live_product = await make_product(runtime, type="simulator")
+    test_product = await make_product(runtime, type="simulator", livemode=False)
+    await _service(
+        runtime,
+        BillingCycle.MONTHLY,
+        customer_id=int(live_customer["id"]),  # type: ignore[call-overload]
+        product_id=int(live_product["id"]),
+    )  # type: ignore[call-overload]
+    await _service(
+        runtime,
+        BillingCycle.MONTHLY,
+        customer_id=int(test_customer["id"]),  # type: ignore[call-overload]
+        product_id=int(test_product["id"]),
+        livemode=False,
+    )  # type: ignore[call-overload]
+    await _run(runtime, START - dt.timedelta(days=14))
+    async with runtime.db.reader() as session:
+        rows = (
+            await session.execute(
+                sa.select(Invoice.livemode, Invoice.customer_id, Invoice.number).order_by(Invoice.livemode)
+            )
+        ).all()
+    assert [(r[0], r[1]) for r in rows] == [(False, test_customer["id"]), (True, live_customer["id"])]
+    assert rows[0][2] == rows[1][2] == "2027/1/1"  # each mode numbers its own invoices
