@@ -104,7 +104,7 @@ def _ledger(session: AsyncSession, customer: Customer, amount_minor: int, reason
     )
 
 
-_REQUIRED = ("email", "firstname", "lastname", "country", "status", "verified")
+_REQUIRED = ("email", "firstname", "lastname", "country", "status", "verified", "balance", "currency")
 
 
 async def update_customer(
@@ -122,7 +122,7 @@ async def update_customer(
         if await repo.email_taken(session, principal.livemode, changes["email"], except_id=customer.id):
             raise EmailTaken()
     if "currency" in changes:
-        _check_currency(changes["currency"] or get_settings().currencies[0])
+        _check_currency(changes["currency"])
     for name, value in changes.items():
         if name == "password":
             customer.password_hash = hash_password(value) if value else None

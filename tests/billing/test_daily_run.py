@@ -16,8 +16,8 @@ from hostlane.identity.principal import Principal
 from hostlane.jobs.runner import drain
 from hostlane.models import BillingCycle, Invoice, InvoiceItem, InvoiceStatus, Service, ServiceStatus
 from hostlane.runtime import Runtime
-from tests.fixtures.factories import make_customer, make_product
 from hostlane.services import service as services
+from tests.fixtures.factories import make_customer, make_product
 
 START = dt.date(2027, 1, 31)
 
