@@ -4,6 +4,7 @@ exactly once even when killed mid-way."""
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from collections import Counter
 
 import pytest
@@ -124,7 +125,7 @@ async def test_24_months_of_renewals_on_every_cycle_paid_on_time(runtime: Runtim
     monthly = periods[ids[BillingCycle.MONTHLY]]
     assert [start.isoformat() for start, _ in monthly[:4]] == ["2027-01-31", "2027-02-28", "2027-03-31", "2027-04-30"]
     for service_periods in periods.values():
-        for (_, previous_end), (next_start, _) in zip(service_periods, service_periods[1:], strict=False):
+        for (_, previous_end), (next_start, _) in itertools.pairwise(service_periods):
             assert next_start == previous_end + dt.timedelta(days=1)
     # Invoices up to 14 days ahead of 2029-01-30 (= START + 730 days).
     assert len(monthly) == 25
