@@ -187,6 +187,7 @@ async def issue_invoice(
         await _apply_credit(session, principal, customer, invoice)
         if invoice.status is InvoiceStatus.UNPAID and due_minor(invoice) <= 0:
             await _mark_paid(session, principal, invoice)  # nothing to pay: a free product
+    await session.flush()
     return invoice
 
 
@@ -311,6 +312,7 @@ async def record_payment(
     except IntegrityError:
         raise DuplicatePayment() from None
     await settle_payment(session, principal, customer, invoice, payment)
+    await session.flush()
     return payment
 
 
@@ -378,6 +380,7 @@ async def cancel_invoice(session: AsyncSession, principal: Principal, invoice_id
         )
     invoice.status = InvoiceStatus.CANCELLED
     audit.record(session, principal, "invoice.cancel", "invoice", invoice.id, {"number": invoice.number})
+    await session.flush()
     return invoice
 
 
@@ -391,6 +394,7 @@ async def refund_invoice(session: AsyncSession, principal: Principal, invoice_id
         await _add_credit(session, customer, amount, f"Refund of invoice {invoice.number}", invoice.id)
     invoice.status = InvoiceStatus.REFUNDED
     audit.record(session, principal, "invoice.refund", "invoice", invoice.id, {"amount": amount})
+    await session.flush()
     return invoice
 
 
@@ -402,6 +406,7 @@ async def issue_draft(session: AsyncSession, principal: Principal, invoice_id: i
     invoice.number = await _number(session, invoice.livemode, invoice.date)
     audit.record(session, principal, "invoice.issue", "invoice", invoice.id, {"number": invoice.number})
     await _apply_credit(session, principal, customer, invoice)
+    await session.flush()
     return invoice
 
 
@@ -415,6 +420,7 @@ async def update_draft(
         if name in changes and changes[name] is not None:
             setattr(invoice, name, changes[name])
     audit.record(session, principal, "invoice.update", "invoice", invoice.id, changes)
+    await session.flush()
     return invoice
 
 

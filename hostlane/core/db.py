@@ -71,6 +71,16 @@ def create_engine(url: str, *, pool_size: int = 20, schema: str | None = None) -
                 cursor.execute("PRAGMA journal_mode=WAL")
                 cursor.execute("PRAGMA synchronous=NORMAL")
             cursor.close()
+            # SQLAlchemy emits BEGIN itself (below), instead of the driver's lazy, lock-free one.
+            dbapi_connection.isolation_level = None
+
+        @event.listens_for(engine.sync_engine, "begin")
+        def _sqlite_begin(connection: Any) -> None:
+            # SQLite ignores SELECT ... FOR UPDATE. A write transaction takes the write lock when it
+            # starts, so "lock, check, write" holds: two transactions never both read the old state.
+            # Reads run in autocommit and skip this.
+            if connection.get_isolation_level() != "AUTOCOMMIT":
+                connection.exec_driver_sql("BEGIN IMMEDIATE")
 
         return engine
     server_settings = {"search_path": schema} if schema else {}

@@ -66,3 +66,12 @@ async def count_active_api_keys(session: AsyncSession, *, livemode: bool) -> int
         )
         or 0
     )
+
+
+async def record_admin_login(session: AsyncSession, admin_id: int, at: datetime, password_hash: str | None) -> None:
+    """Remember the login time, and the password's hash if it was upgraded to current parameters."""
+    await session.execute(
+        sa.update(Administrator)
+        .where(Administrator.id == admin_id)
+        .values(last_login_at=at, password_hash=password_hash)
+    )

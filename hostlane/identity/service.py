@@ -11,6 +11,7 @@ from typing import Protocol, TypeVar
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hostlane.core import clock
+from hostlane.core.db import Database
 from hostlane.core.errors import Unauthenticated, ValidationFailed
 from hostlane.core.passwords import (
     hash_password,
@@ -200,15 +201,18 @@ async def login_with_password(
     return account
 
 
-async def login_administrator(
-    session: AsyncSession, guard: LoginGuard, *, ip: str, login: str, password: str
-) -> Administrator:
+async def login_administrator(db: Database, guard: LoginGuard, *, ip: str, login: str, password: str) -> Administrator:
+    """Check an administrator's password. The account is read outside any write transaction, so the
+    ban's own short transactions never wait behind the caller's."""
+
     async def load() -> Administrator | None:
-        admin = await repo.administrator_by_login(session, login)
+        async with db.reader() as session:
+            admin = await repo.administrator_by_login(session, login)
         return admin if admin is not None and admin.is_active and not admin.uses_ldap else None
 
     admin = await login_with_password(guard, ip=ip, password=password, load=load)
-    admin.last_login_at = clock.now()
+    async with db.transaction() as session:
+        await repo.record_admin_login(session, admin.id, clock.now(), admin.password_hash)
     return admin
 
 

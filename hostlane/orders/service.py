@@ -123,6 +123,7 @@ async def place_order(session: AsyncSession, principal: Principal, data: OrderCr
     order.invoice_id = invoice.id
     if invoice.status.value == "Paid":
         order.status = OrderStatus.ACTIVE
+    await session.flush()
     audit.record(
         session,
         principal,

@@ -36,8 +36,7 @@ async def store(request: pytest.FixtureRequest, runtime: Runtime, namespace: str
 
 
 async def _login(runtime: Runtime, guard: LoginGuard, ip: str, login: str, password: str) -> object:
-    async with runtime.db.transaction() as session:
-        return await identity.login_administrator(session, guard, ip=ip, login=login, password=password)
+    return await identity.login_administrator(runtime.db, guard, ip=ip, login=login, password=password)
 
 
 async def test_fourth_attempt_after_three_failures_is_refused_even_with_the_right_password(

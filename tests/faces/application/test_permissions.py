@@ -56,6 +56,23 @@ MATRIX: dict[tuple[str, str], str] = {
     ("POST", "/services/{service_id}/suspend"): "services:suspend",
     ("POST", "/services/{service_id}/unsuspend"): "services:unsuspend",
     ("POST", "/services/{service_id}/expire"): "services:expire",
+    ("POST", "/customers/{customer_id}/credit"): "customers:update",
+    ("POST", "/customers/{customer_id}/payment-methods"): "customers:update",
+    ("GET", "/orders"): "orders:index",
+    ("POST", "/orders"): "orders:create",
+    ("GET", "/orders/{order_id}"): "orders:show",
+    ("POST", "/orders/{order_id}/cancel"): "orders:update",
+    ("GET", "/invoices"): "invoices:index",
+    ("POST", "/invoices"): "invoices:create",
+    ("GET", "/invoices/{invoice_id}"): "invoices:show",
+    ("POST", "/invoices/{invoice_id}"): "invoices:update",
+    ("PUT", "/invoices/{invoice_id}"): "invoices:update",
+    ("PATCH", "/invoices/{invoice_id}"): "invoices:update",
+    ("DELETE", "/invoices/{invoice_id}"): "invoices:delete",
+    ("POST", "/invoices/{invoice_id}/issue"): "invoices:update",
+    ("POST", "/invoices/{invoice_id}/pay"): "invoices:update",
+    ("POST", "/invoices/{invoice_id}/charge"): "invoices:update",
+    ("POST", "/invoices/{invoice_id}/refund"): "invoices:update",
 }
 PREFIX = "/api/application"
 
