@@ -21,7 +21,7 @@ from hostlane.core.idempotency import IdempotencyMiddleware
 from hostlane.faces.application import routes as application
 from hostlane.faces.application import wire as application_wire
 from hostlane.faces.common import ErrorInfo, ErrorRenderer
-from hostlane.jobs.runner import work_forever
+from hostlane.jobs.runner import schedule_forever, work_forever
 from hostlane.runtime import Runtime
 
 log = logging.getLogger("hostlane")
@@ -113,12 +113,17 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        worker = asyncio.create_task(work_forever(runtime)) if settings.inprocess_jobs else None
+        tasks = []
+        if settings.inprocess_jobs:
+            tasks.append(asyncio.create_task(work_forever(runtime)))
+            tasks.append(
+                asyncio.create_task(schedule_forever(runtime, every_seconds=settings.billing_run_every_seconds))
+            )
         yield
-        if worker is not None:
-            worker.cancel()
+        for task in tasks:
+            task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
-                await worker
+                await task
         if owns_runtime:
             await runtime.close()
 

@@ -207,8 +207,49 @@ def create_customer(
 @app.command()
 def worker() -> None:
     """Run background jobs (use with HOSTLANE_INPROCESS_JOBS=false on the API processes)."""
-    from hostlane.jobs.runner import work_forever
+    from hostlane.jobs.runner import schedule_forever, work_forever
 
-    typer.echo("Hostlane worker: running jobs. Ctrl-C stops.")
+    typer.echo("Hostlane worker: running jobs and the daily billing run. Ctrl-C stops.")
+
+    async def work(runtime: Runtime) -> None:
+        every = runtime.settings.billing_run_every_seconds
+        await asyncio.gather(work_forever(runtime), schedule_forever(runtime, every_seconds=every))
+
     with contextlib.suppress(KeyboardInterrupt):
-        _run(lambda runtime: work_forever(runtime))
+        _run(work)
+
+
+billing_app = typer.Typer(help="Billing: the daily run.", no_args_is_help=True)
+app.add_typer(billing_app, name="billing")
+
+
+@billing_app.command("run")
+def billing_run(
+    date: Annotated[str | None, typer.Option("--date", help="Run as of this day (YYYY-MM-DD); default today.")] = None,
+) -> None:
+    """Renewal invoices, automatic charges, overdue suspension and termination — safe to run again."""
+    import datetime as dt
+
+    from hostlane.billing.run import daily_run
+    from hostlane.jobs.runner import drain
+
+    try:
+        day = dt.date.fromisoformat(date) if date else None
+    except ValueError as exc:
+        typer.echo(f"Error: --date must be YYYY-MM-DD, not {date!r}.", err=True)
+        raise typer.Exit(2) from exc
+
+    async def work(runtime: Runtime) -> None:
+        report = await daily_run(runtime.db, day=day)
+        if report.skipped:
+            typer.echo(f"Skipped: {'; '.join(report.notes)}.")
+            return
+        if runtime.settings.inprocess_jobs:
+            await drain(runtime)
+        typer.echo(
+            f"Billing run for {report.day}: {report.renewals} renewal invoice(s), "
+            f"{report.charges_queued} charge(s) queued, {report.suspended} suspended, "
+            f"{report.terminated} terminated."
+        )
+
+    _run(work)

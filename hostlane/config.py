@@ -49,6 +49,9 @@ class Settings(BaseSettings):
     suspend_days_after_due: int = 7
     terminate_days_after_due: int = 30
 
+    # How often the embedded scheduler (and `hostlane worker`) repeats the idempotent daily run.
+    billing_run_every_seconds: float = 3600
+
     # Run jobs inside the API process (the embedded default); off when `hostlane worker`s run them.
     inprocess_jobs: bool = True
 

@@ -147,3 +147,16 @@ async def test_create_customer(runtime: Runtime, cli: CliRunner) -> None:
     assert code == 1 and "The email has already been taken." in err
     code, _, err = await invoke(cli, "create-customer", "not-an-email", "--country", "ZZ")
     assert code == 1 and "email" in err and "country" in err
+
+
+async def test_billing_run_command(runtime: Runtime, cli: CliRunner) -> None:
+    from tests.fixtures.factories import make_service
+
+    await make_service(runtime)  # monthly, next due 2027-01-01
+    code, out, _ = await invoke(cli, "billing", "run", "--date", "2026-12-20")
+    assert code == 0, out
+    assert "Billing run for 2026-12-20: 1 renewal invoice(s)" in out
+    code, out, _ = await invoke(cli, "billing", "run", "--date", "2026-12-20")
+    assert "0 renewal invoice(s)" in out  # exactly once
+    code, _, err = await invoke(cli, "billing", "run", "--date", "20/12/2026")
+    assert code == 2 and "--date must be YYYY-MM-DD" in err

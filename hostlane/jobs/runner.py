@@ -142,3 +142,18 @@ async def work_forever(runtime: Runtime, *, poll_seconds: float = 1.0) -> None:
         except Exception:
             log.exception("job runner pass failed")
             await asyncio.sleep(poll_seconds)
+
+
+async def schedule_forever(runtime: Runtime, *, every_seconds: float) -> None:
+    """The embedded scheduler: the daily billing run at start and then every ``every_seconds`` (it is
+    idempotent, and a lock keeps two schedulers from running it at once)."""
+    from hostlane.billing.run import daily_run
+
+    while True:
+        try:
+            await daily_run(runtime.db)
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("scheduled billing run failed")
+        await asyncio.sleep(every_seconds)
