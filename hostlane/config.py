@@ -52,6 +52,10 @@ class Settings(BaseSettings):
     # How often the embedded scheduler (and `hostlane worker`) repeats the idempotent daily run.
     billing_run_every_seconds: float = 3600
 
+    # Outgoing mail: smtp://user:pass@host:port (or smtps://); unset keeps mail in memory (make run, tests).
+    smtp_url: str | None = None
+    mail_from: str = "Hostlane <billing@hostlane.local>"
+
     # Run jobs inside the API process (the embedded default); off when `hostlane worker`s run them.
     inprocess_jobs: bool = True
 

@@ -7,8 +7,6 @@ from datetime import timedelta
 
 from redis.asyncio import Redis
 
-import hostlane.orders.tasks
-import hostlane.services.tasks  # noqa: F401
 from hostlane.config import Settings, use_settings
 from hostlane.core.db import Database, create_engine
 from hostlane.identity.bans import (
@@ -19,6 +17,7 @@ from hostlane.identity.bans import (
     Policy,
     RedisFailureStore,
 )
+from hostlane.tasks import HANDLER_MODULES
 
 
 @dataclass
@@ -31,6 +30,7 @@ class Runtime:
 
     @classmethod
     def build(cls, settings: Settings, db: Database | None = None) -> Runtime:
+        assert HANDLER_MODULES, "job handlers are registered on import"
         use_settings(settings)
         db = db or Database(
             create_engine(settings.database_url, pool_size=settings.database_pool_size, schema=settings.database_schema)

@@ -44,6 +44,8 @@ from hostlane.models import (
     ServiceStatus,
     TaxRule,
 )
+from hostlane.notifications import service as notifications
+from hostlane.notifications.service import MAIL_JOB
 from hostlane.services import cycles
 from hostlane.services import service as services
 
@@ -52,12 +54,14 @@ BATCH = 1000
 TRANSITION_BATCH = 200
 LOCK_NAME = "billing.daily_run"
 CHARGE_JOB = "billing.charge_invoice"
+MAILS = {ServiceStatus.SUSPENDED: "service_suspended", ServiceStatus.TERMINATED: "service_terminated"}
 
 
 @dataclass
 class RunReport:
     day: dt.date
     renewals: int = 0
+    reminders: int = 0
     charges_queued: int = 0
     suspended: int = 0
     terminated: int = 0
@@ -97,6 +101,7 @@ async def daily_run(db: Database, *, day: dt.date | None = None, lease: timedelt
         return report
     try:
         report.renewals = await renew_due_services(db, day)
+        report.reminders = await send_reminders(db, day)
         report.charges_queued = await queue_automatic_charges(db, day)
         report.suspended = await suspend_overdue_services(db, day)
         report.terminated = await terminate_overdue_services(db, day)
@@ -246,6 +251,14 @@ async def _renew_batch(session: AsyncSession, day: dt.date, horizon: dt.date, ru
         .execution_options(synchronize_session=False),
         moves,
     )
+    await outbox.enqueue_many(
+        session,
+        MAIL_JOB,
+        [
+            {"template": "invoice_created", "livemode": invoice["livemode"], "invoice_id": invoice_id}
+            for invoice_id, invoice in zip(ids, invoices, strict=True)
+        ],
+    )
     with_credit = [
         invoice_id
         for invoice_id, invoice in zip(ids, invoices, strict=True)
@@ -270,6 +283,36 @@ async def _reserve_numbers(session: AsyncSession, day: dt.date, template: str, m
         numbers.append(format_number(template, day, firsts[livemode])[0])
         firsts[livemode] += 1
     return numbers
+
+
+# Reminders
+
+
+async def send_reminders(db: Database, day: dt.date) -> int:
+    """One reminder per unpaid invoice, the given number of days after it was due."""
+    days = get_settings().reminder_days_after_due
+    async with db.transaction() as session:
+        rows = (
+            await session.execute(
+                sa.update(Invoice)
+                .where(
+                    Invoice.status == InvoiceStatus.UNPAID,
+                    Invoice.duedate <= day - timedelta(days=days),
+                    Invoice.reminded_at.is_(None),
+                )
+                .values(reminded_at=clock.now())
+                .returning(Invoice.id, Invoice.livemode)
+            )
+        ).all()
+        await outbox.enqueue_many(
+            session,
+            MAIL_JOB,
+            [
+                {"template": "invoice_reminder", "livemode": bool(livemode), "invoice_id": int(invoice_id)}
+                for invoice_id, livemode in rows
+            ],
+        )
+    return len(rows)
 
 
 # Automatic charges
@@ -328,6 +371,7 @@ async def _transition_all(
                 for service_id in ids[start : start + TRANSITION_BATCH]:
                     if await services.status_of(session, service_id) is not None:
                         await services.transition(session, system, service_id, target, reason=reason)
+                        notifications.queue(session, MAILS[target], livemode=livemode, service_id=service_id)
                         done += 1
     return done
 

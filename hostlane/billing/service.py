@@ -38,6 +38,7 @@ from hostlane.models import (
     ServiceStatus,
     TaxRule,
 )
+from hostlane.notifications import service as notifications
 from hostlane.services import service as services
 
 LIST_SPEC = repo.LIST_SPEC
@@ -184,6 +185,7 @@ async def issue_invoice(
         {"number": invoice.number, "total": invoice.total_minor, "currency": invoice.currency},
     )
     if not draft:
+        notifications.queue(session, "invoice_created", livemode=invoice.livemode, invoice_id=invoice.id)
         await _apply_credit(session, principal, customer, invoice)
         if invoice.status is InvoiceStatus.UNPAID and due_minor(invoice) <= 0:
             await _mark_paid(session, principal, invoice)  # nothing to pay: a free product
@@ -221,6 +223,7 @@ async def _mark_paid(session: AsyncSession, principal: Principal, invoice: Invoi
     audit.record(session, principal, "invoice.paid", "invoice", invoice.id, {"number": invoice.number})
     await _after_paid(session, invoice)
     outbox.enqueue(session, PAID_JOB, {"invoice_id": invoice.id})
+    notifications.queue(session, "invoice_paid", livemode=invoice.livemode, invoice_id=invoice.id)
 
 
 async def _after_paid(session: AsyncSession, invoice: Invoice) -> None:
@@ -236,6 +239,7 @@ async def _after_paid(session: AsyncSession, invoice: Invoice) -> None:
             and not await repo.overdue_unpaid_for_service(session, service_id, clock.today())
         ):
             await services.unsuspend(session, system, service_id)
+            notifications.queue(session, "service_unsuspended", livemode=invoice.livemode, service_id=service_id)
 
 
 async def list_invoices(session: AsyncSession, principal: Principal, query: ListQuery) -> Page:
@@ -404,6 +408,7 @@ async def issue_draft(session: AsyncSession, principal: Principal, invoice_id: i
         raise InvoiceStateError(invoice.status.value, "issued")
     invoice.status = InvoiceStatus.UNPAID
     invoice.number = await _number(session, invoice.livemode, invoice.date)
+    notifications.queue(session, "invoice_created", livemode=invoice.livemode, invoice_id=invoice.id)
     audit.record(session, principal, "invoice.issue", "invoice", invoice.id, {"number": invoice.number})
     await _apply_credit(session, principal, customer, invoice)
     await session.flush()

@@ -350,6 +350,11 @@ async def update_pricing(
         _check_currency(currency)
         if await repo.pricing_exists(session, pricing.product_id, currency, except_id=pricing.id):
             raise PricingExists(currency)
+        # Amounts not sent keep their value in major units (9.99 EUR becomes 10 JPY, not 999 JPY).
+        for name in (*PRICE_FIELDS, *SETUP_FIELDS):
+            stored = getattr(pricing, name)
+            if name not in changes and stored is not None:
+                setattr(pricing, name, money.to_minor(money.to_decimal(stored, pricing.currency), currency))
         pricing.currency = currency
     prices = _minor_prices(changes, currency)
     for name, value in prices.items():

@@ -79,7 +79,7 @@ def create_engine(url: str, *, pool_size: int = 20, schema: str | None = None) -
             # SQLite ignores SELECT ... FOR UPDATE. A write transaction takes the write lock when it
             # starts, so "lock, check, write" holds: two transactions never both read the old state.
             # Reads run in autocommit and skip this.
-            if connection.get_isolation_level() != "AUTOCOMMIT":
+            if connection.get_execution_options().get("isolation_level") != "AUTOCOMMIT":
                 connection.exec_driver_sql("BEGIN IMMEDIATE")
 
         return engine

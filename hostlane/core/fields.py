@@ -30,7 +30,7 @@ Slug = Annotated[
         to_lower=True,
         min_length=1,
         max_length=255,
-        pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$",
+        pattern=r"^[A-Za-z0-9]+(?:-[A-Za-z0-9]+)*$",
     ),
 ]
 # An amount in major units as the documents write it ("19.65" or 19.65); at most 2 decimals.

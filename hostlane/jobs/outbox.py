@@ -6,10 +6,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hostlane.core import clock
-from hostlane.models import Job
+from hostlane.models import Job, JobStatus
 
 
 def enqueue(
@@ -25,3 +26,27 @@ def enqueue(
     job = Job(name=name, payload=payload, key=key, run_after=run_after or clock.now(), max_attempts=max_attempts)
     session.add(job)
     return job
+
+
+async def enqueue_many(
+    session: AsyncSession, name: str, payloads: list[dict[str, Any]], *, max_attempts: int = 6
+) -> None:
+    """Queue many jobs of one kind in one statement (the billing run's mail)."""
+    if payloads:
+        now = clock.now()
+        await session.execute(
+            sa.insert(Job),
+            [
+                {
+                    "name": name,
+                    "payload": payload,
+                    "key": None,
+                    "run_after": now,
+                    "max_attempts": max_attempts,
+                    "status": JobStatus.PENDING,
+                    "attempts": 0,
+                    "created_at": now,
+                }
+                for payload in payloads
+            ],
+        )

@@ -48,6 +48,7 @@ async def test_key_authenticates_with_its_permissions_and_mode(runtime: Runtime)
         assert principal.can("customers:index") and not principal.can("customers:delete")
         test_principal = await identity.authenticate_api_key(session, test.plaintext, ip=None)
         assert test_principal.livemode is False and test_principal.can("services:suspend")
+    async with runtime.db.reader() as session:  # another session: the touch was saved
         last_used = await session.scalar(sa.select(ApiKey.last_used_at).where(ApiKey.id == live.key.id))
     assert last_used is not None
 

@@ -1,0 +1,1 @@
+"""E-mail to customers: templates rendered in a sandbox, sent by a job."""
