@@ -88,6 +88,19 @@ def namespace() -> str:
     return f"hostlane-test-{uuid.uuid4().hex[:8]}"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def cheap_password_hashing() -> Iterator[None]:
+    """argon2id with its smallest cost: the tests check what is hashed and verified, not its strength."""
+    from argon2 import PasswordHasher
+
+    from hostlane.core import passwords
+
+    real = passwords._hasher
+    passwords._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    yield
+    passwords._hasher = real
+
+
 @pytest.fixture(autouse=True)
 def simulator() -> Iterator[SimulatorModule]:
     """The provisioning simulator, fresh for every test."""
