@@ -205,15 +205,36 @@ def create_customer(
 
 
 @app.command()
-def worker() -> None:
-    """Run background jobs (use with HOSTLANE_INPROCESS_JOBS=false on the API processes)."""
+def worker(
+    threads: Annotated[int, typer.Option(help="Job threads (with Redis).")] = 4,
+) -> None:
+    """Run background jobs and the daily billing run.
+
+    With HOSTLANE_REDIS_URL: relays the outbox to Dramatiq on Redis and runs its jobs in THREADS threads
+    (any number of workers may run). Without it: runs the jobs itself. Run the API processes with
+    HOSTLANE_INPROCESS_JOBS=false when workers run the jobs.
+    """
     from hostlane.jobs.runner import schedule_forever, work_forever
 
+    settings = get_settings()
     typer.echo("Hostlane worker: running jobs and the daily billing run. Ctrl-C stops.")
 
     async def work(runtime: Runtime) -> None:
         every = runtime.settings.billing_run_every_seconds
-        await asyncio.gather(work_forever(runtime), schedule_forever(runtime, every_seconds=every))
+        if settings.redis_url:
+            from dramatiq import Worker
+
+            from hostlane.jobs import broker
+
+            dramatiq_broker = broker.configure(settings.redis_url, lambda: Runtime.build(settings))
+            job_threads = Worker(dramatiq_broker, worker_threads=threads, queues={broker.QUEUE})
+            job_threads.start()
+            try:
+                await asyncio.gather(broker.relay_forever(runtime), schedule_forever(runtime, every_seconds=every))
+            finally:
+                job_threads.stop()
+        else:
+            await asyncio.gather(work_forever(runtime), schedule_forever(runtime, every_seconds=every))
 
     with contextlib.suppress(KeyboardInterrupt):
         _run(work)
