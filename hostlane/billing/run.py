@@ -26,7 +26,7 @@ from hostlane.billing import service as billing
 from hostlane.billing.service import NewItem, compute_totals, format_number, pick_rates
 from hostlane.config import get_settings
 from hostlane.core import clock
-from hostlane.core.db import Database, UTCDateTime, insert_for
+from hostlane.core.db import Database, UTCDateTime, bulk_insert, bulk_update, insert_for
 from hostlane.identity.principal import Principal
 from hostlane.jobs import outbox
 from hostlane.models import (
@@ -45,12 +45,11 @@ from hostlane.models import (
     TaxRule,
 )
 from hostlane.notifications import service as notifications
-from hostlane.notifications.service import MAIL_JOB
 from hostlane.services import cycles
 from hostlane.services import service as services
 
 log = logging.getLogger("hostlane.billing")
-BATCH = 1000
+BATCH = 5000
 TRANSITION_BATCH = 200
 LOCK_NAME = "billing.daily_run"
 CHARGE_JOB = "billing.charge_invoice"
@@ -235,30 +234,16 @@ async def _renew_batch(session: AsyncSession, day: dt.date, horizon: dt.date, ru
                 "period_end": end,
             }
         )
-        moves.append({"sid": row["id"], "next": following})
-    ids = (
-        (await session.execute(sa.insert(Invoice).returning(Invoice.id, sort_by_parameter_order=True), invoices))
-        .scalars()
-        .all()
-    )
+        moves.append({"id": row["id"], "next_due_date": following})
+    ids = await bulk_insert(session, cast(sa.Table, Invoice.__table__), invoices, return_ids=True)
     for invoice_id, item in zip(ids, items, strict=True):
         item["invoice_id"] = invoice_id
-    await session.execute(sa.insert(InvoiceItem), items)
-    await session.execute(
-        sa.update(services_t)
-        .where(services_t.c.id == sa.bindparam("sid"))
-        .values(next_due_date=sa.bindparam("next"))
-        .execution_options(synchronize_session=False),
-        moves,
-    )
-    await outbox.enqueue_many(
-        session,
-        MAIL_JOB,
-        [
-            {"template": "invoice_created", "livemode": invoice["livemode"], "invoice_id": invoice_id}
-            for invoice_id, invoice in zip(ids, invoices, strict=True)
-        ],
-    )
+    await bulk_insert(session, cast(sa.Table, InvoiceItem.__table__), items)
+    await bulk_update(session, services_t, moves)  # every service moves to the start of its next period
+    # One job fans the batch's mail out later, off the run's critical path (see notifications.tasks).
+    for livemode in {bool(invoice["livemode"]) for invoice in invoices}:
+        chosen = [i for i, invoice in zip(ids, invoices, strict=True) if bool(invoice["livemode"]) is livemode]
+        notifications.queue_many(session, "invoice_created", livemode=livemode, invoice_ids=chosen)
     with_credit = [
         invoice_id
         for invoice_id, invoice in zip(ids, invoices, strict=True)
@@ -304,14 +289,9 @@ async def send_reminders(db: Database, day: dt.date) -> int:
                 .returning(Invoice.id, Invoice.livemode)
             )
         ).all()
-        await outbox.enqueue_many(
-            session,
-            MAIL_JOB,
-            [
-                {"template": "invoice_reminder", "livemode": bool(livemode), "invoice_id": int(invoice_id)}
-                for invoice_id, livemode in rows
-            ],
-        )
+        for mode in {bool(livemode) for _, livemode in rows}:
+            chosen = [int(i) for i, livemode in rows if bool(livemode) is mode]
+            notifications.queue_many(session, "invoice_reminder", livemode=mode, invoice_ids=chosen)
     return len(rows)
 
 

@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
+import orjson
 import sqlalchemy as sa
 from sqlalchemy import BigInteger, DateTime, Integer, MetaData, event
 from sqlalchemy.dialects import postgresql, sqlite
@@ -131,3 +132,76 @@ def insert_for(dialect_name: str, table: Any) -> postgresql.Insert | sqlite.Inse
 def text_enum(enum: type[StrEnum]) -> sa.Enum:
     """An enum stored as its values in a VARCHAR (no native type: adding a value needs no migration)."""
     return sa.Enum(enum, native_enum=False, length=32, values_callable=lambda e: [m.value for m in e])
+
+
+def _records(table: sa.Table, columns: list[str], rows: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
+    """Rows as COPY records: JSON columns as text; everything else as it is (a StrEnum is a str)."""
+    json_columns = {name for name in columns if name in table.c and isinstance(table.c[name].type, sa.JSON)}
+    if not json_columns:
+        return [tuple(row[c] for c in columns) for row in rows]
+    return [tuple(orjson.dumps(row[c]).decode() if c in json_columns else row[c] for c in columns) for row in rows]
+
+
+async def bulk_insert(
+    session: AsyncSession, table: sa.Table, rows: list[dict[str, Any]], *, return_ids: bool = False
+) -> list[int]:
+    """Insert many rows in the session's transaction, the fastest way the database has: COPY on
+    PostgreSQL (ids drawn from the table's sequence first, when asked for), one multi-row INSERT on
+    SQLite. Returns the new ids in the order of ``rows`` when ``return_ids``."""
+    if not rows:
+        return []
+    connection = await session.connection()
+    if connection.dialect.name != "postgresql":
+        if return_ids:
+            inserted = await connection.execute(
+                sa.insert(table).returning(table.c.id, sort_by_parameter_order=True), rows
+            )
+            return [int(i) for i in inserted.scalars().all()]
+        await connection.execute(sa.insert(table), rows)
+        return []
+    ids: list[int] = []
+    if return_ids:
+        drawn = await connection.execute(
+            sa.text("SELECT nextval(pg_get_serial_sequence(:table, 'id')) FROM generate_series(1, :n)"),
+            {"table": table.name, "n": len(rows)},
+        )
+        ids = [int(i) for i in drawn.scalars().all()]
+        rows = [{**row, "id": new_id} for row, new_id in zip(rows, ids, strict=True)]
+    columns = list(rows[0])
+    raw = await connection.get_raw_connection()
+    driver = raw.driver_connection
+    assert driver is not None
+    await driver.copy_records_to_table(table.name, columns=columns, records=_records(table, columns, rows))
+    return ids
+
+
+async def bulk_update(session: AsyncSession, table: sa.Table, rows: list[dict[str, Any]]) -> None:
+    """Set columns of many rows by id (each row: ``id`` and the new values), in the session's transaction:
+    COPY into a temporary table and one UPDATE … FROM on PostgreSQL, an executemany elsewhere."""
+    if not rows:
+        return
+    connection = await session.connection()
+    columns = [name for name in rows[0] if name != "id"]
+    if connection.dialect.name != "postgresql":
+        statement = sa.update(table).where(table.c.id == sa.bindparam("_id"))
+        statement = statement.values({name: sa.bindparam(f"_{name}") for name in columns})
+        await connection.execute(statement, [{f"_{k}": v for k, v in row.items()} for row in rows])
+        return
+    unknown = set(columns) - set(table.c.keys())
+    if unknown:
+        raise ValueError(f"not columns of {table.name}: {sorted(unknown)}")
+    # Names below come from the table's metadata (checked above), never from a request.
+    temp = f"_bulk_{table.name}"
+    column_list = ", ".join(["id", *columns])
+    await connection.exec_driver_sql(
+        f"CREATE TEMPORARY TABLE IF NOT EXISTS {temp} AS SELECT {column_list} FROM {table.name} WITH NO DATA"  # noqa: S608
+    )
+    await connection.exec_driver_sql(f"TRUNCATE {temp}")
+    raw = await connection.get_raw_connection()
+    driver = raw.driver_connection
+    assert driver is not None
+    await driver.copy_records_to_table(temp, columns=["id", *columns], records=_records(table, ["id", *columns], rows))
+    assignments = ", ".join(f"{name} = {temp}.{name}" for name in columns)
+    await connection.exec_driver_sql(
+        f"UPDATE {table.name} SET {assignments} FROM {temp} WHERE {table.name}.id = {temp}.id"  # noqa: S608
+    )

@@ -4,12 +4,13 @@ so a crash or a broker outage loses nothing."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hostlane.core import clock
+from hostlane.core.db import bulk_insert
 from hostlane.models import Job, JobStatus
 
 
@@ -31,22 +32,19 @@ def enqueue(
 async def enqueue_many(
     session: AsyncSession, name: str, payloads: list[dict[str, Any]], *, max_attempts: int = 6
 ) -> None:
-    """Queue many jobs of one kind in one statement (the billing run's mail)."""
-    if payloads:
-        now = clock.now()
-        await session.execute(
-            sa.insert(Job),
-            [
-                {
-                    "name": name,
-                    "payload": payload,
-                    "key": None,
-                    "run_after": now,
-                    "max_attempts": max_attempts,
-                    "status": JobStatus.PENDING,
-                    "attempts": 0,
-                    "created_at": now,
-                }
-                for payload in payloads
-            ],
-        )
+    """Queue many jobs of one kind at once (the billing run's mail)."""
+    now = clock.now()
+    rows = [
+        {
+            "name": name,
+            "payload": payload,
+            "key": None,
+            "run_after": now,
+            "max_attempts": max_attempts,
+            "status": JobStatus.PENDING,
+            "attempts": 0,
+            "created_at": now,
+        }
+        for payload in payloads
+    ]
+    await bulk_insert(session, cast(sa.Table, Job.__table__), rows)

@@ -20,6 +20,7 @@ from hostlane.config import get_settings
 from hostlane.jobs import outbox
 
 MAIL_JOB = "notifications.send"
+FAN_OUT_JOB = "notifications.fan_out"
 TEMPLATES = Path(__file__).parent / "templates"
 _env = SandboxedEnvironment(
     loader=FileSystemLoader(TEMPLATES), autoescape=False, undefined=StrictUndefined, keep_trailing_newline=True
@@ -47,3 +48,9 @@ def message(*, to: str, to_name: str, subject: str, body: str) -> EmailMessage:
 def queue(session: AsyncSession, template: str, *, livemode: bool, **ids: int) -> None:
     """Send ``template`` about the objects with these ids, after the current transaction commits."""
     outbox.enqueue(session, MAIL_JOB, {"template": template, "livemode": livemode, **ids}, max_attempts=8)
+
+
+def queue_many(session: AsyncSession, template: str, *, livemode: bool, invoice_ids: list[int]) -> None:
+    """One job that later queues one mail per invoice (keeps bulk work such as the billing run short)."""
+    if invoice_ids:
+        outbox.enqueue(session, FAN_OUT_JOB, {"template": template, "livemode": livemode, "invoice_ids": invoice_ids})

@@ -10,6 +10,7 @@ from hostlane.core.money import format_amount
 from hostlane.customers import service as customers
 from hostlane.drivers import mail
 from hostlane.identity.principal import Principal
+from hostlane.jobs import outbox
 from hostlane.jobs.registry import Attempt, handler
 from hostlane.notifications import service as notifications
 from hostlane.services import service as services
@@ -60,3 +61,18 @@ async def send(runtime: Runtime, payload: dict[str, Any], attempt: Attempt) -> N
     await mail.transport(runtime.settings.smtp_url).send(
         notifications.message(to=customer["email"], to_name=name, subject=subject, body=body)
     )
+
+
+@handler(notifications.FAN_OUT_JOB)
+async def fan_out(runtime: Runtime, payload: dict[str, Any], attempt: Attempt) -> None:
+    """Queue one mail job per invoice, all in one transaction (so a retry never queues twice)."""
+    template, livemode = str(payload["template"]), bool(payload["livemode"])
+    async with runtime.db.transaction() as session:
+        await outbox.enqueue_many(
+            session,
+            notifications.MAIL_JOB,
+            [
+                {"template": template, "livemode": livemode, "invoice_id": int(invoice_id)}
+                for invoice_id in payload["invoice_ids"]
+            ],
+        )

@@ -32,9 +32,8 @@ async def test_a_job_relayed_twice_runs_once_on_a_dramatiq_worker(
     service_id = await make_service(runtime)
     async with runtime.db.transaction() as session:
         await services.transition(session, Principal.system(), service_id, ServiceStatus.SUSPENDED)
-    dramatiq_broker = broker.configure(
-        redis_url, lambda: Runtime.build(runtime.settings, db=runtime.db), namespace=namespace
-    )
+    # Each worker thread has its own event loop, so it needs its own connection pool.
+    dramatiq_broker = broker.configure(redis_url, lambda: Runtime.build(runtime.settings), namespace=namespace)
     try:
         assert await broker.relay_due(runtime) == 1
         assert await broker.relay_due(runtime) == 1  # not claimed yet: sent again, harmlessly
