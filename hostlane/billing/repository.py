@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hostlane.core.db import insert_for
-from hostlane.core.pagination import ListQuery, ListSpec, Match, Page, fetch_page
+from hostlane.core.pagination import ListQuery, ListSpec, Match, Page, fetch_grouped, fetch_page
 from hostlane.identity.principal import Principal
 from hostlane.models import (
     Invoice,
@@ -67,26 +67,14 @@ async def lock(session: AsyncSession, principal: Principal, invoice_id: int) -> 
 
 
 async def items_of(session: AsyncSession, invoice_ids: Sequence[int]) -> dict[int, list[dict[str, Any]]]:
-    grouped: dict[int, list[dict[str, Any]]] = {}
-    if invoice_ids:
-        rows = await session.execute(
-            sa.select(*ITEMS.c).where(ITEMS.c.invoice_id.in_(invoice_ids)).order_by(ITEMS.c.id)
-        )
-        for row in rows.mappings():
-            grouped.setdefault(row["invoice_id"], []).append(dict(row))
-    return grouped
+    statement = sa.select(*ITEMS.c).where(ITEMS.c.invoice_id.in_(invoice_ids)).order_by(ITEMS.c.id)
+    return await fetch_grouped(session, statement, "invoice_id") if invoice_ids else {}
 
 
 async def payments_of(session: AsyncSession, invoice_ids: Sequence[int]) -> dict[int, list[dict[str, Any]]]:
-    grouped: dict[int, list[dict[str, Any]]] = {}
-    if invoice_ids:
-        table = cast(sa.Table, Payment.__table__)
-        rows = await session.execute(
-            sa.select(*table.c).where(table.c.invoice_id.in_(invoice_ids)).order_by(table.c.id)
-        )
-        for row in rows.mappings():
-            grouped.setdefault(row["invoice_id"], []).append(dict(row))
-    return grouped
+    table = cast(sa.Table, Payment.__table__)
+    statement = sa.select(*table.c).where(table.c.invoice_id.in_(invoice_ids)).order_by(table.c.id)
+    return await fetch_grouped(session, statement, "invoice_id") if invoice_ids else {}
 
 
 async def tax_rules(session: AsyncSession, livemode: bool, country: str, state: str) -> Sequence[TaxRule]:

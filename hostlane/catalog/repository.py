@@ -8,7 +8,7 @@ from typing import Any, cast
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from hostlane.core.pagination import ListQuery, ListSpec, Match, Page, fetch_page
+from hostlane.core.pagination import ListQuery, ListSpec, Match, Page, fetch_grouped, fetch_page
 from hostlane.identity.principal import Principal
 from hostlane.models import Pricing, Product, ProductGroup
 
@@ -142,14 +142,8 @@ async def group_has_products(session: AsyncSession, group_id: int) -> bool:
 async def pricings_for_products(
     session: AsyncSession, principal: Principal, product_ids: Sequence[int]
 ) -> dict[int, list[dict[str, Any]]]:
-    grouped: dict[int, list[dict[str, Any]]] = {}
-    if product_ids:
-        rows = await session.execute(
-            readable_pricings(principal).where(PRICINGS.c.product_id.in_(product_ids)).order_by(PRICINGS.c.id)
-        )
-        for row in rows.mappings():
-            grouped.setdefault(row["product_id"], []).append(dict(row))
-    return grouped
+    statement = readable_pricings(principal).where(PRICINGS.c.product_id.in_(product_ids)).order_by(PRICINGS.c.id)
+    return await fetch_grouped(session, statement, "product_id") if product_ids else {}
 
 
 async def groups_by_id(session: AsyncSession, principal: Principal, ids: Sequence[int]) -> dict[int, dict[str, Any]]:
@@ -169,31 +163,21 @@ async def products_by_id(session: AsyncSession, principal: Principal, ids: Seque
 async def products_of_groups(
     session: AsyncSession, principal: Principal, group_ids: Sequence[int]
 ) -> dict[int, list[dict[str, Any]]]:
-    grouped: dict[int, list[dict[str, Any]]] = {}
-    if group_ids:
-        rows = await session.execute(
-            readable_products(principal)
-            .where(PRODUCTS.c.group_id.in_(group_ids))
-            .order_by(PRODUCTS.c.sort_order, PRODUCTS.c.id)
-        )
-        for row in rows.mappings():
-            grouped.setdefault(row["group_id"], []).append(dict(row))
-    return grouped
+    statement = (
+        readable_products(principal)
+        .where(PRODUCTS.c.group_id.in_(group_ids))
+        .order_by(PRODUCTS.c.sort_order, PRODUCTS.c.id)
+    )
+    return await fetch_grouped(session, statement, "group_id") if group_ids else {}
 
 
 async def children_of_groups(
     session: AsyncSession, principal: Principal, group_ids: Sequence[int]
 ) -> dict[int, list[dict[str, Any]]]:
-    grouped: dict[int, list[dict[str, Any]]] = {}
-    if group_ids:
-        rows = await session.execute(
-            readable_groups(principal)
-            .where(GROUPS.c.parent_id.in_(group_ids))
-            .order_by(GROUPS.c.sort_order, GROUPS.c.id)
-        )
-        for row in rows.mappings():
-            grouped.setdefault(row["parent_id"], []).append(dict(row))
-    return grouped
+    statement = (
+        readable_groups(principal).where(GROUPS.c.parent_id.in_(group_ids)).order_by(GROUPS.c.sort_order, GROUPS.c.id)
+    )
+    return await fetch_grouped(session, statement, "parent_id") if group_ids else {}
 
 
 async def counts(session: AsyncSession, principal: Principal) -> dict[str, int]:

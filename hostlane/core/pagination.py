@@ -177,3 +177,11 @@ async def fetch_page(
         counted = filtered.with_only_columns(sa.func.count(), maintain_column_froms=True).order_by(None)
         total = int(await session.scalar(counted) or 0)
     return Page(items, total, query)
+
+
+async def fetch_grouped(session: AsyncSession, statement: sa.Select[Any], key: str) -> dict[Any, list[dict[str, Any]]]:
+    """Rows of one query grouped by the value of ``key``: how a page loads a relation in one query."""
+    grouped: dict[Any, list[dict[str, Any]]] = {}
+    for row in (await session.execute(statement)).mappings():
+        grouped.setdefault(row[key], []).append(dict(row))
+    return grouped

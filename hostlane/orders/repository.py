@@ -8,7 +8,7 @@ from typing import Any, cast
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from hostlane.core.pagination import ListQuery, ListSpec, Match, Page, fetch_page
+from hostlane.core.pagination import ListQuery, ListSpec, Match, Page, fetch_grouped, fetch_page
 from hostlane.identity.principal import Principal
 from hostlane.models import Order, OrderItem
 
@@ -50,9 +50,5 @@ async def lock_by_invoice(session: AsyncSession, invoice_id: int) -> Order | Non
 
 
 async def items_of(session: AsyncSession, order_ids: Sequence[int]) -> dict[int, list[dict[str, Any]]]:
-    grouped: dict[int, list[dict[str, Any]]] = {}
-    if order_ids:
-        rows = await session.execute(sa.select(*ITEMS.c).where(ITEMS.c.order_id.in_(order_ids)).order_by(ITEMS.c.id))
-        for row in rows.mappings():
-            grouped.setdefault(row["order_id"], []).append(dict(row))
-    return grouped
+    statement = sa.select(*ITEMS.c).where(ITEMS.c.order_id.in_(order_ids)).order_by(ITEMS.c.id)
+    return await fetch_grouped(session, statement, "order_id") if order_ids else {}

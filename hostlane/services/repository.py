@@ -8,7 +8,7 @@ from typing import Any, cast
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from hostlane.core.pagination import ListQuery, ListSpec, Match, Page, fetch_page
+from hostlane.core.pagination import ListQuery, ListSpec, Match, Page, fetch_grouped, fetch_page
 from hostlane.identity.principal import Principal
 from hostlane.models import Product, Service, ServiceEvent, ServiceStatus
 
@@ -72,13 +72,8 @@ async def lock(session: AsyncSession, service_id: int) -> Service | None:
 async def for_customers(
     session: AsyncSession, principal: Principal, customer_ids: Sequence[int]
 ) -> dict[int, list[dict[str, Any]]]:
-    grouped: dict[int, list[dict[str, Any]]] = {}
-    if not customer_ids:
-        return grouped
-    rows = await session.execute(readable(principal).where(TABLE.c.customer_id.in_(customer_ids)).order_by(TABLE.c.id))
-    for row in rows.mappings():
-        grouped.setdefault(row["customer_id"], []).append(dict(row))
-    return grouped
+    statement = readable(principal).where(TABLE.c.customer_id.in_(customer_ids)).order_by(TABLE.c.id)
+    return await fetch_grouped(session, statement, "customer_id") if customer_ids else {}
 
 
 async def live_for_customer(session: AsyncSession, principal: Principal, customer_id: int) -> Sequence[int]:
