@@ -55,6 +55,8 @@ class Settings(BaseSettings):
     # Outgoing mail: smtp://user:pass@host:port (or smtps://); unset keeps mail in memory (make run, tests).
     smtp_url: str | None = None
     mail_from: str = "Hostlane <billing@hostlane.local>"
+    # The provider's name and address as printed on invoices.
+    seller: str = "Hostlane demo provider, 1 Example Street, 75001 Paris, France"
 
     # Run jobs inside the API process (the embedded default); off when `hostlane worker`s run them.
     inprocess_jobs: bool = True

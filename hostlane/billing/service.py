@@ -523,3 +523,13 @@ async def add_credit_amount(session: AsyncSession, principal: Principal, custome
     return await add_credit(
         session, principal, customer_id, money.to_minor(data.amount, customer["currency"]), reason=data.reason
     )
+
+
+async def invoice_pdf(
+    session: AsyncSession, principal: Principal, invoice_id: int, *, seller: str
+) -> tuple[bytes, str | None]:
+    from hostlane.billing.pdf import render_invoice
+
+    invoice = await get_invoice(session, principal, invoice_id)
+    customer = await customers.get_customer(session, principal, invoice["customer_id"])
+    return render_invoice(invoice, customer, seller=seller), invoice["number"]

@@ -501,6 +501,22 @@ async def show_invoice(
     return render(request, wire.invoice(await _invoice(session, principal, invoice_id)))
 
 
+@router.get(
+    "/invoices/{invoice_id}/pdf",
+    summary="The invoice as a PDF",
+    response_class=Response,
+    responses={200: {"content": {"application/pdf": {}}}},
+)
+async def invoice_pdf(
+    invoice_id: int, runtime: RuntimeDep, session: ReadSession, principal: Annotated[Principal, needs("invoices:show")]
+) -> Response:
+    document, number = await billing.invoice_pdf(session, principal, invoice_id, seller=runtime.settings.seller)
+    filename = f"invoice-{(number or f'draft-{invoice_id}').replace('/', '-')}.pdf"
+    return Response(
+        document, media_type="application/pdf", headers={"Content-Disposition": f'inline; filename="{filename}"'}
+    )
+
+
 @update_route("/invoices/{invoice_id}", "Update a draft invoice (date, due date, notes)")
 async def update_invoice(
     request: Request,

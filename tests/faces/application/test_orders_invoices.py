@@ -293,3 +293,29 @@ async def test_another_mode_and_missing_permissions(runtime: Runtime, client: ht
     denied = await client.get(f"/api/application/invoices/{order['invoice_id']}", headers=auth(reader))
     assert denied.status_code == 403 and "invoices:show" in denied.json()["message"]
     assert (await client.get("/api/application/orders")).status_code == 401
+
+
+async def test_invoice_pdf(runtime: Runtime, client: httpx.AsyncClient) -> None:
+    key, product_id, customer_id = await _setup(runtime)
+    order = (
+        await client.post(
+            "/api/application/orders",
+            headers=auth(key),
+            json={"customer_id": customer_id, "items": [{"product_id": product_id}]},
+        )
+    ).json()
+    response = await client.get(f"/api/application/invoices/{order['invoice_id']}/pdf", headers=auth(key))
+    assert response.status_code == 200 and response.headers["content-type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF-")
+    number = (await client.get(f"/api/application/invoices/{order['invoice_id']}", headers=auth(key))).json()["number"]
+    assert response.headers["content-disposition"] == f'inline; filename="invoice-{number.replace("/", "-")}.pdf"'
+    import io
+
+    from pypdf import PdfReader
+
+    text = PdfReader(io.BytesIO(response.content)).pages[0].extract_text()
+    assert f"Invoice {number}" in text and "Amount due" in text and "14.99 EUR" in text
+    other = await make_api_key(runtime, "*", livemode=False)
+    assert (
+        await client.get(f"/api/application/invoices/{order['invoice_id']}/pdf", headers=auth(other))
+    ).status_code == 404

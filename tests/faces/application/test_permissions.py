@@ -65,6 +65,7 @@ MATRIX: dict[tuple[str, str], str] = {
     ("GET", "/invoices"): "invoices:index",
     ("POST", "/invoices"): "invoices:create",
     ("GET", "/invoices/{invoice_id}"): "invoices:show",
+    ("GET", "/invoices/{invoice_id}/pdf"): "invoices:show",
     ("POST", "/invoices/{invoice_id}"): "invoices:update",
     ("PUT", "/invoices/{invoice_id}"): "invoices:update",
     ("PATCH", "/invoices/{invoice_id}"): "invoices:update",
