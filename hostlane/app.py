@@ -21,6 +21,7 @@ from hostlane.core.idempotency import IdempotencyMiddleware
 from hostlane.faces.application import routes as application
 from hostlane.faces.application import wire as application_wire
 from hostlane.faces.common import ErrorInfo, ErrorRenderer
+from hostlane.faces.webhooks import routes as webhooks
 from hostlane.jobs.runner import schedule_forever, work_forever
 from hostlane.runtime import Runtime
 
@@ -33,6 +34,7 @@ FACES: list[tuple[str, ErrorRenderer]] = [
 
 TAGS = [
     {"name": "application", "description": "CLIENTXCMS application API: `Authorization: Bearer <API key>`."},
+    {"name": "webhooks", "description": "Events from payment gateways (Stripe), verified by signature."},
 ]
 
 
@@ -142,4 +144,5 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     install_error_handlers(app)
     app.add_middleware(IdempotencyMiddleware, db=lambda: runtime.db, error=_idempotency_error)
     app.include_router(application.router)
+    app.include_router(webhooks.router)
     return app

@@ -55,6 +55,11 @@ class Settings(BaseSettings):
     # Outgoing mail: smtp://user:pass@host:port (or smtps://); unset keeps mail in memory (make run, tests).
     smtp_url: str | None = None
     mail_from: str = "Hostlane <billing@hostlane.local>"
+    # Stripe: the secret key enables the "stripe" gateway; the webhook secret verifies its events.
+    stripe_secret_key: str | None = None
+    stripe_webhook_secret: str | None = None
+    stripe_api_base: str | None = None  # another address for Stripe's API (a local stand-in in tests)
+
     # The provider's name and address as printed on invoices.
     seller: str = "Hostlane demo provider, 1 Example Street, 75001 Paris, France"
 

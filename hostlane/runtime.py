@@ -9,6 +9,8 @@ from redis.asyncio import Redis
 
 from hostlane.config import Settings, use_settings
 from hostlane.core.db import Database, create_engine
+from hostlane.drivers import payments
+from hostlane.drivers.payments.stripe import StripeGateway
 from hostlane.identity.bans import (
     DatabaseFailureStore,
     FailureStore,
@@ -31,6 +33,8 @@ class Runtime:
     @classmethod
     def build(cls, settings: Settings, db: Database | None = None) -> Runtime:
         assert HANDLER_MODULES, "job handlers are registered on import"
+        if settings.stripe_secret_key:
+            payments.register(StripeGateway(settings.stripe_secret_key, api_base=settings.stripe_api_base))
         use_settings(settings)
         db = db or Database(
             create_engine(settings.database_url, pool_size=settings.database_pool_size, schema=settings.database_schema)

@@ -144,3 +144,17 @@ async def charge_due_invoice(runtime: Runtime, payload: dict[str, Any], attempt:
         await charge_invoice(runtime.db, Principal.system(livemode=invoice.livemode), invoice_id)
     except (PaymentDeclined, NoPaymentMethod, ChargeInProgress, InvoiceStateError):
         return
+
+
+async def settle_by_key(db: Database, gateway: str, key: str, result: ChargeResult) -> bool:
+    """A gateway says the charge made with ``key`` succeeded (a webhook): settle it if it still waits."""
+    async with db.reader() as session:
+        payment_id = await session.scalar(
+            sa.select(Payment.id).where(
+                Payment.gateway == gateway, Payment.reference == key, Payment.status == PaymentStatus.UNKNOWN
+            )
+        )
+    if payment_id is None:
+        return False
+    await _succeeded(db, int(payment_id), result)
+    return True
