@@ -274,3 +274,52 @@ def billing_run(
         )
 
     _run(work)
+
+
+tax_app = typer.Typer(help="Tax rules: a rate per country (and state), on two levels.", no_args_is_help=True)
+app.add_typer(tax_app, name="tax")
+
+
+@tax_app.command("add")
+def tax_add(
+    country: Annotated[str, typer.Argument(help="ISO country code, or '*' for every country.")],
+    rate: Annotated[str, typer.Argument(help="Percent, e.g. 20 or 8.875.")],
+    state: Annotated[str, typer.Option(help="Only this state or region.")] = "",
+    level: Annotated[int, typer.Option(min=1, max=2, help="1 = tax, 2 = tax2.")] = 1,
+    name: Annotated[str, typer.Option()] = "",
+    test: Annotated[bool, typer.Option("--test", help="A test-mode rule.")] = False,
+) -> None:
+    """Add (or replace) the tax rule of a country, state and level."""
+    from hostlane.billing import service as billing
+
+    async def work(runtime: Runtime) -> None:
+        async with runtime.db.transaction() as session:
+            rule = await billing.set_tax_rule(
+                session,
+                Principal.system(livemode=not test),
+                country=country,
+                state=state,
+                level=level,
+                rate=rate,
+                name=name,
+            )
+        where = f"{rule.country or 'every country'}{'/' + rule.state if rule.state else ''}"
+        typer.echo(f"Tax rule {rule.name}: {rule.rate_milli / 1000:g} % at level {rule.level} for {where}.")
+
+    _run(work)
+
+
+@tax_app.command("list")
+def tax_list(test: Annotated[bool, typer.Option("--test")] = False) -> None:
+    """List the tax rules."""
+    from hostlane.billing import service as billing
+
+    async def work(runtime: Runtime) -> None:
+        async with runtime.db.reader() as session:
+            for rule in await billing.tax_rules(session, Principal.system(livemode=not test)):
+                typer.echo(
+                    f"{rule.id:5}  level {rule.level}  {rule.country or '*':2} {rule.state or '*':20} "
+                    f"{rule.rate_milli / 1000:g} %  {rule.name}"
+                )
+
+    _run(work)

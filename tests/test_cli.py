@@ -160,3 +160,32 @@ async def test_billing_run_command(runtime: Runtime, cli: CliRunner) -> None:
     assert "0 renewal invoice(s)" in out  # exactly once
     code, _, err = await invoke(cli, "billing", "run", "--date", "20/12/2026")
     assert code == 2 and "--date must be YYYY-MM-DD" in err
+
+
+async def test_tax_rules_from_the_command_line_apply_to_invoices(runtime: Runtime, cli: CliRunner) -> None:
+    import datetime as dt
+
+    from hostlane.billing import service as billing
+    from hostlane.billing.service import NewItem
+    from hostlane.identity.principal import Principal
+    from tests.fixtures.factories import make_customer
+
+    code, out, _ = await invoke(cli, "tax", "add", "FR", "20", "--name", "TVA")
+    assert code == 0 and "Tax rule TVA: 20 % at level 1 for FR." in out
+    assert (await invoke(cli, "tax", "add", "FR", "5.5"))[0] == 0  # replaces the FR level-1 rule
+    code, _, err = await invoke(cli, "tax", "add", "ZZ", "5")
+    assert code == 1 and "ZZ is not an ISO 3166-1 country code" in err
+    code, _, err = await invoke(cli, "tax", "add", "FR", "12.3456")
+    assert code == 1 and "at most 3 decimals" in err
+    code, out, _ = await invoke(cli, "tax", "list")
+    assert out.count("level 1") == 1 and "5.5 %" in out
+    customer = await make_customer(runtime, country="FR")
+    async with runtime.db.transaction() as session:
+        invoice = await billing.issue_invoice(
+            session,
+            Principal.system(),
+            int(customer["id"]),  # type: ignore[call-overload]
+            items=[NewItem("Hosting", 10000)],
+            due_on=dt.date(2030, 1, 1),
+        )
+    assert (invoice.tax_minor, invoice.taxrate_milli, invoice.total_minor) == (550, 5500, 10550)

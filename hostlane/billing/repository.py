@@ -153,3 +153,21 @@ async def reserve_sequence(session: AsyncSession, dialect: str, livemode: bool, 
         index_elements=[table.c.livemode, table.c.period], set_={"last": table.c.last + count}
     ).returning(table.c.last)
     return int((await session.execute(statement)).scalar_one())
+
+
+async def tax_rule(session: AsyncSession, livemode: bool, level: int, country: str, state: str) -> TaxRule | None:
+    return await session.scalar(
+        sa.select(TaxRule).where(
+            TaxRule.livemode.is_(livemode), TaxRule.level == level, TaxRule.country == country, TaxRule.state == state
+        )
+    )
+
+
+async def all_tax_rules(session: AsyncSession, livemode: bool) -> Sequence[TaxRule]:
+    return (
+        await session.scalars(
+            sa.select(TaxRule)
+            .where(TaxRule.livemode.is_(livemode))
+            .order_by(TaxRule.country, TaxRule.state, TaxRule.level)
+        )
+    ).all()

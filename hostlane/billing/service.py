@@ -533,3 +533,32 @@ async def invoice_pdf(
     invoice = await get_invoice(session, principal, invoice_id)
     customer = await customers.get_customer(session, principal, invoice["customer_id"])
     return render_invoice(invoice, customer, seller=seller), invoice["number"]
+
+
+async def set_tax_rule(
+    session: AsyncSession, principal: Principal, *, country: str, state: str, level: int, rate: str, name: str = ""
+) -> TaxRule:
+    """Add or replace the rule of (country, state, level): ``rate`` in percent, up to three decimals."""
+    from hostlane.core.countries import COUNTRY_CODES
+
+    country = "" if country == "*" else country.strip().upper()
+    if country and country not in COUNTRY_CODES:
+        raise ValidationFailed.field("country", f"{country} is not an ISO 3166-1 country code.")
+    try:
+        milli = Decimal(rate) * 1000
+    except ArithmeticError:
+        raise ValidationFailed.field("rate", f"{rate!r} is not a percentage.") from None
+    if milli != milli.to_integral_value() or not 0 <= milli <= 100_000:
+        raise ValidationFailed.field("rate", "The rate is a percentage between 0 and 100 with at most 3 decimals.")
+    rule = await repo.tax_rule(session, principal.livemode, level, country, state.strip())
+    if rule is None:
+        rule = TaxRule(livemode=principal.livemode, level=level, country=country, state=state.strip())
+        session.add(rule)
+    rule.rate_milli, rule.name = int(milli), name or f"Tax {country or '*'}{'/' + state if state else ''} L{level}"
+    await session.flush()
+    audit.record(session, principal, "tax_rule.set", "tax_rule", rule.id, {"rate_milli": rule.rate_milli})
+    return rule
+
+
+async def tax_rules(session: AsyncSession, principal: Principal) -> list[TaxRule]:
+    return list(await repo.all_tax_rules(session, principal.livemode))

@@ -37,6 +37,7 @@ class CustomerCreate(_CustomerFields):
     balance: Amount = Field(default=0)  # type: ignore[assignment]
     verified: bool = False
     status: CustomerStatus = CustomerStatus.ACTIVE
+    taxexempt: bool = False
     password: Password | None = None
 
 
@@ -52,4 +53,5 @@ class CustomerUpdate(_CustomerFields):
     balance: Amount | None = None
     verified: bool | None = None
     status: CustomerStatus | None = None
+    taxexempt: bool | None = None
     password: Password | None = None

@@ -73,6 +73,7 @@ async def create_customer(session: AsyncSession, principal: Principal, data: Cus
         currency=currency,
         credit_minor=money.to_minor(data.balance, currency),
         status=data.status,
+        taxexempt=data.taxexempt,
         email_verified_at=clock.now() if data.verified else None,
         notes=data.notes,
     )
@@ -104,7 +105,7 @@ def _ledger(session: AsyncSession, customer: Customer, amount_minor: int, reason
     )
 
 
-_REQUIRED = ("email", "firstname", "lastname", "country", "status", "verified", "balance", "currency")
+_REQUIRED = ("email", "firstname", "lastname", "country", "status", "verified", "balance", "currency", "taxexempt")
 
 
 async def update_customer(

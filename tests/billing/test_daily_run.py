@@ -244,3 +244,37 @@ async def test_live_and_test_renewals_never_mix(runtime: Runtime) -> None:
         ).all()
     assert [(r[0], r[1]) for r in rows] == [(False, test_customer["id"]), (True, live_customer["id"])]
     assert rows[0][2] == rows[1][2] == "2027/1/1"  # each mode numbers its own invoices
+
+
+async def test_the_run_charges_a_saved_card_when_the_invoice_falls_due(runtime: Runtime) -> None:
+    from hostlane.drivers import payments
+    from hostlane.drivers.payments.test import SUCCEEDS, TestGateway
+
+    gateway = payments.get("test")
+    assert isinstance(gateway, TestGateway)
+    gateway.reset()
+    customer = await make_customer(runtime)
+    product = await make_product(runtime, type="simulator")
+    async with runtime.db.transaction() as session:
+        await billing.save_payment_method(
+            session,
+            Principal.system(),
+            int(customer["id"]),  # type: ignore[call-overload]
+            gateway="test",
+            token=SUCCEEDS,
+        )
+    await _service(
+        runtime,
+        BillingCycle.MONTHLY,
+        customer_id=int(customer["id"]),  # type: ignore[call-overload]
+        product_id=int(product["id"]),
+    )  # type: ignore[call-overload]
+    first = await _run(runtime, START - dt.timedelta(days=14))
+    assert first.renewals == 1 and first.charges_queued == 0  # not due yet
+    due = await _run(runtime, START)
+    assert due.charges_queued == 1
+    again = await _run(runtime, START)
+    assert again.charges_queued == 0
+    async with runtime.db.reader() as session:
+        statuses = (await session.scalars(sa.select(Invoice.status))).all()
+    assert statuses == [InvoiceStatus.PAID] and len(gateway.state.charges) == 1

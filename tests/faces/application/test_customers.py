@@ -38,6 +38,7 @@ CUSTOMER_FIELDS = {
     "verified",
     "email_verified_at",
     "status",
+    "taxexempt",
     "notes",
     "last_login",
     "created_at",
