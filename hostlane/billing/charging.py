@@ -158,3 +158,16 @@ async def settle_by_key(db: Database, gateway: str, key: str, result: ChargeResu
         return False
     await _succeeded(db, int(payment_id), result)
     return True
+
+
+@handler(billing.REFUND_JOB)
+async def refund_payment(runtime: Runtime, payload: dict[str, Any], attempt: Attempt) -> None:
+    """Give a refunded card payment back through its gateway (refunds are idempotent per payment)."""
+    async with runtime.db.reader() as session:
+        payment = await session.get(Payment, int(payload["payment_id"]))
+    if payment is None or payment.status is not PaymentStatus.REFUNDED:
+        return
+    gateway = payments.get(payment.gateway)
+    if gateway is None:
+        raise RetryLater(f"gateway {payment.gateway} is not configured", seconds=300)
+    await gateway.refund(reference=payment.reference, amount_minor=payment.refunded_minor)

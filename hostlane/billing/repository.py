@@ -171,3 +171,18 @@ async def all_tax_rules(session: AsyncSession, livemode: bool) -> Sequence[TaxRu
             .order_by(TaxRule.country, TaxRule.state, TaxRule.level)
         )
     ).all()
+
+
+async def refundable_payments(session: AsyncSession, invoice_id: int) -> Sequence[Payment]:
+    """Succeeded payments of an invoice made through a gateway that can give money back."""
+    return (
+        await session.scalars(
+            sa.select(Payment)
+            .where(
+                Payment.invoice_id == invoice_id,
+                Payment.status == PaymentStatus.SUCCEEDED,
+                Payment.gateway.in_(["test", "stripe"]),
+            )
+            .with_for_update()
+        )
+    ).all()

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
@@ -59,3 +59,9 @@ class PaymentMethodIn(BaseModel):
 
     gateway: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=32)] = "test"
     token: Annotated[str, StringConstraints(strip_whitespace=True, min_length=4, max_length=255)]
+
+
+class RefundIn(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    to: Literal["credit", "gateway"] = "credit"

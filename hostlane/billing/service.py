@@ -388,16 +388,31 @@ async def cancel_invoice(session: AsyncSession, principal: Principal, invoice_id
     return invoice
 
 
-async def refund_invoice(session: AsyncSession, principal: Principal, invoice_id: int) -> Invoice:
-    """Refund a paid invoice to the customer's credit (payments and credit spent on it)."""
+REFUND_JOB = "billing.refund_payment"
+
+
+async def refund_invoice(
+    session: AsyncSession, principal: Principal, invoice_id: int, *, to_gateway: bool = False
+) -> Invoice:
+    """Refund a paid invoice: everything to the customer's credit, or the card payments back through
+    their gateway (a job per payment) and the rest (credit spent, manual payments) to credit."""
     customer, invoice = await _locked(session, principal, invoice_id)
     if invoice.status is not InvoiceStatus.PAID:
         raise InvoiceStateError(invoice.status.value, "refunded")
-    amount = invoice.paid_minor + invoice.credit_minor
+    to_card = 0
+    if to_gateway:
+        for payment in await repo.refundable_payments(session, invoice.id):
+            payment.status = PaymentStatus.REFUNDED
+            payment.refunded_minor = payment.amount_minor
+            to_card += payment.amount_minor
+            outbox.enqueue(session, REFUND_JOB, {"payment_id": payment.id}, key=f"payment:{payment.id}")
+    amount = invoice.paid_minor + invoice.credit_minor - to_card
     if amount:
         await _add_credit(session, customer, amount, f"Refund of invoice {invoice.number}", invoice.id)
     invoice.status = InvoiceStatus.REFUNDED
-    audit.record(session, principal, "invoice.refund", "invoice", invoice.id, {"amount": amount})
+    audit.record(
+        session, principal, "invoice.refund", "invoice", invoice.id, {"to_credit": amount, "to_gateway": to_card}
+    )
     await session.flush()
     return invoice
 

@@ -164,3 +164,24 @@ async def test_a_signed_webhook_settles_a_waiting_payment_and_a_forged_one_is_re
         )
         assert again.json() == {"received": True, "settled": False}  # delivered twice, counted once
     assert await _status(stripe_runtime, invoice_id) == (InvoiceStatus.PAID.value, ["succeeded"])
+
+
+async def test_refund_to_the_card_goes_back_through_stripe(
+    stripe_runtime: Runtime, standin: tuple[StripeStandIn, Server]
+) -> None:
+    fake, _ = standin
+    invoice_id = await _invoice_with_card(stripe_runtime, "pm_card_visa")
+    await charging.charge_invoice(stripe_runtime.db, SYSTEM, invoice_id)
+    async with stripe_runtime.db.transaction() as session:
+        await billing.refund_invoice(session, SYSTEM, invoice_id, to_gateway=True)
+    await drain(stripe_runtime)
+    assert fake.refunds == [
+        {
+            "id": "re_standin_1",
+            "object": "refund",
+            "payment_intent": "pi_standin_00001",
+            "amount": 8900,
+            "status": "succeeded",
+        }
+    ]
+    assert await _status(stripe_runtime, invoice_id) == (InvoiceStatus.REFUNDED.value, ["refunded"])

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Body, Query, Request, Response
 
 from hostlane.billing import charging
 from hostlane.billing import service as billing
-from hostlane.billing.schemas import CreditIn, InvoiceCreate, InvoiceUpdate, PaymentIn, PaymentMethodIn
+from hostlane.billing.schemas import CreditIn, InvoiceCreate, InvoiceUpdate, PaymentIn, PaymentMethodIn, RefundIn
 from hostlane.catalog import service as catalog
 from hostlane.catalog.schemas import (
     GroupCreate,
@@ -566,11 +566,15 @@ async def charge_invoice(
         return render(request, wire.invoice(await _invoice(session, principal, invoice_id)))
 
 
-@router.post("/invoices/{invoice_id}/refund", summary="Refund a paid invoice to the customer's credit")
+@router.post("/invoices/{invoice_id}/refund", summary='Refund a paid invoice: to credit, or {"to": "gateway"}')
 async def refund_invoice(
-    request: Request, invoice_id: int, session: WriteSession, principal: Annotated[Principal, needs("invoices:update")]
+    request: Request,
+    invoice_id: int,
+    session: WriteSession,
+    principal: Annotated[Principal, needs("invoices:update")],
+    body: RefundIn | None = None,
 ) -> Response:
-    await billing.refund_invoice(session, principal, invoice_id)
+    await billing.refund_invoice(session, principal, invoice_id, to_gateway=bool(body and body.to == "gateway"))
     return render(request, wire.invoice(await _invoice(session, principal, invoice_id)))
 
 
