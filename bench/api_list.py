@@ -362,6 +362,7 @@ def bare_app() -> Any:
             "verified": row["email_verified_at"] is not None,
             "email_verified_at": timestamp(row["email_verified_at"]),
             "status": row["status"],
+            "taxexempt": row["taxexempt"],
             "notes": row["notes"],
             "last_login": timestamp(row["last_login_at"]),
             "created_at": timestamp(row["created_at"]),
