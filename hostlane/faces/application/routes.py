@@ -463,6 +463,13 @@ async def cancel_order(
     return render(request, wire.order(await orders.cancel_order(session, principal, order_id)))
 
 
+@router.delete("/orders/{order_id}", summary="Cancel an unpaid order (as POST /orders/{id}/cancel)")
+async def delete_order(
+    request: Request, order_id: int, session: WriteSession, principal: Annotated[Principal, needs("orders:delete")]
+) -> Response:
+    return render(request, wire.order(await orders.cancel_order(session, principal, order_id)))
+
+
 # Invoices
 
 

@@ -118,6 +118,15 @@ async def test_cancelling_an_unpaid_order_cancels_its_invoice_and_services(
         assert (await session.scalars(sa.select(Service.status))).all() == ["cancelled"]
     twice = await client.post(f"/api/application/orders/{order['id']}/cancel", headers=auth(key))
     assert twice.status_code == 409
+    other = (
+        await client.post(
+            "/api/application/orders",
+            headers=auth(key),
+            json={"customer_id": customer_id, "items": [{"product_id": product_id, "billing": "annually"}]},
+        )
+    ).json()
+    deleted = await client.delete(f"/api/application/orders/{other['id']}", headers=auth(key))
+    assert deleted.status_code == 200 and deleted.json()["status"] == "cancelled"
 
 
 async def test_bad_orders_are_422_naming_the_item_and_write_nothing(

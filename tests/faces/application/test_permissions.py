@@ -62,6 +62,7 @@ MATRIX: dict[tuple[str, str], str] = {
     ("POST", "/orders"): "orders:create",
     ("GET", "/orders/{order_id}"): "orders:show",
     ("POST", "/orders/{order_id}/cancel"): "orders:update",
+    ("DELETE", "/orders/{order_id}"): "orders:delete",
     ("GET", "/invoices"): "invoices:index",
     ("POST", "/invoices"): "invoices:create",
     ("GET", "/invoices/{invoice_id}"): "invoices:show",
