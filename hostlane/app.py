@@ -142,7 +142,12 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     )
     app.state.runtime = runtime
     install_error_handlers(app)
-    app.add_middleware(IdempotencyMiddleware, db=lambda: runtime.db, error=_idempotency_error)
+    app.add_middleware(
+        IdempotencyMiddleware,
+        db=lambda: runtime.db,
+        error=_idempotency_error,
+        max_body_bytes=settings.max_request_bytes,
+    )
     app.include_router(application.router)
     app.include_router(webhooks.router)
     return app

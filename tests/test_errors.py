@@ -78,3 +78,14 @@ async def test_oversized_bodies_are_refused(runtime: Runtime) -> None:
         )
     assert response.status_code == 413
     assert response.json() == {"message": "The request body is too large."}
+
+
+async def test_an_oversized_body_with_an_idempotency_key_is_refused_before_it_is_kept(runtime: Runtime) -> None:
+    async with app_with_probe_routes(runtime) as client:
+        response = await client.post(
+            "/api/application/things",
+            content=b"x" * (runtime.settings.max_request_bytes + 1),
+            headers={"Content-Type": "application/json", "Idempotency-Key": "big"},
+        )
+    assert response.status_code == 413
+    assert response.json() == {"message": "The request body is too large."}

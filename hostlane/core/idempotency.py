@@ -56,8 +56,11 @@ def _owner(scope: Scope) -> str:
 class IdempotencyMiddleware:
     """Pure ASGI middleware: claims the key before the route runs, and replays or refuses retries."""
 
-    def __init__(self, app: ASGIApp, *, db: Callable[[], Database], error: ErrorResponder) -> None:
+    def __init__(
+        self, app: ASGIApp, *, db: Callable[[], Database], error: ErrorResponder, max_body_bytes: int = 2 * 1024 * 1024
+    ) -> None:
         self.app = app
+        self.max_body_bytes = max_body_bytes
         self.db = db
         self.error = error
 
@@ -78,7 +81,12 @@ class IdempotencyMiddleware:
                 {"Idempotency-Key": ["Too long."]},
             )(scope, receive, send)
             return
-        body = await request.body()
+        body = b""
+        async for chunk in request.stream():
+            body += chunk
+            if len(body) > self.max_body_bytes:  # never hold more than a route would accept
+                await self.error(request, 413, "The request body is too large.", {})(scope, receive, send)
+                return
         digest = hashlib.sha256(
             b"\0".join([scope["method"].encode(), scope["path"].encode(), scope.get("query_string", b""), body])
         ).hexdigest()
