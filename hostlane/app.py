@@ -20,6 +20,8 @@ from hostlane.core.formats import FormatRoute, render
 from hostlane.core.idempotency import IdempotencyMiddleware
 from hostlane.faces.application import routes as application
 from hostlane.faces.application import wire as application_wire
+from hostlane.faces.clientarea import routes as clientarea
+from hostlane.faces.clientarea import wire as clientarea_wire
 from hostlane.faces.common import ErrorInfo, ErrorRenderer
 from hostlane.faces.webhooks import routes as webhooks
 from hostlane.jobs.runner import schedule_forever, work_forever
@@ -27,22 +29,26 @@ from hostlane.runtime import Runtime
 
 log = logging.getLogger("hostlane")
 
-# Longest prefix first: the face whose document shapes an error at that path.
-FACES: list[tuple[str, ErrorRenderer]] = [
-    (application.PREFIX, application_wire.error),
-]
-
-TAGS = [
-    {"name": "application", "description": "CLIENTXCMS application API: `Authorization: Bearer <API key>`."},
-    {"name": "webhooks", "description": "Events from payment gateways (Stripe), verified by signature."},
-]
-
 
 def _default_error(request: Request, info: ErrorInfo) -> Response:
     body: dict[str, object] = {"message": info.message}
     if info.fields:
         body["errors"] = info.fields
     return render(request, body, info.status, headers=info.headers or None)
+
+
+# Longest prefix first: the face whose document shapes an error at that path.
+FACES: list[tuple[str, ErrorRenderer]] = [
+    (application.PREFIX, application_wire.error),
+    (webhooks.PREFIX, _default_error),
+    (clientarea.PREFIX, clientarea_wire.error),
+]
+
+TAGS = [
+    {"name": "application", "description": "CLIENTXCMS application API: `Authorization: Bearer <API key>`."},
+    {"name": "clientarea", "description": "HostBill client-area API (XSServer): HTTP Basic, or `POST /api/login`."},
+    {"name": "webhooks", "description": "Events from payment gateways (Stripe), verified by signature."},
+]
 
 
 def _idempotency_error(request: Request, status: int, message: str, fields: dict[str, list[str]]) -> Response:
@@ -150,4 +156,5 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     )
     app.include_router(application.router)
     app.include_router(webhooks.router)
+    app.include_router(clientarea.router)
     return app

@@ -45,7 +45,7 @@ def settings(backend: Backend) -> Settings:
     return Settings(
         database_url=backend.url,
         database_schema=backend.schema,
-        secret_key="test-secret-key",
+        secret_key="test-secret-key-of-the-suite-0123456789abcdefghijkl",
         redis_url=None,
         _env_file=None,
     )  # type: ignore[call-arg]

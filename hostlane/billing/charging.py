@@ -53,6 +53,10 @@ async def charge_invoice(db: Database, principal: Principal, invoice_id: int) ->
             raise NoPaymentMethod()
         if await repo.in_flight_payment(session, invoice.id) is not None:
             raise ChargeInProgress()
+        if payments.get(method.gateway if invoice.livemode else "test") is None:
+            raise PaymentDeclined(f"The payment gateway '{method.gateway}' is not configured.")
+        if billing.due_minor(invoice) <= 0:
+            raise InvoiceStateError("settled", "charged")
         key = f"hl_{secrets.token_hex(16)}"
         payment = Payment(
             livemode=invoice.livemode,
@@ -72,8 +76,7 @@ async def charge_invoice(db: Database, principal: Principal, invoice_id: int) ->
         token, gateway_name, payment_id = method.token, payment.gateway, payment.id
         amount, currency = payment.amount_minor, payment.currency
     gateway = payments.get(gateway_name)
-    if gateway is None:
-        raise PaymentDeclined(f"The payment gateway '{gateway_name}' is not configured.")
+    assert gateway is not None  # checked above
     try:
         result = await gateway.charge(method=token, amount_minor=amount, currency=currency, idempotency_key=key)
     except GatewayTimeout:
@@ -81,13 +84,21 @@ async def charge_invoice(db: Database, principal: Principal, invoice_id: int) ->
             outbox.enqueue(session, RESOLVE_JOB, {"payment_id": payment_id}, key=f"payment:{payment_id}")
         return await _reload(db, payment_id)
     except GatewayDeclined as exc:
-        async with db.transaction() as session:
-            await session.execute(
-                sa.update(Payment).where(Payment.id == payment_id).values(status=PaymentStatus.FAILED, error=str(exc))
-            )
+        await _failed(db, payment_id, str(exc))
         raise PaymentDeclined(str(exc)) from None
+    except Exception as exc:
+        # Refused for another reason (a bad request, a bad key): no money moved, the invoice stays chargeable.
+        await _failed(db, payment_id, f"{type(exc).__name__}: {exc}")
+        raise PaymentDeclined("The payment gateway refused the charge.") from exc
     await _succeeded(db, payment_id, result)
     return await _reload(db, payment_id)
+
+
+async def _failed(db: Database, payment_id: int, error: str) -> None:
+    async with db.transaction() as session:
+        await session.execute(
+            sa.update(Payment).where(Payment.id == payment_id).values(status=PaymentStatus.FAILED, error=error[:2000])
+        )
 
 
 async def _succeeded(db: Database, payment_id: int, result: ChargeResult) -> None:

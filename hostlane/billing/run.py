@@ -143,6 +143,13 @@ async def _renew_batch(session: AsyncSession, day: dt.date, horizon: dt.date, ru
                     services_t.c.currency,
                     services_t.c.next_due_date,
                     services_t.c.billing_day,
+                    sa.exists()  # this period was invoiced already (its due date was moved back)
+                    .where(
+                        InvoiceItem.service_id == services_t.c.id,
+                        InvoiceItem.period_start == services_t.c.next_due_date,
+                        InvoiceItem.type == ItemType.SERVICE,
+                    )
+                    .label("already_billed"),
                 )
                 .where(
                     services_t.c.status.in_([ServiceStatus.ACTIVE, ServiceStatus.SUSPENDED]),
@@ -177,16 +184,21 @@ async def _renew_batch(session: AsyncSession, day: dt.date, horizon: dt.date, ru
         ).mappings()
     }
     template = get_settings().invoice_number_format
-    numbers = await _reserve_numbers(session, day, template, [bool(row["livemode"]) for row in due])
+    to_bill = [row for row in due if not row["already_billed"]]
+    numbers = await _reserve_numbers(session, day, template, [bool(row["livemode"]) for row in to_bill])
     invoices: list[dict[str, Any]] = []
     items: list[dict[str, Any]] = []
     moves: list[dict[str, Any]] = []
+    now = clock.now()
     for row in due:
         person = people[row["customer_id"]]
         start: dt.date = row["next_due_date"]
         cycle = BillingCycle(row["billing"])
         following = cycles.next_due(start, cycle, row["billing_day"])
         assert following is not None
+        moves.append({"id": row["id"], "next_due_date": following})
+        if row["already_billed"]:
+            continue  # never twice: only the due date moves on
         end = following - timedelta(days=1)
         line = NewItem(
             description=f"{row['name']} ({cycle.value}) {start.isoformat()} - {end.isoformat()}",
@@ -204,7 +216,9 @@ async def _renew_batch(session: AsyncSession, day: dt.date, horizon: dt.date, ru
                 "livemode": row["livemode"],
                 "customer_id": row["customer_id"],
                 "number": numbers.pop(0),
-                "status": InvoiceStatus.UNPAID,
+                # Nothing to pay (a free service): paid as it is made, never overdue.
+                "status": InvoiceStatus.UNPAID if totals.total > 0 else InvoiceStatus.PAID,
+                "datepaid": None if totals.total > 0 else now,
                 "date": day,
                 "duedate": start,
                 "currency": row["currency"],
@@ -217,8 +231,8 @@ async def _renew_batch(session: AsyncSession, day: dt.date, horizon: dt.date, ru
                 "taxexempt": person["taxexempt"],
                 "total_minor": totals.total,
                 "paid_minor": 0,
-                "created_at": clock.now(),
-                "updated_at": clock.now(),
+                "created_at": now,
+                "updated_at": now,
             }
         )
         items.append(
@@ -234,7 +248,6 @@ async def _renew_batch(session: AsyncSession, day: dt.date, horizon: dt.date, ru
                 "period_end": end,
             }
         )
-        moves.append({"id": row["id"], "next_due_date": following})
     ids = await bulk_insert(session, cast(sa.Table, Invoice.__table__), invoices, return_ids=True)
     for invoice_id, item in zip(ids, items, strict=True):
         item["invoice_id"] = invoice_id
@@ -242,12 +255,16 @@ async def _renew_batch(session: AsyncSession, day: dt.date, horizon: dt.date, ru
     await bulk_update(session, services_t, moves)  # every service moves to the start of its next period
     # One job fans the batch's mail out later, off the run's critical path (see notifications.tasks).
     for livemode in {bool(invoice["livemode"]) for invoice in invoices}:
-        chosen = [i for i, invoice in zip(ids, invoices, strict=True) if bool(invoice["livemode"]) is livemode]
+        chosen = [
+            i
+            for i, invoice in zip(ids, invoices, strict=True)
+            if bool(invoice["livemode"]) is livemode and invoice["total_minor"] > 0
+        ]
         notifications.queue_many(session, "invoice_created", livemode=livemode, invoice_ids=chosen)
     with_credit = [
         invoice_id
         for invoice_id, invoice in zip(ids, invoices, strict=True)
-        if people[invoice["customer_id"]]["credit_minor"] > 0
+        if people[invoice["customer_id"]]["credit_minor"] > 0 and invoice["total_minor"] > 0
     ]
     for invoice_id in with_credit:
         await billing.apply_credit_to(session, invoice_id)
@@ -309,7 +326,13 @@ async def queue_automatic_charges(db: Database, day: dt.date) -> int:
         ids = (
             await session.scalars(
                 sa.select(Invoice.id)
-                .where(Invoice.status == InvoiceStatus.UNPAID, Invoice.duedate <= day, has_method, ~queued)
+                .where(
+                    Invoice.status == InvoiceStatus.UNPAID,
+                    Invoice.duedate <= day,
+                    Invoice.total_minor - Invoice.credit_minor - Invoice.paid_minor > 0,
+                    has_method,
+                    ~queued,
+                )
                 .order_by(Invoice.id)
             )
         ).all()
@@ -341,30 +364,60 @@ async def _overdue_service_ids(
 
 
 async def _transition_all(
-    db: Database, by_mode: dict[bool, list[int]], target: ServiceStatus, reason: str | None
+    db: Database,
+    by_mode: dict[bool, list[int]],
+    *,
+    source: ServiceStatus,
+    target: ServiceStatus,
+    reason: str | None,
+    before: dt.date,
 ) -> int:
+    """Move each listed service from ``source`` to ``target`` — after locking it and checking again that
+    it is still in ``source`` and still owes an invoice due before ``before`` (it may have been paid, or
+    changed by staff, since the list was read)."""
     done = 0
     for livemode, ids in by_mode.items():
         system = Principal.system(livemode=livemode)
         for start in range(0, len(ids), TRANSITION_BATCH):
             async with db.transaction() as session:
                 for service_id in ids[start : start + TRANSITION_BATCH]:
-                    if await services.status_of(session, service_id) is not None:
-                        await services.transition(session, system, service_id, target, reason=reason)
-                        notifications.queue(session, MAILS[target], livemode=livemode, service_id=service_id)
-                        done += 1
+                    if await services.status_of(session, service_id) is not source:
+                        continue
+                    if not await repo.overdue_unpaid_for_service(session, service_id, before):
+                        continue
+                    if source is ServiceStatus.SUSPENDED and not await services.suspended_for_overdue(
+                        session, service_id
+                    ):
+                        continue
+                    await services.transition(session, system, service_id, target, reason=reason)
+                    notifications.queue(session, MAILS[target], livemode=livemode, service_id=service_id)
+                    done += 1
     return done
 
 
 async def suspend_overdue_services(db: Database, day: dt.date) -> int:
     days = get_settings().suspend_days_after_due
-    overdue = await _overdue_service_ids(db, ServiceStatus.ACTIVE, day - timedelta(days=days - 1), None)
-    return await _transition_all(db, overdue, ServiceStatus.SUSPENDED, services.OVERDUE_REASON)
+    before = day - timedelta(days=days - 1)
+    overdue = await _overdue_service_ids(db, ServiceStatus.ACTIVE, before, None)
+    return await _transition_all(
+        db,
+        overdue,
+        source=ServiceStatus.ACTIVE,
+        target=ServiceStatus.SUSPENDED,
+        reason=services.OVERDUE_REASON,
+        before=before,
+    )
 
 
 async def terminate_overdue_services(db: Database, day: dt.date) -> int:
     days = get_settings().terminate_days_after_due
-    overdue = await _overdue_service_ids(
-        db, ServiceStatus.SUSPENDED, day - timedelta(days=days - 1), services.OVERDUE_REASON
+    before = day - timedelta(days=days - 1)
+    overdue = await _overdue_service_ids(db, ServiceStatus.SUSPENDED, before, services.OVERDUE_REASON)
+    return await _transition_all(
+        db,
+        overdue,
+        source=ServiceStatus.SUSPENDED,
+        target=ServiceStatus.TERMINATED,
+        reason="Overdue: terminated",
+        before=before,
     )
-    return await _transition_all(db, overdue, ServiceStatus.TERMINATED, "Overdue: terminated")

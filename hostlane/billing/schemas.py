@@ -5,7 +5,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from hostlane.core.fields import Amount
+from hostlane.core.fields import Amount, Id
 
 Text255 = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=255)]
 
@@ -22,7 +22,7 @@ class InvoiceLineIn(BaseModel):
 class InvoiceCreate(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
-    customer_id: int
+    customer_id: Id
     items: list[InvoiceLineIn] = Field(min_length=1, max_length=200)
     duedate: dt.date | None = None
     notes: Annotated[str, StringConstraints(max_length=5000)] | None = None

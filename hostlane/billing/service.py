@@ -447,6 +447,10 @@ async def update_draft(
 async def save_payment_method(
     session: AsyncSession, principal: Principal, customer_id: int, *, gateway: str, token: str
 ) -> PaymentMethod:
+    from hostlane.drivers import payments
+
+    if payments.get(gateway) is None:
+        raise ValidationFailed.field("gateway", f"The payment gateway '{gateway}' is not configured.")
     customer = await customers.lock_customer(session, principal, customer_id)
     method = PaymentMethod(
         livemode=customer.livemode,

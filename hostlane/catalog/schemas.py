@@ -6,7 +6,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
-from hostlane.core.fields import Amount, CurrencyCode, Slug
+from hostlane.core.fields import Amount, CurrencyCode, Id, Slug
 from hostlane.models import CatalogStatus
 
 Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=255)]
@@ -24,7 +24,7 @@ class GroupCreate(_Model):
     status: CatalogStatus = CatalogStatus.ACTIVE
     sort_order: int = 0
     pinned: bool = False
-    parent_id: int | None = None
+    parent_id: Id | None = None
 
 
 class GroupUpdate(_Model):
@@ -34,12 +34,12 @@ class GroupUpdate(_Model):
     status: CatalogStatus | None = None
     sort_order: int | None = None
     pinned: bool | None = None
-    parent_id: int | None = None
+    parent_id: Id | None = None
 
 
 class ProductCreate(_Model):
     name: Title
-    group_id: int
+    group_id: Id
     description: Description = ""
     status: CatalogStatus = CatalogStatus.ACTIVE
     stock: int = Field(-1, ge=-1)
@@ -51,7 +51,7 @@ class ProductCreate(_Model):
 
 class ProductUpdate(_Model):
     name: Title | None = None
-    group_id: int | None = None
+    group_id: Id | None = None
     description: Description | None = None
     status: CatalogStatus | None = None
     stock: int | None = Field(None, ge=-1)
@@ -90,7 +90,7 @@ class PricingCreate(_Prices):
     """One product's prices in one currency. ``product_id``, or CLIENTXCMS's ``related_id`` with
     ``related_type=product``."""
 
-    product_id: int | None = Field(None, validation_alias=AliasChoices("product_id", "related_id"))
+    product_id: Id | None = Field(None, validation_alias=AliasChoices("product_id", "related_id"))
     related_type: Literal["product"] = "product"
     currency: CurrencyCode
 

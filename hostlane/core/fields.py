@@ -36,3 +36,7 @@ Slug = Annotated[
 # An amount in major units as the documents write it ("19.65" or 19.65); at most 2 decimals.
 Amount = Annotated[Decimal, Field(ge=0, le=Decimal("9999999999.99"), max_digits=12, decimal_places=2)]
 Password = Annotated[str, StringConstraints(min_length=8, max_length=256)]
+
+# Ids are positive 64-bit integers; anything larger cannot name a row (and must not reach the database).
+MAX_ID = 2**63 - 1
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]

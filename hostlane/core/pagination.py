@@ -120,6 +120,8 @@ def apply_filters(statement: sa.Select[Any], columns: Columns, spec: ListSpec, q
         elif match is Match.INTEGER:
             try:
                 values = [int(part) for part in raw.split(",")]
+                if any(not -(2**63) <= value < 2**63 for value in values):
+                    raise ValueError(raw)
             except ValueError:
                 raise BadRequest(
                     f"The filter `{name}` takes whole numbers.",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any, cast
 
 import sqlalchemy as sa
@@ -98,3 +99,13 @@ async def by_ids(session: AsyncSession, principal: Principal, ids: Sequence[int]
         return []
     rows = await session.execute(readable(principal).where(TABLE.c.id.in_(set(ids))))
     return [dict(row) for row in rows.mappings()]
+
+
+async def record_login(
+    session: AsyncSession, customer_id: int, *, at: datetime, ip: str, host: str | None, password_hash: str | None
+) -> None:
+    await session.execute(
+        sa.update(Customer)
+        .where(Customer.id == customer_id)
+        .values(last_login_at=at, last_login_ip=ip, last_login_host=host, password_hash=password_hash)
+    )

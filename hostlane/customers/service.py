@@ -192,3 +192,14 @@ async def lock_customer(session: AsyncSession, principal: Principal, customer_id
     if customer is None:
         raise CustomerNotFound()
     return customer
+
+
+async def by_email(session: AsyncSession, livemode: bool, email: str) -> Customer | None:
+    return await repo.by_email(session, livemode, email)
+
+
+async def record_login(
+    session: AsyncSession, customer_id: int, *, ip: str, host: str | None, password_hash: str | None
+) -> None:
+    """Remember the login (HostBill's lastlogin, ip, host), and a password hash upgraded on the way."""
+    await repo.record_login(session, customer_id, at=clock.now(), ip=ip, host=host, password_hash=password_hash)

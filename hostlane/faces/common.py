@@ -7,10 +7,11 @@ from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from typing import Annotated
 
-from fastapi import Depends, Request, Response
+from fastapi import Depends, Path, Request, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hostlane.config import Settings
+from hostlane.core.fields import MAX_ID
 from hostlane.runtime import Runtime
 
 
@@ -86,3 +87,7 @@ def bearer_token(request: Request) -> str | None:
     if scheme.lower() != "bearer" or not token.strip():
         return None
     return token.strip()
+
+
+# A path id: a positive 64-bit integer, else 422 (it could never name a row).
+PathId = Annotated[int, Path(ge=1, le=MAX_ID)]

@@ -19,6 +19,7 @@ from hostlane.models.billing import (
 )
 from hostlane.models.catalog import BILLING_CYCLES, CatalogStatus, Pricing, Product, ProductGroup
 from hostlane.models.customer import Customer, CustomerStatus
+from hostlane.models.customer_token import RefreshToken, TokenFamily
 from hostlane.models.idempotency import IdempotencyRecord
 from hostlane.models.job import Job, JobStatus, SchedulerLock
 from hostlane.models.order import Order, OrderItem, OrderStatus
@@ -54,9 +55,11 @@ __all__ = [
     "Pricing",
     "Product",
     "ProductGroup",
+    "RefreshToken",
     "SchedulerLock",
     "Service",
     "ServiceEvent",
     "ServiceStatus",
     "TaxRule",
+    "TokenFamily",
 ]

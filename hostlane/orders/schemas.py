@@ -4,13 +4,14 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from hostlane.core.fields import Id
 from hostlane.models import BillingCycle
 
 
 class OrderItemIn(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
-    product_id: int
+    product_id: Id
     billing: BillingCycle = BillingCycle.MONTHLY
     qty: int = Field(1, ge=1, le=100)
     options: dict[str, Any] = Field(default_factory=dict)
@@ -19,6 +20,6 @@ class OrderItemIn(BaseModel):
 class OrderCreate(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
-    customer_id: int
+    customer_id: Id
     items: list[OrderItemIn] = Field(min_length=1, max_length=50)
     notes: str | None = Field(None, max_length=5000)

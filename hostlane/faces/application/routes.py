@@ -27,7 +27,7 @@ from hostlane.customers import service as customers
 from hostlane.customers.schemas import CustomerCreate, CustomerUpdate
 from hostlane.faces.application import wire
 from hostlane.faces.application.auth import needs
-from hostlane.faces.common import ReadSession, RuntimeDep, WriteSession
+from hostlane.faces.common import PathId, ReadSession, RuntimeDep, WriteSession
 from hostlane.identity.principal import Principal
 from hostlane.orders import service as orders
 from hostlane.orders.schemas import OrderCreate
@@ -110,7 +110,7 @@ async def create_customer(
 @router.get("/customers/{customer_id}", summary="Show a customer")
 async def show_customer(
     request: Request,
-    customer_id: int,
+    customer_id: PathId,
     session: ReadSession,
     principal: Annotated[Principal, needs("customers:index")],
 ) -> Response:
@@ -123,7 +123,7 @@ async def show_customer(
 @update_route("/customers/{customer_id}", "Update a customer (partial)")
 async def update_customer(
     request: Request,
-    customer_id: int,
+    customer_id: PathId,
     body: CustomerUpdate,
     session: WriteSession,
     principal: Annotated[Principal, needs("customers:update")],
@@ -134,7 +134,7 @@ async def update_customer(
 @router.delete("/customers/{customer_id}", summary="Delete a customer (force=1 terminates its services)")
 async def delete_customer(
     request: Request,
-    customer_id: int,
+    customer_id: PathId,
     session: WriteSession,
     principal: Annotated[Principal, needs("customers:delete")],
     force: Annotated[bool, Query()] = False,
@@ -169,7 +169,7 @@ async def create_group(
 @router.get("/groups/{group_id}", summary="Show a product group")
 async def show_group(
     request: Request,
-    group_id: int,
+    group_id: PathId,
     session: ReadSession,
     principal: Annotated[Principal, needs("groups:index")],
 ) -> Response:
@@ -180,7 +180,7 @@ async def show_group(
 @update_route("/groups/{group_id}", "Update a product group (partial)")
 async def update_group(
     request: Request,
-    group_id: int,
+    group_id: PathId,
     body: GroupUpdate,
     session: WriteSession,
     principal: Annotated[Principal, needs("groups:update")],
@@ -191,7 +191,7 @@ async def update_group(
 @router.delete("/groups/{group_id}", summary="Delete a product group without products")
 async def delete_group(
     request: Request,
-    group_id: int,
+    group_id: PathId,
     session: WriteSession,
     principal: Annotated[Principal, needs("groups:delete")],
 ) -> Response:
@@ -236,7 +236,7 @@ async def create_product(
 @router.get("/products/{product_id}", summary="Show a product (?pricing=1 embeds its prices)")
 async def show_product(
     request: Request,
-    product_id: int,
+    product_id: PathId,
     session: ReadSession,
     principal: Annotated[Principal, needs("products:index")],
 ) -> Response:
@@ -247,7 +247,7 @@ async def show_product(
 @update_route("/products/{product_id}", "Update a product (partial)")
 async def update_product(
     request: Request,
-    product_id: int,
+    product_id: PathId,
     body: ProductUpdate,
     session: WriteSession,
     principal: Annotated[Principal, needs("products:update")],
@@ -258,7 +258,7 @@ async def update_product(
 @router.delete("/products/{product_id}", summary="Delete a product that has no services")
 async def delete_product(
     request: Request,
-    product_id: int,
+    product_id: PathId,
     session: WriteSession,
     principal: Annotated[Principal, needs("products:delete")],
 ) -> Response:
@@ -268,7 +268,7 @@ async def delete_product(
 @router.get("/products/{product_id}/config", summary="The product's provisioning module settings")
 async def show_product_config(
     request: Request,
-    product_id: int,
+    product_id: PathId,
     session: ReadSession,
     principal: Annotated[Principal, needs("products:index")],
 ) -> Response:
@@ -278,7 +278,7 @@ async def show_product_config(
 @router.put("/products/{product_id}/config", summary="Replace the product's provisioning module settings")
 async def update_product_config(
     request: Request,
-    product_id: int,
+    product_id: PathId,
     session: WriteSession,
     principal: Annotated[Principal, needs("products:update")],
     config: Annotated[dict[str, Any], Body(embed=True)],
@@ -313,7 +313,7 @@ async def create_pricing(
 @router.get("/pricings/{pricing_id}", summary="Show a pricing")
 async def show_pricing(
     request: Request,
-    pricing_id: int,
+    pricing_id: PathId,
     session: ReadSession,
     principal: Annotated[Principal, needs("pricings:index")],
 ) -> Response:
@@ -324,7 +324,7 @@ async def show_pricing(
 @update_route("/pricings/{pricing_id}", "Update a pricing (partial)")
 async def update_pricing(
     request: Request,
-    pricing_id: int,
+    pricing_id: PathId,
     body: PricingUpdate,
     session: WriteSession,
     principal: Annotated[Principal, needs("pricings:update")],
@@ -335,7 +335,7 @@ async def update_pricing(
 @router.delete("/pricings/{pricing_id}", summary="Delete a pricing")
 async def delete_pricing(
     request: Request,
-    pricing_id: int,
+    pricing_id: PathId,
     session: WriteSession,
     principal: Annotated[Principal, needs("pricings:delete")],
 ) -> Response:
@@ -361,7 +361,7 @@ async def list_services(
 @router.get("/services/{service_id}", summary="Show a service")
 async def show_service(
     request: Request,
-    service_id: int,
+    service_id: PathId,
     session: ReadSession,
     principal: Annotated[Principal, needs("services:index")],
 ) -> Response:
@@ -373,7 +373,7 @@ async def show_service(
 @update_route("/services/{service_id}", "Update a service (partial)")
 async def update_service(
     request: Request,
-    service_id: int,
+    service_id: PathId,
     body: ServiceUpdate,
     session: WriteSession,
     principal: Annotated[Principal, needs("services:update")],
@@ -384,7 +384,7 @@ async def update_service(
 @router.delete("/services/{service_id}", summary="Delete a service that no longer runs")
 async def delete_service(
     request: Request,
-    service_id: int,
+    service_id: PathId,
     session: WriteSession,
     principal: Annotated[Principal, needs("services:delete")],
 ) -> Response:
@@ -394,7 +394,7 @@ async def delete_service(
 @router.post("/services/{service_id}/suspend", summary="Suspend a service")
 async def suspend_service(
     request: Request,
-    service_id: int,
+    service_id: PathId,
     session: WriteSession,
     principal: Annotated[Principal, needs("services:suspend")],
     body: SuspendRequest | None = None,
@@ -407,7 +407,7 @@ async def suspend_service(
 @router.post("/services/{service_id}/unsuspend", summary="Unsuspend a service")
 async def unsuspend_service(
     request: Request,
-    service_id: int,
+    service_id: PathId,
     session: WriteSession,
     principal: Annotated[Principal, needs("services:unsuspend")],
 ) -> Response:
@@ -419,7 +419,7 @@ async def unsuspend_service(
 @router.post("/services/{service_id}/expire", summary="Expire a service")
 async def expire_service(
     request: Request,
-    service_id: int,
+    service_id: PathId,
     session: WriteSession,
     principal: Annotated[Principal, needs("services:expire")],
 ) -> Response:
@@ -451,21 +451,21 @@ async def create_order(
 
 @router.get("/orders/{order_id}", summary="Show an order")
 async def show_order(
-    request: Request, order_id: int, session: ReadSession, principal: Annotated[Principal, needs("orders:show")]
+    request: Request, order_id: PathId, session: ReadSession, principal: Annotated[Principal, needs("orders:show")]
 ) -> Response:
     return render(request, wire.order(await orders.get_order(session, principal, order_id)))
 
 
 @router.post("/orders/{order_id}/cancel", summary="Cancel an unpaid order, its invoice and its services")
 async def cancel_order(
-    request: Request, order_id: int, session: WriteSession, principal: Annotated[Principal, needs("orders:update")]
+    request: Request, order_id: PathId, session: WriteSession, principal: Annotated[Principal, needs("orders:update")]
 ) -> Response:
     return render(request, wire.order(await orders.cancel_order(session, principal, order_id)))
 
 
 @router.delete("/orders/{order_id}", summary="Cancel an unpaid order (as POST /orders/{id}/cancel)")
 async def delete_order(
-    request: Request, order_id: int, session: WriteSession, principal: Annotated[Principal, needs("orders:delete")]
+    request: Request, order_id: PathId, session: WriteSession, principal: Annotated[Principal, needs("orders:delete")]
 ) -> Response:
     return render(request, wire.order(await orders.cancel_order(session, principal, order_id)))
 
@@ -473,7 +473,7 @@ async def delete_order(
 # Invoices
 
 
-async def _invoice(session: ReadSession | WriteSession, principal: Principal, invoice_id: int) -> dict[str, Any]:
+async def _invoice(session: ReadSession | WriteSession, principal: Principal, invoice_id: PathId) -> dict[str, Any]:
     return await billing.get_invoice(session, principal, invoice_id, includes=frozenset({"items", "payments"}))
 
 
@@ -503,7 +503,7 @@ async def create_invoice(
 
 @router.get("/invoices/{invoice_id}", summary="Show an invoice with its items and payments")
 async def show_invoice(
-    request: Request, invoice_id: int, session: ReadSession, principal: Annotated[Principal, needs("invoices:show")]
+    request: Request, invoice_id: PathId, session: ReadSession, principal: Annotated[Principal, needs("invoices:show")]
 ) -> Response:
     return render(request, wire.invoice(await _invoice(session, principal, invoice_id)))
 
@@ -515,7 +515,10 @@ async def show_invoice(
     responses={200: {"content": {"application/pdf": {}}}},
 )
 async def invoice_pdf(
-    invoice_id: int, runtime: RuntimeDep, session: ReadSession, principal: Annotated[Principal, needs("invoices:show")]
+    invoice_id: PathId,
+    runtime: RuntimeDep,
+    session: ReadSession,
+    principal: Annotated[Principal, needs("invoices:show")],
 ) -> Response:
     document, number = await billing.invoice_pdf(session, principal, invoice_id, seller=runtime.settings.seller)
     filename = f"invoice-{(number or f'draft-{invoice_id}').replace('/', '-')}.pdf"
@@ -527,7 +530,7 @@ async def invoice_pdf(
 @update_route("/invoices/{invoice_id}", "Update a draft invoice (date, due date, notes)")
 async def update_invoice(
     request: Request,
-    invoice_id: int,
+    invoice_id: PathId,
     body: InvoiceUpdate,
     session: WriteSession,
     principal: Annotated[Principal, needs("invoices:update")],
@@ -538,7 +541,10 @@ async def update_invoice(
 
 @router.delete("/invoices/{invoice_id}", summary="Cancel an unpaid or draft invoice")
 async def cancel_invoice(
-    request: Request, invoice_id: int, session: WriteSession, principal: Annotated[Principal, needs("invoices:delete")]
+    request: Request,
+    invoice_id: PathId,
+    session: WriteSession,
+    principal: Annotated[Principal, needs("invoices:delete")],
 ) -> Response:
     await billing.cancel_invoice(session, principal, invoice_id)
     return render(request, wire.invoice(await _invoice(session, principal, invoice_id)))
@@ -546,7 +552,10 @@ async def cancel_invoice(
 
 @router.post("/invoices/{invoice_id}/issue", summary="Issue a draft: number it and apply credit")
 async def issue_invoice(
-    request: Request, invoice_id: int, session: WriteSession, principal: Annotated[Principal, needs("invoices:update")]
+    request: Request,
+    invoice_id: PathId,
+    session: WriteSession,
+    principal: Annotated[Principal, needs("invoices:update")],
 ) -> Response:
     await billing.issue_draft(session, principal, invoice_id)
     return render(request, wire.invoice(await _invoice(session, principal, invoice_id)))
@@ -555,18 +564,18 @@ async def issue_invoice(
 @router.post("/invoices/{invoice_id}/pay", summary="Record a payment received (marks the invoice paid when covered)")
 async def pay_invoice(
     request: Request,
-    invoice_id: int,
+    invoice_id: PathId,
     body: PaymentIn,
     session: WriteSession,
     principal: Annotated[Principal, needs("invoices:update")],
 ) -> Response:
     await billing.record_manual_payment(session, principal, invoice_id, body)
-    return render(request, wire.invoice(await _invoice(session, principal, invoice_id)))
+    return await remember(session, request, render(request, wire.invoice(await _invoice(session, principal, invoice_id))))
 
 
 @router.post("/invoices/{invoice_id}/charge", summary="Charge the customer's saved payment method")
 async def charge_invoice(
-    request: Request, invoice_id: int, runtime: RuntimeDep, principal: Annotated[Principal, needs("invoices:update")]
+    request: Request, invoice_id: PathId, runtime: RuntimeDep, principal: Annotated[Principal, needs("invoices:update")]
 ) -> Response:
     await charging.charge_invoice(runtime.db, principal, invoice_id)
     async with runtime.db.reader() as session:
@@ -576,7 +585,7 @@ async def charge_invoice(
 @router.post("/invoices/{invoice_id}/refund", summary='Refund a paid invoice: to credit, or {"to": "gateway"}')
 async def refund_invoice(
     request: Request,
-    invoice_id: int,
+    invoice_id: PathId,
     session: WriteSession,
     principal: Annotated[Principal, needs("invoices:update")],
     body: RefundIn | None = None,
@@ -591,19 +600,20 @@ async def refund_invoice(
 @router.post("/customers/{customer_id}/credit", summary="Add credit (spent on unpaid invoices first)")
 async def add_credit(
     request: Request,
-    customer_id: int,
+    customer_id: PathId,
     body: CreditIn,
     session: WriteSession,
     principal: Annotated[Principal, needs("customers:update")],
 ) -> Response:
     await billing.add_credit_amount(session, principal, customer_id, body)
-    return render(request, wire.customer(await customers.get_customer(session, principal, customer_id)))
+    row = await customers.get_customer(session, principal, customer_id)
+    return await remember(session, request, render(request, wire.customer(row)))
 
 
 @router.post("/customers/{customer_id}/payment-methods", status_code=201, summary="Save a payment method")
 async def save_payment_method(
     request: Request,
-    customer_id: int,
+    customer_id: PathId,
     body: PaymentMethodIn,
     session: WriteSession,
     principal: Annotated[Principal, needs("customers:update")],

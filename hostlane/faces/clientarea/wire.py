@@ -1,0 +1,105 @@
+"""The client-area face's wire shapes, field by field as the document prints them."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import Any
+
+from fastapi import Request, Response
+
+from hostlane.core.formats import render
+from hostlane.core.money import format_amount, to_number
+from hostlane.faces.common import ErrorInfo
+
+Row = Mapping[str, Any]
+
+
+def error(request: Request, info: ErrorInfo) -> Response:
+    messages = [info.message] + [m for messages in info.fields.values() for m in messages if m != info.message]
+    return render(request, {"success": False, "error": messages}, info.status, headers=info.headers or None)
+
+
+def moment(value: dt.datetime | None) -> str | None:
+    return value.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%S") if value is not None else None
+
+
+def client(row: Row) -> dict[str, Any]:
+    return {
+        "id": str(row["id"]),
+        "email": row["email"],
+        "lastlogin": moment(row["last_login_at"]),
+        "ip": row["last_login_ip"],
+        "host": row["last_login_host"],
+        "firstname": row["firstname"],
+        "lastname": row["lastname"],
+        "companyname": row["companyname"] or "",
+        "address1": row["address1"] or "",
+        "address2": row["address2"] or "",
+        "city": row["city"] or "",
+        "state": row["state"] or "",
+        "postcode": row["postcode"] or "",
+        "country": row["country"],
+        "phonenumber": row["phone"] or "",
+    }
+
+
+def invoice_summary(row: Row) -> dict[str, Any]:
+    return {
+        "id": str(row["id"]),
+        "date": row["date"].isoformat(),
+        "dateorig": row["date"].isoformat(),
+        "duedate": row["duedate"].isoformat(),
+        "paybefore": row["duedate"].isoformat(),
+        "total": format_amount(row["total_minor"], row["currency"]),
+        "datepaid": moment(row["datepaid"]),
+        "status": str(row["status"]),
+        "merge_id": None,
+        "number": row["number"],
+        "currency": row["currency"],
+    }
+
+
+def _rate(milli: int) -> int | float:
+    return milli // 1000 if milli % 1000 == 0 else milli / 1000
+
+
+def invoice_detail(row: Row, customer: Row) -> dict[str, Any]:
+    currency = row["currency"]
+    return {
+        "id": str(row["id"]),
+        "status": str(row["status"]),
+        "date": row["date"].isoformat(),
+        "duedate": row["duedate"].isoformat(),
+        "paybefore": row["duedate"].isoformat(),
+        "datepaid": moment(row["datepaid"]),
+        "subtotal": to_number(row["subtotal_minor"], currency),
+        "credit": to_number(row["credit_minor"], currency),
+        "tax": to_number(row["tax_minor"], currency),
+        "taxrate": _rate(row["taxrate_milli"]),
+        "tax2": to_number(row["tax2_minor"], currency),
+        "taxrate2": _rate(row["taxrate2_milli"]),
+        "taxexempt": "1" if row["taxexempt"] else "0",
+        "total": to_number(row["total_minor"], currency),
+        "rate": 1,
+        "rate2": 0,
+        "rate3": 1,
+        "notes": row["notes"] or "",
+        "items": [
+            {
+                "id": str(item["id"]),
+                "invoice_id": str(item["invoice_id"]),
+                "type": str(item["type"]),
+                "item_id": str(item["service_id"] or 0),
+                "description": item["description"],
+                "amount": format_amount(item["amount_minor"], currency),
+                "taxed": "1" if item["taxed"] else "0",
+                "qty": f"{item['qty']:.2f}",
+                "linetotal": format_amount(item["linetotal_minor"], currency),
+            }
+            for item in row.get("items", [])
+        ],
+        "client": {key: value for key, value in client(customer).items() if key not in ("lastlogin", "ip", "host")},
+        "number": row["number"],
+        "currency": currency,
+    }
