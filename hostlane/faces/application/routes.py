@@ -570,7 +570,8 @@ async def pay_invoice(
     principal: Annotated[Principal, needs("invoices:update")],
 ) -> Response:
     await billing.record_manual_payment(session, principal, invoice_id, body)
-    return await remember(session, request, render(request, wire.invoice(await _invoice(session, principal, invoice_id))))
+    row = await _invoice(session, principal, invoice_id)
+    return await remember(session, request, render(request, wire.invoice(row)))
 
 
 @router.post("/invoices/{invoice_id}/charge", summary="Charge the customer's saved payment method")
