@@ -15,6 +15,7 @@ from hostlane.core.passwords import verify_password
 from hostlane.jobs.runner import drain
 from hostlane.models import AuditEntry, Customer
 from hostlane.runtime import Runtime
+from tests.faces.application.test_services import SERVICE_FIELDS
 from tests.fixtures.factories import make_admin, make_api_key, make_customer, make_product, make_service
 
 PREFIX = "/api/application"
@@ -41,30 +42,6 @@ CUSTOMER_FIELDS = {
     "taxexempt",
     "notes",
     "last_login",
-    "created_at",
-    "updated_at",
-}
-SERVICE_FIELDS = {
-    "id",
-    "customer_id",
-    "product_id",
-    "name",
-    "billing",
-    "price",
-    "currency",
-    "status",
-    "next_due_date",
-    "expires_at",
-    "suspended_at",
-    "suspend_reason",
-    "cancelled_at",
-    "cancelled_reason",
-    "notes",
-    "data",
-    "delivery_status",
-    "delivery_action",
-    "delivery_attempts",
-    "delivery_errors",
     "created_at",
     "updated_at",
 }
