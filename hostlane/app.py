@@ -16,7 +16,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 import hostlane
 from hostlane.config import Settings, get_settings
 from hostlane.core.errors import HostlaneError
-from hostlane.core.formats import FormatRoute, render
+from hostlane.core.formats import FormatRoute
 from hostlane.core.idempotency import IdempotencyMiddleware
 from hostlane.faces.application import routes as application
 from hostlane.faces.application import wire as application_wire
@@ -30,11 +30,8 @@ from hostlane.runtime import Runtime
 log = logging.getLogger("hostlane")
 
 
-def _default_error(request: Request, info: ErrorInfo) -> Response:
-    body: dict[str, object] = {"message": info.message}
-    if info.fields:
-        body["errors"] = info.fields
-    return render(request, body, info.status, headers=info.headers or None)
+# Paths outside the five documents (webhooks, docs, unknown) answer {"message": …} like the application face.
+_default_error = application_wire.error
 
 
 # Longest prefix first: the face whose document shapes an error at that path.

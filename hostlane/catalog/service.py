@@ -31,9 +31,9 @@ from hostlane.catalog.schemas import (
     ProductCreate,
     ProductUpdate,
 )
-from hostlane.config import get_settings
 from hostlane.core import clock, money
 from hostlane.core.errors import ValidationFailed
+from hostlane.core.money import require_offered_currency
 from hostlane.core.pagination import ListQuery, Page
 from hostlane.drivers import provisioning
 from hostlane.identity import audit
@@ -47,12 +47,6 @@ GROUP_SPEC, PRODUCT_SPEC, PRICING_SPEC = repo.GROUP_SPEC, repo.PRODUCT_SPEC, rep
 def slugify(text: str) -> str:
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-") or "group"
-
-
-def _not_null(changes: dict[str, Any], *names: str) -> None:
-    for name in names:
-        if name in changes and changes[name] is None:
-            raise ValidationFailed.field(name, f"The {name} field cannot be empty.")
 
 
 # Groups
@@ -124,7 +118,7 @@ async def update_group(session: AsyncSession, principal: Principal, group_id: in
     if group is None:
         raise GroupNotFound()
     changes = data.model_dump(exclude_unset=True)
-    _not_null(changes, "name", "slug", "description", "status", "sort_order", "pinned")
+    ValidationFailed.refuse_nulls(changes, "name", "slug", "description", "status", "sort_order", "pinned")
     if "slug" in changes and await repo.slug_taken(session, principal.livemode, changes["slug"], except_id=group.id):
         raise SlugTaken()
     if "parent_id" in changes:
@@ -217,7 +211,9 @@ async def update_product(
     if product is None:
         raise ProductNotFound()
     changes = data.model_dump(exclude_unset=True)
-    _not_null(changes, "name", "group_id", "description", "status", "stock", "pinned", "sort_order", "type")
+    ValidationFailed.refuse_nulls(
+        changes, "name", "group_id", "description", "status", "stock", "pinned", "sort_order", "type"
+    )
     if "group_id" in changes:
         await _check_group(session, principal, changes["group_id"])
     if "type" in changes and changes["type"] != product.type:
@@ -269,12 +265,6 @@ async def delete_product(session: AsyncSession, principal: Principal, product_id
 # Pricings
 
 
-def _check_currency(currency: str) -> None:
-    allowed = get_settings().currencies
-    if currency not in allowed:
-        raise ValidationFailed.field("currency", f"The currency must be one of: {', '.join(allowed)}.")
-
-
 def _minor_prices(values: dict[str, Any], currency: str) -> dict[str, int | None]:
     return {
         name: None if values[name] is None else money.to_minor(values[name], currency)
@@ -319,7 +309,7 @@ async def create_pricing(session: AsyncSession, principal: Principal, data: Pric
         raise ValidationFailed.field("product_id", "The product_id field is required.")
     if await repo.get_product(session, principal, data.product_id) is None:
         raise ValidationFailed.field("product_id", "The selected product_id is invalid.")
-    _check_currency(data.currency)
+    require_offered_currency(data.currency)
     if await repo.pricing_exists(session, data.product_id, data.currency):
         raise PricingExists(data.currency)
     prices = _minor_prices(data.model_dump(), data.currency)
@@ -344,10 +334,10 @@ async def update_pricing(
     if pricing is None:
         raise PricingNotFound()
     changes = data.model_dump(exclude_unset=True)
-    _not_null(changes, "currency")
+    ValidationFailed.refuse_nulls(changes, "currency")
     currency = changes.get("currency") or pricing.currency
     if currency != pricing.currency:
-        _check_currency(currency)
+        require_offered_currency(currency)
         if await repo.pricing_exists(session, pricing.product_id, currency, except_id=pricing.id):
             raise PricingExists(currency)
         # Amounts not sent keep their value in major units (9.99 EUR becomes 10 JPY, not 999 JPY).

@@ -68,6 +68,13 @@ class ValidationFailed(HostlaneError):
     def field(cls, name: str, problem: str) -> ValidationFailed:
         return cls(problem, fields={name: [problem]})
 
+    @classmethod
+    def refuse_nulls(cls, changes: dict[str, Any], *names: str) -> None:
+        """A partial update may leave a field out, but may not empty one that must have a value."""
+        for name in names:
+            if name in changes and changes[name] is None:
+                raise cls.field(name, f"The {name} field cannot be empty.")
+
 
 class TooManyRequests(HostlaneError):
     status = 429

@@ -8,6 +8,9 @@ from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
+from hostlane.config import get_settings
+from hostlane.core.errors import ValidationFailed
+
 # Currencies whose minor unit is not 1/100 (ISO 4217). Everything else has two decimals.
 _EXPONENTS: dict[str, int] = {
     "JPY": 0,
@@ -67,3 +70,11 @@ def to_number(amount_minor: int, currency: str) -> float:
 def percent_of(amount_minor: int, rate: Decimal) -> int:
     """``rate`` percent of an amount, rounded half-up to a whole minor unit."""
     return int((Decimal(amount_minor) * rate / 100).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def require_offered_currency(currency: str) -> str:
+    """``currency`` if the provider bills in it (``HOSTLANE_CURRENCIES``); a 422 on ``currency`` otherwise."""
+    allowed = get_settings().currencies
+    if currency not in allowed:
+        raise ValidationFailed.field("currency", f"The currency must be one of: {', '.join(allowed)}.")
+    return currency

@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from hostlane.config import get_settings
 from hostlane.core import clock, money
 from hostlane.core.errors import ValidationFailed
+from hostlane.core.money import require_offered_currency
 from hostlane.core.pagination import ListQuery, Page
 from hostlane.core.passwords import hash_password
 from hostlane.customers import repository as repo
@@ -20,13 +21,6 @@ from hostlane.models import CreditEntry, Customer
 from hostlane.services import service as services
 
 LIST_SPEC = repo.LIST_SPEC
-
-
-def _check_currency(currency: str) -> str:
-    allowed = get_settings().currencies
-    if currency not in allowed:
-        raise ValidationFailed.field("currency", f"The currency must be one of: {', '.join(allowed)}.")
-    return currency
 
 
 async def list_customers(session: AsyncSession, principal: Principal, query: ListQuery) -> Page:
@@ -54,7 +48,7 @@ async def create_customer(session: AsyncSession, principal: Principal, data: Cus
     if await repo.email_taken(session, principal.livemode, email):
         raise EmailTaken()
     settings = get_settings()
-    currency = _check_currency(data.currency or settings.currencies[0])
+    currency = require_offered_currency(data.currency or settings.currencies[0])
     customer = Customer(
         livemode=principal.livemode,
         email=email,
@@ -115,15 +109,13 @@ async def update_customer(
     if customer is None:
         raise CustomerNotFound()
     changes = data.model_dump(exclude_unset=True)
-    for name in _REQUIRED:
-        if name in changes and changes[name] is None:
-            raise ValidationFailed.field(name, f"The {name} field cannot be empty.")
+    ValidationFailed.refuse_nulls(changes, *_REQUIRED)
     if "email" in changes:
         changes["email"] = str(changes["email"]).lower()
         if await repo.email_taken(session, principal.livemode, changes["email"], except_id=customer.id):
             raise EmailTaken()
     if "currency" in changes:
-        _check_currency(changes["currency"])
+        require_offered_currency(changes["currency"])
     for name, value in changes.items():
         if name == "password":
             customer.password_hash = hash_password(value) if value else None

@@ -132,13 +132,9 @@ async def update_service(
     if service is None:
         raise ServiceNotFound()
     changes = data.model_dump(exclude_unset=True)
-    for name in ("name", "billing"):
-        if name in changes and changes[name] is None:
-            raise ValidationFailed.field(name, f"The {name} field cannot be empty.")
+    ValidationFailed.refuse_nulls(changes, "name", "billing", "price")
     for name, value in changes.items():
         if name == "price":
-            if value is None:
-                raise ValidationFailed.field("price", "The price field cannot be empty.")
             service.price_minor = money.to_minor(value, service.currency)
         elif name == "expires_at" and value is not None and value.tzinfo is None:
             service.expires_at = value.replace(tzinfo=dt.UTC)
