@@ -33,6 +33,8 @@ register("services", ["index", "update", "delete", "expire", "unsuspend", "suspe
 # Beyond the document, in its style (the real CLIENTXCMS has them): billing.
 register("orders", ["index", "show", "create", "update", "delete"], "orders")
 register("invoices", ["index", "show", "create", "update", "delete"], "invoices")
+register("departments", ["index", "create", "update", "delete"], "support departments")
+register("tickets", ["index", "show", "create", "update", "delete", "reply"], "support tickets")
 
 
 def normalize(names: Iterable[str]) -> list[str]:

@@ -22,8 +22,17 @@ from hostlane.models.customer import Customer, CustomerStatus
 from hostlane.models.customer_token import RefreshToken, TokenFamily
 from hostlane.models.idempotency import IdempotencyRecord
 from hostlane.models.job import Job, JobStatus, SchedulerLock
+from hostlane.models.network import IpAddress, IpPool, PduDevice, PduPort
 from hostlane.models.order import Order, OrderItem, OrderStatus
 from hostlane.models.service import BillingCycle, DeliveryStatus, Service, ServiceEvent, ServiceStatus
+from hostlane.models.support import (
+    ReplyType,
+    SupportDepartment,
+    SupportReply,
+    SupportTicket,
+    TicketPriority,
+    TicketStatus,
+)
 
 __all__ = [
     "BILLING_CYCLES",
@@ -43,6 +52,8 @@ __all__ = [
     "InvoiceItem",
     "InvoiceSequence",
     "InvoiceStatus",
+    "IpAddress",
+    "IpPool",
     "ItemType",
     "Job",
     "JobStatus",
@@ -52,14 +63,22 @@ __all__ = [
     "Payment",
     "PaymentMethod",
     "PaymentStatus",
+    "PduDevice",
+    "PduPort",
     "Pricing",
     "Product",
     "ProductGroup",
     "RefreshToken",
+    "ReplyType",
     "SchedulerLock",
     "Service",
     "ServiceEvent",
     "ServiceStatus",
+    "SupportDepartment",
+    "SupportReply",
+    "SupportTicket",
     "TaxRule",
+    "TicketPriority",
+    "TicketStatus",
     "TokenFamily",
 ]

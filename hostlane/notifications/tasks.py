@@ -14,8 +14,11 @@ from hostlane.jobs import outbox
 from hostlane.jobs.registry import Attempt, handler
 from hostlane.notifications import service as notifications
 from hostlane.services import service as services
+from hostlane.support import service as support
 
 if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession
+
     from hostlane.runtime import Runtime
 
 
@@ -37,6 +40,21 @@ def _items(row: dict[str, Any]) -> list[dict[str, str]]:
     ]
 
 
+async def _ticket_context(
+    session: AsyncSession, principal: Principal, payload: dict[str, Any], context: dict[str, Any]
+) -> int:
+    """A ticket (and the reply) the mail is about; bodies go in as values, never as template source."""
+    if "reply_id" in payload:
+        reply = await support.get_reply(session, principal, int(payload["reply_id"]))
+        context["reply"] = {"name": reply["name"], "body": reply["body"]}
+        ticket_id = reply["ticket_id"]
+    else:
+        ticket_id = int(payload["ticket_id"])
+    ticket = await support.get_ticket(session, principal, ticket_id, with_replies=False)
+    context["ticket"] = {key: ticket[key] for key in ("number", "subject", "body", "deptname")}
+    return int(ticket["customer_id"])
+
+
 @handler(notifications.MAIL_JOB)
 async def send(runtime: Runtime, payload: dict[str, Any], attempt: Attempt) -> None:
     template = str(payload["template"])
@@ -48,6 +66,8 @@ async def send(runtime: Runtime, payload: dict[str, Any], attempt: Attempt) -> N
                 invoice = await billing.get_invoice(session, principal, int(payload["invoice_id"]))
                 context["invoice"], context["items"] = _invoice(invoice), _items(invoice)
                 customer_id = invoice["customer_id"]
+            elif "reply_id" in payload or "ticket_id" in payload:
+                customer_id = await _ticket_context(session, principal, payload, context)
             else:
                 service = await services.get_service(session, principal, int(payload["service_id"]))
                 context["service"] = {"name": service["name"], "suspend_reason": service["suspend_reason"]}

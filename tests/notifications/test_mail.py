@@ -3,14 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import socket
-from collections.abc import Iterator
-from email import message_from_bytes
-from email.message import Message
-
-import pytest
-from aiosmtpd.controller import Controller
-from aiosmtpd.smtp import Envelope, Session
 
 from hostlane.billing import run as billing_run
 from hostlane.billing import service as billing
@@ -20,34 +12,7 @@ from hostlane.identity.principal import Principal
 from hostlane.jobs.runner import drain
 from hostlane.runtime import Runtime
 from tests.fixtures.factories import make_customer
-
-
-class Inbox:
-    def __init__(self) -> None:
-        self.messages: list[Message] = []
-
-    async def handle_DATA(self, server: object, session: Session, envelope: Envelope) -> str:
-        self.messages.append(message_from_bytes(envelope.content))  # type: ignore[arg-type]
-        return "250 Message accepted for delivery"
-
-
-@pytest.fixture
-def inbox(runtime: Runtime) -> Iterator[Inbox]:
-    handler = Inbox()
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    controller = Controller(handler, hostname="127.0.0.1", port=port)
-    controller.start()
-    runtime.settings.smtp_url = f"smtp://127.0.0.1:{port}"
-    yield handler
-    controller.stop()
-
-
-def body(message: Message) -> str:
-    payload = message.get_payload(decode=True)
-    assert isinstance(payload, bytes)
-    return payload.decode()
+from tests.fixtures.mail import Inbox, body
 
 
 async def test_a_customer_named_like_a_template_gets_exactly_their_name(runtime: Runtime, inbox: Inbox) -> None:

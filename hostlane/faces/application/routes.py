@@ -41,12 +41,12 @@ Endpoint = Callable[..., Awaitable[Response]]
 UPDATE_METHODS = ("POST", "PUT", "PATCH")  # CLIENTXCMS updates with POST; PUT and PATCH mean the same here
 
 
-def update_route(path: str, summary: str) -> Callable[[Endpoint], Endpoint]:
+def update_route(path: str, summary: str, *, on: APIRouter = router) -> Callable[[Endpoint], Endpoint]:
     """Register an update endpoint under each of the three methods (one OpenAPI operation each)."""
 
     def register(endpoint: Endpoint) -> Endpoint:
         for method in UPDATE_METHODS:
-            router.add_api_route(
+            on.add_api_route(
                 path, endpoint, methods=[method], summary=summary, operation_id=f"{endpoint.__name__}_{method.lower()}"
             )
         return endpoint
@@ -54,11 +54,11 @@ def update_route(path: str, summary: str) -> Callable[[Endpoint], Endpoint]:
     return register
 
 
-def _query(request: Request, runtime: RuntimeDep, spec: ListSpec) -> Any:
+def list_query(request: Request, runtime: RuntimeDep, spec: ListSpec) -> Any:
     return parse_list_query(request.query_params, spec, max_per_page=runtime.settings.max_page_size)
 
 
-def _includes(request: Request, spec: ListSpec) -> frozenset[str]:
+def includes_of(request: Request, spec: ListSpec) -> frozenset[str]:
     return parse_list_query({"include": request.query_params.get("include", "")}, spec, max_per_page=1).includes
 
 
@@ -93,7 +93,7 @@ async def list_customers(
     session: ReadSession,
     principal: Annotated[Principal, needs("customers:index")],
 ) -> Response:
-    page = await customers.list_customers(session, principal, _query(request, runtime, customers.LIST_SPEC))
+    page = await customers.list_customers(session, principal, list_query(request, runtime, customers.LIST_SPEC))
     return render(request, wire.paginated(request, page, wire.customer))
 
 
@@ -115,7 +115,7 @@ async def show_customer(
     principal: Annotated[Principal, needs("customers:index")],
 ) -> Response:
     row = await customers.get_customer(
-        session, principal, customer_id, includes=_includes(request, customers.LIST_SPEC)
+        session, principal, customer_id, includes=includes_of(request, customers.LIST_SPEC)
     )
     return render(request, wire.customer(row))
 
@@ -152,7 +152,7 @@ async def list_groups(
     session: ReadSession,
     principal: Annotated[Principal, needs("groups:index")],
 ) -> Response:
-    page = await catalog.list_groups(session, principal, _query(request, runtime, catalog.GROUP_SPEC))
+    page = await catalog.list_groups(session, principal, list_query(request, runtime, catalog.GROUP_SPEC))
     return render(request, wire.paginated(request, page, wire.group))
 
 
@@ -173,7 +173,7 @@ async def show_group(
     session: ReadSession,
     principal: Annotated[Principal, needs("groups:index")],
 ) -> Response:
-    row = await catalog.get_group(session, principal, group_id, includes=_includes(request, catalog.GROUP_SPEC))
+    row = await catalog.get_group(session, principal, group_id, includes=includes_of(request, catalog.GROUP_SPEC))
     return render(request, wire.group(row))
 
 
@@ -215,7 +215,7 @@ async def list_products(
     session: ReadSession,
     principal: Annotated[Principal, needs("products:index")],
 ) -> Response:
-    query = _query(request, runtime, catalog.PRODUCT_SPEC)
+    query = list_query(request, runtime, catalog.PRODUCT_SPEC)
     query = type(query)(
         query.page, query.per_page, query.filters, query.sort, _product_includes(request, query.includes)
     )
@@ -240,7 +240,7 @@ async def show_product(
     session: ReadSession,
     principal: Annotated[Principal, needs("products:index")],
 ) -> Response:
-    includes = _product_includes(request, _includes(request, catalog.PRODUCT_SPEC))
+    includes = _product_includes(request, includes_of(request, catalog.PRODUCT_SPEC))
     return render(request, wire.product(await catalog.get_product(session, principal, product_id, includes=includes)))
 
 
@@ -296,7 +296,7 @@ async def list_pricings(
     session: ReadSession,
     principal: Annotated[Principal, needs("pricings:index")],
 ) -> Response:
-    page = await catalog.list_pricings(session, principal, _query(request, runtime, catalog.PRICING_SPEC))
+    page = await catalog.list_pricings(session, principal, list_query(request, runtime, catalog.PRICING_SPEC))
     return render(request, wire.paginated(request, page, wire.pricing))
 
 
@@ -317,7 +317,7 @@ async def show_pricing(
     session: ReadSession,
     principal: Annotated[Principal, needs("pricings:index")],
 ) -> Response:
-    row = await catalog.get_pricing(session, principal, pricing_id, includes=_includes(request, catalog.PRICING_SPEC))
+    row = await catalog.get_pricing(session, principal, pricing_id, includes=includes_of(request, catalog.PRICING_SPEC))
     return render(request, wire.pricing(row))
 
 
@@ -352,7 +352,7 @@ async def list_services(
     session: ReadSession,
     principal: Annotated[Principal, needs("services:index")],
 ) -> Response:
-    query = _query(request, runtime, services.LIST_SPEC)
+    query = list_query(request, runtime, services.LIST_SPEC)
     page = await services.list_services(session, principal, query)
     await services.attach_includes(session, principal, page.items, query.includes)
     return render(request, wire.paginated(request, page, wire.service))
@@ -366,7 +366,7 @@ async def show_service(
     principal: Annotated[Principal, needs("services:index")],
 ) -> Response:
     row = await services.get_service(session, principal, service_id)
-    await services.attach_includes(session, principal, [row], _includes(request, services.LIST_SPEC))
+    await services.attach_includes(session, principal, [row], includes_of(request, services.LIST_SPEC))
     return render(request, wire.service(row))
 
 
@@ -435,7 +435,7 @@ async def expire_service(
 async def list_orders(
     request: Request, runtime: RuntimeDep, session: ReadSession, principal: Annotated[Principal, needs("orders:index")]
 ) -> Response:
-    page = await orders.list_orders(session, principal, _query(request, runtime, orders.LIST_SPEC))
+    page = await orders.list_orders(session, principal, list_query(request, runtime, orders.LIST_SPEC))
     return render(request, wire.paginated(request, page, wire.order))
 
 
@@ -484,7 +484,7 @@ async def list_invoices(
     session: ReadSession,
     principal: Annotated[Principal, needs("invoices:index")],
 ) -> Response:
-    page = await billing.list_invoices(session, principal, _query(request, runtime, billing.LIST_SPEC))
+    page = await billing.list_invoices(session, principal, list_query(request, runtime, billing.LIST_SPEC))
     return render(request, wire.paginated(request, page, wire.invoice))
 
 

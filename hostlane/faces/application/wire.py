@@ -301,3 +301,53 @@ def order(row: Row) -> dict[str, Any]:
         "created_at": timestamp(row["created_at"]),
         "updated_at": timestamp(row["updated_at"]),
     }
+
+
+def department(row: Row) -> dict[str, Any]:
+    return {
+        "id": row["id"],
+        "name": row["name"],
+        "description": row["description"],
+        "icon": row["icon"],
+        "created_at": timestamp(row["created_at"]),
+        "updated_at": timestamp(row["updated_at"]),
+    }
+
+
+def reply(row: Row) -> dict[str, Any]:
+    return {
+        "id": row["id"],
+        "ticket_id": row["ticket_id"],
+        "type": str(row["type"]),
+        "name": row["name"],
+        "administrator_id": row["administrator_id"],
+        "body": row["body"],
+        "created_at": timestamp(row["created_at"]),
+    }
+
+
+def ticket(row: Row) -> dict[str, Any]:
+    out = {
+        "id": row["id"],
+        "number": row["number"],
+        "customer_id": row["customer_id"],
+        "department_id": row["department_id"],
+        "department": row["deptname"],
+        "service_id": row["service_id"],
+        "name": row["name"],
+        "email": row["email"],
+        "subject": row["subject"],
+        "body": row["body"],
+        "status": str(row["status"]),
+        "priority": str(row["priority"]),
+        "client_read": row["client_read"],
+        "admin_read": row["admin_read"],
+        "closed_at": timestamp(row["closed_at"]),
+        "closed_by": row["closed_by"],
+        "close_reason": row["close_reason"],
+        "created_at": timestamp(row["created_at"]),
+        "updated_at": timestamp(row["updated_at"]),
+    }
+    if "replies" in row:
+        out["replies"] = [reply(item) for item in row["replies"]]
+    return out

@@ -2,37 +2,50 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 from urllib.parse import parse_qsl
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Depends, Path, Request, Response
+from fastapi.exceptions import RequestValidationError
+from pydantic import BaseModel, ValidationError
 
 from hostlane.billing import service as billing
 from hostlane.core.errors import ValidationFailed
 from hostlane.core.formats import FormatRoute, decode_body, media_type, render
+from hostlane.core.idempotency import remember
 from hostlane.core.money import format_amount
 from hostlane.core.pagination import ListQuery
 from hostlane.customers import service as customers
 from hostlane.faces.clientarea import wire
 from hostlane.faces.clientarea.auth import customer, livemode_of
-from hostlane.faces.common import ClientIp, PathId, ReadSession, RuntimeDep, bearer_token
+from hostlane.faces.common import ClientIp, PathId, ReadSession, RuntimeDep, WriteSession, bearer_token
 from hostlane.identity import customer_sessions
 from hostlane.identity.principal import Principal
+from hostlane.support import service as support
+from hostlane.support.schemas import CustomerTicketOpen, ReplyIn
 
 PREFIX = "/api"
 router = APIRouter(prefix=PREFIX, tags=["clientarea"], route_class=FormatRoute)
 Customer = Annotated[Principal, Depends(customer)]
+Input = TypeVar("Input", bound=BaseModel)
+# Ticket numbers are 32-bit; anything larger names no ticket (and must not reach the database).
+TicketNumber = Annotated[int, Path(ge=1, le=2**31 - 1)]
+ALL = 10_000  # the client area's lists are whole (HostBill's are); a customer's own rows stay few
 
 
-async def _fields(request: Request, *names: str) -> dict[str, str]:
-    """The named fields of a JSON, XML or form body (the document's clients send JSON or form fields)."""
+async def _data(request: Request) -> dict[str, Any]:
+    """The fields of a JSON, XML or form body (the document's clients send JSON or form fields)."""
     body = await request.body()
     if media_type(request.headers.get("content-type")) == "application/x-www-form-urlencoded":
         data: Any = dict(parse_qsl(body.decode("utf-8", "replace")))
     else:
         data = decode_body(body, request.headers.get("content-type")) or {}
-    if not isinstance(data, dict):
-        data = {}
+    return data if isinstance(data, dict) else {}
+
+
+async def _fields(request: Request, *names: str) -> dict[str, str]:
+    """The named text fields, each required."""
+    data = await _data(request)
     missing = [name for name in names if not isinstance(data.get(name), str) or not data.get(name)]
     if missing:
         raise ValidationFailed(
@@ -40,6 +53,15 @@ async def _fields(request: Request, *names: str) -> dict[str, str]:
             fields={name: [f"The {name} field is required."] for name in missing},
         )
     return {name: str(data[name]) for name in names}
+
+
+async def _parsed(request: Request, model: type[Input]) -> Input:
+    """The body validated by ``model``; refusals are the face's 422, naming the fields."""
+    data = await _data(request)
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise RequestValidationError(exc.errors(include_url=False, include_context=False)) from None
 
 
 @router.post("/login", summary="Log in: an access token and a refresh token")
@@ -107,7 +129,7 @@ async def balance(request: Request, session: ReadSession, principal: Customer) -
 
 @router.get("/invoice", summary="All invoices under my account")
 async def invoices(request: Request, session: ReadSession, principal: Customer) -> Response:
-    page = await billing.list_invoices(session, principal, ListQuery(page=1, per_page=10_000, sort=[("id", True)]))
+    page = await billing.list_invoices(session, principal, ListQuery(page=1, per_page=ALL, sort=[("id", True)]))
     return render(request, {"invoices": [wire.invoice_summary(row) for row in page.items]})
 
 
@@ -116,3 +138,50 @@ async def invoice(request: Request, invoice_id: PathId, session: ReadSession, pr
     row = await billing.get_invoice(session, principal, invoice_id)
     owner = await customers.get_customer(session, principal, row["customer_id"])
     return render(request, {"invoice": wire.invoice_detail(row, owner)})
+
+
+# Support
+
+
+@router.get("/tickets", summary="List support tickets under my account")
+async def tickets(request: Request, session: ReadSession, principal: Customer) -> Response:
+    query = ListQuery(page=1, per_page=ALL, sort=[("updated_at", True), ("id", True)])
+    page = await support.list_tickets(session, principal, query)
+    return render(request, {"tickets": [wire.ticket_summary(row) for row in page.items]})
+
+
+@router.post("/tickets", summary="Submit a new ticket (Idempotency-Key)")
+async def open_ticket(request: Request, session: WriteSession, principal: Customer) -> Response:
+    data = await _parsed(request, CustomerTicketOpen)
+    row = await support.open_ticket(session, principal, data.ticket())
+    return await remember(session, request, render(request, {"ticket": row["number"]}))
+
+
+@router.get("/tickets/{number}", summary="Ticket details, with all replies (marks the ticket read)")
+async def ticket(request: Request, number: TicketNumber, session: WriteSession, principal: Customer) -> Response:
+    return render(request, wire.ticket_detail(await support.read_ticket(session, principal, number)))
+
+
+@router.post("/tickets/{number}", summary="Reply to a ticket (re-opens it if closed)")
+async def reply_ticket(request: Request, number: TicketNumber, session: WriteSession, principal: Customer) -> Response:
+    ticket_id = await support.ticket_id(session, principal, number)
+    await support.reply(session, principal, ticket_id, await _parsed(request, ReplyIn))
+    return await remember(session, request, render(request, {"info": ["reply_added"]}))
+
+
+@router.put("/tickets/{number}/open", summary="Re-open a closed ticket")
+async def reopen_ticket(request: Request, number: TicketNumber, session: WriteSession, principal: Customer) -> Response:
+    await support.reopen_ticket(session, principal, await support.ticket_id(session, principal, number))
+    return render(request, {"status": True})
+
+
+@router.put("/tickets/{number}/close", summary="Close a ticket")
+async def close_ticket(request: Request, number: TicketNumber, session: WriteSession, principal: Customer) -> Response:
+    await support.close_ticket(session, principal, await support.ticket_id(session, principal, number))
+    return render(request, {"status": True})
+
+
+@router.get("/ticket/departments", summary="The ticket departments")
+async def departments(request: Request, session: ReadSession, principal: Customer) -> Response:
+    rows = await support.all_departments(session, principal)
+    return render(request, {"depts": [wire.department(row) for row in rows]})

@@ -103,3 +103,49 @@ def invoice_detail(row: Row, customer: Row) -> dict[str, Any]:
         "number": row["number"],
         "currency": currency,
     }
+
+
+def _flag(value: bool) -> str:
+    return "1" if value else "0"
+
+
+def ticket_summary(row: Row) -> dict[str, Any]:
+    return {
+        "client_read": _flag(row["client_read"]),
+        "ticket_number": str(row["number"]),
+        "date": moment(row["created_at"]),
+        "deptname": row["deptname"],
+        "subject": row["subject"],
+        "status": str(row["status"]),
+    }
+
+
+def ticket_detail(row: Row) -> dict[str, Any]:
+    return {
+        "ticket": {
+            "date": moment(row["created_at"]),
+            "ticket_number": str(row["number"]),
+            "name": row["name"],
+            "email": row["email"],
+            "subject": row["subject"],
+            "body": row["body"],
+            "status": str(row["status"]),
+            "client_read": _flag(row["client_read"]),
+            "deptname": row["deptname"],
+        },
+        "replies": [
+            {
+                "id": str(reply["id"]),
+                "name": reply["name"],
+                "date": moment(reply["created_at"]),
+                "body": reply["body"],
+                "status": "Sent",
+                "type": str(reply["type"]),
+            }
+            for reply in row["replies"]
+        ],
+    }
+
+
+def department(row: Row) -> dict[str, Any]:
+    return {"id": str(row["id"]), "name": row["name"], "description": row["description"]}

@@ -75,6 +75,23 @@ MATRIX: dict[tuple[str, str], str] = {
     ("POST", "/invoices/{invoice_id}/pay"): "invoices:update",
     ("POST", "/invoices/{invoice_id}/charge"): "invoices:update",
     ("POST", "/invoices/{invoice_id}/refund"): "invoices:update",
+    ("GET", "/departments"): "departments:index",
+    ("POST", "/departments"): "departments:create",
+    ("GET", "/departments/{department_id}"): "departments:index",
+    ("POST", "/departments/{department_id}"): "departments:update",
+    ("PUT", "/departments/{department_id}"): "departments:update",
+    ("PATCH", "/departments/{department_id}"): "departments:update",
+    ("DELETE", "/departments/{department_id}"): "departments:delete",
+    ("GET", "/tickets"): "tickets:index",
+    ("POST", "/tickets"): "tickets:create",
+    ("GET", "/tickets/{ticket_id}"): "tickets:show",
+    ("POST", "/tickets/{ticket_id}"): "tickets:update",
+    ("PUT", "/tickets/{ticket_id}"): "tickets:update",
+    ("PATCH", "/tickets/{ticket_id}"): "tickets:update",
+    ("DELETE", "/tickets/{ticket_id}"): "tickets:delete",
+    ("POST", "/tickets/{ticket_id}/reply"): "tickets:reply",
+    ("POST", "/tickets/{ticket_id}/close"): "tickets:update",
+    ("POST", "/tickets/{ticket_id}/reopen"): "tickets:update",
 }
 PREFIX = "/api/application"
 

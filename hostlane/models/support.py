@@ -1,0 +1,86 @@
+"""Support: departments, and customers' tickets with their replies (HostBill's statuses and reply types)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from hostlane.core import clock
+from hostlane.core.db import Base, BigId, UTCDateTime, text_enum
+
+
+class TicketStatus(StrEnum):
+    OPEN = "Open"
+    ANSWERED = "Answered"  # staff replied last
+    CUSTOMER_REPLY = "Customer-Reply"  # the customer replied last
+    CLOSED = "Closed"
+
+
+class TicketPriority(StrEnum):
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+
+
+class ReplyType(StrEnum):
+    ADMIN = "Admin"
+    CLIENT = "Client"
+
+
+class SupportDepartment(Base):
+    __tablename__ = "support_departments"
+    __table_args__ = (UniqueConstraint("livemode", "name"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    livemode: Mapped[bool] = mapped_column(Boolean)
+    name: Mapped[str] = mapped_column(String(255))
+    description: Mapped[str] = mapped_column(Text, default="")
+    icon: Mapped[str] = mapped_column(String(64), default="bi bi-question-circle")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now, onupdate=clock.now)
+
+
+class SupportTicket(Base):
+    __tablename__ = "support_tickets"
+    __table_args__ = (
+        UniqueConstraint("number"),
+        Index("ix_support_tickets_livemode_customer_id", "livemode", "customer_id"),
+        Index("ix_support_tickets_livemode_status", "livemode", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    # The public ticket number customers quote (random, so it says nothing of how many tickets exist).
+    number: Mapped[int] = mapped_column(Integer)
+    livemode: Mapped[bool] = mapped_column(Boolean)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"))
+    department_id: Mapped[int] = mapped_column(ForeignKey("support_departments.id", ondelete="RESTRICT"), index=True)
+    service_id: Mapped[int | None] = mapped_column(ForeignKey("services.id", ondelete="SET NULL"))
+    # Who opened it, as they signed it then (HostBill keeps these on the ticket).
+    name: Mapped[str] = mapped_column(String(255))
+    email: Mapped[str] = mapped_column(String(255))
+    subject: Mapped[str] = mapped_column(String(255))
+    body: Mapped[str] = mapped_column(Text)
+    status: Mapped[TicketStatus] = mapped_column(text_enum(TicketStatus), default=TicketStatus.OPEN)
+    priority: Mapped[TicketPriority] = mapped_column(text_enum(TicketPriority), default=TicketPriority.MEDIUM)
+    client_read: Mapped[bool] = mapped_column(Boolean, default=True)
+    admin_read: Mapped[bool] = mapped_column(Boolean, default=False)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    closed_by: Mapped[str | None] = mapped_column(String(16))  # "client" | "admin"
+    close_reason: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)  # last activity
+
+
+class SupportReply(Base):
+    __tablename__ = "support_replies"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("support_tickets.id", ondelete="CASCADE"), index=True)
+    type: Mapped[ReplyType] = mapped_column(text_enum(ReplyType))
+    name: Mapped[str] = mapped_column(String(255))
+    administrator_id: Mapped[int | None] = mapped_column(ForeignKey("administrators.id", ondelete="SET NULL"))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)

@@ -1,0 +1,35 @@
+from __future__ import annotations
+
+from hostlane.core.errors import Conflict, NotFound, ValidationFailed
+
+
+class DepartmentNotFound(NotFound):
+    message = "Department not found."
+
+
+class TicketNotFound(NotFound):
+    message = "Ticket not found."
+
+
+class DepartmentHasTickets(Conflict):
+    message = "The department still has tickets; move them to another department first."
+
+
+class DepartmentNameTaken(ValidationFailed):
+    def __init__(self) -> None:
+        message = "The name has already been taken."
+        super().__init__(message, fields={"name": [message]})
+
+
+class UnknownDepartment(ValidationFailed):
+    def __init__(self) -> None:
+        message = "The selected department does not exist."
+        super().__init__(message, fields={"department_id": [message]})
+
+
+class TicketAlreadyClosed(Conflict):
+    message = "The ticket is already closed."
+
+
+class TicketNotClosed(Conflict):
+    message = "The ticket is not closed."

@@ -1,0 +1,82 @@
+"""What departments, tickets and replies are made from (CLIENTXCMS's names; the client area's are aliases)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import AfterValidator, AliasChoices, BaseModel, ConfigDict, Field, StringConstraints
+
+from hostlane.core.fields import Id
+from hostlane.models import TicketPriority, TicketStatus
+
+
+def _one_line(value: str) -> str:
+    if any(ord(char) < 32 or ord(char) == 127 for char in value):
+        raise ValueError("must be a single line without control characters")
+    return value
+
+
+Title = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=255), AfterValidator(_one_line)
+]
+# Message text is stored and shown as the customer typed it: never rendered as a template or as HTML.
+MessageText = Annotated[str, StringConstraints(min_length=1, max_length=65535, pattern=r"\S")]
+Description = Annotated[str, StringConstraints(max_length=65535)]
+Icon = Annotated[str, StringConstraints(strip_whitespace=True, max_length=64, pattern=r"^[A-Za-z0-9 _-]*$")]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+
+class DepartmentCreate(_Model):
+    name: Title
+    description: Description = ""
+    icon: Icon = "bi bi-question-circle"
+
+
+class DepartmentUpdate(_Model):
+    name: Title | None = None
+    description: Description | None = None
+    icon: Icon | None = None
+
+
+class TicketOpen(_Model):
+    """A ticket as staff open it for a customer (CLIENTXCMS: ``content``, ``related_id``)."""
+
+    department_id: Id
+    subject: Title
+    body: MessageText = Field(validation_alias=AliasChoices("body", "content"))
+    priority: TicketPriority = TicketPriority.MEDIUM
+    service_id: Id | None = Field(None, validation_alias=AliasChoices("service_id", "related_id"))
+
+
+class StaffTicketOpen(TicketOpen):
+    customer_id: Id
+
+
+class CustomerTicketOpen(_Model):
+    """A ticket as the client area opens it (HostBill's names)."""
+
+    dept_id: Id
+    subject: Title
+    body: MessageText
+    service_id: Id | None = None
+
+    def ticket(self) -> TicketOpen:
+        return TicketOpen(department_id=self.dept_id, subject=self.subject, body=self.body, service_id=self.service_id)
+
+
+class TicketUpdate(_Model):
+    department_id: Id | None = None
+    subject: Title | None = None
+    priority: TicketPriority | None = None
+    status: TicketStatus | None = None
+
+
+class ReplyIn(_Model):
+    body: MessageText = Field(validation_alias=AliasChoices("body", "content"))
+
+
+class CloseIn(_Model):
+    reason: Annotated[str, StringConstraints(max_length=65535)] | None = None

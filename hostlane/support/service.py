@@ -1,0 +1,330 @@
+"""Rules of support: who may open, answer, close and re-open a ticket, and what each does to its status.
+
+A customer's reply makes a ticket ``Customer-Reply``, a staff reply ``Answered`` (and mails the customer);
+either re-opens a closed ticket. Reading a ticket in the client area marks it ``client_read``.
+"""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from hostlane.core import clock
+from hostlane.core.errors import NotFound, ValidationFailed
+from hostlane.core.pagination import ListQuery, Page
+from hostlane.customers import service as customers
+from hostlane.identity import audit
+from hostlane.identity.principal import Principal, PrincipalKind
+from hostlane.models import ReplyType, SupportDepartment, SupportReply, SupportTicket, TicketStatus
+from hostlane.notifications import service as notifications
+from hostlane.services import service as services
+from hostlane.support import repository as repo
+from hostlane.support.errors import (
+    DepartmentHasTickets,
+    DepartmentNameTaken,
+    DepartmentNotFound,
+    TicketAlreadyClosed,
+    TicketNotClosed,
+    TicketNotFound,
+    UnknownDepartment,
+)
+from hostlane.support.schemas import (
+    DepartmentCreate,
+    DepartmentUpdate,
+    ReplyIn,
+    TicketOpen,
+    TicketUpdate,
+)
+
+DEPARTMENT_SPEC, TICKET_SPEC = repo.DEPARTMENT_SPEC, repo.TICKET_SPEC
+STAFF_SIGNATURE = "Support Staff"
+
+
+def _is_customer(principal: Principal) -> bool:
+    return principal.kind is PrincipalKind.CUSTOMER
+
+
+# Departments
+
+
+async def list_departments(session: AsyncSession, principal: Principal, query: ListQuery) -> Page:
+    return await repo.list_departments(session, principal, query)
+
+
+async def all_departments(session: AsyncSession, principal: Principal) -> list[dict[str, Any]]:
+    return await repo.all_departments(session, principal)
+
+
+async def get_department(session: AsyncSession, principal: Principal, department_id: int) -> dict[str, Any]:
+    row = await repo.get_department(session, principal, department_id)
+    if row is None:
+        raise DepartmentNotFound()
+    return row
+
+
+async def create_department(session: AsyncSession, principal: Principal, data: DepartmentCreate) -> dict[str, Any]:
+    if await repo.department_name_taken(session, principal.livemode, data.name):
+        raise DepartmentNameTaken()
+    department = SupportDepartment(livemode=principal.livemode, **data.model_dump())
+    session.add(department)
+    await session.flush()
+    audit.record(session, principal, "department.create", "department", department.id, data.model_dump())
+    return await get_department(session, principal, department.id)
+
+
+async def update_department(
+    session: AsyncSession, principal: Principal, department_id: int, data: DepartmentUpdate
+) -> dict[str, Any]:
+    department = await repo.lock_department(session, principal, department_id)
+    if department is None:
+        raise DepartmentNotFound()
+    changes = data.model_dump(exclude_unset=True)
+    ValidationFailed.refuse_nulls(changes, "name", "description", "icon")
+    if "name" in changes and await repo.department_name_taken(
+        session, principal.livemode, changes["name"], except_id=department_id
+    ):
+        raise DepartmentNameTaken()
+    for name, value in changes.items():
+        setattr(department, name, value)
+    await session.flush()
+    audit.record(session, principal, "department.update", "department", department_id, changes)
+    return await get_department(session, principal, department_id)
+
+
+async def delete_department(session: AsyncSession, principal: Principal, department_id: int) -> dict[str, Any]:
+    department = await repo.lock_department(session, principal, department_id)
+    if department is None:
+        raise DepartmentNotFound()
+    if await repo.department_has_tickets(session, department_id):
+        raise DepartmentHasTickets()
+    row = await get_department(session, principal, department_id)
+    await session.delete(department)
+    audit.record(session, principal, "department.delete", "department", department_id)
+    return row
+
+
+# Tickets
+
+
+async def _with_replies(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
+    replies = await repo.replies_of(session, [row["id"] for row in rows])
+    for row in rows:
+        row["replies"] = replies.get(row["id"], [])
+
+
+async def list_tickets(session: AsyncSession, principal: Principal, query: ListQuery) -> Page:
+    page = await repo.list_tickets(session, principal, query)
+    if query.includes & {"replies", "messages"}:
+        await _with_replies(session, page.items)
+    return page
+
+
+async def get_ticket(
+    session: AsyncSession, principal: Principal, ticket_id: int, *, with_replies: bool = True
+) -> dict[str, Any]:
+    row = await repo.get_ticket(session, principal, ticket_id)
+    if row is None:
+        raise TicketNotFound()
+    if with_replies:
+        await _with_replies(session, [row])
+    return row
+
+
+async def ticket_id(session: AsyncSession, principal: Principal, number: int) -> int:
+    """The id of the ticket with this public number, if the principal may see it."""
+    found = await repo.ticket_id_by_number(session, principal, number)
+    if found is None:
+        raise TicketNotFound()
+    return found
+
+
+async def read_ticket(session: AsyncSession, principal: Principal, number: int) -> dict[str, Any]:
+    """The ticket with its replies, as its customer reads it (which marks it read)."""
+    ticket = await repo.lock_ticket(session, principal, await ticket_id(session, principal, number))
+    if ticket is None:
+        raise TicketNotFound()
+    if _is_customer(principal) and not ticket.client_read:
+        ticket.client_read = True
+        await session.flush()
+    return await get_ticket(session, principal, ticket.id)
+
+
+async def _new_number(session: AsyncSession) -> int:
+    """A random public number: six digits as HostBill prints them, more once six grow crowded."""
+    digits = 6
+    for attempt in range(40):
+        if attempt and attempt % 8 == 0:
+            digits += 1
+        low = int(10 ** (digits - 1))
+        number = low + secrets.randbelow(9 * low)
+        if not await repo.number_taken(session, number):
+            return number
+    raise RuntimeError("no free ticket number found")  # pragma: no cover - 40 draws over growing ranges
+
+
+async def _check_department(session: AsyncSession, principal: Principal, department_id: int) -> None:
+    if await repo.get_department(session, principal, department_id) is None:
+        raise UnknownDepartment()
+
+
+async def _check_service(session: AsyncSession, principal: Principal, service_id: int, customer_id: int) -> None:
+    try:
+        service = await services.get_service(session, principal, service_id)
+    except NotFound:
+        service = None
+    if service is None or service["customer_id"] != customer_id:
+        raise ValidationFailed.field("service_id", "The selected service_id is invalid.")
+
+
+async def open_ticket(session: AsyncSession, principal: Principal, data: TicketOpen) -> dict[str, Any]:
+    """A customer opens a ticket for itself; staff open one for ``data.customer_id`` (the customer is mailed)."""
+    by_customer = _is_customer(principal)
+    customer_id = principal.scope if by_customer else getattr(data, "customer_id", None)
+    if customer_id is None:
+        raise ValidationFailed.field("customer_id", "The customer_id field is required.")
+    try:
+        customer = await customers.get_customer(session, principal, customer_id)
+    except NotFound:
+        raise ValidationFailed.field("customer_id", "The selected customer_id is invalid.") from None
+    await _check_department(session, principal, data.department_id)
+    if data.service_id is not None:
+        await _check_service(session, principal, data.service_id, customer_id)
+    now = clock.now()
+    ticket = SupportTicket(
+        number=await _new_number(session),
+        livemode=principal.livemode,
+        customer_id=customer_id,
+        department_id=data.department_id,
+        service_id=data.service_id,
+        name=f"{customer['firstname']} {customer['lastname']}".strip(),
+        email=customer["email"],
+        subject=data.subject,
+        body=data.body,
+        status=TicketStatus.OPEN,
+        priority=data.priority,
+        client_read=by_customer,
+        admin_read=not by_customer,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(ticket)
+    await session.flush()
+    audit.record(
+        session,
+        principal,
+        "ticket.create",
+        "ticket",
+        ticket.id,
+        {"number": ticket.number, "department_id": data.department_id, "subject": data.subject},
+    )
+    if not by_customer:
+        notifications.queue(session, "ticket_opened", livemode=principal.livemode, ticket_id=ticket.id)
+    return await get_ticket(session, principal, ticket.id)
+
+
+async def _locked(session: AsyncSession, principal: Principal, ticket_id: int) -> SupportTicket:
+    ticket = await repo.lock_ticket(session, principal, ticket_id)
+    if ticket is None:
+        raise TicketNotFound()
+    return ticket
+
+
+async def reply(session: AsyncSession, principal: Principal, ticket_id: int, data: ReplyIn) -> dict[str, Any]:
+    """Add a reply. It re-opens a closed ticket; a staff reply is mailed to the customer."""
+    ticket = await _locked(session, principal, ticket_id)
+    now = clock.now()
+    if _is_customer(principal):
+        entry = SupportReply(ticket_id=ticket.id, type=ReplyType.CLIENT, name=ticket.name, body=data.body)
+        ticket.status, ticket.client_read, ticket.admin_read = TicketStatus.CUSTOMER_REPLY, True, False
+    else:
+        administrator_id, name = await repo.staff_name(session, principal)
+        entry = SupportReply(
+            ticket_id=ticket.id,
+            type=ReplyType.ADMIN,
+            name=name or STAFF_SIGNATURE,
+            administrator_id=administrator_id,
+            body=data.body,
+        )
+        ticket.status, ticket.client_read, ticket.admin_read = TicketStatus.ANSWERED, False, True
+    entry.created_at = now
+    ticket.updated_at, ticket.closed_at, ticket.closed_by, ticket.close_reason = now, None, None, None
+    session.add(entry)
+    await session.flush()
+    audit.record(session, principal, "ticket.reply", "ticket", ticket.id, {"reply_id": entry.id})
+    if entry.type is ReplyType.ADMIN:
+        notifications.queue(session, "ticket_reply", livemode=principal.livemode, reply_id=entry.id)
+    return {"id": entry.id, "ticket_id": ticket.id, "type": entry.type, "name": entry.name, "created_at": now}
+
+
+async def close_ticket(
+    session: AsyncSession, principal: Principal, ticket_id: int, *, reason: str | None = None, strict: bool = False
+) -> dict[str, Any]:
+    """Close the ticket. Closing a closed ticket changes nothing (``strict``: it is a 409)."""
+    ticket = await _locked(session, principal, ticket_id)
+    if ticket.status is TicketStatus.CLOSED:
+        if strict:
+            raise TicketAlreadyClosed()
+        return await get_ticket(session, principal, ticket_id)
+    now = clock.now()
+    ticket.status, ticket.closed_at, ticket.updated_at = TicketStatus.CLOSED, now, now
+    ticket.closed_by = "client" if _is_customer(principal) else "admin"
+    ticket.close_reason = reason
+    await session.flush()
+    audit.record(session, principal, "ticket.close", "ticket", ticket_id, {"reason": reason})
+    return await get_ticket(session, principal, ticket_id)
+
+
+async def reopen_ticket(
+    session: AsyncSession, principal: Principal, ticket_id: int, *, strict: bool = False
+) -> dict[str, Any]:
+    """Re-open a closed ticket as ``Open``. Re-opening an open one changes nothing (``strict``: 409)."""
+    ticket = await _locked(session, principal, ticket_id)
+    if ticket.status is not TicketStatus.CLOSED:
+        if strict:
+            raise TicketNotClosed()
+        return await get_ticket(session, principal, ticket_id)
+    ticket.status, ticket.updated_at = TicketStatus.OPEN, clock.now()
+    ticket.closed_at, ticket.closed_by, ticket.close_reason = None, None, None
+    await session.flush()
+    audit.record(session, principal, "ticket.reopen", "ticket", ticket_id)
+    return await get_ticket(session, principal, ticket_id)
+
+
+async def update_ticket(
+    session: AsyncSession, principal: Principal, ticket_id: int, data: TicketUpdate
+) -> dict[str, Any]:
+    ticket = await _locked(session, principal, ticket_id)
+    changes = data.model_dump(exclude_unset=True)
+    ValidationFailed.refuse_nulls(changes, "department_id", "subject", "priority", "status")
+    if "department_id" in changes:
+        await _check_department(session, principal, changes["department_id"])
+    if "status" in changes and changes["status"] is not ticket.status:
+        closing = changes["status"] is TicketStatus.CLOSED
+        ticket.closed_at = clock.now() if closing else None
+        ticket.closed_by = "admin" if closing else None
+    for name, value in changes.items():
+        setattr(ticket, name, value)
+    ticket.updated_at = clock.now()
+    await session.flush()
+    audit.record(session, principal, "ticket.update", "ticket", ticket_id, changes)
+    return await get_ticket(session, principal, ticket_id)
+
+
+async def delete_ticket(session: AsyncSession, principal: Principal, ticket_id: int) -> tuple[dict[str, Any], bool]:
+    """As CLIENTXCMS: an open ticket is closed; a closed one is deleted with its replies. Says which."""
+    ticket = await _locked(session, principal, ticket_id)
+    if ticket.status is not TicketStatus.CLOSED:
+        return await close_ticket(session, principal, ticket_id), False
+    row = await get_ticket(session, principal, ticket_id)
+    await session.delete(ticket)
+    audit.record(session, principal, "ticket.delete", "ticket", ticket_id, {"number": row["number"]})
+    return row, True
+
+
+async def get_reply(session: AsyncSession, principal: Principal, reply_id: int) -> dict[str, Any]:
+    row = await repo.get_reply(session, principal, reply_id)
+    if row is None:
+        raise NotFound("Reply not found.")
+    return row
