@@ -18,6 +18,7 @@ from hostlane.config import Settings, get_settings
 from hostlane.core.errors import HostlaneError
 from hostlane.core.formats import FormatRoute
 from hostlane.core.idempotency import IdempotencyMiddleware
+from hostlane.faces.application import network as application_network
 from hostlane.faces.application import routes as application
 from hostlane.faces.application import support as application_support
 from hostlane.faces.application import wire as application_wire
@@ -154,6 +155,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     )
     app.include_router(application.router)
     app.include_router(application_support.router)
+    app.include_router(application_network.router)
     app.include_router(webhooks.router)
     app.include_router(clientarea.router)
     return app

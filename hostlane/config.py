@@ -5,9 +5,9 @@ from __future__ import annotations
 import ipaddress
 import secrets
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./hostlane.db"
@@ -60,6 +60,18 @@ class Settings(BaseSettings):
     stripe_webhook_secret: str | None = None
     stripe_api_base: str | None = None  # another address for Stripe's API (a local stand-in in tests)
 
+    # Reverse DNS (PTR records): the in-memory simulator, or PowerDNS Authoritative's HTTP API
+    # (http://host:8081, its api-key, and the name servers of the reverse zones it creates).
+    dns_driver: Literal["simulator", "powerdns"] = "simulator"
+    powerdns_url: str | None = None
+    powerdns_api_key: str | None = None
+    powerdns_server_id: str = "localhost"
+    powerdns_nameservers: Annotated[list[str], NoDecode] = Field(
+        default_factory=lambda: ["ns1.example.net.", "ns2.example.net."]
+    )
+    # Power distribution units: only the simulator until the SNMP driver comes.
+    pdu_driver: Literal["simulator"] = "simulator"
+
     # The provider's name and address as printed on invoices.
     seller: str = "Hostlane demo provider, 1 Example Street, 75001 Paris, France"
 
@@ -69,7 +81,7 @@ class Settings(BaseSettings):
     max_request_bytes: int = 2 * 1024 * 1024
     max_page_size: int = 100
 
-    @field_validator("trusted_proxies", "test_hosts", "currencies", mode="before")
+    @field_validator("trusted_proxies", "test_hosts", "currencies", "powerdns_nameservers", mode="before")
     @classmethod
     def _comma_separated(cls, value: object) -> object:
         if isinstance(value, str):
@@ -90,6 +102,24 @@ class Settings(BaseSettings):
         if not currencies or any(len(code) != 3 or not code.isalpha() for code in currencies):
             raise ValueError("currencies must be ISO 4217 codes such as EUR,USD")
         return currencies
+
+    @field_validator("powerdns_nameservers")
+    @classmethod
+    def _some_nameservers(cls, value: list[str]) -> list[str]:
+        if not value:
+            raise ValueError("powerdns_nameservers needs at least one name server, such as ns1.example.net.")
+        return value
+
+    @model_validator(mode="after")
+    def _powerdns_reachable(self) -> Settings:
+        missing = [
+            f"HOSTLANE_{name.upper()}"
+            for name in ("powerdns_url", "powerdns_api_key")
+            if self.dns_driver == "powerdns" and not getattr(self, name)
+        ]
+        if missing:
+            raise ValueError(f"HOSTLANE_DNS_DRIVER=powerdns needs {' and '.join(missing)}")
+        return self
 
     @property
     def is_sqlite(self) -> bool:

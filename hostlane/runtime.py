@@ -10,7 +10,9 @@ from redis.asyncio import Redis
 from hostlane.config import Settings, use_settings
 from hostlane.core.db import Database, create_engine
 from hostlane.drivers import payments
+from hostlane.drivers.dns import DnsDriver, build_dns_driver
 from hostlane.drivers.payments.stripe import StripeGateway
+from hostlane.drivers.pdu import PduDriver, build_pdu_driver
 from hostlane.identity.bans import (
     DatabaseFailureStore,
     FailureStore,
@@ -29,6 +31,8 @@ class Runtime:
     redis: Redis | None
     login_guard: LoginGuard
     key_throttle: KeyThrottle
+    dns: DnsDriver
+    pdu: PduDriver
 
     @classmethod
     def build(cls, settings: Settings, db: Database | None = None) -> Runtime:
@@ -49,6 +53,8 @@ class Runtime:
             redis=redis,
             login_guard=LoginGuard(store, Policy("login", settings.login_max_failures, ban, ban)),
             key_throttle=KeyThrottle(store, Policy("key", settings.bad_key_max_failures, window, window)),
+            dns=build_dns_driver(settings),
+            pdu=build_pdu_driver(settings),
         )
 
     async def close(self) -> None:

@@ -17,7 +17,7 @@ from hostlane.drivers.provisioning.simulator import SimulatorModule
 from hostlane.runtime import Runtime
 from tests.fixtures.database import Backend, backend_names, drop, empty_all_tables, open_database, prepare
 
-pytest_plugins = ["tests.fixtures.mail"]
+pytest_plugins = ["tests.fixtures.mail", "tests.fixtures.powerdns"]
 
 
 def pytest_report_header() -> str:

@@ -35,3 +35,8 @@ class PaymentDeclined(Conflict):
 class CurrencyMismatch(ValidationFailed):
     def __init__(self, expected: str) -> None:
         super().__init__(f"The amount must be in {expected}.", fields={"currency": [f"Must be {expected}."]})
+
+
+class InsufficientCredit(Conflict):
+    status = 402
+    code = "insufficient_credit"

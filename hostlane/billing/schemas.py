@@ -65,3 +65,11 @@ class RefundIn(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
     to: Literal["credit", "gateway"] = "credit"
+
+
+class InvoicePayment(BaseModel):
+    """How a customer pays an invoice: its saved card, or its account credit (default: the card if it has one)."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    method: Literal["card", "credit"] | None = None

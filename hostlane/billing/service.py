@@ -15,7 +15,13 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hostlane.billing import repository as repo
-from hostlane.billing.errors import CurrencyMismatch, DuplicatePayment, InvoiceNotFound, InvoiceStateError
+from hostlane.billing.errors import (
+    CurrencyMismatch,
+    DuplicatePayment,
+    InsufficientCredit,
+    InvoiceNotFound,
+    InvoiceStateError,
+)
 from hostlane.billing.schemas import CreditIn, InvoiceCreate, PaymentIn
 from hostlane.config import get_settings
 from hostlane.core import clock, money
@@ -279,6 +285,22 @@ async def _locked(session: AsyncSession, principal: Principal, invoice_id: int) 
     if invoice is None:
         raise InvoiceNotFound()
     return customer, invoice
+
+
+async def pay_with_credit(session: AsyncSession, principal: Principal, invoice_id: int) -> Invoice:
+    """Pay the whole amount due from the customer's credit, or nothing (402) when the credit falls short."""
+    customer, invoice = await _locked(session, principal, invoice_id)
+    if invoice.status is not InvoiceStatus.UNPAID:
+        raise InvoiceStateError(invoice.status.value, "paid")
+    due = due_minor(invoice)
+    if customer.currency != invoice.currency or customer.credit_minor < due:
+        available = customer.credit_minor if customer.currency == invoice.currency else 0
+        raise InsufficientCredit(
+            f"The account credit ({money.format_amount(available, invoice.currency)} {invoice.currency}) does not "
+            f"cover the {money.format_amount(due, invoice.currency)} {invoice.currency} due."
+        )
+    await _apply_credit(session, principal, customer, invoice)
+    return invoice
 
 
 async def record_payment(

@@ -373,6 +373,10 @@ async def products_by_id(session: AsyncSession, principal: Principal, ids: list[
     return await repo.products_by_id(session, principal, ids)
 
 
+async def groups_by_id(session: AsyncSession, principal: Principal, ids: list[int]) -> dict[int, dict[str, Any]]:
+    return await repo.groups_by_id(session, principal, ids)
+
+
 async def take_stock(session: AsyncSession, principal: Principal, product_id: int, qty: int, *, field: str) -> None:
     """Take ``qty`` units of a product's stock (unlimited stock is -1); 422 naming ``field`` if too few."""
     product = await repo.lock_product(session, principal, product_id)

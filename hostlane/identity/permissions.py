@@ -35,6 +35,8 @@ register("orders", ["index", "show", "create", "update", "delete"], "orders")
 register("invoices", ["index", "show", "create", "update", "delete"], "invoices")
 register("departments", ["index", "create", "update", "delete"], "support departments")
 register("tickets", ["index", "show", "create", "update", "delete", "reply"], "support tickets")
+register("ippools", ["index", "create", "update", "delete"], "IP pools")
+register("pdus", ["index", "create", "update", "delete"], "PDUs")
 
 
 def normalize(names: Iterable[str]) -> list[str]:

@@ -88,6 +88,7 @@ async def place_order(session: AsyncSession, principal: Principal, data: OrderCr
                 price_minor=price,
                 next_due_date=period_end,
                 billing_day=today.day,
+                data={"domain": item.options["domain"]} if isinstance(item.options.get("domain"), str) else None,
             )
             label = f"{product['name']} ({item.billing.value})"
             lines.append(

@@ -91,6 +91,7 @@ async def create_service(
     name: str | None = None,
     next_due_date: dt.date | None = None,
     billing_day: int | None = None,
+    data: dict[str, Any] | None = None,
 ) -> Service:
     """A pending service (orders make them; so do the demo data and tests)."""
     from hostlane.catalog import service as catalog
@@ -109,7 +110,7 @@ async def create_service(
         status=S.PENDING,
         next_due_date=next_due_date,
         billing_day=billing_day or (next_due_date.day if next_due_date else None),
-        data={},
+        data=data or {},
     )
     session.add(service)
     await session.flush()

@@ -351,3 +351,51 @@ def ticket(row: Row) -> dict[str, Any]:
     if "replies" in row:
         out["replies"] = [reply(item) for item in row["replies"]]
     return out
+
+
+def ip_pool(row: Row) -> dict[str, Any]:
+    return {
+        "id": row["id"],
+        "name": row["name"],
+        "network": row["network"],
+        "gateway": row["gateway"],
+        "assigned": row["assigned"],
+        "created_at": timestamp(row["created_at"]),
+        "updated_at": timestamp(row["updated_at"]),
+    }
+
+
+def ip_address(row: Row) -> dict[str, Any]:
+    return {
+        "id": row["id"],
+        "address": row["address"],
+        "pool_id": row["pool_id"],
+        "pool": row["pool"],
+        "network": row["network"],
+        "gateway": row["gateway"],
+        "service_id": row["service_id"],
+        "created_at": timestamp(row["created_at"]),
+    }
+
+
+def pdu(row: Row) -> dict[str, Any]:
+    return {
+        "id": row["id"],
+        "name": row["name"],
+        "address": row["address"],
+        "outlets": row["outlets"],
+        "created_at": timestamp(row["created_at"]),
+        "updated_at": timestamp(row["updated_at"]),
+    }
+
+
+def pdu_port(row: Row) -> dict[str, Any]:
+    return {
+        "id": row["id"],
+        "pdu_id": row["pdu_id"],
+        "pdu": row["pdu"],
+        "outlet": row["outlet"],
+        "label": row["label"],
+        "service_id": row["service_id"],
+        "created_at": timestamp(row["created_at"]),
+    }

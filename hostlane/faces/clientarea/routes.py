@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated, Any, TypeVar
 from urllib.parse import parse_qsl
 
@@ -9,7 +10,11 @@ from fastapi import APIRouter, Depends, Path, Request, Response
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ValidationError
 
+from hostlane.billing import charging
 from hostlane.billing import service as billing
+from hostlane.billing.errors import NoPaymentMethod
+from hostlane.billing.schemas import InvoicePayment
+from hostlane.catalog import service as catalog
 from hostlane.core.errors import ValidationFailed
 from hostlane.core.formats import FormatRoute, decode_body, media_type, render
 from hostlane.core.idempotency import remember
@@ -21,6 +26,11 @@ from hostlane.faces.clientarea.auth import customer, livemode_of
 from hostlane.faces.common import ClientIp, PathId, ReadSession, RuntimeDep, WriteSession, bearer_token
 from hostlane.identity import customer_sessions
 from hostlane.identity.principal import Principal
+from hostlane.network import service as network
+from hostlane.network.schemas import PowerIn, RdnsIn
+from hostlane.orders import service as orders
+from hostlane.orders.schemas import OrderCreate, OrderItemIn, ProductOrder
+from hostlane.services import service as services
 from hostlane.support import service as support
 from hostlane.support.schemas import CustomerTicketOpen, ReplyIn
 
@@ -185,3 +195,113 @@ async def close_ticket(request: Request, number: TicketNumber, session: WriteSes
 async def departments(request: Request, session: ReadSession, principal: Customer) -> Response:
     rows = await support.all_departments(session, principal)
     return render(request, {"depts": [wire.department(row) for row in rows]})
+
+
+# Services and orders
+
+
+@router.get("/service", summary="List services under my account")
+async def service_list(request: Request, session: ReadSession, principal: Customer) -> Response:
+    page = await services.list_services(session, principal, ListQuery(page=1, per_page=ALL, sort=[("id", True)]))
+    products = await catalog.products_by_id(session, principal, [row["product_id"] for row in page.items])
+    groups = await catalog.groups_by_id(session, principal, [p["group_id"] for p in products.values()])
+    rows = []
+    for row in page.items:
+        product = products.get(row["product_id"])
+        rows.append(wire.service_summary(row, product, groups.get(product["group_id"]) if product else None))
+    return render(request, {"services": rows})
+
+
+@router.get("/service/{service_id}", summary="Service details")
+async def service_detail(
+    request: Request, service_id: PathId, runtime: RuntimeDep, session: ReadSession, principal: Customer
+) -> Response:
+    row = await services.get_service(session, principal, service_id)
+    product = (await catalog.products_by_id(session, principal, [row["product_id"]])).get(row["product_id"])
+    due = row["next_due_date"]
+    next_invoice = (due - dt.timedelta(days=runtime.settings.invoice_days_before_due)).isoformat() if due else None
+    return render(request, {"service": wire.service_detail(row, product, next_invoice)})
+
+
+@router.post("/order/{product_id}", summary="Order a product: an invoice and a pending service (Idempotency-Key)")
+async def order(request: Request, product_id: PathId, session: WriteSession, principal: Customer) -> Response:
+    data = await _parsed(request, ProductOrder)
+    product = await catalog.get_product(session, principal, product_id)  # 404 for a product that does not exist
+    placed = await orders.place_order(
+        session,
+        principal,
+        OrderCreate(
+            customer_id=principal.scope or 0,
+            items=[OrderItemIn(product_id=product_id, billing=data.cycle, options=data.options())],
+        ),
+    )
+    invoice = await billing.get_invoice(session, principal, placed["invoice_id"])
+    service = await services.get_service(session, principal, (await billing.service_ids_on(session, invoice["id"]))[0])
+    return await remember(session, request, render(request, wire.order_placed(placed, invoice, service, product)))
+
+
+@router.post("/invoice/{invoice_id}/pay", summary="Pay an invoice with the saved card or with account credit")
+async def pay_invoice(request: Request, invoice_id: PathId, runtime: RuntimeDep, principal: Customer) -> Response:
+    data = await _parsed(request, InvoicePayment)
+    method = data.method
+    if method != "credit":
+        try:
+            await charging.charge_invoice(runtime.db, principal, invoice_id)
+        except NoPaymentMethod:
+            if method == "card":
+                raise
+            method = "credit"  # no saved card: the credit is the only way left
+    if method == "credit":
+        async with runtime.db.transaction() as session:
+            await billing.pay_with_credit(session, principal, invoice_id)
+    async with runtime.db.reader() as session:
+        row = await billing.get_invoice(session, principal, invoice_id)
+    return render(request, {"success": True, "invoice": wire.invoice_summary(row)})
+
+
+# Network and power of a service
+
+
+@router.get("/service/{service_id}/ip", summary="List the service's IP addresses")
+async def service_ips(request: Request, service_id: PathId, session: ReadSession, principal: Customer) -> Response:
+    rows = await network.service_addresses(session, principal, service_id)
+    return render(request, {"success": True, "ips": [wire.ip_address(row) for row in rows]})
+
+
+def _rdns(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    return {"success": True, "ipaddress": {row["address"]: row["ptr"] or "" for row in rows}}
+
+
+@router.get("/service/{service_id}/rdns", summary="Reverse DNS of the service's IP addresses")
+async def service_rdns(request: Request, service_id: PathId, runtime: RuntimeDep, principal: Customer) -> Response:
+    return render(request, _rdns(await network.reverse_dns(runtime.db, principal, runtime.dns, service_id)))
+
+
+@router.post("/service/{service_id}/rdns", summary="Update reverse DNS: {ipaddress: {<ip>: <host name>}}")
+async def update_rdns(request: Request, service_id: PathId, runtime: RuntimeDep, principal: Customer) -> Response:
+    data = await _parsed(request, RdnsIn)
+    rows = await network.set_reverse_dns(runtime.db, principal, runtime.dns, service_id, data)
+    return render(request, _rdns(rows))
+
+
+@router.get("/service/{service_id}/pdu", summary="List the PDU ports assigned to the service")
+async def service_pdu(request: Request, service_id: PathId, runtime: RuntimeDep, principal: Customer) -> Response:
+    rows = await network.ports_with_power(runtime.db, principal, runtime.pdu, service_id)
+    return render(request, {"success": True, "ports": [wire.pdu_port(row) for row in rows]})
+
+
+@router.get("/service/{service_id}/pdu/{port_id}", summary="The power of a PDU port")
+async def pdu_port(
+    request: Request, service_id: PathId, port_id: PathId, runtime: RuntimeDep, principal: Customer
+) -> Response:
+    row = await network.port_with_power(runtime.db, principal, runtime.pdu, service_id, port_id)
+    return render(request, {"success": True, "port": wire.pdu_port(row)})
+
+
+@router.post("/service/{service_id}/pdu/{port_id}", summary="Power a PDU port on (true) or off (false)")
+async def set_pdu_port(
+    request: Request, service_id: PathId, port_id: PathId, runtime: RuntimeDep, principal: Customer
+) -> Response:
+    data = await _parsed(request, PowerIn)
+    row = await network.set_power(runtime.db, principal, runtime.pdu, service_id, port_id, on=data.power)
+    return render(request, {"success": True, "port": wire.pdu_port(row)})

@@ -149,3 +149,90 @@ def ticket_detail(row: Row) -> dict[str, Any]:
 
 def department(row: Row) -> dict[str, Any]:
     return {"id": str(row["id"]), "name": row["name"], "description": row["description"]}
+
+
+# HostBill's words for billing cycles and service states.
+CYCLE_WORDS = {
+    "onetime": "One Time",
+    "monthly": "Monthly",
+    "quarterly": "Quarterly",
+    "semiannually": "Semi-Annually",
+    "annually": "Annually",
+    "biennially": "Biennially",
+    "triennially": "Triennially",
+}
+
+
+def _status_word(value: object) -> str:
+    return str(value).capitalize()
+
+
+def service_summary(row: Row, product: Row | None, group: Row | None) -> dict[str, Any]:
+    return {
+        "id": str(row["id"]),
+        "domain": (row["data"] or {}).get("domain", ""),
+        "total": format_amount(row["price_minor"], row["currency"]),
+        "status": _status_word(row["status"]),
+        "billingcycle": CYCLE_WORDS.get(str(row["billing"]), str(row["billing"])),
+        "next_due": row["next_due_date"].isoformat() if row["next_due_date"] else None,
+        "category": group["name"] if group else "",
+        "category_url": group["slug"] if group else "",
+        "name": product["name"] if product else row["name"],
+    }
+
+
+def service_detail(row: Row, product: Row | None, next_invoice: str | None) -> dict[str, Any]:
+    return {
+        "id": str(row["id"]),
+        "date_created": row["created_at"].astimezone(dt.UTC).date().isoformat(),
+        "domain": (row["data"] or {}).get("domain", ""),
+        "firstpayment": format_amount(row["price_minor"], row["currency"]),
+        "total": format_amount(row["price_minor"], row["currency"]),
+        "billingcycle": CYCLE_WORDS.get(str(row["billing"]), str(row["billing"])),
+        "next_due": row["next_due_date"].isoformat() if row["next_due_date"] else None,
+        "next_invoice": next_invoice,
+        "status": _status_word(row["status"]),
+        "label": row["name"],
+        "name": product["name"] if product else row["name"],
+        "product_id": str(row["product_id"]),
+        "currency": row["currency"],
+    }
+
+
+def ip_address(row: Row) -> dict[str, Any]:
+    network = row["network"]
+    return {
+        "id": str(row["id"]),
+        "ipaddress": row["address"],
+        "network": network,
+        "prefix": network.partition("/")[2],
+        "gateway": row["gateway"] or "",
+        "version": "6" if ":" in row["address"] else "4",
+    }
+
+
+def pdu_port(row: Row) -> dict[str, Any]:
+    power = row.get("power")
+    return {
+        "id": str(row["id"]),
+        "pdu": row["pdu"],
+        "port": str(row["outlet"]),
+        "label": row["label"],
+        "power": power,
+        "status": "unknown" if power is None else ("on" if power else "off"),
+    }
+
+
+def order_placed(order: Row, invoice: Row, service: Row, product: Row) -> dict[str, Any]:
+    """HostBill's answer to an order of one product: the order, its invoice and the new service."""
+    return {
+        "order_num": order["id"],
+        "invoice_id": str(invoice["id"]),
+        "total": format_amount(invoice["total_minor"], invoice["currency"]),
+        "items": {
+            "id": str(service["id"]),
+            "type": "Hosting",
+            "name": (service["data"] or {}).get("domain") or product["name"],
+            "product_id": str(product["id"]),
+        },
+    }

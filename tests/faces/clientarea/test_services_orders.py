@@ -1,0 +1,195 @@
+"""Client-area services, ordering a product, and paying an invoice with the saved card or with credit."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+import sqlalchemy as sa
+
+from hostlane.drivers.payments.test import DECLINED, SUCCEEDS
+from hostlane.models import Invoice, Order, Service
+from hostlane.runtime import Runtime
+from tests.fixtures.factories import make_api_key, make_customer, make_group, make_pricing, make_product
+
+PASSWORD = "s3cret-passw0rd"
+API = "/api/application"
+
+
+async def _customer(runtime: Runtime) -> tuple[dict[str, object], tuple[str, str]]:
+    customer = await make_customer(runtime, password=PASSWORD, currency="EUR")
+    return customer, (str(customer["email"]), PASSWORD)
+
+
+async def _product(runtime: Runtime) -> int:
+    group = await make_group(runtime, name="Web hosting", slug="web-hosting")
+    product = await make_product(runtime, group_id=int(group["id"]), name="Starter")  # type: ignore[call-overload]
+    await make_pricing(runtime, int(product["id"]), monthly="9.99", annually="99.00")  # type: ignore[call-overload]
+    return int(product["id"])  # type: ignore[call-overload]
+
+
+async def _count(runtime: Runtime, model: type[Order] | type[Service] | type[Invoice]) -> int:
+    async with runtime.db.reader() as session:
+        return int(await session.scalar(sa.select(sa.func.count()).select_from(model)) or 0)
+
+
+async def test_order_a_product_then_list_and_show_the_service(runtime: Runtime, client: httpx.AsyncClient) -> None:
+    _, auth = await _customer(runtime)
+    product_id = await _product(runtime)
+    ordered = await client.post(
+        f"/api/order/{product_id}",
+        json={"cycle": "a", "domain": "example.org"},
+        auth=auth,
+        headers={"Idempotency-Key": "order-1"},
+    )
+    assert ordered.status_code == 200, ordered.text
+    placed = ordered.json()
+    assert set(placed) == {"order_num", "invoice_id", "total", "items"}
+    assert isinstance(placed["order_num"], int) and placed["total"] == "99.00"
+    service_id = placed["items"]["id"]
+    assert placed["items"] == {
+        "id": service_id,
+        "type": "Hosting",
+        "name": "example.org",
+        "product_id": str(product_id),
+    }
+    # The same key replays; no second order.
+    again = await client.post(
+        f"/api/order/{product_id}",
+        json={"cycle": "a", "domain": "example.org"},
+        auth=auth,
+        headers={"Idempotency-Key": "order-1"},
+    )
+    assert again.json() == placed and await _count(runtime, Order) == 1
+
+    services = (await client.get("/api/service", auth=auth)).json()
+    assert services == {
+        "services": [
+            {
+                "id": service_id,
+                "domain": "example.org",
+                "total": "99.00",
+                "status": "Pending",
+                "billingcycle": "Annually",
+                "next_due": services["services"][0]["next_due"],
+                "category": "Web hosting",
+                "category_url": "web-hosting",
+                "name": "Starter",
+            }
+        ]
+    }
+    detail = (await client.get(f"/api/service/{service_id}", auth=auth)).json()["service"]
+    assert {k: detail[k] for k in ("id", "domain", "total", "billingcycle", "status", "name", "product_id")} == {
+        "id": service_id,
+        "domain": "example.org",
+        "total": "99.00",
+        "billingcycle": "Annually",
+        "status": "Pending",
+        "name": "Starter",
+        "product_id": str(product_id),
+    }
+    invoice = (await client.get(f"/api/invoice/{placed['invoice_id']}", auth=auth)).json()["invoice"]
+    assert invoice["status"] == "Unpaid" and invoice["total"] == 99.0
+
+
+@pytest.mark.parametrize(
+    ("payload", "status", "message"),
+    [
+        ({"cycle": "weekly"}, 422, "The cycle field is invalid"),
+        ({"cycle": "q"}, 422, "The product Starter is not offered quarterly in EUR."),
+        ({"domain": "x" * 300}, 422, "The domain field is invalid"),
+    ],
+)
+async def test_bad_orders_change_nothing(
+    runtime: Runtime, client: httpx.AsyncClient, payload: dict[str, object], status: int, message: str
+) -> None:
+    _, auth = await _customer(runtime)
+    product_id = await _product(runtime)
+    response = await client.post(f"/api/order/{product_id}", json=payload, auth=auth)
+    assert response.status_code == status
+    assert response.json()["success"] is False and response.json()["error"][0].startswith(message)
+    assert (await _count(runtime, Order), await _count(runtime, Service), await _count(runtime, Invoice)) == (0, 0, 0)
+
+
+async def test_ordering_a_product_of_the_other_mode_or_none_is_not_found(
+    runtime: Runtime, client: httpx.AsyncClient
+) -> None:
+    _, auth = await _customer(runtime)
+    test_product = await make_product(runtime, livemode=False)
+    for product_id in (test_product["id"], 999999):
+        response = await client.post(f"/api/order/{product_id}", json={}, auth=auth)
+        assert response.status_code == 404 and response.json() == {"success": False, "error": ["Product not found."]}
+
+
+async def test_another_customers_service_is_not_found(runtime: Runtime, client: httpx.AsyncClient) -> None:
+    _, owner = await _customer(runtime)
+    _, stranger = await _customer(runtime)
+    product_id = await _product(runtime)
+    service_id = (await client.post(f"/api/order/{product_id}", json={}, auth=owner)).json()["items"]["id"]
+    for path in ("", "/ip", "/rdns", "/pdu", "/pdu/1"):
+        response = await client.get(f"/api/service/{service_id}{path}", auth=stranger)
+        assert response.status_code == 404, path
+    assert (await client.get("/api/service", auth=stranger)).json() == {"services": []}
+
+
+async def test_pay_an_invoice_with_the_saved_card(runtime: Runtime, client: httpx.AsyncClient) -> None:
+    customer, auth = await _customer(runtime)
+    product_id = await _product(runtime)
+    staff = {"Authorization": f"Bearer {await make_api_key(runtime)}"}
+    placed = (await client.post(f"/api/order/{product_id}", json={}, auth=auth)).json()
+    no_card = await client.post(f"/api/invoice/{placed['invoice_id']}/pay", json={"method": "card"}, auth=auth)
+    assert no_card.status_code == 422 and no_card.json()["error"][0] == "The customer has no saved payment method."
+
+    await client.post(f"{API}/customers/{customer['id']}/payment-methods", json={"token": DECLINED}, headers=staff)
+    declined = await client.post(f"/api/invoice/{placed['invoice_id']}/pay", auth=auth)
+    assert declined.status_code == 402 and declined.json() == {"success": False, "error": ["Your card was declined."]}
+
+    await client.post(f"{API}/customers/{customer['id']}/payment-methods", json={"token": SUCCEEDS}, headers=staff)
+    paid = await client.post(f"/api/invoice/{placed['invoice_id']}/pay", auth=auth)
+    assert paid.status_code == 200
+    assert paid.json()["success"] is True and paid.json()["invoice"]["status"] == "Paid"
+    twice = await client.post(f"/api/invoice/{placed['invoice_id']}/pay", auth=auth)
+    assert twice.status_code == 409
+    service = (await client.get(f"/api/service/{placed['items']['id']}", auth=auth)).json()["service"]
+    assert service["status"] == "Active"
+
+
+async def test_pay_an_invoice_with_credit_all_or_nothing(runtime: Runtime, client: httpx.AsyncClient) -> None:
+    customer, auth = await _customer(runtime)
+    product_id = await _product(runtime)
+    staff = {"Authorization": f"Bearer {await make_api_key(runtime)}"}
+    placed = (await client.post(f"/api/order/{product_id}", json={}, auth=auth)).json()
+    short = await client.post(f"/api/invoice/{placed['invoice_id']}/pay", json={"method": "credit"}, auth=auth)
+    assert short.status_code == 402
+    assert short.json()["error"] == ["The account credit (0.00 EUR) does not cover the 9.99 EUR due."]
+    # Credit added by staff is spent on the unpaid invoice at once (the ledger's rule).
+    await client.post(f"{API}/customers/{customer['id']}/credit", json={"amount": "12.00"}, headers=staff)
+    invoice = (await client.get(f"/api/invoice/{placed['invoice_id']}", auth=auth)).json()["invoice"]
+    assert invoice["status"] == "Paid" and invoice["credit"] == 9.99
+    balance = (await client.get("/api/balance", auth=auth)).json()["details"]
+    assert balance["acc_credit"] == "2.01"
+    # A second order takes the 2.01 left at once; paying the rest from credit is refused, changing nothing.
+    second = (await client.post(f"/api/order/{product_id}", json={}, auth=auth)).json()
+    refused = await client.post(f"/api/invoice/{second['invoice_id']}/pay", auth=auth)  # no card: credit
+    assert refused.status_code == 402
+    assert refused.json()["error"] == ["The account credit (0.00 EUR) does not cover the 7.98 EUR due."]
+    unpaid = (await client.get(f"/api/invoice/{second['invoice_id']}", auth=auth)).json()["invoice"]
+    assert (unpaid["status"], unpaid["credit"]) == ("Unpaid", 2.01)
+    assert (await client.get("/api/balance", auth=auth)).json()["details"]["acc_credit"] == "0.00"
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [("GET", "/api/service"), ("GET", "/api/service/1"), ("POST", "/api/order/1"), ("POST", "/api/invoice/1/pay")],
+)
+async def test_service_and_order_routes_need_credentials(client: httpx.AsyncClient, method: str, path: str) -> None:
+    response = await client.request(method, path, json={})
+    assert response.status_code == 401 and response.json() == {"success": False, "error": ["Unauthenticated."]}
+
+
+async def test_another_customers_invoice_cannot_be_paid(runtime: Runtime, client: httpx.AsyncClient) -> None:
+    _, owner = await _customer(runtime)
+    _, stranger = await _customer(runtime)
+    product_id = await _product(runtime)
+    placed = (await client.post(f"/api/order/{product_id}", json={}, auth=owner)).json()
+    response = await client.post(f"/api/invoice/{placed['invoice_id']}/pay", json={"method": "credit"}, auth=stranger)
+    assert response.status_code == 404 and response.json() == {"success": False, "error": ["Invoice not found."]}
