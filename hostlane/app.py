@@ -149,7 +149,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     install_error_handlers(app)
     app.add_middleware(
         IdempotencyMiddleware,
-        db=lambda: runtime.db,
+        db=lambda: app.state.runtime.db,  # the app's runtime (tests give a shared app a new one)
         error=_idempotency_error,
         max_body_bytes=settings.max_request_bytes,
     )

@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator, Callable, Iterator
 
 import httpx
 import pytest
+from fastapi import FastAPI
 
 from hostlane.app import create_app
 from hostlane.config import Settings
@@ -42,8 +43,7 @@ async def database(backend: Backend) -> AsyncIterator[Database]:
     await db.dispose()
 
 
-@pytest.fixture
-def settings(backend: Backend) -> Settings:
+def settings_of(backend: Backend) -> Settings:
     return Settings(
         database_url=backend.url,
         database_schema=backend.schema,
@@ -51,6 +51,11 @@ def settings(backend: Backend) -> Settings:
         redis_url=None,
         _env_file=None,
     )  # type: ignore[call-arg]
+
+
+@pytest.fixture
+def settings(backend: Backend) -> Settings:
+    return settings_of(backend)
 
 
 @pytest.fixture
@@ -63,10 +68,19 @@ async def runtime(settings: Settings, database: Database) -> AsyncIterator[Runti
 ClientFactory = Callable[..., httpx.AsyncClient]
 
 
+@pytest.fixture(scope="session")
+def shared_app(backend: Backend, database: Database) -> FastAPI:
+    """One app per backend and worker: building its routes costs more than most tests, so each test
+    gives it its own runtime instead of building it again."""
+    settings = settings_of(backend)
+    return create_app(settings, Runtime.build(settings, db=database))
+
+
 @pytest.fixture
-async def client_for(runtime: Runtime) -> AsyncIterator[ClientFactory]:
+async def client_for(runtime: Runtime, shared_app: FastAPI) -> AsyncIterator[ClientFactory]:
     """Make HTTP clients of the real app, optionally from a given client IP."""
-    app = create_app(runtime.settings, runtime)
+    app = shared_app
+    app.state.runtime = runtime
     clients: list[httpx.AsyncClient] = []
 
     def make(ip: str = "127.0.0.1", **kwargs: object) -> httpx.AsyncClient:
