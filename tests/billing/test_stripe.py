@@ -26,22 +26,23 @@ from hostlane.jobs.runner import drain
 from hostlane.models import Invoice, InvoiceStatus, Payment, PaymentStatus
 from hostlane.runtime import Runtime
 from tests.fixtures.factories import make_customer
-from tests.fixtures.stripe_standin import DECLINED_METHOD, Server, StripeStandIn
+from tests.fixtures.live import LiveServer
+from tests.fixtures.stripe_standin import DECLINED_METHOD, StripeStandIn
 
 SYSTEM = Principal.system()
 WEBHOOK_SECRET = "whsec_hostlane_test"
 
 
 @pytest.fixture
-def standin() -> Iterator[tuple[StripeStandIn, Server]]:
+def standin() -> Iterator[tuple[StripeStandIn, LiveServer]]:
     fake = StripeStandIn()
-    with Server(fake) as server:
+    with LiveServer(fake.app) as server:
         yield fake, server
 
 
 @pytest.fixture
 async def stripe_runtime(
-    runtime: Runtime, database: Database, standin: tuple[StripeStandIn, Server]
+    runtime: Runtime, database: Database, standin: tuple[StripeStandIn, LiveServer]
 ) -> AsyncIterator[Runtime]:
     settings = Settings(
         **{
@@ -82,7 +83,7 @@ async def _status(runtime: Runtime, invoice_id: int) -> tuple[str, list[str]]:
 
 
 async def test_a_saved_stripe_card_is_charged_once_per_key(
-    stripe_runtime: Runtime, standin: tuple[StripeStandIn, Server]
+    stripe_runtime: Runtime, standin: tuple[StripeStandIn, LiveServer]
 ) -> None:
     fake, _ = standin
     invoice_id = await _invoice_with_card(stripe_runtime, "pm_card_visa")
@@ -102,7 +103,7 @@ async def test_a_declined_card(stripe_runtime: Runtime) -> None:
 
 
 async def test_an_outage_leaves_the_payment_unknown_until_stripe_is_asked(
-    stripe_runtime: Runtime, standin: tuple[StripeStandIn, Server]
+    stripe_runtime: Runtime, standin: tuple[StripeStandIn, LiveServer]
 ) -> None:
     fake, _ = standin
     invoice_id = await _invoice_with_card(stripe_runtime, "pm_card_visa")
@@ -126,7 +127,7 @@ def _signed(payload: bytes, secret: str, timestamp: int | None = None) -> str:
 
 
 async def test_a_signed_webhook_settles_a_waiting_payment_and_a_forged_one_is_refused(
-    stripe_runtime: Runtime, standin: tuple[StripeStandIn, Server]
+    stripe_runtime: Runtime, standin: tuple[StripeStandIn, LiveServer]
 ) -> None:
     fake, _ = standin
     invoice_id = await _invoice_with_card(stripe_runtime, "pm_card_visa")
@@ -167,7 +168,7 @@ async def test_a_signed_webhook_settles_a_waiting_payment_and_a_forged_one_is_re
 
 
 async def test_refund_to_the_card_goes_back_through_stripe(
-    stripe_runtime: Runtime, standin: tuple[StripeStandIn, Server]
+    stripe_runtime: Runtime, standin: tuple[StripeStandIn, LiveServer]
 ) -> None:
     fake, _ = standin
     invoice_id = await _invoice_with_card(stripe_runtime, "pm_card_visa")
