@@ -17,14 +17,20 @@ from hostlane.core import clock, money
 from hostlane.core.passwords import derived_secret
 from hostlane.customers import service as customers
 from hostlane.customers.schemas import CustomerCreate
+from hostlane.identity import customer_sessions
 from hostlane.identity import service as identity
 from hostlane.identity.principal import Principal
 from hostlane.models import BillingCycle, ServiceStatus
+from hostlane.network import service as network
+from hostlane.network.schemas import AddressAssign, PduCreate, PoolCreate, PortAssign
 from hostlane.runtime import Runtime
 from hostlane.services import service as services
+from hostlane.support import service as support
+from hostlane.support.schemas import DepartmentCreate, TicketOpen
 
 DEMO_ADMIN_LOGIN = "admin"
 DEMO_ADMIN_EMAIL = "admin@hostlane.example"
+DEMO_CUSTOMER_EMAIL = "marie.dubois@example.com"
 
 
 @dataclass(frozen=True)
@@ -34,6 +40,8 @@ class DemoCredentials:
     admin_password: str
     api_key: str
     test_api_key: str
+    customer_email: str
+    customer_password: str
 
     def describe(self, base_url: str = "http://127.0.0.1:8000") -> str:
         return "\n".join(
@@ -44,7 +52,9 @@ class DemoCredentials:
                 f"  application API key      {self.api_key}   (live mode, every permission)",
                 f"  test-mode API key        {self.test_api_key}   (test mode, every permission)",
                 f"  API documentation        {base_url}/api/documentation",
+                f"  client-area customer     {self.customer_email} / {self.customer_password}",
                 f'  try: curl -H "Authorization: Bearer {self.api_key}" {base_url}/api/application/health',
+                f'       curl -u "{self.customer_email}:{self.customer_password}" {base_url}/api/tickets',
             ]
         )
 
@@ -62,6 +72,8 @@ def demo_credentials(secret_key: str) -> DemoCredentials:
         admin_password=derived_secret(secret_key, "demo-admin-password", 16),
         api_key=key("live"),
         test_api_key=key("test"),
+        customer_email=DEMO_CUSTOMER_EMAIL,
+        customer_password=derived_secret(secret_key, "demo-customer-password", 16),
     )
 
 
@@ -91,7 +103,7 @@ async def load_demo(runtime: Runtime, secret_key: str) -> DemoCredentials:
                     plaintext=text,
                 )
             for livemode in (True, False):
-                await _load_business(session, Principal.system(livemode=livemode))
+                await _load_business(session, Principal.system(livemode=livemode), credentials.customer_password)
     return credentials
 
 
@@ -203,8 +215,9 @@ PATHS = {
 }
 
 
-async def _load_business(session: AsyncSession, principal: Principal) -> None:
-    """The catalogue in both currencies, and customers with services in several states."""
+async def _load_business(session: AsyncSession, principal: Principal, customer_password: str) -> None:
+    """The catalogue in both currencies, customers with services in several states, support departments
+    with a ticket, and the first customer's first service with addresses, reverse DNS and a PDU outlet."""
     products: list[tuple[int, dict[str, dict[str, str]]]] = []
     for order, (group_name, slug, items) in enumerate(CATALOGUE):
         group = await catalog.create_group(
@@ -233,6 +246,7 @@ async def _load_business(session: AsyncSession, principal: Principal) -> None:
                 )
             products.append((product["id"], prices))
     today = clock.today()
+    first_service: int | None = None
     for email, first, last, company, country, currency, owned in CUSTOMERS if principal.livemode else CUSTOMERS[:1]:
         customer = await customers.create_customer(
             session,
@@ -245,6 +259,7 @@ async def _load_business(session: AsyncSession, principal: Principal) -> None:
                 country=country,
                 currency=currency,
                 verified=True,
+                password=customer_password if email == DEMO_CUSTOMER_EMAIL else None,
             ),
         )
         for index, cycle, final in owned:
@@ -262,3 +277,42 @@ async def _load_business(session: AsyncSession, principal: Principal) -> None:
             for target in PATHS[final]:
                 reason = "Overdue invoice" if target is ServiceStatus.SUSPENDED else None
                 await services.transition(session, principal, service.id, target, reason=reason)
+            if email == DEMO_CUSTOMER_EMAIL and first_service is None:
+                first_service = service.id
+    if first_service is not None:
+        await _load_support_and_network(session, principal, first_service)
+
+
+DEPARTMENTS = [
+    ("Billing", "Invoices, payments and refunds."),
+    ("Technical Support", "Servers, hosting, network and DNS."),
+    ("Sales", "Questions before you order."),
+]
+
+
+async def _load_support_and_network(session: AsyncSession, principal: Principal, service_id: int) -> None:
+    departments = [
+        await support.create_department(session, principal, DepartmentCreate(name=name, description=description))
+        for name, description in DEPARTMENTS
+    ]
+    service = await services.get_service(session, principal, service_id)
+    await support.open_ticket(
+        session,
+        customer_sessions.customer_principal(service["customer_id"], principal.livemode, None),
+        TicketOpen(
+            department_id=departments[1]["id"],
+            subject="Reverse DNS for my mail server",
+            body="Hello, could you tell me how to set the PTR record of my server's address?",
+            service_id=service_id,
+        ),
+    )
+    v4 = await network.create_pool(
+        session, principal, PoolCreate(name="Paris v4", network="192.0.2.0/24", gateway="192.0.2.1")
+    )
+    v6 = await network.create_pool(session, principal, PoolCreate(name="Paris v6", network="2001:db8:100::/64"))
+    for pool in (v4, v6):
+        await network.assign_address(session, principal, service_id, AddressAssign(pool_id=pool["id"]))
+    pdu = await network.create_pdu(
+        session, principal, PduCreate(name="par1-rack4-pdu-a", address="10.20.4.11", outlets=24)
+    )
+    await network.assign_port(session, principal, service_id, PortAssign(pdu_id=pdu["id"], outlet=7, label="PSU 1"))
