@@ -46,8 +46,11 @@ ALL = 10_000  # the client area's lists are whole (HostBill's are); a customer's
 async def _data(request: Request) -> dict[str, Any]:
     """The fields of a JSON, XML or form body (the document's clients send JSON or form fields)."""
     body = await request.body()
-    if media_type(request.headers.get("content-type")) == "application/x-www-form-urlencoded":
+    form = media_type(request.headers.get("content-type")) == "application/x-www-form-urlencoded"
+    if form and not body.lstrip().startswith(b"{"):  # a JSON object sent with curl's default type is JSON
         data: Any = dict(parse_qsl(body.decode("utf-8", "replace")))
+    elif form:
+        data = decode_body(body, "application/json")
     else:
         data = decode_body(body, request.headers.get("content-type")) or {}
     return data if isinstance(data, dict) else {}

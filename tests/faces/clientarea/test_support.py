@@ -274,3 +274,15 @@ async def test_replying_to_a_closed_ticket_reopens_it(runtime: Runtime, client: 
     assert (await client.put(f"/api/tickets/{number}/close", auth=auth)).json() == {"status": True}
     await client.post(f"/api/tickets/{number}", json={"body": "one more thing"}, auth=auth)
     assert (await client.get("/api/tickets", auth=auth)).json()["tickets"][0]["status"] == "Customer-Reply"
+
+
+async def test_a_json_body_sent_as_curls_default_form_type_is_read_as_json(
+    runtime: Runtime, client: httpx.AsyncClient
+) -> None:
+    _, auth = await _customer(runtime)
+    department = await make_department(runtime)
+    body = f'{{"dept_id": {department["id"]}, "subject": "curl -d", "body": "no content type"}}'
+    response = await client.post(
+        "/api/tickets", content=body, headers={"Content-Type": "application/x-www-form-urlencoded"}, auth=auth
+    )
+    assert response.status_code == 200 and isinstance(response.json()["ticket"], int)
