@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 from redis.asyncio import Redis
@@ -10,9 +10,9 @@ from redis.asyncio import Redis
 from hostlane.config import Settings, use_settings
 from hostlane.core.db import Database, create_engine
 from hostlane.drivers import payments
-from hostlane.drivers.dns import DnsDriver, build_dns_driver
+from hostlane.drivers.dns import DnsDriver, SimulatorDns, build_dns_driver
 from hostlane.drivers.payments.stripe import StripeGateway
-from hostlane.drivers.pdu import PduDriver, build_pdu_driver
+from hostlane.drivers.pdu import PduDriver, SimulatorPdu, build_pdu_driver
 from hostlane.identity.bans import (
     DatabaseFailureStore,
     FailureStore,
@@ -31,8 +31,17 @@ class Runtime:
     redis: Redis | None
     login_guard: LoginGuard
     key_throttle: KeyThrottle
-    dns: DnsDriver
+    dns: DnsDriver  # live mode's
     pdu: PduDriver
+    # Test mode always gets simulators: a sandbox customer must never reach the real DNS server or PDUs.
+    test_dns: DnsDriver = field(default_factory=SimulatorDns)
+    test_pdu: PduDriver = field(default_factory=SimulatorPdu)
+
+    def dns_for(self, livemode: bool) -> DnsDriver:
+        return self.dns if livemode else self.test_dns
+
+    def pdu_for(self, livemode: bool) -> PduDriver:
+        return self.pdu if livemode else self.test_pdu
 
     @classmethod
     def build(cls, settings: Settings, db: Database | None = None) -> Runtime:

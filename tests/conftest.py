@@ -85,7 +85,8 @@ async def client_for(runtime: Runtime, shared_app: FastAPI) -> AsyncIterator[Cli
 
     def make(ip: str = "127.0.0.1", **kwargs: object) -> httpx.AsyncClient:
         transport = httpx.ASGITransport(app=app, client=(ip, 40000), raise_app_exceptions=False)
-        client = httpx.AsyncClient(transport=transport, base_url="http://testserver", **kwargs)  # type: ignore[arg-type]
+        kwargs.setdefault("base_url", "http://testserver")  # http://<a HOSTLANE_TEST_HOSTS name> for test mode
+        client = httpx.AsyncClient(transport=transport, **kwargs)  # type: ignore[arg-type]
         clients.append(client)
         return client
 

@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from hostlane.billing import repository as repo
 from hostlane.billing.errors import (
+    ChargeInProgress,
     CurrencyMismatch,
     DuplicatePayment,
     InsufficientCredit,
@@ -292,6 +293,8 @@ async def pay_with_credit(session: AsyncSession, principal: Principal, invoice_i
     customer, invoice = await _locked(session, principal, invoice_id)
     if invoice.status is not InvoiceStatus.UNPAID:
         raise InvoiceStateError(invoice.status.value, "paid")
+    if await repo.in_flight_payment(session, invoice.id) is not None:
+        raise ChargeInProgress()  # a card charge whose outcome is not known yet may still settle it
     due = due_minor(invoice)
     if customer.currency != invoice.currency or customer.credit_minor < due:
         available = customer.credit_minor if customer.currency == invoice.currency else 0

@@ -32,7 +32,7 @@ from defusedxml.ElementTree import fromstring as parse_xml
 from fastapi import Request, Response
 from fastapi.routing import APIRoute
 
-from hostlane.core.errors import BadRequest, PayloadTooLarge, UnsupportedMediaType
+from hostlane.core.errors import BadRequest, PayloadTooLarge, UnsupportedMediaType, ValidationFailed
 
 JSON = "application/json"
 XML = "application/xml"
@@ -161,6 +161,9 @@ def decode_body(body: bytes, content_type: str | None) -> Any:
 
 
 Handler = Callable[[Request], Coroutine[Any, Any, Response]]
+# A NUL character, raw or as a JSON escape (not an escaped backslash before "u0000"): no database stores it.
+_NUL = re.compile(rb"\x00|(?<!\\)(?:\\\\)*\\u0000|&#0+;|&#x0+;", re.IGNORECASE)
+NUL_REFUSED = "Text may not contain NUL characters."
 
 
 class FormatRoute(APIRoute):
@@ -177,10 +180,15 @@ class FormatRoute(APIRoute):
         limit = self.max_body_bytes
 
         async def route_handler(request: Request) -> Response:
+            if "\x00" in request.url.query or "%00" in request.url.query:
+                raise ValidationFailed(NUL_REFUSED)
             if request.method in ("POST", "PUT", "PATCH", "DELETE"):
                 body = await request.body()
                 if len(body) > limit:
                     raise PayloadTooLarge()
+                form = media_type(request.headers.get("content-type")) == "application/x-www-form-urlencoded"
+                if _NUL.search(body) or (form and b"%00" in body):
+                    raise ValidationFailed(NUL_REFUSED)
                 if body.strip() and is_xml(media_type(request.headers.get("content-type"))):
                     request = _as_json_request(request, load_xml(body))
             return await handler(request)

@@ -50,7 +50,7 @@ def _owner(scope: Scope) -> str:
     if not credential:
         client = scope.get("client") or ("", 0)
         credential = f"anonymous:{client[0]}".encode()
-    return hashlib.sha256(credential).hexdigest()[:64]
+    return hashlib.sha256(credential + b"@" + headers.get(b"host", b"")).hexdigest()[:64]
 
 
 class IdempotencyMiddleware:

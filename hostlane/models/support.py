@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Boolean, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from hostlane.core import clock
@@ -53,7 +53,7 @@ class SupportTicket(Base):
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     # The public ticket number customers quote (random, so it says nothing of how many tickets exist).
-    number: Mapped[int] = mapped_column(Integer)
+    number: Mapped[int] = mapped_column(BigInteger)
     livemode: Mapped[bool] = mapped_column(Boolean)
     customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"))
     department_id: Mapped[int] = mapped_column(ForeignKey("support_departments.id", ondelete="RESTRICT"), index=True)

@@ -13,14 +13,14 @@ from hostlane.core.fields import Id
 Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=255)]
 Label = Annotated[str, StringConstraints(strip_whitespace=True, max_length=255)]
 
-_LABEL = re.compile(r"^(?!-)[A-Za-z0-9-]{1,63}(?<!-)$")
+_LABEL = re.compile(r"(?!-)[A-Za-z0-9-]{1,63}(?<!-)")
 
 
 def hostname(value: str) -> str:
     """A DNS host name (RFC 1123 labels, at least two of them), lower-cased, without the trailing dot."""
     name = value.strip().rstrip(".").lower()
     labels = name.split(".")
-    if len(name) > 253 or len(labels) < 2 or not all(_LABEL.match(label) for label in labels):
+    if len(name) > 253 or len(labels) < 2 or not all(_LABEL.fullmatch(label) for label in labels):
         raise ValueError(f"'{value}' is not a valid host name")
     if labels[-1].isdigit():
         raise ValueError(f"'{value}' is not a valid host name (its last label is a number)")
@@ -37,9 +37,17 @@ def _network(value: str) -> str:
     return str(network)
 
 
+def ip(value: str) -> str:
+    """An IP address in its canonical text (``ValueError`` if it is none, or carries an IPv6 zone)."""
+    address = ipaddress.ip_address(value.strip())
+    if getattr(address, "scope_id", None) is not None:
+        raise ValueError(f"'{value}' is not an IP address")
+    return str(address)
+
+
 def _address(value: str) -> str:
     try:
-        return str(ipaddress.ip_address(value.strip()))
+        return ip(value)
     except ValueError:
         raise ValueError(f"'{value}' is not an IP address") from None
 
@@ -47,7 +55,7 @@ def _address(value: str) -> str:
 def _host(value: str) -> str:
     """A PDU's address: an IP address or a host name."""
     try:
-        return str(ipaddress.ip_address(value.strip()))
+        return ip(value)
     except ValueError:
         return hostname(value)
 

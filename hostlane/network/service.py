@@ -45,6 +45,7 @@ from hostlane.network.schemas import (
     PortAssign,
     RdnsIn,
     hostname,
+    ip,
 )
 from hostlane.services import service as services
 
@@ -206,7 +207,7 @@ def _changes(data: RdnsIn, own: set[str]) -> dict[str, str | None]:
     for raw, name in data.ipaddress.items():
         field = f"ipaddress.{raw}"
         try:
-            address = str(ipaddress.ip_address(raw.strip()))
+            address = ip(raw)
         except ValueError:
             raise ValidationFailed.field(field, f"'{raw}' is not an IP address.") from None
         if address not in own:

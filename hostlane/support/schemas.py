@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from typing import Annotated
 
 from pydantic import AfterValidator, AliasChoices, BaseModel, ConfigDict, Field, StringConstraints
@@ -11,7 +12,8 @@ from hostlane.models import TicketPriority, TicketStatus
 
 
 def _one_line(value: str) -> str:
-    if any(ord(char) < 32 or ord(char) == 127 for char in value):
+    """One line, as a mail subject must be: no control characters and no Unicode line breaks either."""
+    if len(value.splitlines()) > 1 or any(unicodedata.category(char) in ("Cc", "Zl", "Zp") for char in value):
         raise ValueError("must be a single line without control characters")
     return value
 

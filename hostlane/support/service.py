@@ -304,6 +304,7 @@ async def update_ticket(
         closing = changes["status"] is TicketStatus.CLOSED
         ticket.closed_at = clock.now() if closing else None
         ticket.closed_by = "admin" if closing else None
+        ticket.close_reason = ticket.close_reason if closing else None
     for name, value in changes.items():
         setattr(ticket, name, value)
     ticket.updated_at = clock.now()

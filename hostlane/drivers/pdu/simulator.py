@@ -23,7 +23,7 @@ class SimulatorPduState:
 class SimulatorPdu:
     name = "simulator"
 
-    def __init__(self, *, outlets_per_pdu: int = 24) -> None:
+    def __init__(self, *, outlets_per_pdu: int = 1024) -> None:
         self.outlets_per_pdu = outlets_per_pdu
         self.state = SimulatorPduState()
 

@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Annotated, Any, TypeVar
 from urllib.parse import parse_qsl
 
-from fastapi import APIRouter, Depends, Path, Request, Response
+from fastapi import APIRouter, Depends, Request, Response
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ValidationError
 
@@ -38,8 +38,7 @@ PREFIX = "/api"
 router = APIRouter(prefix=PREFIX, tags=["clientarea"], route_class=FormatRoute)
 Customer = Annotated[Principal, Depends(customer)]
 Input = TypeVar("Input", bound=BaseModel)
-# Ticket numbers are 32-bit; anything larger names no ticket (and must not reach the database).
-TicketNumber = Annotated[int, Path(ge=1, le=2**31 - 1)]
+TicketNumber = PathId  # a ticket's public number
 ALL = 10_000  # the client area's lists are whole (HostBill's are); a customer's own rows stay few
 
 
@@ -259,7 +258,10 @@ async def pay_invoice(request: Request, invoice_id: PathId, runtime: RuntimeDep,
             await billing.pay_with_credit(session, principal, invoice_id)
     async with runtime.db.reader() as session:
         row = await billing.get_invoice(session, principal, invoice_id)
-    return render(request, {"success": True, "invoice": wire.invoice_summary(row)})
+    if str(row["status"]) == "Paid":
+        return render(request, {"success": True, "info": ["payment_received"], "invoice": wire.invoice_summary(row)})
+    # The gateway did not answer in time: the charge is settled (or not) when it does.
+    return render(request, {"success": True, "info": ["payment_pending"], "invoice": wire.invoice_summary(row)}, 202)
 
 
 # Network and power of a service
@@ -277,19 +279,22 @@ def _rdns(rows: list[dict[str, Any]]) -> dict[str, Any]:
 
 @router.get("/service/{service_id}/rdns", summary="Reverse DNS of the service's IP addresses")
 async def service_rdns(request: Request, service_id: PathId, runtime: RuntimeDep, principal: Customer) -> Response:
-    return render(request, _rdns(await network.reverse_dns(runtime.db, principal, runtime.dns, service_id)))
+    return render(
+        request,
+        _rdns(await network.reverse_dns(runtime.db, principal, runtime.dns_for(principal.livemode), service_id)),
+    )
 
 
 @router.post("/service/{service_id}/rdns", summary="Update reverse DNS: {ipaddress: {<ip>: <host name>}}")
 async def update_rdns(request: Request, service_id: PathId, runtime: RuntimeDep, principal: Customer) -> Response:
     data = await _parsed(request, RdnsIn)
-    rows = await network.set_reverse_dns(runtime.db, principal, runtime.dns, service_id, data)
+    rows = await network.set_reverse_dns(runtime.db, principal, runtime.dns_for(principal.livemode), service_id, data)
     return render(request, _rdns(rows))
 
 
 @router.get("/service/{service_id}/pdu", summary="List the PDU ports assigned to the service")
 async def service_pdu(request: Request, service_id: PathId, runtime: RuntimeDep, principal: Customer) -> Response:
-    rows = await network.ports_with_power(runtime.db, principal, runtime.pdu, service_id)
+    rows = await network.ports_with_power(runtime.db, principal, runtime.pdu_for(principal.livemode), service_id)
     return render(request, {"success": True, "ports": [wire.pdu_port(row) for row in rows]})
 
 
@@ -297,7 +302,7 @@ async def service_pdu(request: Request, service_id: PathId, runtime: RuntimeDep,
 async def pdu_port(
     request: Request, service_id: PathId, port_id: PathId, runtime: RuntimeDep, principal: Customer
 ) -> Response:
-    row = await network.port_with_power(runtime.db, principal, runtime.pdu, service_id, port_id)
+    row = await network.port_with_power(runtime.db, principal, runtime.pdu_for(principal.livemode), service_id, port_id)
     return render(request, {"success": True, "port": wire.pdu_port(row)})
 
 
@@ -306,5 +311,7 @@ async def set_pdu_port(
     request: Request, service_id: PathId, port_id: PathId, runtime: RuntimeDep, principal: Customer
 ) -> Response:
     data = await _parsed(request, PowerIn)
-    row = await network.set_power(runtime.db, principal, runtime.pdu, service_id, port_id, on=data.power)
+    row = await network.set_power(
+        runtime.db, principal, runtime.pdu_for(principal.livemode), service_id, port_id, on=data.power
+    )
     return render(request, {"success": True, "port": wire.pdu_port(row)})
