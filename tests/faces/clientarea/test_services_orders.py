@@ -5,11 +5,20 @@ from __future__ import annotations
 import httpx
 import pytest
 import sqlalchemy as sa
+from sqlalchemy import event
 
 from hostlane.drivers.payments.test import DECLINED, SUCCEEDS
 from hostlane.models import Invoice, Order, Service
 from hostlane.runtime import Runtime
-from tests.fixtures.factories import make_api_key, make_customer, make_group, make_pricing, make_product
+from tests.fixtures.factories import (
+    make_api_key,
+    make_customer,
+    make_department,
+    make_group,
+    make_pricing,
+    make_product,
+    make_service,
+)
 
 PASSWORD = "s3cret-passw0rd"
 API = "/api/application"
@@ -193,3 +202,49 @@ async def test_another_customers_invoice_cannot_be_paid(runtime: Runtime, client
     placed = (await client.post(f"/api/order/{product_id}", json={}, auth=owner)).json()
     response = await client.post(f"/api/invoice/{placed['invoice_id']}/pay", json={"method": "credit"}, auth=stranger)
     assert response.status_code == 404 and response.json() == {"success": False, "error": ["Invoice not found."]}
+
+
+async def test_client_area_lists_cost_the_same_statements_for_one_row_or_many(
+    runtime: Runtime, client: httpx.AsyncClient
+) -> None:
+    """``/service``, ``/tickets``, ``/invoice`` and ``…/ip``: a fixed number of statements per list."""
+    customer, auth = await _customer(runtime)
+    customer_id = int(customer["id"])  # type: ignore[call-overload]
+    department = await make_department(runtime)
+    staff = {"Authorization": f"Bearer {await make_api_key(runtime)}"}
+    pool = (await client.post(f"{API}/ip-pools", json={"name": "v4", "network": "10.0.0.0/16"}, headers=staff)).json()
+    statements: list[str] = []
+
+    def count(_conn: object, _cursor: object, statement: str, *_: object) -> None:
+        statements.append(statement)
+
+    async def grow_to(n: int) -> None:
+        for _ in range(n - len((await client.get("/api/service", auth=auth)).json()["services"])):
+            service_id = await make_service(runtime, customer_id=customer_id)
+            await client.post(f"{API}/services/{service_id}/ips", json={"pool_id": pool["id"]}, headers=staff)
+            await client.post(
+                "/api/tickets", json={"dept_id": department["id"], "subject": "s", "body": "b"}, auth=auth
+            )
+
+    async def cost() -> dict[str, int]:
+        first = (await client.get("/api/service", auth=auth)).json()["services"][0]["id"]
+        costs = {}
+        for path in ("/api/service", "/api/tickets", "/api/invoice", f"/api/service/{first}/ip"):
+            statements.clear()
+            assert (await client.get(path, auth=auth)).status_code == 200
+            costs[path.replace(first, "{id}")] = len(statements)
+        return costs
+
+    engine = runtime.db.engine.sync_engine
+    await grow_to(1)
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        one = await cost()
+        event.remove(engine, "before_cursor_execute", count)
+        await grow_to(15)
+        event.listen(engine, "before_cursor_execute", count)
+        many = await cost()
+    finally:
+        if event.contains(engine, "before_cursor_execute", count):
+            event.remove(engine, "before_cursor_execute", count)
+    assert one == many, (one, many)
