@@ -23,11 +23,6 @@ class ProductInUse(Conflict):
     message = "The product has services; hide it instead of deleting it."
 
 
-class SlugTaken(ValidationFailed):
-    def __init__(self) -> None:
-        super().__init__("The slug has already been taken.", fields={"slug": ["The slug has already been taken."]})
-
-
 class PricingExists(ValidationFailed):
     def __init__(self, currency: str) -> None:
         message = f"The product already has a pricing in {currency}; update it instead."

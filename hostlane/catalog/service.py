@@ -18,7 +18,6 @@ from hostlane.catalog.errors import (
     PricingNotFound,
     ProductInUse,
     ProductNotFound,
-    SlugTaken,
     UnknownModule,
 )
 from hostlane.catalog.schemas import (
@@ -32,7 +31,7 @@ from hostlane.catalog.schemas import (
     ProductUpdate,
 )
 from hostlane.core import clock, money
-from hostlane.core.errors import ValidationFailed
+from hostlane.core.errors import Taken, ValidationFailed
 from hostlane.core.money import require_offered_currency
 from hostlane.core.pagination import ListQuery, Page
 from hostlane.drivers import provisioning
@@ -104,7 +103,7 @@ async def _check_parent(
 async def create_group(session: AsyncSession, principal: Principal, data: GroupCreate) -> dict[str, Any]:
     slug = data.slug or slugify(data.name)
     if await repo.slug_taken(session, principal.livemode, slug):
-        raise SlugTaken()
+        raise Taken("slug")
     await _check_parent(session, principal, data.parent_id)
     group = ProductGroup(livemode=principal.livemode, slug=slug, **data.model_dump(exclude={"slug"}))
     session.add(group)
@@ -120,7 +119,7 @@ async def update_group(session: AsyncSession, principal: Principal, group_id: in
     changes = data.model_dump(exclude_unset=True)
     ValidationFailed.refuse_nulls(changes, "name", "slug", "description", "status", "sort_order", "pinned")
     if "slug" in changes and await repo.slug_taken(session, principal.livemode, changes["slug"], except_id=group.id):
-        raise SlugTaken()
+        raise Taken("slug")
     if "parent_id" in changes:
         await _check_parent(session, principal, changes["parent_id"], group.id)
     for name, value in changes.items():

@@ -76,6 +76,14 @@ class ValidationFailed(HostlaneError):
                 raise cls.field(name, f"The {name} field cannot be empty.")
 
 
+class Taken(ValidationFailed):
+    """A unique field's value is in use (``Taken("slug")``: "The slug has already been taken.")."""
+
+    def __init__(self, field: str) -> None:
+        message = f"The {field} has already been taken."
+        super().__init__(message, fields={field: [message]})
+
+
 class TooManyRequests(HostlaneError):
     status = 429
     code = "too_many_requests"

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from hostlane.core.errors import Conflict, HostlaneError, NotFound, ValidationFailed
+from hostlane.core.errors import Conflict, HostlaneError, NotFound
 
 
 class PoolNotFound(NotFound):
@@ -29,12 +29,6 @@ class PduInUse(Conflict):
 
 class PoolExhausted(Conflict):
     message = "The pool has no free address left."
-
-
-class NameTaken(ValidationFailed):
-    def __init__(self) -> None:
-        message = "The name has already been taken."
-        super().__init__(message, fields={"name": [message]})
 
 
 class UpstreamUnavailable(HostlaneError):

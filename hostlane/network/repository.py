@@ -98,6 +98,12 @@ async def addresses_of(session: AsyncSession, service_id: int) -> list[dict[str,
     return [dict(row) for row in (await session.execute(statement)).mappings()]
 
 
+async def address_of(session: AsyncSession, service_id: int, address_id: int) -> dict[str, Any] | None:
+    statement = _service_addresses().where(ADDRESSES.c.service_id == service_id, ADDRESSES.c.id == address_id)
+    row = (await session.execute(statement)).mappings().first()
+    return dict(row) if row is not None else None
+
+
 async def lock_address(session: AsyncSession, service_id: int, address_id: int) -> IpAddress | None:
     return await session.scalar(
         sa.select(IpAddress).where(IpAddress.id == address_id, IpAddress.service_id == service_id).with_for_update()

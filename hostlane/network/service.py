@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hostlane.core.db import Database
-from hostlane.core.errors import Conflict, ValidationFailed
+from hostlane.core.errors import Conflict, Taken, ValidationFailed
 from hostlane.core.pagination import ListQuery, Page
 from hostlane.drivers.dns import DnsDriver
 from hostlane.drivers.errors import DriverError, RetryLater
@@ -26,7 +26,6 @@ from hostlane.models import IpAddress, IpPool, PduDevice, PduPort, ServiceStatus
 from hostlane.network import repository as repo
 from hostlane.network.errors import (
     AddressNotFound,
-    NameTaken,
     PduInUse,
     PduNotFound,
     PoolExhausted,
@@ -90,7 +89,7 @@ def _check_gateway(network: str, gateway: str | None) -> None:
 
 async def create_pool(session: AsyncSession, principal: Principal, data: PoolCreate) -> dict[str, Any]:
     if await repo.name_taken(session, repo.POOLS, principal.livemode, data.name):
-        raise NameTaken()
+        raise Taken("name")
     _check_gateway(data.network, data.gateway)
     network = ipaddress.ip_network(data.network)
     for _, text in await repo.networks(session, principal.livemode):
@@ -113,7 +112,7 @@ async def update_pool(session: AsyncSession, principal: Principal, pool_id: int,
     if "name" in changes and await repo.name_taken(
         session, repo.POOLS, principal.livemode, changes["name"], except_id=pool_id
     ):
-        raise NameTaken()
+        raise Taken("name")
     if "gateway" in changes:
         _check_gateway(pool.network, changes["gateway"])
         if changes["gateway"] in await repo.pool_addresses(session, pool_id):
@@ -169,20 +168,27 @@ async def assign_address(
     session.add(row)
     await session.flush()
     audit.record(session, principal, "service.ip_assign", "service", service_id, {"address": address})
-    return next(item for item in await repo.addresses_of(session, service_id) if item["id"] == row.id)
+    return await _address(session, service_id, row.id)
 
 
 async def unassign_address(
     session: AsyncSession, principal: Principal, service_id: int, address_id: int
 ) -> dict[str, Any]:
     await services.get_service(session, principal, service_id)
-    rows = {row["id"]: row for row in await repo.addresses_of(session, service_id)}
     row = await repo.lock_address(session, service_id, address_id)
-    if row is None or address_id not in rows:
+    if row is None:
         raise AddressNotFound()
+    shown = await _address(session, service_id, address_id)
     await session.delete(row)
     audit.record(session, principal, "service.ip_unassign", "service", service_id, {"address": row.address})
-    return rows[address_id]
+    return shown
+
+
+async def _address(session: AsyncSession, service_id: int, address_id: int) -> dict[str, Any]:
+    row = await repo.address_of(session, service_id, address_id)
+    if row is None:
+        raise AddressNotFound()
+    return row
 
 
 async def service_addresses(session: AsyncSession, principal: Principal, service_id: int) -> list[dict[str, Any]]:
@@ -258,7 +264,7 @@ async def get_pdu(session: AsyncSession, principal: Principal, pdu_id: int) -> d
 
 async def create_pdu(session: AsyncSession, principal: Principal, data: PduCreate) -> dict[str, Any]:
     if await repo.name_taken(session, repo.PDUS, principal.livemode, data.name):
-        raise NameTaken()
+        raise Taken("name")
     pdu = PduDevice(livemode=principal.livemode, **data.model_dump())
     session.add(pdu)
     await session.flush()
@@ -275,7 +281,7 @@ async def update_pdu(session: AsyncSession, principal: Principal, pdu_id: int, d
     if "name" in changes and await repo.name_taken(
         session, repo.PDUS, principal.livemode, changes["name"], except_id=pdu_id
     ):
-        raise NameTaken()
+        raise Taken("name")
     if "outlets" in changes and changes["outlets"] < (highest := await repo.highest_assigned_outlet(session, pdu_id)):
         raise ValidationFailed.field("outlets", f"Outlet {highest} is assigned to a service.")
     for name, value in changes.items():

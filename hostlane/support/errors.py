@@ -15,12 +15,6 @@ class DepartmentHasTickets(Conflict):
     message = "The department still has tickets; move them to another department first."
 
 
-class DepartmentNameTaken(ValidationFailed):
-    def __init__(self) -> None:
-        message = "The name has already been taken."
-        super().__init__(message, fields={"name": [message]})
-
-
 class UnknownDepartment(ValidationFailed):
     def __init__(self) -> None:
         message = "The selected department does not exist."

@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hostlane.core import clock
-from hostlane.core.errors import NotFound, ValidationFailed
+from hostlane.core.errors import NotFound, Taken, ValidationFailed
 from hostlane.core.pagination import ListQuery, Page
 from hostlane.customers import service as customers
 from hostlane.identity import audit
@@ -23,7 +23,6 @@ from hostlane.services import service as services
 from hostlane.support import repository as repo
 from hostlane.support.errors import (
     DepartmentHasTickets,
-    DepartmentNameTaken,
     DepartmentNotFound,
     TicketAlreadyClosed,
     TicketNotClosed,
@@ -66,7 +65,7 @@ async def get_department(session: AsyncSession, principal: Principal, department
 
 async def create_department(session: AsyncSession, principal: Principal, data: DepartmentCreate) -> dict[str, Any]:
     if await repo.department_name_taken(session, principal.livemode, data.name):
-        raise DepartmentNameTaken()
+        raise Taken("name")
     department = SupportDepartment(livemode=principal.livemode, **data.model_dump())
     session.add(department)
     await session.flush()
@@ -85,7 +84,7 @@ async def update_department(
     if "name" in changes and await repo.department_name_taken(
         session, principal.livemode, changes["name"], except_id=department_id
     ):
-        raise DepartmentNameTaken()
+        raise Taken("name")
     for name, value in changes.items():
         setattr(department, name, value)
     await session.flush()
@@ -178,10 +177,13 @@ async def _check_service(session: AsyncSession, principal: Principal, service_id
         raise ValidationFailed.field("service_id", "The selected service_id is invalid.")
 
 
-async def open_ticket(session: AsyncSession, principal: Principal, data: TicketOpen) -> dict[str, Any]:
-    """A customer opens a ticket for itself; staff open one for ``data.customer_id`` (the customer is mailed)."""
+async def open_ticket(
+    session: AsyncSession, principal: Principal, data: TicketOpen, *, customer_id: int | None = None
+) -> dict[str, Any]:
+    """A customer opens a ticket for itself; staff open one for ``customer_id`` (the customer is mailed)."""
     by_customer = _is_customer(principal)
-    customer_id = principal.scope if by_customer else getattr(data, "customer_id", None)
+    if by_customer:
+        customer_id = principal.scope
     if customer_id is None:
         raise ValidationFailed.field("customer_id", "The customer_id field is required.")
     try:

@@ -97,7 +97,7 @@ async def create_ticket(
     session: WriteSession,
     principal: Annotated[Principal, needs("tickets:create")],
 ) -> Response:
-    row = await support.open_ticket(session, principal, body)
+    row = await support.open_ticket(session, principal, body, customer_id=body.customer_id)
     return await remember(session, request, render(request, wire.ticket(row), 201))
 
 

@@ -258,10 +258,12 @@ async def pay_invoice(request: Request, invoice_id: PathId, runtime: RuntimeDep,
             await billing.pay_with_credit(session, principal, invoice_id)
     async with runtime.db.reader() as session:
         row = await billing.get_invoice(session, principal, invoice_id)
-    if str(row["status"]) == "Paid":
-        return render(request, {"success": True, "info": ["payment_received"], "invoice": wire.invoice_summary(row)})
-    # The gateway did not answer in time: the charge is settled (or not) when it does.
-    return render(request, {"success": True, "info": ["payment_pending"], "invoice": wire.invoice_summary(row)}, 202)
+    # Not paid after a charge: the gateway did not answer in time, and the charge settles (or not) when it does.
+    paid = str(row["status"]) == "Paid"
+    info = "payment_received" if paid else "payment_pending"
+    return render(
+        request, {"success": True, "info": [info], "invoice": wire.invoice_summary(row)}, 200 if paid else 202
+    )
 
 
 # Network and power of a service

@@ -163,37 +163,43 @@ CYCLE_WORDS = {
 }
 
 
-def _status_word(value: object) -> str:
-    return str(value).capitalize()
-
-
-def service_summary(row: Row, product: Row | None, group: Row | None) -> dict[str, Any]:
+def _service(row: Row, product: Row | None) -> dict[str, Any]:
+    """What both service shapes say of a service, as HostBill words it."""
     return {
         "id": str(row["id"]),
         "domain": (row["data"] or {}).get("domain", ""),
         "total": format_amount(row["price_minor"], row["currency"]),
-        "status": _status_word(row["status"]),
+        "status": str(row["status"]).capitalize(),
         "billingcycle": CYCLE_WORDS.get(str(row["billing"]), str(row["billing"])),
         "next_due": row["next_due_date"].isoformat() if row["next_due_date"] else None,
-        "category": group["name"] if group else "",
-        "category_url": group["slug"] if group else "",
         "name": product["name"] if product else row["name"],
     }
 
 
-def service_detail(row: Row, product: Row | None, next_invoice: str | None) -> dict[str, Any]:
+def service_summary(row: Row, product: Row | None, group: Row | None) -> dict[str, Any]:
+    common = _service(row, product)
     return {
-        "id": str(row["id"]),
+        **{key: common[key] for key in ("id", "domain", "total", "status", "billingcycle", "next_due")},
+        "category": group["name"] if group else "",
+        "category_url": group["slug"] if group else "",
+        "name": common["name"],
+    }
+
+
+def service_detail(row: Row, product: Row | None, next_invoice: str | None) -> dict[str, Any]:
+    common = _service(row, product)
+    return {
+        "id": common["id"],
         "date_created": row["created_at"].astimezone(dt.UTC).date().isoformat(),
-        "domain": (row["data"] or {}).get("domain", ""),
-        "firstpayment": format_amount(row["price_minor"], row["currency"]),
-        "total": format_amount(row["price_minor"], row["currency"]),
-        "billingcycle": CYCLE_WORDS.get(str(row["billing"]), str(row["billing"])),
-        "next_due": row["next_due_date"].isoformat() if row["next_due_date"] else None,
+        "domain": common["domain"],
+        "firstpayment": common["total"],
+        "total": common["total"],
+        "billingcycle": common["billingcycle"],
+        "next_due": common["next_due"],
         "next_invoice": next_invoice,
-        "status": _status_word(row["status"]),
+        "status": common["status"],
         "label": row["name"],
-        "name": product["name"] if product else row["name"],
+        "name": common["name"],
         "product_id": str(row["product_id"]),
         "currency": row["currency"],
     }
