@@ -27,6 +27,7 @@ run: $(VENV)/.installed
 lint: $(VENV)/.dev-installed
 	$(BIN)/ruff check hostlane tests bench
 	$(BIN)/ruff format --check hostlane tests bench
+	$(BIN)/lint-imports
 
 types: $(VENV)/.dev-installed
 	$(BIN)/mypy

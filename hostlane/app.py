@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 import hostlane
+import hostlane.tasks  # registers every job handler (the runtime and the runner import no domain)
 from hostlane.config import Settings, get_settings
 from hostlane.core.errors import HostlaneError
 from hostlane.core.formats import FormatRoute
@@ -124,7 +125,11 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         if settings.inprocess_jobs:
             tasks.append(asyncio.create_task(work_forever(runtime)))
             tasks.append(
-                asyncio.create_task(schedule_forever(runtime, every_seconds=settings.billing_run_every_seconds))
+                asyncio.create_task(
+                    schedule_forever(
+                        runtime, hostlane.tasks.DAILY_JOB, every_seconds=settings.billing_run_every_seconds
+                    )
+                )
             )
         yield
         for task in tasks:

@@ -9,6 +9,7 @@ from typing import Annotated, TypeVar
 
 import typer
 
+from hostlane import tasks  # registers every job handler (the runtime and the runner import no domain)
 from hostlane.config import ensure_secret_key, get_settings
 from hostlane.core.errors import HostlaneError
 from hostlane.identity import permissions
@@ -230,11 +231,13 @@ def worker(
             job_threads = Worker(dramatiq_broker, worker_threads=threads, queues={broker.QUEUE})
             job_threads.start()
             try:
-                await asyncio.gather(broker.relay_forever(runtime), schedule_forever(runtime, every_seconds=every))
+                await asyncio.gather(
+                    broker.relay_forever(runtime), schedule_forever(runtime, tasks.DAILY_JOB, every_seconds=every)
+                )
             finally:
                 job_threads.stop()
         else:
-            await asyncio.gather(work_forever(runtime), schedule_forever(runtime, every_seconds=every))
+            await asyncio.gather(work_forever(runtime), schedule_forever(runtime, tasks.DAILY_JOB, every_seconds=every))
 
     with contextlib.suppress(KeyboardInterrupt):
         _run(work)

@@ -1,4 +1,12 @@
-"""Settings, read from the environment (prefix ``HOSTLANE_``) and from a ``.env`` file."""
+"""Settings, read from the environment (prefix ``HOSTLANE_``) and from a ``.env`` file.
+
+One channel carries them: the process's settings in force, this module's ``get_settings()``.
+``Runtime.build(settings)`` puts them in force (``use_settings``) and ``Runtime.settings`` reads them back from
+here (it keeps no copy), so a face reading ``runtime.settings``, a job reading it, and a domain or ``core.money``
+calling ``get_settings()`` all see the same value. Only an entry point (the CLI, ``create_app``, Alembic's
+environment, a test fixture) chooses settings; everything else reads them. Domains read them where they
+need them rather than taking them as arguments, so that no face has to pass a setting it does not use.
+"""
 
 from __future__ import annotations
 
@@ -138,7 +146,8 @@ def get_settings() -> Settings:
 
 
 def use_settings(settings: Settings | None) -> None:
-    """Put ``settings`` in force for this process (``None``: read the environment again)."""
+    """Put ``settings`` in force for this process (``None``: read the environment again). ``Runtime.build``
+    calls it; a test that builds a runtime with other settings puts the suite's back afterwards."""
     global _current
     _current = settings
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -16,8 +17,8 @@ from hostlane.catalog.schemas import GroupCreate, PricingCreate, ProductCreate
 from hostlane.core import clock, money
 from hostlane.core.passwords import derived_secret
 from hostlane.customers import service as customers
+from hostlane.customers import sessions as customer_sessions
 from hostlane.customers.schemas import CustomerCreate
-from hostlane.identity import customer_sessions
 from hostlane.identity import service as identity
 from hostlane.identity.principal import Principal
 from hostlane.models import BillingCycle, ServiceStatus
@@ -218,7 +219,7 @@ PATHS = {
 async def _load_business(session: AsyncSession, principal: Principal, customer_password: str) -> None:
     """The catalogue in both currencies, customers with services in several states, support departments
     with a ticket, and the first customer's first service with addresses, reverse DNS and a PDU outlet."""
-    products: list[tuple[int, dict[str, dict[str, str]]]] = []
+    products: list[tuple[dict[str, Any], dict[str, dict[str, str]]]] = []
     for order, (group_name, slug, items) in enumerate(CATALOGUE):
         group = await catalog.create_group(
             session,
@@ -244,7 +245,7 @@ async def _load_business(session: AsyncSession, principal: Principal, customer_p
                     principal,
                     PricingCreate.model_validate({"product_id": product["id"], "currency": currency, **cycles}),
                 )
-            products.append((product["id"], prices))
+            products.append((product, prices))
     today = clock.today()
     first_service: int | None = None
     for email, first, last, company, country, currency, owned in CUSTOMERS if principal.livemode else CUSTOMERS[:1]:
@@ -263,12 +264,12 @@ async def _load_business(session: AsyncSession, principal: Principal, customer_p
             ),
         )
         for index, cycle, final in owned:
-            product_id, prices = products[index]
+            product, prices = products[index]
             service = await services.create_service(
                 session,
                 principal,
-                customer_id=customer["id"],
-                product_id=product_id,
+                customer=customer,
+                product=product,
                 billing=BillingCycle(cycle),
                 currency=currency,
                 price_minor=money.to_minor(prices[currency][cycle], currency),

@@ -1,4 +1,8 @@
-"""What one Hostlane process holds: settings, the database, Redis, and the guards built on them."""
+"""What one Hostlane process holds: its settings, the database, Redis, the guards built on them, and the
+drivers of each mode.
+
+The runtime imports no domain: job handlers are registered by the entry points (``hostlane.tasks``).
+"""
 
 from __future__ import annotations
 
@@ -7,10 +11,11 @@ from datetime import timedelta
 
 from redis.asyncio import Redis
 
-from hostlane.config import Settings, use_settings
+from hostlane.config import Settings, get_settings, use_settings
 from hostlane.core.db import Database, create_engine
 from hostlane.drivers import payments
 from hostlane.drivers.dns import DnsDriver, SimulatorDns, build_dns_driver
+from hostlane.drivers.modes import Drivers
 from hostlane.drivers.payments.stripe import StripeGateway
 from hostlane.drivers.pdu import PduDriver, SimulatorPdu, build_pdu_driver
 from hostlane.identity.bans import (
@@ -21,12 +26,10 @@ from hostlane.identity.bans import (
     Policy,
     RedisFailureStore,
 )
-from hostlane.tasks import HANDLER_MODULES
 
 
 @dataclass
 class Runtime:
-    settings: Settings
     db: Database
     redis: Redis | None
     login_guard: LoginGuard
@@ -37,15 +40,26 @@ class Runtime:
     test_dns: DnsDriver = field(default_factory=SimulatorDns)
     test_pdu: PduDriver = field(default_factory=SimulatorPdu)
 
+    @property
+    def settings(self) -> Settings:
+        """The process's settings in force (``config.get_settings``): one channel, never a copy of its own."""
+        return get_settings()
+
+    def drivers(self, livemode: bool) -> Drivers:
+        """Every driver of one mode: the one place that chooses between live and test (``drivers.modes``)."""
+        if livemode:
+            return Drivers(livemode=True, dns=self.dns, pdu=self.pdu)
+        return Drivers(livemode=False, dns=self.test_dns, pdu=self.test_pdu)
+
     def dns_for(self, livemode: bool) -> DnsDriver:
-        return self.dns if livemode else self.test_dns
+        return self.drivers(livemode).dns
 
     def pdu_for(self, livemode: bool) -> PduDriver:
-        return self.pdu if livemode else self.test_pdu
+        return self.drivers(livemode).pdu
 
     @classmethod
     def build(cls, settings: Settings, db: Database | None = None) -> Runtime:
-        assert HANDLER_MODULES, "job handlers are registered on import"
+        """Put ``settings`` in force for the process and build what they name."""
         if settings.stripe_secret_key:
             payments.register(StripeGateway(settings.stripe_secret_key, api_base=settings.stripe_api_base))
         use_settings(settings)
@@ -57,7 +71,6 @@ class Runtime:
         ban = timedelta(minutes=settings.login_ban_minutes)
         window = timedelta(seconds=settings.bad_key_window_seconds)
         return cls(
-            settings=settings,
             db=db,
             redis=redis,
             login_guard=LoginGuard(store, Policy("login", settings.login_max_failures, ban, ban)),

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -12,7 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import aliased
 
 from hostlane.core import clock
-from hostlane.core.db import UTCDateTime
+from hostlane.core.db import Database, UTCDateTime
 from hostlane.drivers.errors import RetryLater
 from hostlane.jobs import registry
 from hostlane.models import Job, JobStatus
@@ -144,14 +145,16 @@ async def work_forever(runtime: Runtime, *, poll_seconds: float = 1.0) -> None:
             await asyncio.sleep(poll_seconds)
 
 
-async def schedule_forever(runtime: Runtime, *, every_seconds: float) -> None:
-    """The embedded scheduler: the daily billing run at start and then every ``every_seconds`` (it is
-    idempotent, and a lock keeps two schedulers from running it at once)."""
-    from hostlane.billing.run import daily_run
+DailyJob = Callable[[Database], Awaitable[object]]
 
+
+async def schedule_forever(runtime: Runtime, daily_job: DailyJob, *, every_seconds: float) -> None:
+    """The embedded scheduler: ``daily_job`` (the daily billing run, ``hostlane.tasks.DAILY_JOB``, given by the
+    entry point so the runner imports no domain) at start and then every ``every_seconds`` (it is idempotent,
+    and a lock keeps two schedulers from running it at once)."""
     while True:
         try:
-            await daily_run(runtime.db)
+            await daily_job(runtime.db)
         except asyncio.CancelledError:
             raise
         except Exception:

@@ -1,26 +1,8 @@
-"""Idempotency keys: the first answer to a creating request, replayed to its retries."""
+"""Idempotency keys: the first answer to a creating request, replayed to its retries.
 
-from __future__ import annotations
+The table is defined by ``core.idempotency``, the only code that uses it (core imports no model).
+"""
 
-from datetime import datetime
+from hostlane.core.idempotency import IdempotencyRecord
 
-from sqlalchemy import Integer, LargeBinary, String, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column
-
-from hostlane.core import clock
-from hostlane.core.db import Base, BigId, UTCDateTime
-
-
-class IdempotencyRecord(Base):
-    __tablename__ = "idempotency_keys"
-    __table_args__ = (UniqueConstraint("owner", "key"),)
-
-    id: Mapped[int] = mapped_column(BigId, primary_key=True)
-    owner: Mapped[str] = mapped_column(String(64))  # "api_key:12", "customer:7": keys are per caller
-    key: Mapped[str] = mapped_column(String(255))
-    request_hash: Mapped[str] = mapped_column(String(64))  # method, path and body
-    status_code: Mapped[int | None] = mapped_column(Integer)  # None while the first request runs
-    content_type: Mapped[str | None] = mapped_column(String(100))
-    body: Mapped[bytes | None] = mapped_column(LargeBinary)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
-    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+__all__ = ["IdempotencyRecord"]

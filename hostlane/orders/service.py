@@ -81,8 +81,8 @@ async def place_order(session: AsyncSession, principal: Principal, data: OrderCr
             service = await services.create_service(
                 session,
                 principal,
-                customer_id=customer["id"],
-                product_id=product["id"],
+                customer=customer,
+                product=product,
                 billing=item.billing,
                 currency=currency,
                 price_minor=price,

@@ -13,7 +13,7 @@ A transition changes the status at once, writes an event, and queues the module 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -83,8 +83,8 @@ async def create_service(
     session: AsyncSession,
     principal: Principal,
     *,
-    customer_id: int,
-    product_id: int,
+    customer: Mapping[str, Any],
+    product: Mapping[str, Any],
     billing: BillingCycle,
     currency: str,
     price_minor: int,
@@ -93,12 +93,10 @@ async def create_service(
     billing_day: int | None = None,
     data: dict[str, Any] | None = None,
 ) -> Service:
-    """A pending service (orders make them; so do the demo data and tests)."""
-    from hostlane.catalog import service as catalog
-    from hostlane.customers import service as customers
-
-    await customers.ensure_exists(session, principal, customer_id)
-    product = await catalog.get_product(session, principal, product_id)
+    """A pending service (orders make them; so do the demo data and tests) of ``customer`` and ``product``
+    as the customers and catalogue services read them for this principal: that read is what proves both
+    exist and are the principal's (services sit below those domains and never call them)."""
+    customer_id, product_id = int(customer["id"]), int(product["id"])
     service = Service(
         livemode=principal.livemode,
         customer_id=customer_id,
@@ -289,23 +287,6 @@ async def history(session: AsyncSession, principal: Principal, service_id: int) 
         {"kind": e.kind, "from": e.from_status, "to": e.to_status, "reason": e.reason, "at": e.at}
         for e in await repo.events(session, service_id)
     ]
-
-
-async def attach_includes(
-    session: AsyncSession, principal: Principal, rows: list[dict[str, Any]], includes: frozenset[str]
-) -> None:
-    """Attach ``customer`` / ``product`` to service rows: one query each, whatever the page size."""
-    from hostlane.catalog import service as catalog
-    from hostlane.customers import service as customers
-
-    if "customer" in includes:
-        found = await customers.by_ids(session, principal, [row["customer_id"] for row in rows])
-        for row in rows:
-            row["customer"] = found.get(row["customer_id"])
-    if "product" in includes:
-        products = await catalog.products_by_id(session, principal, [row["product_id"] for row in rows])
-        for row in rows:
-            row["product"] = products.get(row["product_id"])
 
 
 OVERDUE_REASON = "Overdue on payment"

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from hostlane.drivers import provisioning
 from hostlane.jobs.registry import Attempt, handler
 from hostlane.services import service as services
 
@@ -24,7 +23,7 @@ async def deliver(runtime: Runtime, payload: dict[str, Any], attempt: Attempt) -
     if found is None:
         return  # the service was deleted since
     module_name, context, _ = found
-    module = provisioning.get(module_name)
+    module = runtime.drivers(context.livemode).module(module_name)  # test mode: the simulator
     try:
         if module is None:
             raise LookupError(f"the product's provisioning module '{module_name}' is not installed")

@@ -12,7 +12,9 @@ import sqlalchemy as sa
 
 from hostlane.billing import run as billing_run
 from hostlane.billing import service as billing
+from hostlane.catalog import service as catalog
 from hostlane.core import clock
+from hostlane.customers import service as customers
 from hostlane.identity.principal import Principal
 from hostlane.jobs.runner import drain
 from hostlane.models import BillingCycle, Invoice, InvoiceItem, InvoiceStatus, Service, ServiceStatus
@@ -38,8 +40,8 @@ async def _service(
             service = await services.create_service(
                 session,
                 system,
-                customer_id=customer_id,
-                product_id=product_id,
+                customer=await customers.get_customer(session, system, customer_id),
+                product=await catalog.get_product(session, system, product_id),
                 billing=cycle,
                 currency="EUR",
                 price_minor=price,

@@ -52,9 +52,10 @@ async def stripe_runtime(
             "stripe_webhook_secret": WEBHOOK_SECRET,
         }
     )
+    before = runtime.settings  # the settings in force are the process's: put the suite's back afterwards
     configured = Runtime.build(settings, db=database)
     yield configured
-    use_settings(runtime.settings)
+    use_settings(before)
 
 
 async def _invoice_with_card(runtime: Runtime, token: str) -> int:

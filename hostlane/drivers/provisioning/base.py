@@ -24,6 +24,8 @@ class ProvisioningModule(Protocol):
     name: str
     description: str
     config_schema: type[BaseModel]
+    # True when the module acts on a real system: test mode then uses the simulator instead (drivers.modes).
+    reaches_outside: bool
 
     async def create(self, service: ServiceContext) -> dict[str, Any]:
         """Provision the service; return what to remember of it (ids on the remote system …)."""

@@ -17,6 +17,7 @@ class NoneModule:
     name = "none"
     description = "Nothing to provision."
     config_schema: type[BaseModel] = NoConfig
+    reaches_outside = False
 
     async def create(self, service: ServiceContext) -> dict[str, Any]:
         return {}

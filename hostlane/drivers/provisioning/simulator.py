@@ -35,6 +35,7 @@ class SimulatorModule:
     name = "simulator"
     description = "A simulated provisioning system (used in test mode and in tests)."
     config_schema: type[BaseModel] = SimulatorConfig
+    reaches_outside = False
 
     def __init__(self) -> None:
         self.state = SimulatorState()

@@ -27,6 +27,7 @@ from hostlane.customers import service as customers
 from hostlane.customers.schemas import CustomerCreate, CustomerUpdate
 from hostlane.faces.application import wire
 from hostlane.faces.application.auth import needs
+from hostlane.faces.application.includes import attach_service_includes
 from hostlane.faces.common import PathId, ReadSession, RuntimeDep, WriteSession
 from hostlane.identity.principal import Principal
 from hostlane.orders import service as orders
@@ -354,7 +355,7 @@ async def list_services(
 ) -> Response:
     query = list_query(request, runtime, services.LIST_SPEC)
     page = await services.list_services(session, principal, query)
-    await services.attach_includes(session, principal, page.items, query.includes)
+    await attach_service_includes(session, principal, page.items, query.includes)
     return render(request, wire.paginated(request, page, wire.service))
 
 
@@ -366,7 +367,7 @@ async def show_service(
     principal: Annotated[Principal, needs("services:index")],
 ) -> Response:
     row = await services.get_service(session, principal, service_id)
-    await services.attach_includes(session, principal, [row], includes_of(request, services.LIST_SPEC))
+    await attach_service_includes(session, principal, [row], includes_of(request, services.LIST_SPEC))
     return render(request, wire.service(row))
 
 

@@ -8,8 +8,8 @@ import binascii
 from fastapi import Request
 
 from hostlane.core.errors import Unauthenticated
+from hostlane.customers import sessions as customer_sessions
 from hostlane.faces.common import ClientIp, RuntimeDep, bearer_token
-from hostlane.identity import customer_sessions
 from hostlane.identity.principal import Principal
 
 CHALLENGE = {"WWW-Authenticate": 'Basic realm="Hostlane client area"'}

@@ -21,10 +21,10 @@ from hostlane.core.idempotency import remember
 from hostlane.core.money import format_amount
 from hostlane.core.pagination import ListQuery
 from hostlane.customers import service as customers
+from hostlane.customers import sessions as customer_sessions
 from hostlane.faces.clientarea import wire
 from hostlane.faces.clientarea.auth import customer, livemode_of
 from hostlane.faces.common import ClientIp, PathId, ReadSession, RuntimeDep, WriteSession, bearer_token
-from hostlane.identity import customer_sessions
 from hostlane.identity.principal import Principal
 from hostlane.network import service as network
 from hostlane.network.schemas import PowerIn, RdnsIn

@@ -819,7 +819,8 @@ async def test_a_currency_outside_the_configured_list_is_422(runtime: Runtime, c
 
 
 async def test_the_configured_currencies_are_the_ones_accepted(runtime: Runtime) -> None:
-    settings = runtime.settings.model_copy(update={"currencies": ["EUR", "JPY"]})
+    before = runtime.settings  # the settings in force are the process's: put the suite's back afterwards
+    settings = before.model_copy(update={"currencies": ["EUR", "JPY"]})
     configured = Runtime.build(settings, db=runtime.db)
     app = create_app(settings, configured)
     try:
@@ -839,11 +840,12 @@ async def test_the_configured_currencies_are_the_ones_accepted(runtime: Runtime)
             )
             assert dollars.status_code == 422 and list(dollars.json()["errors"]) == ["currency"]
     finally:
-        use_settings(runtime.settings)
+        use_settings(before)
 
 
 async def test_changing_a_pricings_currency_keeps_its_amounts(runtime: Runtime) -> None:
-    settings = runtime.settings.model_copy(update={"currencies": ["EUR", "JPY"]})
+    before = runtime.settings  # the settings in force are the process's: put the suite's back afterwards
+    settings = before.model_copy(update={"currencies": ["EUR", "JPY"]})
     configured = Runtime.build(settings, db=runtime.db)
     app = create_app(settings, configured)
     try:
@@ -858,7 +860,7 @@ async def test_changing_a_pricings_currency_keeps_its_amounts(runtime: Runtime) 
         # Either refused, or the amounts keep their value (to the new currency's unit): never 100 times more.
         assert response.status_code == 200 and response.json()["monthly"] == "10", response.text
     finally:
-        use_settings(runtime.settings)
+        use_settings(before)
 
 
 @pytest.mark.parametrize("method", UPDATE_METHODS)

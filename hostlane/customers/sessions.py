@@ -1,7 +1,10 @@
 """Client-area sessions: HTTP Basic on every call, or a login that returns a short-lived access token
 and a refresh token. Refresh tokens rotate: each is good once, and presenting a used one revokes its
 whole family (someone copied it). Revoking or logging out ends the family, and with it every access
-token of that login, since each request checks its family."""
+token of that login, since each request checks its family.
+
+A customer's logins belong to the customers domain (they read and update the customer); identity lends the
+password check, the login guard and the ``Principal``."""
 
 from __future__ import annotations
 

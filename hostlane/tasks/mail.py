@@ -1,4 +1,8 @@
-"""The mail job: load what the template speaks of, render it, send it."""
+"""The mail job: load what the template speaks of, render it, send it.
+
+It reads invoices, tickets, services and customers, so it sits above those domains (in the job registry);
+queuing a mail (``notifications.service.queue``) is the lower call the domains make.
+"""
 
 from __future__ import annotations
 

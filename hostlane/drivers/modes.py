@@ -1,0 +1,56 @@
+"""The one test-mode switch: every driver of one mode, live or test.
+
+Test mode never reaches the outside world (DESIGN §3): whatever gateway a saved card names, a test charge goes
+to the test gateway; a product whose provisioning module reaches a real system is provisioned on the simulator;
+DNS and PDU calls go to the runtime's test simulators. ``Runtime.drivers(livemode)`` builds this value for the
+process's DNS and PDU drivers; code holding only a database (charging a card) asks ``gateway_for``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from hostlane.drivers import payments, provisioning
+from hostlane.drivers.dns import DnsDriver
+from hostlane.drivers.payments import Gateway
+from hostlane.drivers.pdu import PduDriver
+from hostlane.drivers.provisioning import ProvisioningModule
+
+TEST_GATEWAY = "test"
+TEST_MODULE = "simulator"
+
+
+def gateway_name(name: str, *, livemode: bool) -> str:
+    """The gateway a charge of this mode goes to (and that its payment records)."""
+    return name if livemode else TEST_GATEWAY
+
+
+def gateway_for(name: str, *, livemode: bool) -> Gateway | None:
+    """The payment gateway of this mode for a method saved with gateway ``name`` (None: not configured)."""
+    return payments.get(gateway_name(name, livemode=livemode))
+
+
+def module_for(name: str, *, livemode: bool) -> ProvisioningModule | None:
+    """The provisioning module of this mode for a product of type ``name`` (None: not installed)."""
+    module = provisioning.get(name)
+    if module is None or livemode or not module.reaches_outside:
+        return module
+    return provisioning.get(TEST_MODULE)
+
+
+@dataclass(frozen=True)
+class Drivers:
+    """The drivers of one mode: payment gateways, provisioning modules, reverse DNS and PDUs."""
+
+    livemode: bool
+    dns: DnsDriver
+    pdu: PduDriver
+
+    def gateway(self, name: str) -> Gateway | None:
+        return gateway_for(name, livemode=self.livemode)
+
+    def gateway_name(self, name: str) -> str:
+        return gateway_name(name, livemode=self.livemode)
+
+    def module(self, name: str) -> ProvisioningModule | None:
+        return module_for(name, livemode=self.livemode)

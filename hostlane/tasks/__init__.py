@@ -1,0 +1,18 @@
+"""The job registry: importing this registers every job handler, and names the daily job.
+
+Only the entry points (``hostlane.app``, ``hostlane.cli``) import it, so the job runner and the runtime never
+import a domain: the arrows point down from here to every domain's job module. Jobs that read several domains
+(the customer e-mail) live here too, above the domains they read.
+"""
+
+from hostlane.billing import charging
+from hostlane.billing.run import daily_run
+from hostlane.orders import tasks as order_tasks
+from hostlane.services import tasks as service_tasks
+from hostlane.tasks import mail
+
+HANDLER_MODULES = (charging, mail, order_tasks, service_tasks)
+# What the scheduler runs every ``billing_run_every_seconds`` (``jobs.runner.schedule_forever``).
+DAILY_JOB = daily_run
+
+__all__ = ["DAILY_JOB", "HANDLER_MODULES"]
