@@ -365,6 +365,11 @@ def ticket(row: Row) -> dict[str, Any]:
     return out
 
 
+def ticket_outcome(row: Row, message: str) -> dict[str, Any]:
+    """What CLIENTXCMS answers to a ticket's reply, close, reopen or delete: the outcome and the ticket."""
+    return {"message": message, "ticket": ticket(row)}
+
+
 def ip_pool(row: Row) -> dict[str, Any]:
     return {
         "id": row["id"],

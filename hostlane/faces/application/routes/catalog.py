@@ -27,10 +27,8 @@ router = face_router()
 GROUPS = Resource(
     router=router,
     path="/groups",
-    id="group_id",
-    permissions="groups",
     one="group",
-    many="groups",
+    permissions="groups",
     spec=catalog.GROUP_SPEC,
     wire=wire.group,
 )
@@ -51,10 +49,8 @@ def _pricing_flag(request: Request, includes: frozenset[str]) -> frozenset[str]:
 PRODUCTS = Resource(
     router=router,
     path="/products",
-    id="product_id",
-    permissions="products",
     one="product",
-    many="products",
+    permissions="products",
     spec=catalog.PRODUCT_SPEC,
     wire=wire.product,
     widen_includes=_pricing_flag,
@@ -90,10 +86,8 @@ async def update_product_config(
 PRICINGS = Resource(
     router=router,
     path="/pricings",
-    id="pricing_id",
-    permissions="pricings",
     one="pricing",
-    many="pricings",
+    permissions="pricings",
     spec=catalog.PRICING_SPEC,
     wire=wire.pricing,
 )

@@ -25,10 +25,8 @@ money_router = face_router()
 CUSTOMERS = Resource(
     router=router,
     path="/customers",
-    id="customer_id",
-    permissions="customers",
     one="customer",
-    many="customers",
+    permissions="customers",
     spec=customers.LIST_SPEC,
     wire=wire.customer,
 )

@@ -49,10 +49,8 @@ async def _issue(session: AsyncSession, principal: Principal, invoice_id: int, /
 INVOICES = Resource(
     router=router,
     path="/invoices",
-    id="invoice_id",
-    permissions="invoices",
     one="invoice",
-    many="invoices",
+    permissions="invoices",
     spec=billing.LIST_SPEC,
     wire=wire.invoice,
 )

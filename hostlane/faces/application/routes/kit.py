@@ -101,19 +101,26 @@ def _with_body(endpoint: Endpoint, model: type[BaseModel]) -> Endpoint:
 class Resource:
     """One resource of the face: where it lives, what it may do, how it reads on the wire.
 
-    ``one`` and ``many`` name its endpoints (``show_customer``, ``list_customers``), hence their
-    operation ids; ``permissions`` is the prefix of its permissions (``customers:index`` …).
+    ``one`` names its endpoints (``show_customer``, ``list_customers``), hence their operation ids,
+    and its path id (``customer_id``); ``permissions`` is the prefix of its permissions
+    (``customers:index`` …).
     """
 
     router: APIRouter
     path: str
-    id: str
-    permissions: str
     one: str
-    many: str
+    permissions: str
     spec: ListSpec
     wire: Wire
     widen_includes: IncludeRule | None = None
+
+    @property
+    def id(self) -> str:
+        return f"{self.one}_id"
+
+    @property
+    def many(self) -> str:
+        return f"{self.one}s"
 
     @property
     def item_path(self) -> str:

@@ -21,10 +21,8 @@ router = face_router("application: network")
 POOLS = Resource(
     router=router,
     path="/ip-pools",
-    id="pool_id",
-    permissions="ippools",
     one="pool",
-    many="pools",
+    permissions="ippools",
     spec=network.POOL_SPEC,
     wire=wire.ip_pool,
 )
@@ -37,10 +35,8 @@ POOLS.delete(network.delete_pool, summary="Delete an IP pool none of whose addre
 PDUS = Resource(
     router=router,
     path="/pdus",
-    id="pdu_id",
-    permissions="pdus",
     one="pdu",
-    many="pdus",
+    permissions="pdus",
     spec=network.PDU_SPEC,
     wire=wire.pdu,
 )

@@ -12,10 +12,8 @@ router = face_router()
 ORDERS = Resource(
     router=router,
     path="/orders",
-    id="order_id",
-    permissions="orders",
     one="order",
-    many="orders",
+    permissions="orders",
     spec=orders.LIST_SPEC,
     wire=wire.order,
 )

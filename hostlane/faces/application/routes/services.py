@@ -39,10 +39,8 @@ async def _get_including(
 SERVICES = Resource(
     router=router,
     path="/services",
-    id="service_id",
-    permissions="services",
     one="service",
-    many="services",
+    permissions="services",
     spec=services.LIST_SPEC,
     wire=wire.service,
 )

@@ -22,10 +22,8 @@ router = face_router("application: support")
 DEPARTMENTS = Resource(
     router=router,
     path="/departments",
-    id="department_id",
-    permissions="departments",
     one="department",
-    many="departments",
+    permissions="departments",
     spec=support.DEPARTMENT_SPEC,
     wire=wire.department,
 )
@@ -43,10 +41,8 @@ async def _open_for_customer(session: AsyncSession, principal: Principal, body: 
 TICKETS = Resource(
     router=router,
     path="/tickets",
-    id="ticket_id",
-    permissions="tickets",
     one="ticket",
-    many="tickets",
+    permissions="tickets",
     spec=support.TICKET_SPEC,
     wire=wire.ticket,
 )
@@ -72,7 +68,7 @@ async def delete_ticket(
 ) -> Response:
     row, deleted = await support.delete_ticket(session, principal, ticket_id)
     message = "Ticket deleted successfully" if deleted else "Ticket closed successfully"
-    return render(request, {"message": message, "ticket": wire.ticket(row)})
+    return render(request, wire.ticket_outcome(row, message))
 
 
 @router.post("/tickets/{ticket_id}/reply", summary="Answer a ticket as staff: the customer is mailed")
@@ -85,7 +81,7 @@ async def reply_ticket(
 ) -> Response:
     await support.reply(session, principal, ticket_id, body)
     row = await support.get_ticket(session, principal, ticket_id)
-    return await remember(session, request, render(request, {"message": "Reply added", "ticket": wire.ticket(row)}))
+    return await remember(session, request, render(request, wire.ticket_outcome(row, "Reply added")))
 
 
 @router.post("/tickets/{ticket_id}/close", summary="Close a ticket (409 if it is closed)")
@@ -98,7 +94,7 @@ async def close_ticket(
 ) -> Response:
     reason = body.reason if body is not None else None
     row = await support.close_ticket(session, principal, ticket_id, reason=reason, strict=True)
-    return render(request, {"message": "Ticket closed", "ticket": wire.ticket(row)})
+    return render(request, wire.ticket_outcome(row, "Ticket closed"))
 
 
 @router.post("/tickets/{ticket_id}/reopen", summary="Re-open a closed ticket (409 if it is not closed)")
@@ -109,4 +105,4 @@ async def reopen_ticket(
     principal: Annotated[Principal, needs("tickets:update")],
 ) -> Response:
     row = await support.reopen_ticket(session, principal, ticket_id, strict=True)
-    return render(request, {"message": "Ticket reopened", "ticket": wire.ticket(row)})
+    return render(request, wire.ticket_outcome(row, "Ticket reopened"))
