@@ -19,9 +19,7 @@ from hostlane.config import Settings, get_settings
 from hostlane.core.errors import HostlaneError
 from hostlane.core.formats import FormatRoute
 from hostlane.core.idempotency import IdempotencyMiddleware
-from hostlane.faces.application import network as application_network
 from hostlane.faces.application import routes as application
-from hostlane.faces.application import support as application_support
 from hostlane.faces.application import wire as application_wire
 from hostlane.faces.clientarea import routes as clientarea
 from hostlane.faces.clientarea import wire as clientarea_wire
@@ -158,9 +156,8 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         error=_idempotency_error,
         max_body_bytes=settings.max_request_bytes,
     )
-    app.include_router(application.router)
-    app.include_router(application_support.router)
-    app.include_router(application_network.router)
+    for router in application.ROUTERS:
+        app.include_router(router)
     app.include_router(webhooks.router)
     app.include_router(clientarea.router)
     return app

@@ -17,6 +17,7 @@ from hostlane.core.formats import render
 from hostlane.core.money import format_amount
 from hostlane.core.pagination import Page
 from hostlane.faces.common import ErrorInfo
+from hostlane.models import PaymentMethod
 
 Row = Mapping[str, Any]
 
@@ -165,6 +166,17 @@ def service(row: Row) -> dict[str, Any]:
     if "product" in row:
         out["product"] = product(row["product"]) if row["product"] is not None else None
     return out
+
+
+def saved_payment_method(method: PaymentMethod, customer_id: int) -> dict[str, Any]:
+    return {
+        "id": method.id,
+        "customer_id": customer_id,
+        "gateway": method.gateway,
+        "brand": method.brand,
+        "last4": method.last4,
+        "is_default": method.is_default,
+    }
 
 
 def paginated(request: Request, page: Page, item: Callable[[Row], dict[str, Any]]) -> dict[str, Any]:
@@ -351,6 +363,11 @@ def ticket(row: Row) -> dict[str, Any]:
     if "replies" in row:
         out["replies"] = [reply(item) for item in row["replies"]]
     return out
+
+
+def ticket_outcome(row: Row, message: str) -> dict[str, Any]:
+    """What CLIENTXCMS answers to a ticket's reply, close, reopen or delete: the outcome and the ticket."""
+    return {"message": message, "ticket": ticket(row)}
 
 
 def ip_pool(row: Row) -> dict[str, Any]:

@@ -1,0 +1,243 @@
+"""The application face's toolkit: its prefix, list parsing, and the builders of the CRUD endpoint quintet.
+
+A CLIENTXCMS resource is a path, a permission prefix, its schemas, its domain functions and its wire
+shape. ``Resource`` turns those into endpoints (list / create / show / update under POST, PUT and PATCH /
+delete) with the paths, summaries, operation ids, permissions and status codes hand-written ones had;
+what really differs per resource stays hand-written next to it.
+
+No ``from __future__ import annotations`` here: the endpoints are closures whose annotations name the
+resource's permission and path parameter, so they must be objects FastAPI can read, not strings.
+"""
+
+import dataclasses
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Annotated, Any, Protocol, TypeVar, get_args
+
+from fastapi import APIRouter, Path, Request, Response
+from fastapi.params import Path as PathParam
+from pydantic import BaseModel
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from hostlane.core.fields import MAX_ID
+from hostlane.core.formats import FormatRoute, render
+from hostlane.core.idempotency import remember
+from hostlane.core.pagination import ListQuery, ListSpec, Page, parse_list_query
+from hostlane.faces.application import wire
+from hostlane.faces.application.auth import needs
+from hostlane.faces.common import ReadSession, RuntimeDep, WriteSession
+from hostlane.identity.principal import Principal
+
+PREFIX = "/api/application"
+UPDATE_METHODS = ("POST", "PUT", "PATCH")  # CLIENTXCMS updates with POST; PUT and PATCH mean the same here
+
+Endpoint = Callable[..., Awaitable[Response]]
+Row = Mapping[str, Any]
+Wire = Callable[[Row], dict[str, Any]]
+# Widens the includes a request asked for, e.g. products' ``?pricing=1`` (as the document says) is ``include=pricing``.
+IncludeRule = Callable[[Request, frozenset[str]], frozenset[str]]
+Fetch = Callable[[AsyncSession, Principal, ListQuery], Awaitable[Page]]
+
+Body = TypeVar("Body", bound=BaseModel)
+
+
+class ItemCall(Protocol):
+    """A domain function on one row by id (get, delete, cancel …) returning the row's read shape."""
+
+    def __call__(self, session: AsyncSession, principal: Principal, item_id: int, /) -> Awaitable[Row]: ...
+
+
+class ItemGet(Protocol):
+    """A domain getter that also loads what the request's ``include=`` asks for."""
+
+    def __call__(
+        self, session: AsyncSession, principal: Principal, item_id: int, /, *, includes: frozenset[str]
+    ) -> Awaitable[Row]: ...
+
+
+def face_router(tag: str = "application") -> APIRouter:
+    """A router of the face: its prefix, its docs tag, and request bodies in JSON or XML."""
+    return APIRouter(prefix=PREFIX, tags=[tag], route_class=FormatRoute)
+
+
+def update_route(path: str, summary: str, *, on: APIRouter, name: str) -> Callable[[Endpoint], Endpoint]:
+    """Register an update endpoint under each of the three methods (one OpenAPI operation each)."""
+
+    def register(endpoint: Endpoint) -> Endpoint:
+        for method in UPDATE_METHODS:
+            on.add_api_route(
+                path, endpoint, methods=[method], summary=summary, name=name, operation_id=f"{name}_{method.lower()}"
+            )
+        return endpoint
+
+    return register
+
+
+def list_query(request: Request, runtime: RuntimeDep, spec: ListSpec) -> ListQuery:
+    return parse_list_query(request.query_params, spec, max_per_page=runtime.settings.max_page_size)
+
+
+def includes_of(request: Request, spec: ListSpec) -> frozenset[str]:
+    return parse_list_query({"include": request.query_params.get("include", "")}, spec, max_per_page=1).includes
+
+
+def _session_for(method: str) -> Any:
+    """The session dependency: a reader for ``GET``, else the request's one transaction."""
+    return get_args(ReadSession if method == "GET" else WriteSession)[1]
+
+
+def _named(endpoint: Endpoint, name: str) -> Endpoint:
+    """Name a built endpoint as its hand-written twin was named (tracebacks, logs)."""
+    endpoint.__name__ = endpoint.__qualname__ = name
+    return endpoint
+
+
+def _with_body(endpoint: Endpoint, model: type[BaseModel]) -> Endpoint:
+    # Inside the builder the body's type is only the TypeVar; FastAPI reads the model from the annotation.
+    endpoint.__annotations__["body"] = model
+    return endpoint
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class Resource:
+    """One resource of the face: where it lives, what it may do, how it reads on the wire.
+
+    ``one`` names its endpoints (``show_customer``, ``list_customers``), hence their operation ids,
+    and its path id (``customer_id``); ``permissions`` is the prefix of its permissions
+    (``customers:index`` …).
+    """
+
+    router: APIRouter
+    path: str
+    one: str
+    permissions: str
+    spec: ListSpec
+    wire: Wire
+    widen_includes: IncludeRule | None = None
+
+    @property
+    def id(self) -> str:
+        return f"{self.one}_id"
+
+    @property
+    def many(self) -> str:
+        return f"{self.one}s"
+
+    @property
+    def item_path(self) -> str:
+        return f"{self.path}/{{{self.id}}}"
+
+    def _id(self) -> PathParam:
+        """The path id under the resource's own name (``customer_id``): a positive 64-bit integer, else 422."""
+        info: PathParam = Path(alias=self.id, ge=1, le=MAX_ID)
+        return info
+
+    def _needs(self, action: str) -> Any:
+        return needs(f"{self.permissions}:{action}")
+
+    def _includes(self, request: Request, includes: frozenset[str]) -> frozenset[str]:
+        return self.widen_includes(request, includes) if self.widen_includes is not None else includes
+
+    def index(self, fetch: Fetch, *, summary: str) -> None:
+        """``GET /things``: one page, with ``filter[…]``, ``sort``, ``include``, ``page`` and ``per_page``."""
+
+        async def endpoint(
+            request: Request,
+            runtime: RuntimeDep,
+            session: ReadSession,
+            principal: Annotated[Principal, self._needs("index")],
+        ) -> Response:
+            query = list_query(request, runtime, self.spec)
+            query = dataclasses.replace(query, includes=self._includes(request, query.includes))
+            page = await fetch(session, principal, query)
+            return render(request, wire.paginated(request, page, self.wire))
+
+        name = f"list_{self.many}"
+        self.router.add_api_route(self.path, _named(endpoint, name), methods=["GET"], summary=summary, name=name)
+
+    def create(
+        self,
+        model: type[Body],
+        make: Callable[[AsyncSession, Principal, Body], Awaitable[Row]],
+        *,
+        summary: str,
+        idempotent: bool = False,
+    ) -> None:
+        """``POST /things`` answers 201; ``idempotent`` stores the answer under the request's Idempotency-Key."""
+
+        async def endpoint(
+            request: Request,
+            body: Body,
+            session: WriteSession,
+            principal: Annotated[Principal, self._needs("create")],
+        ) -> Response:
+            response = render(request, self.wire(await make(session, principal, body)), 201)
+            return await remember(session, request, response) if idempotent else response
+
+        name = f"create_{self.one}"
+        self.router.add_api_route(
+            self.path,
+            _with_body(_named(endpoint, name), model),
+            methods=["POST"],
+            status_code=201,
+            summary=summary,
+            name=name,
+        )
+
+    def show(self, get: ItemCall, *, summary: str, action: str = "index") -> None:
+        """``GET /things/{id}``, allowed by ``things:index`` unless the resource has a ``show`` permission."""
+        self.on_item("GET", "", get, action=action, summary=summary, name=f"show_{self.one}")
+
+    def show_including(self, get: ItemGet, *, summary: str) -> None:
+        """``GET /things/{id}?include=…`` with the includes of the resource's list."""
+
+        async def endpoint(
+            request: Request,
+            item_id: Annotated[int, self._id()],
+            session: ReadSession,
+            principal: Annotated[Principal, self._needs("index")],
+        ) -> Response:
+            includes = self._includes(request, includes_of(request, self.spec))
+            return render(request, self.wire(await get(session, principal, item_id, includes=includes)))
+
+        name = f"show_{self.one}"
+        self.router.add_api_route(self.item_path, _named(endpoint, name), methods=["GET"], summary=summary, name=name)
+
+    def update(
+        self,
+        model: type[Body],
+        change: Callable[[AsyncSession, Principal, int, Body], Awaitable[Row]],
+        *,
+        summary: str,
+    ) -> None:
+        """``POST``, ``PUT`` or ``PATCH /things/{id}``: a partial update."""
+
+        async def endpoint(
+            request: Request,
+            item_id: Annotated[int, self._id()],
+            body: Body,
+            session: WriteSession,
+            principal: Annotated[Principal, self._needs("update")],
+        ) -> Response:
+            return render(request, self.wire(await change(session, principal, item_id, body)))
+
+        name = f"update_{self.one}"
+        update_route(self.item_path, summary, on=self.router, name=name)(_with_body(_named(endpoint, name), model))
+
+    def delete(self, remove: ItemCall, *, summary: str, name: str | None = None) -> None:
+        """``DELETE /things/{id}``: answers the row as it was."""
+        self.on_item("DELETE", "", remove, action="delete", summary=summary, name=name or f"delete_{self.one}")
+
+    def on_item(self, method: str, suffix: str, call: ItemCall, *, action: str, summary: str, name: str) -> None:
+        """``METHOD /things/{id}{suffix}`` without a body: calls ``call`` on the row and renders what it returns."""
+
+        async def endpoint(
+            request: Request,
+            item_id: Annotated[int, self._id()],
+            session: Annotated[AsyncSession, _session_for(method)],
+            principal: Annotated[Principal, self._needs(action)],
+        ) -> Response:
+            return render(request, self.wire(await call(session, principal, item_id)))
+
+        self.router.add_api_route(
+            self.item_path + suffix, _named(endpoint, name), methods=[method], summary=summary, name=name
+        )

@@ -1,0 +1,92 @@
+"""Services: read, change, delete, and the suspend / unsuspend / expire actions."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Request, Response
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from hostlane.core import clock
+from hostlane.core.formats import render
+from hostlane.core.pagination import ListQuery, Page
+from hostlane.faces.application import wire
+from hostlane.faces.application.auth import needs
+from hostlane.faces.application.routes.kit import Resource, Row, face_router
+from hostlane.faces.common import PathId, WriteSession
+from hostlane.identity.principal import Principal
+from hostlane.services import service as services
+from hostlane.services.schemas import ServiceUpdate, SuspendRequest
+
+router = face_router()
+
+
+# The services domain lists and gets without includes; the face attaches them with a second call.
+async def _list_including(session: AsyncSession, principal: Principal, query: ListQuery) -> Page:
+    page = await services.list_services(session, principal, query)
+    await services.attach_includes(session, principal, page.items, query.includes)
+    return page
+
+
+async def _get_including(
+    session: AsyncSession, principal: Principal, service_id: int, /, *, includes: frozenset[str]
+) -> Row:
+    row = await services.get_service(session, principal, service_id)
+    await services.attach_includes(session, principal, [row], includes)
+    return row
+
+
+SERVICES = Resource(
+    router=router,
+    path="/services",
+    one="service",
+    permissions="services",
+    spec=services.LIST_SPEC,
+    wire=wire.service,
+)
+SERVICES.index(_list_including, summary="List services")
+SERVICES.show_including(_get_including, summary="Show a service")
+SERVICES.update(ServiceUpdate, services.update_service, summary="Update a service (partial)")
+SERVICES.delete(services.delete_service, summary="Delete a service that no longer runs")
+
+
+async def _outcome(
+    request: Request, session: AsyncSession, principal: Principal, service_id: int, done: str
+) -> Response:
+    """CLIENTXCMS's action answer. The action returns the model, so the read shape is read again."""
+    row = await services.get_service(session, principal, service_id)
+    return render(request, wire.action_result(row, f"Service {service_id} {done}", clock.now()))
+
+
+@router.post("/services/{service_id}/suspend", summary="Suspend a service")
+async def suspend_service(
+    request: Request,
+    service_id: PathId,
+    session: WriteSession,
+    principal: Annotated[Principal, needs("services:suspend")],
+    body: SuspendRequest | None = None,
+) -> Response:
+    service = await services.suspend(session, principal, service_id, reason=body.reason if body else None)
+    return await _outcome(request, session, principal, service.id, "suspended")
+
+
+@router.post("/services/{service_id}/unsuspend", summary="Unsuspend a service")
+async def unsuspend_service(
+    request: Request,
+    service_id: PathId,
+    session: WriteSession,
+    principal: Annotated[Principal, needs("services:unsuspend")],
+) -> Response:
+    service = await services.unsuspend(session, principal, service_id)
+    return await _outcome(request, session, principal, service.id, "unsuspended")
+
+
+@router.post("/services/{service_id}/expire", summary="Expire a service")
+async def expire_service(
+    request: Request,
+    service_id: PathId,
+    session: WriteSession,
+    principal: Annotated[Principal, needs("services:expire")],
+) -> Response:
+    service = await services.expire(session, principal, service_id)
+    return await _outcome(request, session, principal, service.id, "expired")
