@@ -4,9 +4,9 @@ The documents' clients are PHP programs (HostBill, CLIENTXCMS, wbTeamPro), and P
 from bracketed field names in query strings, ``application/x-www-form-urlencoded`` and ``multipart/form-data``
 bodies alike. This module builds the same shape: a PHP array whose keys are 0, 1, … in order becomes a list,
 any other array a dict with string keys (what ``json_encode`` makes of them). A later field overwrites an
-earlier one of the same name, as in PHP. A blank field counts as not sent (as ``parse_qsl`` has always read
-it here, and as Laravel's ``ConvertEmptyStringsToNull`` makes it null), so a required field left empty is
-refused as missing.
+earlier one of the same name, as in PHP. A blank top-level field counts as not sent (as the client area has
+always read it, and as Laravel's ``ConvertEmptyStringsToNull`` makes it null), so a required field left empty
+is refused as missing; inside an array a blank stays ``""`` (``ipaddress[192.0.2.2]=`` removes that PTR).
 """
 
 from __future__ import annotations
@@ -65,11 +65,10 @@ def php_fields(pairs: Iterable[tuple[str, str]]) -> dict[str, Any]:
         return key
 
     for name, value in pairs:
-        if value == "":
-            continue
         keys = _path(name)
         if keys is None:
-            root[name] = value
+            if value != "":
+                root[name] = value
             continue
         array = root
         for key in keys[:-1]:
@@ -85,7 +84,7 @@ def php_fields(pairs: Iterable[tuple[str, str]]) -> dict[str, Any]:
 
 def urlencoded_fields(text: str) -> dict[str, Any]:
     """The fields of a query string or an ``application/x-www-form-urlencoded`` body."""
-    return php_fields(parse_qsl(text))
+    return php_fields(parse_qsl(text, keep_blank_values=True))
 
 
 def _text(payload: bytes, charset: str | None) -> str:

@@ -15,9 +15,10 @@ from fastapi import APIRouter
 from hostlane.faces.common import ErrorRenderer
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class Face:
-    """One document's API: where it lives, what it serves, how it words errors and who may call it."""
+    """One document's API: where it lives, what it serves, how it words errors and who may call it.
+    A face equals only itself."""
 
     tag: str  # its tag in the OpenAPI document
     description: str  # the tag's description: the document and how a caller authenticates
