@@ -19,45 +19,26 @@ from hostlane.config import Settings, get_settings
 from hostlane.core.errors import HostlaneError
 from hostlane.core.formats import FormatRoute
 from hostlane.core.idempotency import IdempotencyMiddleware
-from hostlane.faces.application import routes as application
-from hostlane.faces.application import wire as application_wire
-from hostlane.faces.clientarea import routes as clientarea
-from hostlane.faces.clientarea import wire as clientarea_wire
-from hostlane.faces.common import ErrorInfo, ErrorRenderer
-from hostlane.faces.webhooks import routes as webhooks
+from hostlane.faces import application, clientarea, webhooks
+from hostlane.faces.common import ErrorInfo, ErrorRenderer, laravel_error
+from hostlane.faces.face import Face, face_for, longest_prefix_first
 from hostlane.jobs.runner import schedule_forever, work_forever
 from hostlane.runtime import Runtime
 
 log = logging.getLogger("hostlane")
 
 
-# Paths outside the five documents (webhooks, docs, unknown) answer {"message": …} like the application face.
-_default_error = application_wire.error
+# Every face, in the order of the OpenAPI document's tags.
+LISTED: list[Face] = [application.FACE, clientarea.FACE, webhooks.FACE]
+# Mounted and matched longest prefix first.
+FACES: list[Face] = longest_prefix_first(LISTED)
 
 
-# Longest prefix first: the face whose document shapes an error at that path.
-FACES: list[tuple[str, ErrorRenderer]] = [
-    (application.PREFIX, application_wire.error),
-    (webhooks.PREFIX, _default_error),
-    (clientarea.PREFIX, clientarea_wire.error),
-]
-
-TAGS = [
-    {"name": "application", "description": "CLIENTXCMS application API: `Authorization: Bearer <API key>`."},
-    {"name": "clientarea", "description": "HostBill client-area API (XSServer): HTTP Basic, or `POST /api/login`."},
-    {"name": "webhooks", "description": "Events from payment gateways (Stripe), verified by signature."},
-]
-
-
-def _idempotency_error(request: Request, status: int, message: str, fields: dict[str, list[str]]) -> Response:
-    return _renderer(request.url.path)(request, ErrorInfo(status, message, fields=fields))
-
-
-def _renderer(path: str) -> ErrorRenderer:
-    for prefix, renderer in FACES:
-        if path == prefix or path.startswith(prefix + "/"):
-            return renderer
-    return _default_error
+def error_renderer(path: str, faces: list[Face]) -> ErrorRenderer:
+    """The renderer of the face that owns ``path``; paths outside every face (docs, unknown) answer
+    ``{"message": …}`` like Laravel."""
+    face = face_for(path, faces)
+    return face.error if face is not None else laravel_error
 
 
 def _field_name(loc: tuple[object, ...]) -> str:
@@ -82,9 +63,9 @@ def _validation_info(exc: RequestValidationError) -> ErrorInfo:
     return ErrorInfo(422, message, "validation_failed", fields)
 
 
-def install_error_handlers(app: FastAPI) -> None:
+def install_error_handlers(app: FastAPI, faces: list[Face]) -> None:
     def respond(request: Request, info: ErrorInfo) -> Response:
-        return _renderer(request.url.path)(request, info)
+        return error_renderer(request.url.path, faces)(request, info)
 
     @app.exception_handler(HostlaneError)
     async def hostlane_error(request: Request, exc: HostlaneError) -> Response:
@@ -111,11 +92,16 @@ def install_error_handlers(app: FastAPI) -> None:
         return respond(request, ErrorInfo(500, "Server Error", "server_error"))
 
 
-def create_app(settings: Settings | None = None, runtime: Runtime | None = None) -> FastAPI:
-    """The Hostlane ASGI app. ``runtime`` is built from ``settings`` unless given (tests give one)."""
+def create_app(
+    settings: Settings | None = None, runtime: Runtime | None = None, *, faces: list[Face] | None = None
+) -> FastAPI:
+    """The Hostlane ASGI app. ``runtime`` is built from ``settings`` unless given (tests give one); ``faces``
+    are ``LISTED`` unless given (tests add one)."""
     settings = settings or get_settings()
     owns_runtime = runtime is None
     runtime = runtime or Runtime.build(settings)
+    listed = LISTED if faces is None else faces
+    mounted = longest_prefix_first(listed)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -145,19 +131,22 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         openapi_url="/api/openapi.json",
         docs_url="/api/documentation",
         redoc_url="/api/redoc",
-        openapi_tags=TAGS,
+        openapi_tags=[face.openapi_tag for face in listed],
         lifespan=lifespan,
     )
     app.state.runtime = runtime
-    install_error_handlers(app)
+    install_error_handlers(app, mounted)
+
+    def idempotency_error(request: Request, status: int, message: str, fields: dict[str, list[str]]) -> Response:
+        return error_renderer(request.url.path, mounted)(request, ErrorInfo(status, message, fields=fields))
+
     app.add_middleware(
         IdempotencyMiddleware,
         db=lambda: app.state.runtime.db,  # the app's runtime (tests give a shared app a new one)
-        error=_idempotency_error,
+        error=idempotency_error,
         max_body_bytes=settings.max_request_bytes,
     )
-    for router in application.ROUTERS:
-        app.include_router(router)
-    app.include_router(webhooks.router)
-    app.include_router(clientarea.router)
+    for face in mounted:
+        for router in face.routers:
+            app.include_router(router)
     return app

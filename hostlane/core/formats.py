@@ -13,6 +13,11 @@ The one JSON <-> XML mapping used by every face:
 Parsing reverses it; scalar text stays a string and the schema that validates the body converts
 it (``"5"`` → ``5``). Request XML is parsed with defusedxml, so entity expansion, external
 entities and DTDs are refused.
+
+Every face reads a request's fields with ``decode_request``: JSON, XML, form fields and multipart text fields
+(bracketed names nest as in PHP, see ``hostlane.core.forms``), and the query string where the face's clients
+send parameters there. Every face answers with ``render``: JSON or XML as ``Accept`` asks, or as the face says
+(wbTeamPro names the format in the URL).
 """
 
 from __future__ import annotations
@@ -22,7 +27,7 @@ from collections.abc import Callable, Coroutine
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
-from typing import Any
+from typing import Any, Literal
 from xml.etree.ElementTree import Element, SubElement, tostring
 
 import orjson
@@ -33,9 +38,13 @@ from fastapi import Request, Response
 from fastapi.routing import APIRoute
 
 from hostlane.core.errors import BadRequest, PayloadTooLarge, UnsupportedMediaType, ValidationFailed
+from hostlane.core.forms import multipart_fields, urlencoded_fields
 
 JSON = "application/json"
 XML = "application/xml"
+FORM = "application/x-www-form-urlencoded"
+MULTIPART = "multipart/form-data"
+Format = Literal["json", "xml"]
 _XML_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]*$")
 
 
@@ -141,9 +150,11 @@ def wants_xml(request: Request) -> bool:
     return False
 
 
-def render(request: Request, data: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
-    """Render ``data`` as JSON, or as XML when the client asked for it."""
-    if wants_xml(request):
+def render(
+    request: Request, data: Any, status: int = 200, headers: dict[str, str] | None = None, *, fmt: Format | None = None
+) -> Response:
+    """Render ``data`` as JSON, or as XML when the client asked for it; ``fmt``, when given, wins over ``Accept``."""
+    if fmt == "xml" or (fmt is None and wants_xml(request)):
         return Response(dump_xml(data), status_code=status, media_type=XML, headers=headers)
     return Response(dump_json(data), status_code=status, media_type=JSON, headers=headers)
 
@@ -158,6 +169,24 @@ def decode_body(body: bytes, content_type: str | None) -> Any:
     if media in ("", JSON, "text/plain") or media.endswith("+json"):
         return load_json(body)
     raise UnsupportedMediaType()
+
+
+def decode_fields(body: bytes, content_type: str | None) -> dict[str, Any]:
+    """The fields of a JSON, XML, form or multipart body (``{}`` when empty or not an object)."""
+    media = media_type(content_type)
+    if media == MULTIPART and body.strip():
+        return multipart_fields(body, content_type or "")
+    if media == FORM and not body.lstrip().startswith(b"{"):
+        return urlencoded_fields(body.decode("utf-8", "replace"))
+    # A JSON object sent with curl's default type (``curl -d '{…}'``) is JSON.
+    data = decode_body(body, JSON if media == FORM else content_type)
+    return data if isinstance(data, dict) else {}
+
+
+async def decode_request(request: Request, *, query: bool = False) -> dict[str, Any]:
+    """The request's fields, from its body and, with ``query``, its query string (a body field wins)."""
+    fields = decode_fields(await request.body(), request.headers.get("content-type"))
+    return {**urlencoded_fields(request.url.query), **fields} if query else fields
 
 
 Handler = Callable[[Request], Coroutine[Any, Any, Response]]
@@ -186,11 +215,11 @@ class FormatRoute(APIRoute):
                 body = await request.body()
                 if len(body) > limit:
                     raise PayloadTooLarge()
-                form = media_type(request.headers.get("content-type")) == "application/x-www-form-urlencoded"
+                form = media_type(request.headers.get("content-type")) == FORM
                 if _NUL.search(body) or (form and b"%00" in body):
                     raise ValidationFailed(NUL_REFUSED)
                 if body.strip() and is_xml(media_type(request.headers.get("content-type"))):
-                    request = _as_json_request(request, load_xml(body))
+                    request = _as_json_request(request, decode_body(body, request.headers.get("content-type")))
             return await handler(request)
 
         return route_handler

@@ -1,18 +1,25 @@
-"""What every face needs from HTTP: the runtime, the caller's IP, request sessions, error rendering."""
+"""What every face needs from HTTP: the runtime, the caller's IP, request sessions, error rendering, the
+request's fields (``parse_model``, ``required_text``)."""
 
 from __future__ import annotations
 
 import ipaddress
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 from fastapi import Depends, Path, Request, Response
+from fastapi.exceptions import RequestValidationError
+from pydantic import BaseModel, ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hostlane.config import Settings
+from hostlane.core.errors import ValidationFailed
 from hostlane.core.fields import MAX_ID
+from hostlane.core.formats import decode_request, render
 from hostlane.runtime import Runtime
+
+Input = TypeVar("Input", bound=BaseModel)
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,6 +34,15 @@ class ErrorInfo:
 
 
 ErrorRenderer = Callable[[Request, ErrorInfo], Response]
+
+
+def laravel_error(request: Request, info: ErrorInfo) -> Response:
+    """Laravel's error shape, ``{"message": …}`` plus ``"errors": {field: [messages]}``: the shape of every path
+    that belongs to no document (docs, webhooks, unknown paths), as it is the application face's."""
+    body: dict[str, object] = {"message": info.message}
+    if info.fields:
+        body["errors"] = info.fields
+    return render(request, body, info.status, headers=info.headers or None)
 
 
 def get_runtime(request: Request) -> Runtime:
@@ -91,3 +107,25 @@ def bearer_token(request: Request) -> str | None:
 
 # A path id: a positive 64-bit integer, else 422 (it could never name a row).
 PathId = Annotated[int, Path(ge=1, le=MAX_ID)]
+
+
+async def parse_model(request: Request, model: type[Input], *, query: bool = False) -> Input:
+    """The request's fields (see ``decode_request``) validated by ``model``; a refusal is the face's 422 naming
+    the fields, the same as FastAPI's own for a body parameter."""
+    data = await decode_request(request, query=query)
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise RequestValidationError(exc.errors(include_url=False, include_context=False)) from None
+
+
+async def required_text(request: Request, *names: str, query: bool = False) -> dict[str, str]:
+    """The named fields, each a non-empty text, else 422 naming every one that is missing."""
+    data = await decode_request(request, query=query)
+    missing = [name for name in names if not isinstance(data.get(name), str) or not data.get(name)]
+    if missing:
+        raise ValidationFailed(
+            f"The {missing[0]} field is required.",
+            fields={name: [f"The {name} field is required."] for name in missing},
+        )
+    return {name: str(data[name]) for name in names}

@@ -1,7 +1,19 @@
+import httpx
 import pytest
+from starlette.requests import Request
 
-from hostlane.core.errors import BadRequest
-from hostlane.core.formats import decode_body, dump_xml, load_xml
+from hostlane.core.errors import BadRequest, UnsupportedMediaType
+from hostlane.core.formats import (
+    Format,
+    decode_body,
+    decode_fields,
+    decode_request,
+    dump_json,
+    dump_xml,
+    load_xml,
+    render,
+)
+from hostlane.core.forms import urlencoded_fields
 
 
 def test_xml_round_trip_keeps_structure_and_nulls() -> None:
@@ -55,3 +67,142 @@ def test_malformed_bodies_are_bad_requests() -> None:
     with pytest.raises(BadRequest):
         decode_body(b"{nope", "application/json")
     assert decode_body(b"  ", "application/json") is None
+
+
+# One request decoder for every face.
+
+
+def _request(body: bytes = b"", content_type: str | None = None, query: str = "", accept: str | None = None) -> Request:
+    headers = [(b"content-type", content_type.encode())] if content_type else []
+    if accept:
+        headers.append((b"accept", accept.encode()))
+    scope = {"type": "http", "method": "POST", "path": "/", "query_string": query.encode(), "headers": headers}
+
+    async def receive() -> dict[str, object]:
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    return Request(scope, receive)
+
+
+@pytest.mark.parametrize(
+    ("form", "fields"),
+    [
+        ("a[b]=c", {"a": {"b": "c"}}),
+        ("a[]=1&a[]=2", {"a": ["1", "2"]}),
+        ("a[0][x]=y&a[0][z]=w&a[1][x]=v", {"a": [{"x": "y", "z": "w"}, {"x": "v"}]}),
+        ("ipaddress[192.0.2.2]=mail.example.com", {"ipaddress": {"192.0.2.2": "mail.example.com"}}),
+        ("a%5Bb%5D%5B%5D=c", {"a": {"b": ["c"]}}),  # brackets may come percent-encoded
+        ("a[1]=x&a[0]=y", {"a": {"1": "x", "0": "y"}}),  # not 0, 1, … in order: an object, as json_encode says
+        ("a[]=1&a[5]=2&a[]=3", {"a": {"0": "1", "5": "2", "6": "3"}}),  # [] appends after the largest index
+        ("a=1&a=2", {"a": "2"}),  # the later field wins, as in PHP
+        ("a=1&a[b]=2", {"a": {"b": "2"}}),
+        ("a[b]=2&a=1", {"a": "1"}),
+        ("a[b]c=1", {"a": {"b": "1"}}),  # PHP ignores what follows the last bracket
+        ("a[b=1&[x]=2", {"a[b": "1", "[x]": "2"}),  # not an array name: a plain key
+        ("name=&b=x", {"b": "x"}),  # a blank top-level field is not sent …
+        ("a[]=&a[k]=", {"a": {"0": "", "k": ""}}),  # … but a blank in an array is a value (a PTR to remove)
+        ("text=caf%C3%A9+au+lait", {"text": "café au lait"}),
+    ],
+)
+def test_form_fields_nest_as_php_reads_them(form: str, fields: dict[str, object]) -> None:
+    assert urlencoded_fields(form) == fields
+    assert decode_fields(form.encode(), "application/x-www-form-urlencoded; charset=utf-8") == fields
+
+
+def test_form_fields_nest_only_so_deep() -> None:
+    assert urlencoded_fields("a" + "[x]" * 32 + "=1")["a"]
+    with pytest.raises(BadRequest) as refused:
+        urlencoded_fields("a" + "[x]" * 33 + "=1")
+    assert refused.value.message == "The field a nests deeper than 32 levels."
+
+
+def test_multipart_text_fields_nest_and_files_are_left_out() -> None:
+    request = httpx.Request(
+        "POST",
+        "http://testserver/",
+        data={"subject": "Hello", "tags[]": ["a", "b"], "blank": "", "ünï": "välue", "ptr[192.0.2.2]": ""},
+        files={"attachment": ("notes.txt", b"not a field", "text/plain")},
+    )
+    body = request.read()
+    fields = decode_fields(body, request.headers["content-type"])
+    assert fields == {"subject": "Hello", "tags": ["a", "b"], "ünï": "välue", "ptr": {"192.0.2.2": ""}}
+
+
+def test_multipart_in_another_charset() -> None:
+    body = (
+        b'--b\r\nContent-Disposition: form-data; name="text"\r\nContent-Type: text/plain; charset=latin-1\r\n\r\n'
+        b'caf\xe9\r\n--b\r\nContent-Disposition: form-data; name="odd"\r\n'
+        b"Content-Type: text/plain; charset=no-such-charset\r\n\r\nok\r\n--b--\r\n"
+    )
+    assert decode_fields(body, "multipart/form-data; boundary=b") == {"text": "café", "odd": "ok"}
+
+
+@pytest.mark.parametrize("content_type", ["multipart/form-data", "multipart/form-data; boundary=nowhere"])
+def test_malformed_multipart_is_a_bad_request(content_type: str) -> None:
+    with pytest.raises(BadRequest) as refused:
+        decode_fields(b"not multipart at all", content_type)
+    assert refused.value.message == "The request body is not well-formed multipart form data."
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type", "fields"),
+    [
+        (b'{"a": {"b": 1}}', "application/json", {"a": {"b": 1}}),
+        (b"<request><a><b>1</b></a></request>", "application/xml", {"a": {"b": "1"}}),
+        (b'{"a": 1}', "application/x-www-form-urlencoded", {"a": 1}),  # curl -d '{…}': JSON with the form type
+        (b'{"a": 1}', None, {"a": 1}),
+        (b"[1, 2]", "application/json", {}),  # not an object: no fields
+        (b"", "application/json", {}),
+        (b"", "multipart/form-data; boundary=b", {}),
+    ],
+)
+def test_json_and_xml_bodies_are_fields_too(body: bytes, content_type: str | None, fields: dict[str, object]) -> None:
+    assert decode_fields(body, content_type) == fields
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type", "message"),
+    [
+        (b"{nope", "application/json", "The request body is not valid JSON."),
+        (b"{nope", "application/x-www-form-urlencoded", "The request body is not valid JSON."),
+        (b"<a>", "application/xml", "The request body is not well-formed XML."),
+    ],
+)
+def test_malformed_bodies_are_refused_as_before(body: bytes, content_type: str, message: str) -> None:
+    with pytest.raises(BadRequest) as refused:
+        decode_fields(body, content_type)
+    assert refused.value.message == message
+
+
+def test_other_media_types_are_refused() -> None:
+    with pytest.raises(UnsupportedMediaType):
+        decode_fields(b"a,b", "text/csv")
+
+
+async def test_the_query_string_counts_only_when_the_face_says_so() -> None:
+    request = _request(b"password=body&extra[]=1", "application/x-www-form-urlencoded", "username=q&password=q")
+    assert await decode_request(request) == {"password": "body", "extra": ["1"]}
+    request = _request(b"password=body&extra[]=1", "application/x-www-form-urlencoded", "username=q&password=q")
+    assert await decode_request(request, query=True) == {"username": "q", "password": "body", "extra": ["1"]}
+    query_only = _request(query="filter[status]=open&ids[]=1&ids[]=2")
+    assert await decode_request(query_only, query=True) == {"filter": {"status": "open"}, "ids": ["1", "2"]}
+
+
+# The output format.
+
+
+@pytest.mark.parametrize(
+    ("accept", "fmt", "media"),
+    [
+        (None, None, "application/json"),
+        ("application/xml", None, "application/xml"),
+        ("application/json", "xml", "application/xml"),  # wbTeamPro: the URL names the format
+        ("application/xml", "json", "application/json"),
+        (None, "xml", "application/xml"),
+    ],
+)
+def test_an_explicit_format_wins_over_accept(accept: str | None, fmt: Format | None, media: str) -> None:
+    response = render(_request(accept=accept), {"n": 1}, 201, {"X-Probe": "yes"}, fmt=fmt)
+    assert response.status_code == 201 and response.headers["x-probe"] == "yes"
+    assert response.media_type == media
+    assert response.body == (dump_json({"n": 1}) if media == "application/json" else dump_xml({"n": 1}))

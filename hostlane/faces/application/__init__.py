@@ -10,3 +10,17 @@ Choices where the document is vague, following the real CLIENTXCMS:
   ``statitics``); ``GET /statistics`` is ours and answers ``{"status": "ok", "statistics": {…}}``.
 * JSON by default; XML when ``Accept`` asks for it, in the mapping of ``hostlane.core.formats``.
 """
+
+from hostlane.faces.application import routes, wire
+from hostlane.faces.application.auth import api_key_principal
+from hostlane.faces.face import Face
+
+FACE = Face(
+    tag="application",
+    description="CLIENTXCMS application API: `Authorization: Bearer <API key>`.",
+    prefix=routes.PREFIX,
+    routers=routes.ROUTERS,
+    error=wire.error,
+    authentication="an API key: `Authorization: Bearer <key>`, the key holding the route's permission",
+    auth=api_key_principal,
+)

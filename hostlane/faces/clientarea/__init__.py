@@ -6,3 +6,17 @@ Choices where the document is silent, following HostBill's User API:
 * ids and amounts are strings in lists and numbers in invoice details, as the document prints them;
 * the document's examples omit credentials on some routes; Hostlane still requires them.
 """
+
+from hostlane.faces.clientarea import routes, wire
+from hostlane.faces.clientarea.auth import customer
+from hostlane.faces.face import Face
+
+FACE = Face(
+    tag="clientarea",
+    description="HostBill client-area API (XSServer): HTTP Basic, or `POST /api/login`.",
+    prefix=routes.PREFIX,
+    routers=[routes.router],
+    error=wire.error,
+    authentication="a customer: HTTP Basic (e-mail + password), or `Authorization: Bearer <token>` from `/login`",
+    auth=customer,
+)

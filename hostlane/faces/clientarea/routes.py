@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any, TypeVar
-from urllib.parse import parse_qsl
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request, Response
-from fastapi.exceptions import RequestValidationError
-from pydantic import BaseModel, ValidationError
 
 from hostlane.billing import charging
 from hostlane.billing import service as billing
@@ -16,7 +13,7 @@ from hostlane.billing.errors import NoPaymentMethod
 from hostlane.billing.schemas import InvoicePayment
 from hostlane.catalog import service as catalog
 from hostlane.core.errors import ValidationFailed
-from hostlane.core.formats import FormatRoute, decode_body, media_type, render
+from hostlane.core.formats import FormatRoute, render
 from hostlane.core.idempotency import remember
 from hostlane.core.money import format_amount
 from hostlane.core.pagination import ListQuery
@@ -24,7 +21,16 @@ from hostlane.customers import service as customers
 from hostlane.customers import sessions as customer_sessions
 from hostlane.faces.clientarea import wire
 from hostlane.faces.clientarea.auth import customer, livemode_of
-from hostlane.faces.common import ClientIp, PathId, ReadSession, RuntimeDep, WriteSession, bearer_token
+from hostlane.faces.common import (
+    ClientIp,
+    PathId,
+    ReadSession,
+    RuntimeDep,
+    WriteSession,
+    bearer_token,
+    parse_model,
+    required_text,
+)
 from hostlane.identity.principal import Principal
 from hostlane.network import service as network
 from hostlane.network.schemas import PowerIn, RdnsIn
@@ -37,48 +43,13 @@ from hostlane.support.schemas import CustomerTicketOpen, ReplyIn
 PREFIX = "/api"
 router = APIRouter(prefix=PREFIX, tags=["clientarea"], route_class=FormatRoute)
 Customer = Annotated[Principal, Depends(customer)]
-Input = TypeVar("Input", bound=BaseModel)
 TicketNumber = PathId  # a ticket's public number
 ALL = 10_000  # the client area's lists are whole (HostBill's are); a customer's own rows stay few
 
 
-async def _data(request: Request) -> dict[str, Any]:
-    """The fields of a JSON, XML or form body (the document's clients send JSON or form fields)."""
-    body = await request.body()
-    form = media_type(request.headers.get("content-type")) == "application/x-www-form-urlencoded"
-    if form and not body.lstrip().startswith(b"{"):  # a JSON object sent with curl's default type is JSON
-        data: Any = dict(parse_qsl(body.decode("utf-8", "replace")))
-    elif form:
-        data = decode_body(body, "application/json")
-    else:
-        data = decode_body(body, request.headers.get("content-type")) or {}
-    return data if isinstance(data, dict) else {}
-
-
-async def _fields(request: Request, *names: str) -> dict[str, str]:
-    """The named text fields, each required."""
-    data = await _data(request)
-    missing = [name for name in names if not isinstance(data.get(name), str) or not data.get(name)]
-    if missing:
-        raise ValidationFailed(
-            f"The {missing[0]} field is required.",
-            fields={name: [f"The {name} field is required."] for name in missing},
-        )
-    return {name: str(data[name]) for name in names}
-
-
-async def _parsed(request: Request, model: type[Input]) -> Input:
-    """The body validated by ``model``; refusals are the face's 422, naming the fields."""
-    data = await _data(request)
-    try:
-        return model.model_validate(data)
-    except ValidationError as exc:
-        raise RequestValidationError(exc.errors(include_url=False, include_context=False)) from None
-
-
 @router.post("/login", summary="Log in: an access token and a refresh token")
 async def login(request: Request, runtime: RuntimeDep, ip: ClientIp) -> Response:
-    fields = await _fields(request, "username", "password")
+    fields = await required_text(request, "username", "password")
     pair = await customer_sessions.login(
         runtime.db,
         runtime.login_guard,
@@ -94,7 +65,7 @@ async def login(request: Request, runtime: RuntimeDep, ip: ClientIp) -> Response
 
 @router.post("/token", summary="A new token pair for a refresh token (each refresh token works once)")
 async def refresh(request: Request, runtime: RuntimeDep) -> Response:
-    fields = await _fields(request, "refresh_token")
+    fields = await required_text(request, "refresh_token")
     pair = await customer_sessions.refresh(runtime.db, runtime.settings.secret_key, fields["refresh_token"])
     return render(request, {"token": pair.token, "refresh": pair.refresh})
 
@@ -103,7 +74,7 @@ async def refresh(request: Request, runtime: RuntimeDep) -> Response:
 async def revoke(request: Request, runtime: RuntimeDep) -> Response:
     token = bearer_token(request)
     if token is None:
-        token = (await _fields(request, "refresh_token"))["refresh_token"]
+        token = (await required_text(request, "refresh_token"))["refresh_token"]
     if not await customer_sessions.revoke(runtime.db, runtime.settings.secret_key, token):
         raise ValidationFailed("The token is not valid.", fields={"refresh_token": ["The token is not valid."]})
     return render(request, {"status": True})
@@ -164,7 +135,7 @@ async def tickets(request: Request, session: ReadSession, principal: Customer) -
 
 @router.post("/tickets", summary="Submit a new ticket (Idempotency-Key)")
 async def open_ticket(request: Request, session: WriteSession, principal: Customer) -> Response:
-    data = await _parsed(request, CustomerTicketOpen)
+    data = await parse_model(request, CustomerTicketOpen)
     row = await support.open_ticket(session, principal, data.ticket())
     return await remember(session, request, render(request, {"ticket": row["number"]}))
 
@@ -177,7 +148,7 @@ async def ticket(request: Request, number: TicketNumber, session: WriteSession, 
 @router.post("/tickets/{number}", summary="Reply to a ticket (re-opens it if closed)")
 async def reply_ticket(request: Request, number: TicketNumber, session: WriteSession, principal: Customer) -> Response:
     ticket_id = await support.ticket_id(session, principal, number)
-    await support.reply(session, principal, ticket_id, await _parsed(request, ReplyIn))
+    await support.reply(session, principal, ticket_id, await parse_model(request, ReplyIn))
     return await remember(session, request, render(request, {"info": ["reply_added"]}))
 
 
@@ -227,7 +198,7 @@ async def service_detail(
 
 @router.post("/order/{product_id}", summary="Order a product: an invoice and a pending service (Idempotency-Key)")
 async def order(request: Request, product_id: PathId, session: WriteSession, principal: Customer) -> Response:
-    data = await _parsed(request, ProductOrder)
+    data = await parse_model(request, ProductOrder)
     product = await catalog.get_product(session, principal, product_id)  # 404 for a product that does not exist
     placed = await orders.place_order(
         session,
@@ -244,7 +215,7 @@ async def order(request: Request, product_id: PathId, session: WriteSession, pri
 
 @router.post("/invoice/{invoice_id}/pay", summary="Pay an invoice with the saved card or with account credit")
 async def pay_invoice(request: Request, invoice_id: PathId, runtime: RuntimeDep, principal: Customer) -> Response:
-    data = await _parsed(request, InvoicePayment)
+    data = await parse_model(request, InvoicePayment)
     method = data.method
     if method != "credit":
         try:
@@ -289,7 +260,7 @@ async def service_rdns(request: Request, service_id: PathId, runtime: RuntimeDep
 
 @router.post("/service/{service_id}/rdns", summary="Update reverse DNS: {ipaddress: {<ip>: <host name>}}")
 async def update_rdns(request: Request, service_id: PathId, runtime: RuntimeDep, principal: Customer) -> Response:
-    data = await _parsed(request, RdnsIn)
+    data = await parse_model(request, RdnsIn)
     rows = await network.set_reverse_dns(runtime.db, principal, runtime.dns_for(principal.livemode), service_id, data)
     return render(request, _rdns(rows))
 
@@ -312,7 +283,7 @@ async def pdu_port(
 async def set_pdu_port(
     request: Request, service_id: PathId, port_id: PathId, runtime: RuntimeDep, principal: Customer
 ) -> Response:
-    data = await _parsed(request, PowerIn)
+    data = await parse_model(request, PowerIn)
     row = await network.set_power(
         runtime.db, principal, runtime.pdu_for(principal.livemode), service_id, port_id, on=data.power
     )

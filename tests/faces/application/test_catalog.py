@@ -19,6 +19,7 @@ from hostlane.models import AuditEntry, Pricing, Product, ProductGroup
 from hostlane.runtime import Runtime
 from tests.conftest import ClientFactory
 from tests.fixtures.factories import make_api_key, make_group, make_pricing, make_product, make_service
+from tests.fixtures.http import bearer as auth
 
 API = "/api/application"
 
@@ -94,10 +95,6 @@ def id_of(row: Mapping[str, object]) -> int:
     value = row["id"]
     assert isinstance(value, int)
     return value
-
-
-def auth(key: str, **extra: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {key}", **extra}
 
 
 async def audit_rows(runtime: Runtime, action: str) -> list[AuditEntry]:

@@ -14,6 +14,7 @@ from hostlane.jobs.runner import drain
 from hostlane.models import Invoice, Order, Payment, PaymentStatus, Service
 from hostlane.runtime import Runtime
 from tests.fixtures.factories import make_api_key, make_customer, make_pricing, make_product
+from tests.fixtures.http import bearer as auth
 
 
 @pytest.fixture(autouse=True)
@@ -22,10 +23,6 @@ def gateway() -> TestGateway:
     assert isinstance(found, TestGateway)
     found.reset()
     return found
-
-
-def auth(key: str, **extra: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {key}", **extra}
 
 
 async def _setup(runtime: Runtime, *, stock: int = -1) -> tuple[str, int, int]:

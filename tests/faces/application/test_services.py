@@ -10,6 +10,7 @@ from hostlane.jobs.runner import drain
 from hostlane.models import AuditEntry, Service
 from hostlane.runtime import Runtime
 from tests.fixtures.factories import make_api_key, make_customer, make_service
+from tests.fixtures.http import bearer as auth
 
 SERVICE_FIELDS = {
     "id",
@@ -35,10 +36,6 @@ SERVICE_FIELDS = {
     "created_at",
     "updated_at",
 }
-
-
-def auth(key: str, **extra: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {key}", **extra}
 
 
 async def test_show_has_the_exact_fields(runtime: Runtime, client: httpx.AsyncClient) -> None:

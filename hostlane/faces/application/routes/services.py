@@ -12,6 +12,7 @@ from hostlane.core.formats import render
 from hostlane.core.pagination import ListQuery, Page
 from hostlane.faces.application import wire
 from hostlane.faces.application.auth import needs
+from hostlane.faces.application.includes import attach_service_includes
 from hostlane.faces.application.routes.kit import Resource, Row, face_router
 from hostlane.faces.common import PathId, WriteSession
 from hostlane.identity.principal import Principal
@@ -21,10 +22,11 @@ from hostlane.services.schemas import ServiceUpdate, SuspendRequest
 router = face_router()
 
 
-# The services domain lists and gets without includes; the face attaches them with a second call.
+# The services domain lists and gets without includes (it sits below customers and the catalogue);
+# the face attaches them with one query per include.
 async def _list_including(session: AsyncSession, principal: Principal, query: ListQuery) -> Page:
     page = await services.list_services(session, principal, query)
-    await services.attach_includes(session, principal, page.items, query.includes)
+    await attach_service_includes(session, principal, page.items, query.includes)
     return page
 
 
@@ -32,7 +34,7 @@ async def _get_including(
     session: AsyncSession, principal: Principal, service_id: int, /, *, includes: frozenset[str]
 ) -> Row:
     row = await services.get_service(session, principal, service_id)
-    await services.attach_includes(session, principal, [row], includes)
+    await attach_service_includes(session, principal, [row], includes)
     return row
 
 

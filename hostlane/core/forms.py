@@ -1,0 +1,111 @@
+"""Form fields as PHP reads them: ``a[b]=c``, ``a[]=1&a[]=2`` and ``a[0][x]=y`` become nested data.
+
+The documents' clients are PHP programs (HostBill, CLIENTXCMS, wbTeamPro), and PHP builds nested arrays
+from bracketed field names in query strings, ``application/x-www-form-urlencoded`` and ``multipart/form-data``
+bodies alike. This module builds the same shape: a PHP array whose keys are 0, 1, … in order becomes a list,
+any other array a dict with string keys (what ``json_encode`` makes of them). A later field overwrites an
+earlier one of the same name, as in PHP. A blank top-level field counts as not sent (as the client area has
+always read it, and as Laravel's ``ConvertEmptyStringsToNull`` makes it null), so a required field left empty
+is refused as missing; inside an array a blank stays ``""`` (``ipaddress[192.0.2.2]=`` removes that PTR).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from email.parser import BytesParser
+from email.policy import HTTP
+from email.utils import collapse_rfc2231_value
+from typing import Any
+from urllib.parse import parse_qsl
+
+from hostlane.core.errors import BadRequest
+
+MAX_DEPTH = 32  # brackets in one field name; PHP's max_input_nesting_level is 64
+_BRACKET = re.compile(r"\[([^\]]*)\]")
+_INDEX = re.compile(r"0|[1-9][0-9]*")  # the keys PHP takes for integers
+
+
+def _path(name: str) -> list[str] | None:
+    """``a[b][]`` → ``["a", "b", ""]``; a name without well-formed brackets is one plain key."""
+    base, bracket, _ = name.partition("[")
+    if not bracket or not base:
+        return None
+    keys = [base]
+    position = len(base)
+    while (match := _BRACKET.match(name, position)) is not None:
+        keys.append(match.group(1))
+        position = match.end()
+    if len(keys) == 1:
+        return None
+    if len(keys) > MAX_DEPTH + 1:
+        raise BadRequest(f"The field {base} nests deeper than {MAX_DEPTH} levels.")
+    return keys  # PHP ignores what follows the last closing bracket; so does this
+
+
+def _as_data(array: dict[str, Any]) -> Any:
+    """A PHP array as JSON data: a list when its keys are 0, 1, … in order."""
+    values = {key: _as_data(value) if isinstance(value, dict) else value for key, value in array.items()}
+    if values and list(values) == [str(index) for index in range(len(values))]:
+        return list(values.values())
+    return values
+
+
+def php_fields(pairs: Iterable[tuple[str, str]]) -> dict[str, Any]:
+    """Name/value pairs, in order, as PHP's ``$_POST`` would hold them (but for PHP's renaming of dots and
+    spaces in top-level names to underscores: a name here stays as it was sent)."""
+    root: dict[str, Any] = {}
+    next_index: dict[int, int] = {}  # id of an array → the index ``[]`` appends at (its largest integer key + 1)
+
+    def key_in(array: dict[str, Any], key: str) -> str:
+        if key == "":
+            key = str(next_index.get(id(array), 0))
+        if _INDEX.fullmatch(key):
+            next_index[id(array)] = max(next_index.get(id(array), 0), int(key) + 1)
+        return key
+
+    for name, value in pairs:
+        keys = _path(name)
+        if keys is None:
+            if value != "":
+                root[name] = value
+            continue
+        array = root
+        for key in keys[:-1]:
+            slot = key_in(array, key)
+            child = array.get(slot)
+            if not isinstance(child, dict):
+                child = array[slot] = {}
+            array = child
+        array[key_in(array, keys[-1])] = value
+    result: dict[str, Any] = {key: _as_data(value) if isinstance(value, dict) else value for key, value in root.items()}
+    return result
+
+
+def urlencoded_fields(text: str) -> dict[str, Any]:
+    """The fields of a query string or an ``application/x-www-form-urlencoded`` body."""
+    return php_fields(parse_qsl(text, keep_blank_values=True))
+
+
+def _text(payload: bytes, charset: str | None) -> str:
+    try:
+        return payload.decode(charset or "utf-8", "replace")
+    except LookupError:  # a charset Python does not know
+        return payload.decode("utf-8", "replace")
+
+
+def multipart_fields(body: bytes, content_type: str) -> dict[str, Any]:
+    """The text fields of a ``multipart/form-data`` body; uploaded files are not fields and are left out."""
+    head = b"Content-Type: " + content_type.encode("latin-1", "replace") + b"\r\n\r\n"
+    message = BytesParser(policy=HTTP).parsebytes(head + body)
+    if not message.is_multipart():
+        raise BadRequest("The request body is not well-formed multipart form data.")
+    pairs = []
+    for part in message.iter_parts():
+        name = part.get_param("name", header="content-disposition")
+        if name is None or part.get_filename() is not None:
+            continue
+        payload = part.get_payload(decode=True)
+        text = _text(payload, part.get_content_charset()) if isinstance(payload, bytes) else ""
+        pairs.append((collapse_rfc2231_value(name), text))
+    return php_fields(pairs)
