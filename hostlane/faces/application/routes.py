@@ -497,7 +497,7 @@ async def create_invoice(
 ) -> Response:
     invoice = await billing.create_manual_invoice(session, principal, body)
     return await remember(
-        session, request, render(request, wire.invoice(await _invoice(session, principal, invoice.id)), 201)
+        session, request, render(request, wire.invoice(await _invoice(session, principal, invoice["id"])), 201)
     )
 
 
