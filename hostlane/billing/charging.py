@@ -6,18 +6,25 @@
 2. Outside any transaction: ask the gateway to charge, with that key.
 3. In a transaction: record the outcome. A timeout leaves the payment ``unknown``; a job asks the
    gateway later (``lookup`` by the key), so the money is never taken twice.
+
+``pay_invoice`` is a customer paying an invoice: the saved card, else (or on request) the account credit.
+A caller that must keep something with the payment (a face's ``Idempotency-Key`` answer) passes
+``on_settled``: it runs inside the transaction that settles the payment (or records it as pending).
 """
 
 from __future__ import annotations
 
 import secrets
-from typing import TYPE_CHECKING, Any
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Literal
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
 
+from hostlane.billing import invoices, payments
 from hostlane.billing import repository as repo
-from hostlane.billing import service as billing
 from hostlane.billing.errors import (
     ChargeInProgress,
     InvoiceNotFound,
@@ -26,7 +33,8 @@ from hostlane.billing.errors import (
     PaymentDeclined,
 )
 from hostlane.core.db import Database
-from hostlane.drivers import payments
+from hostlane.drivers import modes
+from hostlane.drivers import payments as gateways
 from hostlane.drivers.errors import RetryLater
 from hostlane.drivers.payments import ChargeResult, GatewayDeclined, GatewayTimeout
 from hostlane.identity.principal import Principal
@@ -38,9 +46,64 @@ if TYPE_CHECKING:
     from hostlane.runtime import Runtime
 
 RESOLVE_JOB = "billing.resolve_payment"
+# Runs inside the transaction that settles a charge (or records it as pending), after the change.
+Settled = Callable[[AsyncSession], Awaitable[None]]
 
 
-async def charge_invoice(db: Database, principal: Principal, invoice_id: int) -> Payment:
+@dataclass(frozen=True)
+class PayOutcome:
+    """What became of paying an invoice: its read shape, and whether it is paid now or the payment is
+    pending (a card charge whose outcome the gateway has not told yet)."""
+
+    invoice: dict[str, Any]
+    paid: bool
+
+
+async def pay_invoice(
+    db: Database,
+    principal: Principal,
+    invoice_id: int,
+    method: Literal["card", "credit"] | None,
+    *,
+    on_settled: Callable[[AsyncSession, PayOutcome], Awaitable[None]] | None = None,
+) -> PayOutcome:
+    """Pay an invoice with the saved card (``card``), the account credit (``credit``), or the saved card if
+    the customer has one and the credit otherwise (``None``). ``on_settled`` runs with the outcome inside
+    the transaction that settles the payment, so what it writes commits with the payment or not at all."""
+    outcome: PayOutcome | None = None
+
+    async def settled(session: AsyncSession) -> None:
+        nonlocal outcome
+        row = await invoices.get_invoice(session, principal, invoice_id)
+        outcome = PayOutcome(row, paid=InvoiceStatus(row["status"]) is InvoiceStatus.PAID)
+        if on_settled is not None:
+            await on_settled(session, outcome)
+
+    if method != "credit":
+        try:
+            await charge_invoice(db, principal, invoice_id, on_settled=settled)
+        except NoPaymentMethod:
+            if method == "card":
+                raise
+            method = "credit"  # no saved card: the credit is the only way left
+    if method == "credit":
+        async with db.transaction() as session:
+            await payments.pay_with_credit(session, principal, invoice_id)
+            await settled(session)
+    assert outcome is not None
+    return outcome
+
+
+async def charge(db: Database, principal: Principal, invoice_id: int) -> dict[str, Any]:
+    """Charge the saved method for what is due; returns the invoice's read shape (with items and payments)."""
+    await charge_invoice(db, principal, invoice_id)
+    async with db.reader() as session:
+        return await invoices.get_invoice(session, principal, invoice_id, includes=invoices.WHOLE)
+
+
+async def charge_invoice(
+    db: Database, principal: Principal, invoice_id: int, *, on_settled: Settled | None = None
+) -> Payment:
     """Charge the customer's saved method for what is due on the invoice."""
     async with db.transaction() as session:
         invoice = await repo.lock(session, principal, invoice_id)
@@ -53,18 +116,18 @@ async def charge_invoice(db: Database, principal: Principal, invoice_id: int) ->
             raise NoPaymentMethod()
         if await repo.in_flight_payment(session, invoice.id) is not None:
             raise ChargeInProgress()
-        if payments.get(method.gateway if invoice.livemode else "test") is None:
+        if modes.gateway_for(method.gateway, livemode=invoice.livemode) is None:
             raise PaymentDeclined(f"The payment gateway '{method.gateway}' is not configured.")
-        if billing.due_minor(invoice) <= 0:
+        if invoice.due_minor <= 0:
             raise InvoiceStateError("settled", "charged")
         key = f"hl_{secrets.token_hex(16)}"
         payment = Payment(
             livemode=invoice.livemode,
             customer_id=invoice.customer_id,
             invoice_id=invoice.id,
-            gateway=method.gateway if invoice.livemode else "test",
+            gateway=modes.gateway_name(method.gateway, livemode=invoice.livemode),
             reference=key,
-            amount_minor=billing.due_minor(invoice),
+            amount_minor=invoice.due_minor,
             currency=invoice.currency,
             status=PaymentStatus.UNKNOWN,
         )
@@ -75,13 +138,15 @@ async def charge_invoice(db: Database, principal: Principal, invoice_id: int) ->
             raise ChargeInProgress() from None
         token, gateway_name, payment_id = method.token, payment.gateway, payment.id
         amount, currency = payment.amount_minor, payment.currency
-    gateway = payments.get(gateway_name)
+    gateway = gateways.get(gateway_name)
     assert gateway is not None  # checked above
     try:
         result = await gateway.charge(method=token, amount_minor=amount, currency=currency, idempotency_key=key)
     except GatewayTimeout:
         async with db.transaction() as session:
             outbox.enqueue(session, RESOLVE_JOB, {"payment_id": payment_id}, key=f"payment:{payment_id}")
+            if on_settled is not None:
+                await on_settled(session)  # pending: the resolve job settles it when the gateway knows
         return await _reload(db, payment_id)
     except GatewayDeclined as exc:
         await _failed(db, payment_id, str(exc))
@@ -90,7 +155,7 @@ async def charge_invoice(db: Database, principal: Principal, invoice_id: int) ->
         # Refused for another reason (a bad request, a bad key): no money moved, the invoice stays chargeable.
         await _failed(db, payment_id, f"{type(exc).__name__}: {exc}")
         raise PaymentDeclined("The payment gateway refused the charge.") from exc
-    await _succeeded(db, payment_id, result)
+    await _succeeded(db, payment_id, result, then=on_settled)
     return await _reload(db, payment_id)
 
 
@@ -101,14 +166,15 @@ async def _failed(db: Database, payment_id: int, error: str) -> None:
         )
 
 
-async def _succeeded(db: Database, payment_id: int, result: ChargeResult) -> None:
+async def _succeeded(db: Database, payment_id: int, result: ChargeResult, *, then: Settled | None = None) -> None:
     async with db.transaction() as session:
         payment = await session.scalar(sa.select(Payment).where(Payment.id == payment_id).with_for_update())
-        if payment is None or payment.status is not PaymentStatus.UNKNOWN:
-            return  # already settled by another path
-        payment.status, payment.reference = PaymentStatus.SUCCEEDED, result.reference
-        system = Principal.system(livemode=payment.livemode)
-        await billing.settle_recorded_payment(session, system, payment)
+        if payment is not None and payment.status is PaymentStatus.UNKNOWN:  # else settled by another path
+            payment.status, payment.reference = PaymentStatus.SUCCEEDED, result.reference
+            system = Principal.system(livemode=payment.livemode)
+            await payments.settle_recorded_payment(session, system, payment)
+        if then is not None:
+            await then(session)
 
 
 async def _reload(db: Database, payment_id: int) -> Payment:
@@ -126,7 +192,7 @@ async def resolve_payment(runtime: Runtime, payload: dict[str, Any], attempt: At
         payment = await session.get(Payment, payment_id)
     if payment is None or payment.status is not PaymentStatus.UNKNOWN:
         return
-    gateway = payments.get(payment.gateway)
+    gateway = gateways.get(payment.gateway)
     if gateway is None:
         raise RetryLater(f"gateway {payment.gateway} is not configured", seconds=300)
     result = await gateway.lookup(payment.reference)
@@ -171,14 +237,14 @@ async def settle_by_key(db: Database, gateway: str, key: str, result: ChargeResu
     return True
 
 
-@handler(billing.REFUND_JOB)
+@handler(payments.REFUND_JOB)
 async def refund_payment(runtime: Runtime, payload: dict[str, Any], attempt: Attempt) -> None:
     """Give a refunded card payment back through its gateway (refunds are idempotent per payment)."""
     async with runtime.db.reader() as session:
         payment = await session.get(Payment, int(payload["payment_id"]))
     if payment is None or payment.status is not PaymentStatus.REFUNDED:
         return
-    gateway = payments.get(payment.gateway)
+    gateway = gateways.get(payment.gateway)
     if gateway is None:
         raise RetryLater(f"gateway {payment.gateway} is not configured", seconds=300)
     await gateway.refund(reference=payment.reference, amount_minor=payment.refunded_minor)

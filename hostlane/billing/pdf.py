@@ -69,7 +69,7 @@ def render_invoice(invoice: dict[str, Any], customer: dict[str, Any], *, seller:
         totals.append(("Credit applied", -invoice["credit_minor"]))
     if invoice["paid_minor"]:
         totals.append(("Paid", -invoice["paid_minor"]))
-    totals.append(("Amount due", invoice["total_minor"] - invoice["credit_minor"] - invoice["paid_minor"]))
+    totals.append(("Amount due", invoice["due_minor"]))
     for label, amount in totals:
         pdf.set_font("Helvetica", "B" if label in ("Total", "Amount due") else "", 10)
         pdf.cell(150, 6, _text(label), align="R")

@@ -9,7 +9,7 @@ from typing import Any, cast
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from hostlane.core.db import insert_for
+from hostlane.core.db import bulk_insert, insert_for
 from hostlane.core.pagination import ListQuery, ListSpec, Match, Page, fetch_grouped, fetch_page
 from hostlane.identity.principal import Principal
 from hostlane.models import (
@@ -17,6 +17,9 @@ from hostlane.models import (
     InvoiceItem,
     InvoiceSequence,
     InvoiceStatus,
+    ItemType,
+    Job,
+    JobStatus,
     Payment,
     PaymentMethod,
     PaymentStatus,
@@ -50,7 +53,8 @@ def scope(principal: Principal) -> list[sa.ColumnElement[bool]]:
 
 
 def readable(principal: Principal) -> sa.Select[Any]:
-    return sa.select(*INVOICES.c).where(*scope(principal))
+    """The invoice's read shape: its columns and ``due_minor`` (what is left to pay)."""
+    return sa.select(*INVOICES.c, Invoice.due_minor.label("due_minor")).where(*scope(principal))
 
 
 async def list_page(session: AsyncSession, principal: Principal, query: ListQuery) -> Page:
@@ -127,9 +131,8 @@ async def default_method(session: AsyncSession, livemode: bool, customer_id: int
 
 async def balances(session: AsyncSession, principal: Principal, customer_id: int) -> int:
     """The unpaid total of a customer's invoices (what they owe), in minor units."""
-    due = INVOICES.c.total_minor - INVOICES.c.credit_minor - INVOICES.c.paid_minor
     value = await session.scalar(
-        sa.select(sa.func.coalesce(sa.func.sum(due), 0)).where(
+        sa.select(sa.func.coalesce(sa.func.sum(Invoice.due_minor), 0)).where(
             *scope(principal), INVOICES.c.customer_id == customer_id, INVOICES.c.status == InvoiceStatus.UNPAID
         )
     )
@@ -186,3 +189,75 @@ async def refundable_payments(session: AsyncSession, invoice_id: int) -> Sequenc
             .with_for_update()
         )
     ).all()
+
+
+async def every_tax_rule(session: AsyncSession) -> Sequence[TaxRule]:
+    """The rules of both modes (the billing run picks per invoice)."""
+    return (await session.scalars(sa.select(TaxRule))).all()
+
+
+async def already_billed(session: AsyncSession, periods: Sequence[tuple[int, dt.date]]) -> set[tuple[int, dt.date]]:
+    """Which (service, period start) pairs have their renewal item already (a due date moved back)."""
+    if not periods:
+        return set()
+    rows = await session.execute(
+        sa.select(ITEMS.c.service_id, ITEMS.c.period_start).where(
+            ITEMS.c.type == ItemType.SERVICE,
+            ITEMS.c.service_id.in_({service_id for service_id, _ in periods}),
+            sa.tuple_(ITEMS.c.service_id, ITEMS.c.period_start).in_(list(periods)),
+        )
+    )
+    return {(int(service_id), start) for service_id, start in rows.all()}
+
+
+def services_owing_before(before: dt.date) -> sa.Select[Any]:
+    """The ids of services with an unpaid invoice due before ``before`` (a subquery for the services domain)."""
+    return (
+        sa.select(ITEMS.c.service_id)
+        .join(INVOICES, INVOICES.c.id == ITEMS.c.invoice_id)
+        .where(
+            ITEMS.c.service_id.is_not(None),
+            INVOICES.c.status == InvoiceStatus.UNPAID,
+            INVOICES.c.duedate < before,
+        )
+    )
+
+
+async def bulk_insert_invoices(
+    session: AsyncSession, invoices: list[dict[str, Any]], items: list[dict[str, Any]]
+) -> list[int]:
+    """Insert a batch of invoices, one item each (``items[i]`` belongs to ``invoices[i]``); their ids."""
+    ids = await bulk_insert(session, INVOICES, invoices, return_ids=True)
+    for invoice_id, item in zip(ids, items, strict=True):
+        item["invoice_id"] = invoice_id
+    await bulk_insert(session, ITEMS, items)
+    return ids
+
+
+async def mark_reminded(session: AsyncSession, on: dt.date, at: dt.datetime) -> list[tuple[int, bool]]:
+    """Unpaid invoices due on or before ``on`` and not yet reminded, now marked reminded: (id, livemode)."""
+    rows = await session.execute(
+        sa.update(Invoice)
+        .where(Invoice.status == InvoiceStatus.UNPAID, Invoice.duedate <= on, Invoice.reminded_at.is_(None))
+        .values(reminded_at=at)
+        .returning(Invoice.id, Invoice.livemode)
+    )
+    return [(int(invoice_id), bool(livemode)) for invoice_id, livemode in rows.all()]
+
+
+async def due_for_automatic_charge(session: AsyncSession, day: dt.date) -> list[int]:
+    """Unpaid invoices due by ``day`` with something left to pay, whose customer saved a payment method and
+    that no charge job waits for, in id order."""
+    key = sa.literal("invoice:") + sa.cast(Invoice.id, sa.String)
+    queued = sa.exists().where(Job.key == key, Job.status.in_([JobStatus.PENDING, JobStatus.RUNNING]))
+    has_method = sa.exists().where(
+        PaymentMethod.customer_id == Invoice.customer_id, PaymentMethod.livemode == Invoice.livemode
+    )
+    ids = await session.scalars(
+        sa.select(Invoice.id)
+        .where(
+            Invoice.status == InvoiceStatus.UNPAID, Invoice.duedate <= day, Invoice.due_minor > 0, has_method, ~queued
+        )
+        .order_by(Invoice.id)
+    )
+    return [int(invoice_id) for invoice_id in ids.all()]

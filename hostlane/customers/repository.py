@@ -109,3 +109,13 @@ async def record_login(
         .where(Customer.id == customer_id)
         .values(last_login_at=at, last_login_ip=ip, last_login_host=host, password_hash=password_hash)
     )
+
+
+async def billing_profiles(session: AsyncSession, ids: Sequence[int]) -> dict[int, dict[str, Any]]:
+    """What invoicing needs of each customer (tax place and exemption, credit, currency), by id."""
+    rows = await session.execute(
+        sa.select(
+            TABLE.c.id, TABLE.c.country, TABLE.c.state, TABLE.c.taxexempt, TABLE.c.credit_minor, TABLE.c.currency
+        ).where(TABLE.c.id.in_(ids))
+    )
+    return {row["id"]: dict(row) for row in rows.mappings()}

@@ -88,15 +88,7 @@ async def create_customer(session: AsyncSession, principal: Principal, data: Cus
 
 def _ledger(session: AsyncSession, customer: Customer, amount_minor: int, reason: str) -> None:
     """Every change of a customer's credit is a ledger entry (billing spends and adds through it too)."""
-    session.add(
-        CreditEntry(
-            livemode=customer.livemode,
-            customer_id=customer.id,
-            amount_minor=amount_minor,
-            currency=customer.currency,
-            reason=reason,
-        )
-    )
+    record_credit_entry(session, customer, amount_minor, reason)
 
 
 _REQUIRED = ("email", "firstname", "lastname", "country", "status", "verified", "balance", "currency", "taxexempt")
@@ -195,3 +187,25 @@ async def record_login(
 ) -> None:
     """Remember the login (HostBill's lastlogin, ip, host), and a password hash upgraded on the way."""
     await repo.record_login(session, customer_id, at=clock.now(), ip=ip, host=host, password_hash=password_hash)
+
+
+def record_credit_entry(
+    session: AsyncSession, customer: Customer, amount_minor: int, reason: str, *, invoice_id: int | None = None
+) -> None:
+    """The credit ledger's one writer: a movement of ``amount_minor`` (negative spends) of the customer's
+    credit, in its currency. The caller changes ``credit_minor`` under the customer's row lock."""
+    session.add(
+        CreditEntry(
+            livemode=customer.livemode,
+            customer_id=customer.id,
+            amount_minor=amount_minor,
+            currency=customer.currency,
+            reason=reason,
+            invoice_id=invoice_id,
+        )
+    )
+
+
+async def billing_profiles(session: AsyncSession, ids: set[int]) -> dict[int, dict[str, Any]]:
+    """The billing run's view of many customers at once: country, state, tax exemption, credit, currency."""
+    return await repo.billing_profiles(session, list(ids))

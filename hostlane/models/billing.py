@@ -12,6 +12,7 @@ from enum import StrEnum
 
 import sqlalchemy as sa
 from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column
 
 from hostlane.core import clock
@@ -91,6 +92,13 @@ class Invoice(Base):
     reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now, onupdate=clock.now)
+
+    @hybrid_property
+    def due_minor(self) -> int:
+        """The amount due: the total less the credit applied and the payments counted. The one place
+        this is written: on an invoice object, and in SQL (``Invoice.due_minor``) for sums and filters;
+        every read shape of an invoice carries it as ``due_minor``."""
+        return self.total_minor - self.credit_minor - self.paid_minor
 
 
 class InvoiceItem(Base):

@@ -5,6 +5,7 @@ order cancels its invoice and services."""
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -18,10 +19,19 @@ from hostlane.core.pagination import ListQuery, Page
 from hostlane.customers import service as customers
 from hostlane.identity import audit
 from hostlane.identity.principal import Principal
-from hostlane.models import BillingCycle, CatalogStatus, ItemType, Order, OrderItem, OrderStatus, ServiceStatus
+from hostlane.models import (
+    BillingCycle,
+    CatalogStatus,
+    InvoiceStatus,
+    ItemType,
+    Order,
+    OrderItem,
+    OrderStatus,
+    ServiceStatus,
+)
 from hostlane.orders import repository as repo
 from hostlane.orders.errors import OrderNotCancellable, OrderNotFound
-from hostlane.orders.schemas import OrderCreate
+from hostlane.orders.schemas import OrderCreate, OrderItemIn
 from hostlane.services import cycles
 from hostlane.services import service as services
 
@@ -122,7 +132,7 @@ async def place_order(session: AsyncSession, principal: Principal, data: OrderCr
         notes=data.notes,
     )
     order.invoice_id = invoice.id
-    if invoice.status.value == "Paid":
+    if invoice.status is InvoiceStatus.PAID:
         order.status = OrderStatus.ACTIVE
     await session.flush()
     audit.record(
@@ -134,6 +144,42 @@ async def place_order(session: AsyncSession, principal: Principal, data: OrderCr
         {"customer_id": customer["id"], "invoice_id": invoice.id, "items": len(data.items)},
     )
     return await get_order(session, principal, order.id)
+
+
+@dataclass(frozen=True)
+class PlacedProduct:
+    """A product ordered by a customer: the order, its invoice, the service it made and the product."""
+
+    order: dict[str, Any]
+    invoice: dict[str, Any]
+    service: dict[str, Any]
+    product: dict[str, Any]
+
+
+async def order_product(
+    session: AsyncSession,
+    principal: Principal,
+    product_id: int,
+    *,
+    cycle: BillingCycle,
+    options: dict[str, Any],
+    customer_id: int | None = None,
+) -> PlacedProduct:
+    """One product ordered on a customer's own account (default: the principal's): the order, its invoice
+    and the pending service. An unknown product (or one of the other mode) is ``ProductNotFound``."""
+    product = await catalog.get_product(session, principal, product_id)
+    placed = await place_order(
+        session,
+        principal,
+        OrderCreate(
+            customer_id=customer_id if customer_id is not None else principal.scope or 0,
+            items=[OrderItemIn(product_id=product_id, billing=cycle, options=options)],
+        ),
+    )
+    invoice = await billing.get_invoice(session, principal, placed["invoice_id"])
+    service_id = (await billing.service_ids_on(session, invoice["id"]))[0]
+    service = await services.get_service(session, principal, service_id)
+    return PlacedProduct(placed, invoice, service, product)
 
 
 async def list_orders(session: AsyncSession, principal: Principal, query: ListQuery) -> Page:
@@ -162,7 +208,7 @@ async def cancel_order(session: AsyncSession, principal: Principal, order_id: in
         raise OrderNotCancellable(order.status.value)
     if order.invoice_id is not None:
         invoice = await billing.get_invoice(session, principal, order.invoice_id)
-        if str(invoice["status"]) != "Cancelled":
+        if InvoiceStatus(invoice["status"]) is not InvoiceStatus.CANCELLED:
             await billing.cancel_invoice(session, principal, order.invoice_id)
         for service_id in await billing.service_ids_on(session, order.invoice_id):
             if await services.status_of(session, service_id) is ServiceStatus.PENDING:

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from typing import Any, cast
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from hostlane.core.db import bulk_update
 from hostlane.core.pagination import ListQuery, ListSpec, Match, Page, fetch_grouped, fetch_page
 from hostlane.identity.principal import Principal
-from hostlane.models import Product, Service, ServiceEvent, ServiceStatus
+from hostlane.models import BillingCycle, Product, Service, ServiceEvent, ServiceStatus
 
 TABLE = cast(sa.Table, Service.__table__)
 COLUMNS = list(TABLE.c)
@@ -129,3 +131,44 @@ async def events(session: AsyncSession, service_id: int) -> Sequence[ServiceEven
 
 async def delete(session: AsyncSession, service_id: int) -> None:
     await session.execute(sa.delete(Service).where(Service.id == service_id))
+
+
+# The billing run's set-based reads and writes.
+
+RENEWAL_COLUMNS = ("id", "livemode", "customer_id", "name", "billing", "price_minor", "currency", "next_due_date")
+
+
+async def lock_due_for_renewal(session: AsyncSession, horizon: dt.date, batch: int) -> list[dict[str, Any]]:
+    """Up to ``batch`` recurring active or suspended services whose next period starts by ``horizon``,
+    locked (skipping those another run holds), in id order."""
+    rows = await session.execute(
+        sa.select(*(TABLE.c[name] for name in RENEWAL_COLUMNS), TABLE.c.billing_day)
+        .where(
+            TABLE.c.status.in_([ServiceStatus.ACTIVE, ServiceStatus.SUSPENDED]),
+            TABLE.c.billing != BillingCycle.ONETIME,
+            TABLE.c.next_due_date.is_not(None),
+            TABLE.c.next_due_date <= horizon,
+        )
+        .order_by(TABLE.c.id)
+        .limit(batch)
+        .with_for_update(skip_locked=True)
+    )
+    return [dict(row) for row in rows.mappings()]
+
+
+async def move_due_dates(session: AsyncSession, moves: list[dict[str, Any]]) -> None:
+    """Set ``next_due_date`` of many services (each move: ``id``, ``next_due_date``) in one statement."""
+    await bulk_update(session, TABLE, moves)
+
+
+async def ids_by_mode_among(
+    session: AsyncSession, status: ServiceStatus, among: sa.Select[Any], reason: str | None
+) -> dict[bool, list[int]]:
+    """Ids of the services in ``status`` (and suspended for ``reason``) whose id ``among`` selects, by mode."""
+    statement = sa.select(TABLE.c.id, TABLE.c.livemode).where(TABLE.c.status == status, TABLE.c.id.in_(among))
+    if reason is not None:
+        statement = statement.where(TABLE.c.suspend_reason == reason)
+    by_mode: dict[bool, list[int]] = {}
+    for service_id, livemode in (await session.execute(statement.order_by(TABLE.c.id))).all():
+        by_mode.setdefault(bool(livemode), []).append(int(service_id))
+    return by_mode

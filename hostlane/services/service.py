@@ -16,6 +16,7 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hostlane.core import clock, money
@@ -300,3 +301,21 @@ async def status_of(session: AsyncSession, service_id: int) -> ServiceStatus | N
 async def suspended_for_overdue(session: AsyncSession, service_id: int) -> bool:
     service = await repo.lock(session, service_id)
     return service is not None and service.status is S.SUSPENDED and service.suspend_reason == OVERDUE_REASON
+
+
+async def lock_due_for_renewal(session: AsyncSession, horizon: dt.date, *, batch: int) -> list[dict[str, Any]]:
+    """The billing run's next batch: recurring active or suspended services whose next period starts by
+    ``horizon``, locked for the batch's transaction (others' locked rows skipped)."""
+    return await repo.lock_due_for_renewal(session, horizon, batch)
+
+
+async def move_due_dates(session: AsyncSession, moves: list[dict[str, Any]]) -> None:
+    """Move many services to their next period at once (each move: ``id``, ``next_due_date``)."""
+    await repo.move_due_dates(session, moves)
+
+
+async def ids_in_status_among(
+    session: AsyncSession, status: ServiceStatus, among: sa.Select[Any], *, reason: str | None = None
+) -> dict[bool, list[int]]:
+    """Ids of the services in ``status`` among those ``among`` selects (one query), grouped by mode."""
+    return await repo.ids_by_mode_among(session, status, among, reason)

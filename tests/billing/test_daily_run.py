@@ -10,6 +10,7 @@ from collections import Counter
 import pytest
 import sqlalchemy as sa
 
+from hostlane.billing import lease, renewals
 from hostlane.billing import run as billing_run
 from hostlane.billing import service as billing
 from hostlane.catalog import service as catalog
@@ -185,7 +186,7 @@ async def test_a_run_killed_mid_way_and_run_again_makes_no_duplicate_and_misses_
             customer_id=int(customer["id"]),  # type: ignore[call-overload]
             product_id=int(product["id"]),
         )  # type: ignore[call-overload]
-    real_batch = billing_run._renew_batch
+    real_batch = renewals._renew_batch
     calls = 0
 
     async def dies_on_third_batch(*args: object, **kwargs: object) -> int:
@@ -195,12 +196,12 @@ async def test_a_run_killed_mid_way_and_run_again_makes_no_duplicate_and_misses_
             raise RuntimeError("killed")
         return await real_batch(*args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(billing_run, "_renew_batch", dies_on_third_batch)
+    monkeypatch.setattr(renewals, "_renew_batch", dies_on_third_batch)
     day = START - dt.timedelta(days=14)
     with clock.frozen_at(dt.datetime.combine(day, dt.time(3))), pytest.raises(RuntimeError):
-        await billing_run.renew_due_services(runtime.db, day, batch=3)
+        await renewals.renew_due_services(runtime.db, day, batch=3)
     assert sum(len(p) for p in (await _periods(runtime)).values()) == 6  # two batches committed
-    monkeypatch.setattr(billing_run, "_renew_batch", real_batch)
+    monkeypatch.setattr(renewals, "_renew_batch", real_batch)
     await _run(runtime, day)
     await _run(runtime, day)  # and once more, for good measure
     periods = await _periods(runtime)
@@ -212,10 +213,10 @@ async def test_a_run_killed_mid_way_and_run_again_makes_no_duplicate_and_misses_
 
 async def test_two_runs_at_once_cannot_both_run(runtime: Runtime) -> None:
     day = START
-    assert await billing_run._acquire(runtime.db, "first", dt.timedelta(hours=1))
+    assert await lease.acquire(runtime.db, "first", dt.timedelta(hours=1))
     report = await billing_run.daily_run(runtime.db, day=day)
     assert report.skipped is True
-    await billing_run._release(runtime.db, "first")
+    await lease.release(runtime.db, "first")
     assert (await billing_run.daily_run(runtime.db, day=day)).skipped is False
 
 

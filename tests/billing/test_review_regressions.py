@@ -107,7 +107,7 @@ async def test_an_unknown_gateway_cannot_be_saved_and_a_refused_charge_leaves_th
 
 
 async def test_a_paid_service_is_not_terminated_by_a_stale_list(runtime: Runtime) -> None:
-    from hostlane.billing import run as billing_run
+    from hostlane.billing import dunning
 
     customer = await make_customer(runtime)
     product = await make_product(runtime, type="simulator")
@@ -120,7 +120,7 @@ async def test_a_paid_service_is_not_terminated_by_a_stale_list(runtime: Runtime
     await _run(runtime, START - dt.timedelta(days=14))
     await _run(runtime, START + dt.timedelta(days=8))  # suspended
     day = START + dt.timedelta(days=40)
-    stale = await billing_run._overdue_service_ids(runtime.db, services.S.SUSPENDED, day, services.OVERDUE_REASON)
+    stale = await dunning._overdue_service_ids(runtime.db, services.S.SUSPENDED, day, services.OVERDUE_REASON)
     assert stale  # listed for termination …
     with clock.frozen_at(dt.datetime.combine(day, dt.time(2))):
         async with runtime.db.reader() as session:
@@ -136,7 +136,7 @@ async def test_a_paid_service_is_not_terminated_by_a_stale_list(runtime: Runtime
                     reference=f"T{invoice_id}",
                     amount_minor=due["total_minor"] - due["credit_minor"],
                 )
-        done = await billing_run._transition_all(
+        done = await dunning._transition_all(
             runtime.db, stale, source=services.S.SUSPENDED, target=services.S.TERMINATED, reason="x", before=day
         )
     assert done == 0

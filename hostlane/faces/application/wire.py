@@ -247,7 +247,7 @@ def invoice(row: Row) -> dict[str, Any]:
         "taxexempt": row["taxexempt"],
         "total": format_amount(row["total_minor"], currency),
         "paid": format_amount(row["paid_minor"], currency),
-        "due": format_amount(row["total_minor"] - row["credit_minor"] - row["paid_minor"], currency),
+        "due": format_amount(row["due_minor"], currency),
         "currency": currency,
         "notes": row["notes"] or "",
         "created_at": timestamp(row["created_at"]),

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request, Response
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from hostlane.billing import charging
 from hostlane.billing import service as billing
-from hostlane.billing.errors import NoPaymentMethod
 from hostlane.billing.schemas import InvoicePayment
 from hostlane.catalog import service as catalog
 from hostlane.core.errors import ValidationFailed
@@ -35,7 +33,7 @@ from hostlane.identity.principal import Principal
 from hostlane.network import service as network
 from hostlane.network.schemas import PowerIn, RdnsIn
 from hostlane.orders import service as orders
-from hostlane.orders.schemas import OrderCreate, OrderItemIn, ProductOrder
+from hostlane.orders.schemas import ProductOrder
 from hostlane.services import service as services
 from hostlane.support import service as support
 from hostlane.support.schemas import CustomerTicketOpen, ReplyIn
@@ -186,55 +184,38 @@ async def service_list(request: Request, session: ReadSession, principal: Custom
 
 
 @router.get("/service/{service_id}", summary="Service details")
-async def service_detail(
-    request: Request, service_id: PathId, runtime: RuntimeDep, session: ReadSession, principal: Customer
-) -> Response:
+async def service_detail(request: Request, service_id: PathId, session: ReadSession, principal: Customer) -> Response:
     row = await services.get_service(session, principal, service_id)
     product = (await catalog.products_by_id(session, principal, [row["product_id"]])).get(row["product_id"])
-    due = row["next_due_date"]
-    next_invoice = (due - dt.timedelta(days=runtime.settings.invoice_days_before_due)).isoformat() if due else None
-    return render(request, {"service": wire.service_detail(row, product, next_invoice)})
+    next_invoice = billing.next_invoice_date(row["next_due_date"])
+    day = next_invoice.isoformat() if next_invoice is not None else None
+    return render(request, {"service": wire.service_detail(row, product, day)})
 
 
 @router.post("/order/{product_id}", summary="Order a product: an invoice and a pending service (Idempotency-Key)")
 async def order(request: Request, product_id: PathId, session: WriteSession, principal: Customer) -> Response:
     data = await parse_model(request, ProductOrder)
-    product = await catalog.get_product(session, principal, product_id)  # 404 for a product that does not exist
-    placed = await orders.place_order(
-        session,
-        principal,
-        OrderCreate(
-            customer_id=principal.scope or 0,
-            items=[OrderItemIn(product_id=product_id, billing=data.cycle, options=data.options())],
-        ),
-    )
-    invoice = await billing.get_invoice(session, principal, placed["invoice_id"])
-    service = await services.get_service(session, principal, (await billing.service_ids_on(session, invoice["id"]))[0])
-    return await remember(session, request, render(request, wire.order_placed(placed, invoice, service, product)))
+    placed = await orders.order_product(session, principal, product_id, cycle=data.cycle, options=data.options())
+    answer = wire.order_placed(placed.order, placed.invoice, placed.service, placed.product)
+    return await remember(session, request, render(request, answer))
+
+
+def _payment_answer(request: Request, outcome: billing.PayOutcome) -> Response:
+    # Not paid after a charge: the gateway did not answer in time, and the charge settles (or not) when it does.
+    info = "payment_received" if outcome.paid else "payment_pending"
+    body = {"success": True, "info": [info], "invoice": wire.invoice_summary(outcome.invoice)}
+    return render(request, body, 200 if outcome.paid else 202)
 
 
 @router.post("/invoice/{invoice_id}/pay", summary="Pay an invoice with the saved card or with account credit")
 async def pay_invoice(request: Request, invoice_id: PathId, runtime: RuntimeDep, principal: Customer) -> Response:
     data = await parse_model(request, InvoicePayment)
-    method = data.method
-    if method != "credit":
-        try:
-            await charging.charge_invoice(runtime.db, principal, invoice_id)
-        except NoPaymentMethod:
-            if method == "card":
-                raise
-            method = "credit"  # no saved card: the credit is the only way left
-    if method == "credit":
-        async with runtime.db.transaction() as session:
-            await billing.pay_with_credit(session, principal, invoice_id)
-    async with runtime.db.reader() as session:
-        row = await billing.get_invoice(session, principal, invoice_id)
-    # Not paid after a charge: the gateway did not answer in time, and the charge settles (or not) when it does.
-    paid = str(row["status"]) == "Paid"
-    info = "payment_received" if paid else "payment_pending"
-    return render(
-        request, {"success": True, "info": [info], "invoice": wire.invoice_summary(row)}, 200 if paid else 202
-    )
+
+    async def keep_answer(session: AsyncSession, outcome: billing.PayOutcome) -> None:
+        await remember(session, request, _payment_answer(request, outcome))  # committed with the payment
+
+    outcome = await billing.pay_invoice(runtime.db, principal, invoice_id, data.method, on_settled=keep_answer)
+    return _payment_answer(request, outcome)
 
 
 # Network and power of a service

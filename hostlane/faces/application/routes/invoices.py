@@ -7,7 +7,6 @@ from typing import Annotated
 from fastapi import Request, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from hostlane.billing import charging
 from hostlane.billing import service as billing
 from hostlane.billing.schemas import InvoiceCreate, InvoiceUpdate, PaymentIn, RefundIn
 from hostlane.core.formats import render
@@ -21,29 +20,12 @@ from hostlane.identity.principal import Principal
 router = face_router()
 
 
-# The billing writes below return the Invoice model, not its read shape: each answer reads the invoice again.
 async def _invoice(session: AsyncSession, principal: Principal, invoice_id: int, /) -> Row:
     return await billing.get_invoice(session, principal, invoice_id, includes=frozenset({"items", "payments"}))
 
 
-async def _create(session: AsyncSession, principal: Principal, body: InvoiceCreate) -> Row:
-    invoice = await billing.create_manual_invoice(session, principal, body)
-    return await _invoice(session, principal, invoice.id)
-
-
 async def _update_draft(session: AsyncSession, principal: Principal, invoice_id: int, body: InvoiceUpdate) -> Row:
-    await billing.update_draft(session, principal, invoice_id, body.model_dump(exclude_unset=True))
-    return await _invoice(session, principal, invoice_id)
-
-
-async def _cancel(session: AsyncSession, principal: Principal, invoice_id: int, /) -> Row:
-    await billing.cancel_invoice(session, principal, invoice_id)
-    return await _invoice(session, principal, invoice_id)
-
-
-async def _issue(session: AsyncSession, principal: Principal, invoice_id: int, /) -> Row:
-    await billing.issue_draft(session, principal, invoice_id)
-    return await _invoice(session, principal, invoice_id)
+    return await billing.update_draft(session, principal, invoice_id, body.model_dump(exclude_unset=True))
 
 
 INVOICES = Resource(
@@ -56,7 +38,10 @@ INVOICES = Resource(
 )
 INVOICES.index(billing.list_invoices, summary="List invoices")
 INVOICES.create(
-    InvoiceCreate, _create, summary="Create a manual invoice (or a draft) (Idempotency-Key)", idempotent=True
+    InvoiceCreate,
+    billing.create_manual_invoice,
+    summary="Create a manual invoice (or a draft) (Idempotency-Key)",
+    idempotent=True,
 )
 INVOICES.show(_invoice, summary="Show an invoice with its items and payments", action="show")
 
@@ -81,9 +66,14 @@ async def invoice_pdf(
 
 
 INVOICES.update(InvoiceUpdate, _update_draft, summary="Update a draft invoice (date, due date, notes)")
-INVOICES.delete(_cancel, summary="Cancel an unpaid or draft invoice", name="cancel_invoice")
+INVOICES.delete(billing.cancel_invoice, summary="Cancel an unpaid or draft invoice", name="cancel_invoice")
 INVOICES.on_item(
-    "POST", "/issue", _issue, action="update", summary="Issue a draft: number it and apply credit", name="issue_invoice"
+    "POST",
+    "/issue",
+    billing.issue_draft,
+    action="update",
+    summary="Issue a draft: number it and apply credit",
+    name="issue_invoice",
 )
 
 
@@ -95,8 +85,7 @@ async def pay_invoice(
     session: WriteSession,
     principal: Annotated[Principal, needs("invoices:update")],
 ) -> Response:
-    await billing.record_manual_payment(session, principal, invoice_id, body)
-    row = await _invoice(session, principal, invoice_id)
+    row = await billing.record_manual_payment(session, principal, invoice_id, body)
     return await remember(session, request, render(request, wire.invoice(row)))
 
 
@@ -104,9 +93,7 @@ async def pay_invoice(
 async def charge_invoice(
     request: Request, invoice_id: PathId, runtime: RuntimeDep, principal: Annotated[Principal, needs("invoices:update")]
 ) -> Response:
-    await charging.charge_invoice(runtime.db, principal, invoice_id)
-    async with runtime.db.reader() as session:
-        return render(request, wire.invoice(await _invoice(session, principal, invoice_id)))
+    return render(request, wire.invoice(await billing.charge(runtime.db, principal, invoice_id)))
 
 
 @router.post("/invoices/{invoice_id}/refund", summary='Refund a paid invoice: to credit, or {"to": "gateway"}')
@@ -117,5 +104,5 @@ async def refund_invoice(
     principal: Annotated[Principal, needs("invoices:update")],
     body: RefundIn | None = None,
 ) -> Response:
-    await billing.refund_invoice(session, principal, invoice_id, to_gateway=bool(body and body.to == "gateway"))
-    return render(request, wire.invoice(await _invoice(session, principal, invoice_id)))
+    row = await billing.refund_invoice(session, principal, invoice_id, to_gateway=bool(body and body.to == "gateway"))
+    return render(request, wire.invoice(row))

@@ -1,0 +1,146 @@
+"""Renewals: the renewal window (a service is invoiced ``invoice_days_before_due`` days before its next
+due date) and the daily run's renewal invoices.
+
+Exactly once, whatever crashes or overlaps: each batch is one transaction; a renewal is an invoice item
+unique per (service, period) and the service's next due date moves in the same transaction, so a run
+killed at any point and run again makes no duplicate and misses nothing. Renewals are set-based: each
+batch reads its services, customers and tax rules in a few queries and writes invoices, items and due
+dates with bulk statements. Only the few invoices whose customer has credit take the per-invoice path.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from hostlane.billing import repository as repo
+from hostlane.billing import settlement, tax
+from hostlane.billing.totals import NewItem, compute_totals
+from hostlane.config import get_settings
+from hostlane.core import clock
+from hostlane.core.db import Database
+from hostlane.customers import service as customers
+from hostlane.models import BillingCycle, InvoiceStatus, ItemType, TaxRule
+from hostlane.notifications import service as notifications
+from hostlane.services import cycles
+from hostlane.services import service as services
+
+BATCH = 5000
+
+
+def notice() -> timedelta:
+    """How long before its due date a service's next period is invoiced."""
+    return timedelta(days=get_settings().invoice_days_before_due)
+
+
+def next_invoice_date(next_due_date: dt.date | None) -> dt.date | None:
+    """The day the daily run invoices a service's next period (none for a service with no due date)."""
+    return next_due_date - notice() if next_due_date is not None else None
+
+
+async def renew_due_services(db: Database, day: dt.date, *, batch: int = BATCH) -> int:
+    """Invoice every active or suspended service whose next period starts within the notice window."""
+    horizon = day + notice()  # the services whose next_invoice_date is ``day`` or earlier
+    async with db.reader() as session:
+        rules = await tax.all_rules(session)
+    total = 0
+    while True:
+        async with db.transaction() as session:
+            made = await _renew_batch(session, day, horizon, rules, batch)
+        total += made
+        if made < batch:
+            return total
+
+
+async def _renew_batch(session: AsyncSession, day: dt.date, horizon: dt.date, rules: list[TaxRule], batch: int) -> int:
+    due = await services.lock_due_for_renewal(session, horizon, batch=batch)
+    if not due:
+        return 0
+    # This period was invoiced already (its due date was moved back): only the due date moves on.
+    billed = await repo.already_billed(session, [(row["id"], row["next_due_date"]) for row in due])
+    people = await customers.billing_profiles(session, {row["customer_id"] for row in due})
+    to_bill = [row for row in due if (row["id"], row["next_due_date"]) not in billed]
+    numbers = await settlement.reserve_numbers(session, day, [bool(row["livemode"]) for row in to_bill])
+    invoices: list[dict[str, Any]] = []
+    items: list[dict[str, Any]] = []
+    moves: list[dict[str, Any]] = []
+    now = clock.now()
+    for row in due:
+        person = people[row["customer_id"]]
+        start: dt.date = row["next_due_date"]
+        cycle = BillingCycle(row["billing"])
+        following = cycles.next_due(start, cycle, row["billing_day"])
+        assert following is not None
+        moves.append({"id": row["id"], "next_due_date": following})
+        if (row["id"], start) in billed:
+            continue  # never twice: only the due date moves on
+        end = following - timedelta(days=1)
+        line = NewItem(
+            description=f"{row['name']} ({cycle.value}) {start.isoformat()} - {end.isoformat()}",
+            amount_minor=row["price_minor"],
+            type=ItemType.SERVICE,
+            service_id=row["id"],
+            period_start=start,
+            period_end=end,
+        )
+        applicable = [r for r in rules if r.livemode == row["livemode"]]
+        rate, rate2 = tax.pick_rates(applicable, person["country"], person["state"] or "")
+        totals = compute_totals([line], rate, rate2, exempt=person["taxexempt"])
+        invoices.append(
+            {
+                "livemode": row["livemode"],
+                "customer_id": row["customer_id"],
+                "number": numbers.pop(0),
+                # Nothing to pay (a free service): paid as it is made, never overdue.
+                "status": InvoiceStatus.UNPAID if totals.total > 0 else InvoiceStatus.PAID,
+                "datepaid": None if totals.total > 0 else now,
+                "date": day,
+                "duedate": start,
+                "currency": row["currency"],
+                "subtotal_minor": totals.subtotal,
+                "credit_minor": 0,
+                "tax_minor": totals.tax,
+                "taxrate_milli": 0 if person["taxexempt"] else rate,
+                "tax2_minor": totals.tax2,
+                "taxrate2_milli": 0 if person["taxexempt"] else rate2,
+                "taxexempt": person["taxexempt"],
+                "total_minor": totals.total,
+                "paid_minor": 0,
+                "created_at": now,
+                "updated_at": now,
+            }
+        )
+        items.append(
+            {
+                "type": ItemType.SERVICE,
+                "service_id": row["id"],
+                "description": line.description,
+                "amount_minor": line.amount_minor,
+                "qty": 1,
+                "taxed": True,
+                "linetotal_minor": line.linetotal_minor,
+                "period_start": start,
+                "period_end": end,
+            }
+        )
+    ids = await repo.bulk_insert_invoices(session, invoices, items)
+    await services.move_due_dates(session, moves)  # every service moves to the start of its next period
+    # One job fans the batch's mail out later, off the run's critical path (see notifications.tasks).
+    for livemode in {bool(invoice["livemode"]) for invoice in invoices}:
+        chosen = [
+            i
+            for i, invoice in zip(ids, invoices, strict=True)
+            if bool(invoice["livemode"]) is livemode and invoice["total_minor"] > 0
+        ]
+        notifications.queue_many(session, "invoice_created", livemode=livemode, invoice_ids=chosen)
+    with_credit = [
+        invoice_id
+        for invoice_id, invoice in zip(ids, invoices, strict=True)
+        if people[invoice["customer_id"]]["credit_minor"] > 0 and invoice["total_minor"] > 0
+    ]
+    for invoice_id in with_credit:
+        await settlement.apply_credit_to(session, invoice_id)
+    return len(due)

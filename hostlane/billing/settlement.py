@@ -1,0 +1,259 @@
+"""An invoice's life: numbering, issuing (taxed, credit applied), drafts, marking paid (which activates
+its services), and cancelling.
+
+Lock order: customer, then invoice, then service.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from hostlane.billing import credit, invoices, tax
+from hostlane.billing import repository as repo
+from hostlane.billing.errors import InvoiceNotFound, InvoiceStateError
+from hostlane.billing.schemas import InvoiceCreate
+from hostlane.billing.totals import NewItem, compute_totals
+from hostlane.config import get_settings
+from hostlane.core import clock, money
+from hostlane.core.errors import ValidationFailed
+from hostlane.customers import service as customers
+from hostlane.identity import audit
+from hostlane.identity.principal import Principal
+from hostlane.jobs import outbox
+from hostlane.models import Customer, Invoice, InvoiceItem, InvoiceStatus, ServiceStatus
+from hostlane.notifications import service as notifications
+from hostlane.services import service as services
+
+PAID_JOB = "billing.invoice_paid"
+
+
+# Numbering
+
+
+def format_number(template: str, on: dt.date, n: int) -> tuple[str, str]:
+    """The invoice number and the sequence it counts in (the template's text before ``{n}``)."""
+    values = {"year": on.year, "month": on.month, "day": on.day}
+    period = template.split("{n}", 1)[0].format(**values)
+    return template.format(n=n, **values), period
+
+
+async def reserve_numbers(session: AsyncSession, day: dt.date, modes: list[bool]) -> list[str]:
+    """Invoice numbers of ``day``, one per entry of ``modes`` in order: one sequence update per mode."""
+    template = get_settings().invoice_number_format
+    _, period = format_number(template, day, 0)
+    dialect = session.get_bind().dialect.name
+    firsts: dict[bool, int] = {}
+    for livemode in set(modes):
+        count = modes.count(livemode)
+        last = await repo.reserve_sequence(session, dialect, livemode, period, count)
+        firsts[livemode] = last - count + 1
+    numbers: list[str] = []
+    for livemode in modes:
+        numbers.append(format_number(template, day, firsts[livemode])[0])
+        firsts[livemode] += 1
+    return numbers
+
+
+async def _number(session: AsyncSession, livemode: bool, on: dt.date) -> str:
+    return (await reserve_numbers(session, on, [livemode]))[0]
+
+
+# Issuing
+
+
+async def issue_invoice(
+    session: AsyncSession,
+    principal: Principal,
+    customer_id: int,
+    *,
+    items: list[NewItem],
+    due_on: dt.date,
+    invoice_date: dt.date | None = None,
+    order_id: int | None = None,
+    notes: str | None = None,
+    draft: bool = False,
+) -> Invoice:
+    """Issue an invoice (numbered, taxed, with the customer's credit applied) or keep it as a draft."""
+    if not items:
+        raise ValidationFailed.field("items", "An invoice needs at least one item.")
+    customer = await customers.lock_customer(session, principal, customer_id)
+    rate, rate2 = await tax.rates_for(session, principal.livemode, customer.country, customer.state or "")
+    totals = compute_totals(items, rate, rate2, exempt=customer.taxexempt)
+    today = invoice_date or clock.today()
+    invoice = Invoice(
+        livemode=principal.livemode,
+        customer_id=customer.id,
+        status=InvoiceStatus.DRAFT if draft else InvoiceStatus.UNPAID,
+        date=today,
+        duedate=due_on,
+        currency=customer.currency,
+        subtotal_minor=totals.subtotal,
+        tax_minor=totals.tax,
+        taxrate_milli=0 if customer.taxexempt else rate,
+        tax2_minor=totals.tax2,
+        taxrate2_milli=0 if customer.taxexempt else rate2,
+        taxexempt=customer.taxexempt,
+        total_minor=totals.total,
+        credit_minor=0,
+        paid_minor=0,
+        notes=notes,
+        order_id=order_id,
+        number=None if draft else await _number(session, principal.livemode, today),
+    )
+    session.add(invoice)
+    await session.flush()
+    for item in items:
+        session.add(
+            InvoiceItem(
+                invoice_id=invoice.id,
+                type=item.type,
+                service_id=item.service_id,
+                description=item.description,
+                amount_minor=item.amount_minor,
+                qty=item.qty,
+                taxed=item.taxed,
+                linetotal_minor=item.linetotal_minor,
+                period_start=item.period_start,
+                period_end=item.period_end,
+            )
+        )
+    await session.flush()
+    audit.record(
+        session,
+        principal,
+        "invoice.create",
+        "invoice",
+        invoice.id,
+        {"number": invoice.number, "total": invoice.total_minor, "currency": invoice.currency},
+    )
+    if not draft:
+        notifications.queue(session, "invoice_created", livemode=invoice.livemode, invoice_id=invoice.id)
+        await apply_credit(session, principal, customer, invoice)
+        if invoice.status is InvoiceStatus.UNPAID and invoice.due_minor <= 0:
+            await mark_paid(session, principal, invoice)  # nothing to pay: a free product
+    await session.flush()
+    return invoice
+
+
+async def create_manual_invoice(session: AsyncSession, principal: Principal, data: InvoiceCreate) -> dict[str, Any]:
+    """Staff's invoice (or draft) from decimal amounts; returns the invoice's read shape."""
+    customer = await customers.get_customer(session, principal, data.customer_id)
+    items = [
+        NewItem(
+            description=line.description,
+            amount_minor=money.to_minor(line.amount, customer["currency"]),
+            qty=line.qty,
+            taxed=line.taxed,
+        )
+        for line in data.items
+    ]
+    due = data.duedate or clock.today() + dt.timedelta(days=7)
+    invoice = await issue_invoice(
+        session, principal, customer["id"], items=items, due_on=due, notes=data.notes, draft=data.draft
+    )
+    return await invoices.get_invoice(session, principal, invoice.id, includes=invoices.WHOLE)
+
+
+async def apply_credit(session: AsyncSession, principal: Principal, customer: Customer, invoice: Invoice) -> None:
+    """Spend the customer's credit on the invoice (same currency only); pay it if that covers it."""
+    if credit.spend_on(session, customer, invoice) and invoice.due_minor == 0:
+        await mark_paid(session, principal, invoice)
+
+
+async def apply_credit_to(session: AsyncSession, invoice_id: int) -> None:
+    """Spend the invoice's customer's credit on it (the billing run's renewals)."""
+    invoice = await session.get(Invoice, invoice_id)
+    if invoice is None:
+        return
+    system = Principal.system(livemode=invoice.livemode)
+    customer = await customers.lock_customer(session, system, invoice.customer_id)
+    locked = await repo.lock(session, system, invoice_id)
+    if locked is not None:
+        await apply_credit(session, system, customer, locked)
+
+
+# Paid
+
+
+async def mark_paid(session: AsyncSession, principal: Principal, invoice: Invoice) -> None:
+    invoice.status = InvoiceStatus.PAID
+    invoice.datepaid = clock.now()
+    await session.flush()  # the checks below read the invoice's new status
+    audit.record(session, principal, "invoice.paid", "invoice", invoice.id, {"number": invoice.number})
+    await _after_paid(session, invoice)
+    outbox.enqueue(session, PAID_JOB, {"invoice_id": invoice.id})
+    notifications.queue(session, "invoice_paid", livemode=invoice.livemode, invoice_id=invoice.id)
+
+
+async def _after_paid(session: AsyncSession, invoice: Invoice) -> None:
+    """A paid invoice activates its pending services and lifts overdue suspensions it caused."""
+    system = Principal.system(livemode=invoice.livemode)
+    for service_id in await repo.service_ids_on(session, invoice.id):
+        status = await services.status_of(session, service_id)
+        if status is ServiceStatus.PENDING:
+            await services.activate(session, system, service_id)
+        elif (
+            status is ServiceStatus.SUSPENDED
+            and await services.suspended_for_overdue(session, service_id)
+            and not await repo.overdue_unpaid_for_service(session, service_id, clock.today())
+        ):
+            await services.unsuspend(session, system, service_id)
+            notifications.queue(session, "service_unsuspended", livemode=invoice.livemode, service_id=service_id)
+
+
+# Changes of an issued invoice or a draft
+
+
+async def locked(session: AsyncSession, principal: Principal, invoice_id: int) -> tuple[Customer, Invoice]:
+    """The invoice and its customer, both locked (customer first)."""
+    row = await repo.get(session, principal, invoice_id)
+    if row is None:
+        raise InvoiceNotFound()
+    customer = await customers.lock_customer(session, principal, row["customer_id"])
+    invoice = await repo.lock(session, principal, invoice_id)
+    if invoice is None:
+        raise InvoiceNotFound()
+    return customer, invoice
+
+
+async def cancel_invoice(session: AsyncSession, principal: Principal, invoice_id: int) -> dict[str, Any]:
+    """Cancel an unpaid invoice or a draft; credit spent on it goes back to the customer."""
+    customer, invoice = await locked(session, principal, invoice_id)
+    if invoice.status not in (InvoiceStatus.UNPAID, InvoiceStatus.DRAFT):
+        raise InvoiceStateError(invoice.status.value, "cancelled")
+    credit.give_back(session, customer, invoice, invoice.credit_minor, f"Invoice {invoice.number} cancelled")
+    credit.give_back(session, customer, invoice, invoice.paid_minor, f"Payments of cancelled invoice {invoice.number}")
+    invoice.status = InvoiceStatus.CANCELLED
+    audit.record(session, principal, "invoice.cancel", "invoice", invoice.id, {"number": invoice.number})
+    await session.flush()
+    return await invoices.get_invoice(session, principal, invoice.id, includes=invoices.WHOLE)
+
+
+async def issue_draft(session: AsyncSession, principal: Principal, invoice_id: int) -> dict[str, Any]:
+    customer, invoice = await locked(session, principal, invoice_id)
+    if invoice.status is not InvoiceStatus.DRAFT:
+        raise InvoiceStateError(invoice.status.value, "issued")
+    invoice.status = InvoiceStatus.UNPAID
+    invoice.number = await _number(session, invoice.livemode, invoice.date)
+    notifications.queue(session, "invoice_created", livemode=invoice.livemode, invoice_id=invoice.id)
+    audit.record(session, principal, "invoice.issue", "invoice", invoice.id, {"number": invoice.number})
+    await apply_credit(session, principal, customer, invoice)
+    await session.flush()
+    return await invoices.get_invoice(session, principal, invoice.id, includes=invoices.WHOLE)
+
+
+async def update_draft(
+    session: AsyncSession, principal: Principal, invoice_id: int, changes: dict[str, Any]
+) -> dict[str, Any]:
+    _, invoice = await locked(session, principal, invoice_id)
+    if invoice.status is not InvoiceStatus.DRAFT:
+        raise InvoiceStateError(invoice.status.value, "edited")
+    for name in ("duedate", "notes", "date"):
+        if name in changes and changes[name] is not None:
+            setattr(invoice, name, changes[name])
+    audit.record(session, principal, "invoice.update", "invoice", invoice.id, changes)
+    await session.flush()
+    return await invoices.get_invoice(session, principal, invoice.id, includes=invoices.WHOLE)
