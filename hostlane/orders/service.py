@@ -18,7 +18,16 @@ from hostlane.core.pagination import ListQuery, Page
 from hostlane.customers import service as customers
 from hostlane.identity import audit
 from hostlane.identity.principal import Principal
-from hostlane.models import BillingCycle, CatalogStatus, ItemType, Order, OrderItem, OrderStatus, ServiceStatus
+from hostlane.models import (
+    BillingCycle,
+    CatalogStatus,
+    InvoiceStatus,
+    ItemType,
+    Order,
+    OrderItem,
+    OrderStatus,
+    ServiceStatus,
+)
 from hostlane.orders import repository as repo
 from hostlane.orders.errors import OrderNotCancellable, OrderNotFound
 from hostlane.orders.schemas import OrderCreate
@@ -122,7 +131,7 @@ async def place_order(session: AsyncSession, principal: Principal, data: OrderCr
         notes=data.notes,
     )
     order.invoice_id = invoice.id
-    if invoice.status.value == "Paid":
+    if invoice.status is InvoiceStatus.PAID:
         order.status = OrderStatus.ACTIVE
     await session.flush()
     audit.record(
@@ -162,7 +171,7 @@ async def cancel_order(session: AsyncSession, principal: Principal, order_id: in
         raise OrderNotCancellable(order.status.value)
     if order.invoice_id is not None:
         invoice = await billing.get_invoice(session, principal, order.invoice_id)
-        if str(invoice["status"]) != "Cancelled":
+        if invoice["status"] != InvoiceStatus.CANCELLED:
             await billing.cancel_invoice(session, principal, order.invoice_id)
         for service_id in await billing.service_ids_on(session, order.invoice_id):
             if await services.status_of(session, service_id) is ServiceStatus.PENDING:

@@ -14,7 +14,6 @@ from hostlane.catalog import service as catalog
 from hostlane.catalog.schemas import (
     GroupCreate,
     GroupUpdate,
-    PricingCreate,
     PricingUpdate,
     ProductCreate,
     ProductUpdate,
@@ -24,9 +23,9 @@ from hostlane.core.formats import FormatRoute, render
 from hostlane.core.idempotency import remember
 from hostlane.core.pagination import ListSpec, parse_list_query
 from hostlane.customers import service as customers
-from hostlane.customers.schemas import CustomerCreate, CustomerUpdate
 from hostlane.faces.application import wire
 from hostlane.faces.application.auth import needs
+from hostlane.faces.application.inputs import CustomerCreate, CustomerUpdate, PricingCreate
 from hostlane.faces.common import PathId, ReadSession, RuntimeDep, WriteSession
 from hostlane.identity.principal import Principal
 from hostlane.orders import service as orders
@@ -307,7 +306,7 @@ async def create_pricing(
     session: WriteSession,
     principal: Annotated[Principal, needs("pricings:create")],
 ) -> Response:
-    return render(request, wire.pricing(await catalog.create_pricing(session, principal, body)), 201)
+    return render(request, wire.pricing(await catalog.create_pricing(session, principal, body.to_domain())), 201)
 
 
 @router.get("/pricings/{pricing_id}", summary="Show a pricing")
@@ -484,7 +483,8 @@ async def list_invoices(
     session: ReadSession,
     principal: Annotated[Principal, needs("invoices:index")],
 ) -> Response:
-    page = await billing.list_invoices(session, principal, list_query(request, runtime, billing.LIST_SPEC))
+    query = wire.invoice_query(list_query(request, runtime, billing.LIST_SPEC))
+    page = await billing.list_invoices(session, principal, query)
     return render(request, wire.paginated(request, page, wire.invoice))
 
 

@@ -10,11 +10,12 @@ from hostlane.core.formats import FormatRoute, render
 from hostlane.core.idempotency import remember
 from hostlane.faces.application import wire
 from hostlane.faces.application.auth import needs
+from hostlane.faces.application.inputs import ReplyIn, StaffTicketOpen, TicketUpdate
 from hostlane.faces.application.routes import PREFIX, list_query, update_route
 from hostlane.faces.common import PathId, ReadSession, RuntimeDep, WriteSession
 from hostlane.identity.principal import Principal
 from hostlane.support import service as support
-from hostlane.support.schemas import CloseIn, DepartmentCreate, DepartmentUpdate, ReplyIn, StaffTicketOpen, TicketUpdate
+from hostlane.support.schemas import CloseIn, DepartmentCreate, DepartmentUpdate
 
 router = APIRouter(prefix=PREFIX, tags=["application: support"], route_class=FormatRoute)
 
@@ -86,7 +87,8 @@ async def list_tickets(
     session: ReadSession,
     principal: Annotated[Principal, needs("tickets:index")],
 ) -> Response:
-    page = await support.list_tickets(session, principal, list_query(request, runtime, support.TICKET_SPEC))
+    query = wire.ticket_query(list_query(request, runtime, support.TICKET_SPEC))
+    page = await support.list_tickets(session, principal, query)
     return render(request, wire.paginated(request, page, wire.ticket))
 
 
@@ -119,7 +121,7 @@ async def update_ticket(
     session: WriteSession,
     principal: Annotated[Principal, needs("tickets:update")],
 ) -> Response:
-    return render(request, wire.ticket(await support.update_ticket(session, principal, ticket_id, body)))
+    return render(request, wire.ticket(await support.update_ticket(session, principal, ticket_id, body.to_domain())))
 
 
 @router.delete("/tickets/{ticket_id}", summary="Close an open ticket; delete a closed one")

@@ -23,16 +23,17 @@ from hostlane.core.pagination import ListQuery
 from hostlane.customers import service as customers
 from hostlane.faces.clientarea import wire
 from hostlane.faces.clientarea.auth import customer, livemode_of
+from hostlane.faces.clientarea.inputs import CustomerTicketOpen, ProductOrder, ReplyIn
 from hostlane.faces.common import ClientIp, PathId, ReadSession, RuntimeDep, WriteSession, bearer_token
 from hostlane.identity import customer_sessions
 from hostlane.identity.principal import Principal
+from hostlane.models import InvoiceStatus
 from hostlane.network import service as network
 from hostlane.network.schemas import PowerIn, RdnsIn
 from hostlane.orders import service as orders
-from hostlane.orders.schemas import OrderCreate, OrderItemIn, ProductOrder
+from hostlane.orders.schemas import OrderCreate, OrderItemIn
 from hostlane.services import service as services
 from hostlane.support import service as support
-from hostlane.support.schemas import CustomerTicketOpen, ReplyIn
 
 PREFIX = "/api"
 router = APIRouter(prefix=PREFIX, tags=["clientarea"], route_class=FormatRoute)
@@ -259,7 +260,7 @@ async def pay_invoice(request: Request, invoice_id: PathId, runtime: RuntimeDep,
     async with runtime.db.reader() as session:
         row = await billing.get_invoice(session, principal, invoice_id)
     # Not paid after a charge: the gateway did not answer in time, and the charge settles (or not) when it does.
-    paid = str(row["status"]) == "Paid"
+    paid = row["status"] == InvoiceStatus.PAID
     info = "payment_received" if paid else "payment_pending"
     return render(
         request, {"success": True, "info": [info], "invoice": wire.invoice_summary(row)}, 200 if paid else 202
