@@ -40,7 +40,7 @@ class CustomerCreate(_CustomerNames, customers.CustomerCreate):
 
 
 class CustomerUpdate(_CustomerNames, customers.CustomerUpdate):
-    pass
+    """Every field optional: only the fields sent change."""
 
 
 class PricingCreate(catalog.Prices):
@@ -55,31 +55,28 @@ class PricingCreate(catalog.Prices):
         return catalog.PricingCreate.model_validate(self.model_dump(exclude={"related_type"}, exclude_unset=True))
 
 
+# CLIENTXCMS's ``content`` and ``related_id`` for the body and the service. (Comments, not docstrings, from
+# here on: a docstring is the body's description in the OpenAPI document, which says none for these.)
 class StaffTicketOpen(support.StaffTicketOpen):
-    """CLIENTXCMS's ``content`` and ``related_id`` for the body and the service."""
-
     body: MessageText = Field(validation_alias=AliasChoices("body", "content"))
     service_id: Id | None = Field(None, validation_alias=AliasChoices("service_id", "related_id"))
 
 
+# CLIENTXCMS's ``content`` for the body.
 class ReplyIn(support.ReplyIn):
-    """CLIENTXCMS's ``content`` for the body."""
-
     body: MessageText = Field(validation_alias=AliasChoices("body", "content"))
 
 
+# A ticket's status in this face's words (``TICKET_STATUS_WORDS`` in ``wire``).
 class TicketStatus(StrEnum):
-    """A ticket's status in this face's words (``TICKET_STATUS_WORDS`` in ``wire``)."""
-
     OPEN = "Open"
     ANSWERED = "Answered"
     CUSTOMER_REPLY = "Customer-Reply"
     CLOSED = "Closed"
 
 
+# A ticket's changes, its status in the face's words.
 class TicketUpdate(BaseModel):
-    """A ticket's changes, its status in the face's words."""
-
     model_config = ConfigDict(extra="ignore")
 
     department_id: Id | None = None
