@@ -69,7 +69,7 @@ def install_error_handlers(app: FastAPI, faces: list[Face]) -> None:
 
     @app.exception_handler(HostlaneError)
     async def hostlane_error(request: Request, exc: HostlaneError) -> Response:
-        return respond(request, ErrorInfo(exc.status, exc.message, exc.code, exc.fields, exc.headers))
+        return respond(request, ErrorInfo(exc.status, exc.message, exc.code, exc.fields, exc.headers, exc.context))
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> Response:

@@ -8,8 +8,12 @@ class InvoiceNotFound(NotFound):
 
 
 class InvoiceStateError(Conflict):
+    """The invoice's ``status`` (Hostlane's word) forbids ``action``; faces word the status as their documents do."""
+
+    code = "invoice_state"
+
     def __init__(self, status: str, action: str) -> None:
-        super().__init__(f"An invoice that is {status} cannot be {action}.", status=status)
+        super().__init__(f"An invoice that is {status} cannot be {action}.", status=status, action=action)
 
 
 class DuplicatePayment(Conflict):

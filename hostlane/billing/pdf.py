@@ -14,6 +14,11 @@ def _text(value: object) -> str:
     return str(value if value is not None else "").encode("latin-1", "replace").decode("latin-1")
 
 
+def _status_label(status: object) -> str:
+    """The status as a person reads it on the page: ``paid`` prints ``Paid``."""
+    return str(status).capitalize()
+
+
 def render_invoice(invoice: dict[str, Any], customer: dict[str, Any], *, seller: str) -> bytes:
     currency = invoice["currency"]
 
@@ -42,7 +47,7 @@ def render_invoice(invoice: dict[str, Any], customer: dict[str, Any], *, seller:
     pdf.cell(
         0,
         5,
-        _text(f"Date: {invoice['date']}    Due: {invoice['duedate']}    Status: {invoice['status']}"),
+        _text(f"Date: {invoice['date']}    Due: {invoice['duedate']}    Status: {_status_label(invoice['status'])}"),
         new_x="LMARGIN",
         new_y="NEXT",
     )

@@ -1,10 +1,10 @@
-"""What groups, products and pricings are made from (CLIENTXCMS's field names)."""
+"""What groups, products and pricings are made from, in Hostlane's names (each face maps its document's)."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
-from pydantic import AliasChoices, BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
 from hostlane.core.fields import Amount, CurrencyCode, Id, Slug
 from hostlane.models import CatalogStatus
@@ -64,7 +64,9 @@ PRICE_FIELDS = ("onetime", "monthly", "quarterly", "semiannually", "annually", "
 SETUP_FIELDS = tuple(f"setup_{name}" for name in PRICE_FIELDS)
 
 
-class _Prices(_Model):
+# Each cycle's price and setup fee; a cycle without a price is not offered. (A comment, not a docstring:
+# the models built on it would show it as their own description in the OpenAPI document.)
+class Prices(_Model):
     onetime: Amount | None = None
     monthly: Amount | None = None
     quarterly: Amount | None = None
@@ -86,14 +88,13 @@ class _Prices(_Model):
         return None if value == "" else value
 
 
-class PricingCreate(_Prices):
-    """One product's prices in one currency. ``product_id``, or CLIENTXCMS's ``related_id`` with
-    ``related_type=product``."""
+class PricingCreate(Prices):
+    """One product's prices in one currency (``product_id`` is checked by the service, which says it is
+    required when it is missing)."""
 
-    product_id: Id | None = Field(None, validation_alias=AliasChoices("product_id", "related_id"))
-    related_type: Literal["product"] = "product"
+    product_id: Id | None = None
     currency: CurrencyCode
 
 
-class PricingUpdate(_Prices):
+class PricingUpdate(Prices):
     currency: CurrencyCode | None = None

@@ -1,4 +1,9 @@
-"""Typed errors. Each face turns a ``HostlaneError`` into its own document's error shape."""
+"""Typed errors. Each face turns a ``HostlaneError`` into its own document's error shape.
+
+An error speaks Hostlane's words: a neutral default ``message``, a ``code`` naming the error, and its data
+in ``context`` (the missing permission, the invoice's status), so a face whose document words it otherwise
+can do so from the data instead of parsing the message.
+"""
 
 from __future__ import annotations
 

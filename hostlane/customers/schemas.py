@@ -1,11 +1,10 @@
-"""What a customer is made from. Field names are HostBill's (the client area's); CLIENTXCMS's own
-names are accepted too (``address``, ``zipcode``, ``region``, ``company_name``)."""
+"""What a customer is made from, in Hostlane's names (the faces accept their documents' own)."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import AliasChoices, BaseModel, ConfigDict, EmailStr, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints
 
 from hostlane.core.fields import Amount, Country, CurrencyCode, Line, Locale, Name, Password, Phone
 from hostlane.models import CustomerStatus
@@ -15,15 +14,15 @@ Notes = Annotated[str, StringConstraints(max_length=5000)]
 
 
 class _CustomerFields(BaseModel):
-    model_config = ConfigDict(extra="ignore", populate_by_name=True)
+    model_config = ConfigDict(extra="ignore")
 
-    companyname: Line | None = Field(None, validation_alias=AliasChoices("companyname", "company_name"))
-    address1: Line | None = Field(None, validation_alias=AliasChoices("address1", "address"))
+    companyname: Line | None = None
+    address1: Line | None = None
     address2: Line | None = None
     city: Line | None = None
-    state: Line | None = Field(None, validation_alias=AliasChoices("state", "region"))
-    postcode: Postcode | None = Field(None, validation_alias=AliasChoices("postcode", "zipcode"))
-    phone: Phone | None = Field(None, validation_alias=AliasChoices("phone", "phonenumber"))
+    state: Line | None = None
+    postcode: Postcode | None = None
+    phone: Phone | None = None
     notes: Notes | None = None
 
 

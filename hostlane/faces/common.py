@@ -6,7 +6,7 @@ from __future__ import annotations
 import ipaddress
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
-from typing import Annotated, TypeVar
+from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Path, Request, Response
 from fastapi.exceptions import RequestValidationError
@@ -31,6 +31,8 @@ class ErrorInfo:
     code: str = "error"
     fields: dict[str, list[str]] = field(default_factory=dict)
     headers: dict[str, str] = field(default_factory=dict)
+    # The error's neutral data (the missing permission, the invoice's status), for a face that words it itself.
+    context: dict[str, Any] = field(default_factory=dict)
 
 
 ErrorRenderer = Callable[[Request, ErrorInfo], Response]

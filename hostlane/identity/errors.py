@@ -6,8 +6,12 @@ from hostlane.core.errors import Conflict, Forbidden, NotFound, Unauthenticated,
 
 
 class MissingPermission(Forbidden):
+    """The principal lacks ``permission``. Faces word it for their credential ("This API key lacks …")."""
+
+    code = "missing_permission"
+
     def __init__(self, permission: str) -> None:
-        super().__init__(f"This API key lacks the permission '{permission}'.", permission=permission)
+        super().__init__(f"The permission '{permission}' is required.", permission=permission)
         self.permission = permission
 
 

@@ -20,20 +20,20 @@ from hostlane.core.db import Base, BigId, UTCDateTime, text_enum
 
 
 class InvoiceStatus(StrEnum):
-    """HostBill's invoice statuses, spelt as the client-area document prints them."""
+    """Hostlane's invoice statuses. Each face words them as its document does (``Paid``, ``Unpaid`` …)."""
 
-    DRAFT = "Draft"
-    UNPAID = "Unpaid"
-    PAID = "Paid"
-    CANCELLED = "Cancelled"
-    REFUNDED = "Refunded"
-    COLLECTIONS = "Collections"
+    DRAFT = "draft"
+    UNPAID = "unpaid"
+    PAID = "paid"
+    CANCELLED = "cancelled"
+    REFUNDED = "refunded"
+    COLLECTIONS = "collections"
 
 
 class ItemType(StrEnum):
-    SERVICE = "Hosting"  # a service's recurring charge for one period
-    SETUP = "Setup"
-    OTHER = "Other"
+    SERVICE = "service"  # a service's recurring charge for one period (HostBill's "Hosting")
+    SETUP = "setup"
+    OTHER = "other"
 
 
 class PaymentStatus(StrEnum):
@@ -110,8 +110,8 @@ class InvoiceItem(Base):
             "service_id",
             "period_start",
             unique=True,
-            sqlite_where=sa.text("type = 'Hosting'"),
-            postgresql_where=sa.text("type = 'Hosting'"),
+            sqlite_where=sa.text("type = 'service'"),
+            postgresql_where=sa.text("type = 'service'"),
         ),
     )
 

@@ -1,4 +1,4 @@
-"""Support: departments, and customers' tickets with their replies (HostBill's statuses and reply types)."""
+"""Support: departments, and customers' tickets with their replies."""
 
 from __future__ import annotations
 
@@ -13,10 +13,12 @@ from hostlane.core.db import Base, BigId, UTCDateTime, text_enum
 
 
 class TicketStatus(StrEnum):
-    OPEN = "Open"
-    ANSWERED = "Answered"  # staff replied last
-    CUSTOMER_REPLY = "Customer-Reply"  # the customer replied last
-    CLOSED = "Closed"
+    """Hostlane's ticket statuses. Each face words them as its document does (``Customer-Reply`` …)."""
+
+    OPEN = "open"
+    ANSWERED = "answered"  # staff replied last
+    CUSTOMER_REPLY = "customer_reply"  # the customer replied last
+    CLOSED = "closed"
 
 
 class TicketPriority(StrEnum):
@@ -26,8 +28,10 @@ class TicketPriority(StrEnum):
 
 
 class ReplyType(StrEnum):
-    ADMIN = "Admin"
-    CLIENT = "Client"
+    """Who wrote a reply: staff (``admin``) or the customer (``client``), as ``closed_by`` says it."""
+
+    ADMIN = "admin"
+    CLIENT = "client"
 
 
 class SupportDepartment(Base):

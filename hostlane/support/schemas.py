@@ -1,11 +1,11 @@
-"""What departments, tickets and replies are made from (CLIENTXCMS's names; the client area's are aliases)."""
+"""What departments, tickets and replies are made from, in Hostlane's names (each face maps its document's)."""
 
 from __future__ import annotations
 
 import unicodedata
 from typing import Annotated
 
-from pydantic import AfterValidator, AliasChoices, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, StringConstraints
 
 from hostlane.core.fields import Id
 from hostlane.models import TicketPriority, TicketStatus
@@ -44,29 +44,17 @@ class DepartmentUpdate(_Model):
 
 
 class TicketOpen(_Model):
-    """A ticket as staff open it for a customer (CLIENTXCMS: ``content``, ``related_id``)."""
+    """A ticket as it is opened, by its customer or by staff for a customer."""
 
     department_id: Id
     subject: Title
-    body: MessageText = Field(validation_alias=AliasChoices("body", "content"))
+    body: MessageText
     priority: TicketPriority = TicketPriority.MEDIUM
-    service_id: Id | None = Field(None, validation_alias=AliasChoices("service_id", "related_id"))
+    service_id: Id | None = None
 
 
 class StaffTicketOpen(TicketOpen):
     customer_id: Id
-
-
-class CustomerTicketOpen(_Model):
-    """A ticket as the client area opens it (HostBill's names)."""
-
-    dept_id: Id
-    subject: Title
-    body: MessageText
-    service_id: Id | None = None
-
-    def ticket(self) -> TicketOpen:
-        return TicketOpen(department_id=self.dept_id, subject=self.subject, body=self.body, service_id=self.service_id)
 
 
 class TicketUpdate(_Model):
@@ -77,7 +65,7 @@ class TicketUpdate(_Model):
 
 
 class ReplyIn(_Model):
-    body: MessageText = Field(validation_alias=AliasChoices("body", "content"))
+    body: MessageText
 
 
 class CloseIn(_Model):

@@ -1,6 +1,6 @@
 """Rules of support: who may open, answer, close and re-open a ticket, and what each does to its status.
 
-A customer's reply makes a ticket ``Customer-Reply``, a staff reply ``Answered`` (and mails the customer);
+A customer's reply makes a ticket ``customer_reply``, a staff reply ``answered`` (and mails the customer);
 either re-opens a closed ticket. Reading a ticket in the client area marks it ``client_read``.
 """
 
@@ -281,7 +281,7 @@ async def close_ticket(
 async def reopen_ticket(
     session: AsyncSession, principal: Principal, ticket_id: int, *, strict: bool = False
 ) -> dict[str, Any]:
-    """Re-open a closed ticket as ``Open``. Re-opening an open one changes nothing (``strict``: 409)."""
+    """Re-open a closed ticket as ``open``. Re-opening an open one changes nothing (``strict``: 409)."""
     ticket = await _locked(session, principal, ticket_id)
     if ticket.status is not TicketStatus.CLOSED:
         if strict:

@@ -60,7 +60,7 @@ async def test_the_documents_example_invoice_adds_up(runtime: Runtime) -> None:
     )
     assert invoice["number"] == "2016/12/1"
     assert (invoice["subtotal_minor"], invoice["tax_minor"], invoice["total_minor"]) == (1624, 341, 1965)
-    assert invoice["taxrate_milli"] == 21000 and invoice["status"] == "Unpaid"
+    assert invoice["taxrate_milli"] == 21000 and invoice["status"] == InvoiceStatus.UNPAID
     second = await _issue(runtime, int(customer["id"]), NewItem("More", 100), on=dt.date(2016, 12, 31))  # type: ignore[call-overload]
     january = await _issue(runtime, int(customer["id"]), NewItem("More", 100), on=dt.date(2017, 1, 1))  # type: ignore[call-overload]
     assert second["number"] == "2016/12/2" and january["number"] == "2017/1/1"
@@ -92,16 +92,16 @@ async def test_credit_is_applied_on_issue_and_when_added(runtime: Runtime) -> No
     customer = await make_customer(runtime, balance="30.00")
     customer_id = int(customer["id"])  # type: ignore[call-overload]
     covered = await _issue(runtime, customer_id, NewItem("Small", 1000))
-    assert covered["status"] == "Paid" and covered["credit_minor"] == 1000
+    assert covered["status"] == InvoiceStatus.PAID and covered["credit_minor"] == 1000
     partly = await _issue(runtime, customer_id, NewItem("Large", 5000))
-    assert partly["status"] == "Unpaid" and partly["credit_minor"] == 2000
+    assert partly["status"] == InvoiceStatus.UNPAID and partly["credit_minor"] == 2000
     async with runtime.db.transaction() as session:
         left = await billing.add_credit(session, SYSTEM, customer_id, 4000, reason="Goodwill")
     assert left == 1000
     async with runtime.db.reader() as session:
         paid = await billing.get_invoice(session, SYSTEM, int(partly["id"]))  # type: ignore[call-overload]
         ledger = (await session.scalars(sa.select(CreditEntry.amount_minor).order_by(CreditEntry.id))).all()
-    assert paid["status"] == "Paid" and paid["credit_minor"] == 5000
+    assert paid["status"] == InvoiceStatus.PAID and paid["credit_minor"] == 5000
     assert ledger == [3000, -1000, -2000, 4000, -3000]  # opening balance, spent, spent, added, spent
     assert sum(ledger) == 1000
 
@@ -132,7 +132,7 @@ async def test_one_payment_per_gateway_reference(runtime: Runtime) -> None:
     async with runtime.db.reader() as session:
         assert await session.scalar(sa.select(sa.func.count()).select_from(Payment)) == 1
         partial = await billing.get_invoice(session, SYSTEM, int(first["id"]))  # type: ignore[call-overload]
-    assert partial["status"] == "Unpaid" and partial["paid_minor"] == 400
+    assert partial["status"] == InvoiceStatus.UNPAID and partial["paid_minor"] == 400
 
 
 async def test_overpayment_becomes_credit_and_a_paid_invoice_refuses_more(runtime: Runtime) -> None:

@@ -3,27 +3,73 @@
 Rows come straight from the database as mappings and are rendered once, here (no second
 validation of what the database returned). Amounts are decimal strings (``"19.65"``), times are
 Laravel's ISO form (``2026-11-23T10:30:00.000000Z``), dates ``YYYY-MM-DD``.
+
+Hostlane stores its own words (``paid``, ``service``, ``customer_reply``); the tables below give the face's
+words for them, and take them back where a client sends one (a filter, a ticket's new status).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import enum
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from typing import Any
 
 from fastapi import Request, Response
 
 from hostlane.core.formats import render
 from hostlane.core.money import format_amount
-from hostlane.core.pagination import Page
+from hostlane.core.pagination import ListQuery, Page
 from hostlane.faces.common import ErrorInfo
-from hostlane.models import PaymentMethod
+from hostlane.models import InvoiceStatus, ItemType, PaymentMethod, ReplyType, TicketStatus
 
 Row = Mapping[str, Any]
 
 
+def _titled(words: type[enum.StrEnum]) -> dict[str, str]:
+    """Hostlane's words title-cased (``customer_reply`` → ``Customer-Reply``): this face's statuses are
+    spelt as HostBill spells them, which is what its clients have always received."""
+    return {word: "-".join(part.capitalize() for part in word.value.split("_")) for word in words}
+
+
+INVOICE_STATUS_WORDS = _titled(InvoiceStatus)
+ITEM_TYPE_WORDS = {**_titled(ItemType), ItemType.SERVICE: "Hosting"}  # HostBill's word for a service's charge
+TICKET_STATUS_WORDS = _titled(TicketStatus)
+REPLY_TYPE_WORDS = _titled(ReplyType)
+INVOICE_STATUS_FROM_WIRE = {word: status for status, word in INVOICE_STATUS_WORDS.items()}
+TICKET_STATUS_FROM_WIRE = {word: status for status, word in TICKET_STATUS_WORDS.items()}
+
+
+def _neutral_filter(query: ListQuery, name: str, table: Mapping[str, str]) -> ListQuery:
+    """``filter[name]=Paid,Unpaid`` in Hostlane's words. A word the face does not know matches nothing,
+    as it always has (it is never stored)."""
+    if name not in query.filters:
+        return query
+    words = [table[word] for word in query.filters[name].split(",") if word in table]
+    return replace(query, filters={**query.filters, name: ",".join(words)})
+
+
+def invoice_query(query: ListQuery) -> ListQuery:
+    return _neutral_filter(query, "status", INVOICE_STATUS_FROM_WIRE)
+
+
+def ticket_query(query: ListQuery) -> ListQuery:
+    return _neutral_filter(query, "status", TICKET_STATUS_FROM_WIRE)
+
+
+def _error_message(info: ErrorInfo) -> str:
+    """The face's words for the domain errors that its document words itself."""
+    if info.code == "missing_permission":
+        return f"This API key lacks the permission '{info.context['permission']}'."
+    if info.code == "invoice_state":
+        status = str(info.context["status"])
+        return f"An invoice that is {INVOICE_STATUS_WORDS.get(status, status)} cannot be {info.context['action']}."
+    return info.message
+
+
 def error(request: Request, info: ErrorInfo) -> Response:
-    body: dict[str, object] = {"message": info.message}
+    body: dict[str, object] = {"message": _error_message(info)}
     if info.fields:
         body["errors"] = info.fields
     return render(request, body, info.status, headers=info.headers or None)
@@ -233,7 +279,7 @@ def invoice(row: Row) -> dict[str, Any]:
         "number": row["number"],
         "customer_id": row["customer_id"],
         "order_id": row["order_id"],
-        "status": str(row["status"]),
+        "status": INVOICE_STATUS_WORDS[row["status"]],
         "date": day(row["date"]),
         "duedate": day(row["duedate"]),
         "paybefore": day(row["duedate"]),
@@ -264,7 +310,7 @@ def invoice_item(row: Row, currency: str) -> dict[str, Any]:
     return {
         "id": row["id"],
         "invoice_id": row["invoice_id"],
-        "type": str(row["type"]),
+        "type": ITEM_TYPE_WORDS[row["type"]],
         "item_id": row["service_id"] or 0,
         "description": row["description"],
         "amount": format_amount(row["amount_minor"], currency),
@@ -330,7 +376,7 @@ def reply(row: Row) -> dict[str, Any]:
     return {
         "id": row["id"],
         "ticket_id": row["ticket_id"],
-        "type": str(row["type"]),
+        "type": REPLY_TYPE_WORDS[row["type"]],
         "name": row["name"],
         "administrator_id": row["administrator_id"],
         "body": row["body"],
@@ -350,7 +396,7 @@ def ticket(row: Row) -> dict[str, Any]:
         "email": row["email"],
         "subject": row["subject"],
         "body": row["body"],
-        "status": str(row["status"]),
+        "status": TICKET_STATUS_WORDS[row["status"]],
         "priority": str(row["priority"]),
         "client_read": row["client_read"],
         "admin_read": row["admin_read"],

@@ -19,6 +19,7 @@ from hostlane.customers import service as customers
 from hostlane.customers import sessions as customer_sessions
 from hostlane.faces.clientarea import wire
 from hostlane.faces.clientarea.auth import customer, livemode_of
+from hostlane.faces.clientarea.inputs import CustomerTicketOpen, ProductOrder, ReplyIn
 from hostlane.faces.common import (
     ClientIp,
     PathId,
@@ -33,10 +34,8 @@ from hostlane.identity.principal import Principal
 from hostlane.network import service as network
 from hostlane.network.schemas import PowerIn, RdnsIn
 from hostlane.orders import service as orders
-from hostlane.orders.schemas import ProductOrder
 from hostlane.services import service as services
 from hostlane.support import service as support
-from hostlane.support.schemas import CustomerTicketOpen, ReplyIn
 
 PREFIX = "/api"
 router = APIRouter(prefix=PREFIX, tags=["clientarea"], route_class=FormatRoute)

@@ -1,4 +1,8 @@
-"""The client-area face's wire shapes, field by field as the document prints them."""
+"""The client-area face's wire shapes, field by field as the document prints them, in HostBill's words.
+
+Hostlane stores its own words (``paid``, ``service``, ``customer_reply``); the tables below turn them into
+the document's (``Paid``, ``Hosting``, ``Customer-Reply``) and, where a client sends one, back.
+"""
 
 from __future__ import annotations
 
@@ -11,12 +15,68 @@ from fastapi import Request, Response
 from hostlane.core.formats import render
 from hostlane.core.money import format_amount, to_number
 from hostlane.faces.common import ErrorInfo
+from hostlane.models import BillingCycle, InvoiceStatus, ItemType, ReplyType, ServiceStatus, TicketStatus
 
 Row = Mapping[str, Any]
 
+# HostBill's words for Hostlane's.
+INVOICE_STATUS_WORDS: dict[str, str] = {
+    InvoiceStatus.DRAFT: "Draft",
+    InvoiceStatus.UNPAID: "Unpaid",
+    InvoiceStatus.PAID: "Paid",
+    InvoiceStatus.CANCELLED: "Cancelled",
+    InvoiceStatus.REFUNDED: "Refunded",
+    InvoiceStatus.COLLECTIONS: "Collections",
+}
+ITEM_TYPE_WORDS: dict[str, str] = {ItemType.SERVICE: "Hosting", ItemType.SETUP: "Setup", ItemType.OTHER: "Other"}
+TICKET_STATUS_WORDS: dict[str, str] = {
+    TicketStatus.OPEN: "Open",
+    TicketStatus.ANSWERED: "Answered",
+    TicketStatus.CUSTOMER_REPLY: "Customer-Reply",
+    TicketStatus.CLOSED: "Closed",
+}
+REPLY_TYPE_WORDS: dict[str, str] = {ReplyType.ADMIN: "Admin", ReplyType.CLIENT: "Client"}
+SERVICE_STATUS_WORDS: dict[str, str] = {
+    ServiceStatus.PENDING: "Pending",
+    ServiceStatus.ACTIVE: "Active",
+    ServiceStatus.SUSPENDED: "Suspended",
+    ServiceStatus.EXPIRED: "Expired",
+    ServiceStatus.TERMINATED: "Terminated",
+    ServiceStatus.CANCELLED: "Cancelled",
+}
+CYCLE_WORDS: dict[str, str] = {
+    BillingCycle.ONETIME: "One Time",
+    BillingCycle.MONTHLY: "Monthly",
+    BillingCycle.QUARTERLY: "Quarterly",
+    BillingCycle.SEMIANNUALLY: "Semi-Annually",
+    BillingCycle.ANNUALLY: "Annually",
+    BillingCycle.BIENNIALLY: "Biennially",
+    BillingCycle.TRIENNIALLY: "Triennially",
+}
+# The cycles a HostBill client may send when it orders: its codes and words, besides Hostlane's own.
+CYCLES_FROM_WIRE: dict[str, BillingCycle] = {
+    "m": BillingCycle.MONTHLY,
+    "q": BillingCycle.QUARTERLY,
+    "s": BillingCycle.SEMIANNUALLY,
+    "a": BillingCycle.ANNUALLY,
+    "b": BillingCycle.BIENNIALLY,
+    "t": BillingCycle.TRIENNIALLY,
+    "once": BillingCycle.ONETIME,
+    "semi-annually": BillingCycle.SEMIANNUALLY,
+    "one time": BillingCycle.ONETIME,
+}
+
+
+def _error_message(info: ErrorInfo) -> str:
+    """The document's words for a domain error that names one of Hostlane's words."""
+    if info.code == "invoice_state":
+        status = str(info.context["status"])
+        return f"An invoice that is {INVOICE_STATUS_WORDS.get(status, status)} cannot be {info.context['action']}."
+    return info.message
+
 
 def error(request: Request, info: ErrorInfo) -> Response:
-    messages = [info.message] + [m for messages in info.fields.values() for m in messages if m != info.message]
+    messages = [_error_message(info)] + [m for messages in info.fields.values() for m in messages if m != info.message]
     return render(request, {"success": False, "error": messages}, info.status, headers=info.headers or None)
 
 
@@ -53,7 +113,7 @@ def invoice_summary(row: Row) -> dict[str, Any]:
         "paybefore": row["duedate"].isoformat(),
         "total": format_amount(row["total_minor"], row["currency"]),
         "datepaid": moment(row["datepaid"]),
-        "status": str(row["status"]),
+        "status": INVOICE_STATUS_WORDS[row["status"]],
         "merge_id": None,
         "number": row["number"],
         "currency": row["currency"],
@@ -68,7 +128,7 @@ def invoice_detail(row: Row, customer: Row) -> dict[str, Any]:
     currency = row["currency"]
     return {
         "id": str(row["id"]),
-        "status": str(row["status"]),
+        "status": INVOICE_STATUS_WORDS[row["status"]],
         "date": row["date"].isoformat(),
         "duedate": row["duedate"].isoformat(),
         "paybefore": row["duedate"].isoformat(),
@@ -89,7 +149,7 @@ def invoice_detail(row: Row, customer: Row) -> dict[str, Any]:
             {
                 "id": str(item["id"]),
                 "invoice_id": str(item["invoice_id"]),
-                "type": str(item["type"]),
+                "type": ITEM_TYPE_WORDS[item["type"]],
                 "item_id": str(item["service_id"] or 0),
                 "description": item["description"],
                 "amount": format_amount(item["amount_minor"], currency),
@@ -116,7 +176,7 @@ def ticket_summary(row: Row) -> dict[str, Any]:
         "date": moment(row["created_at"]),
         "deptname": row["deptname"],
         "subject": row["subject"],
-        "status": str(row["status"]),
+        "status": TICKET_STATUS_WORDS[row["status"]],
     }
 
 
@@ -129,7 +189,7 @@ def ticket_detail(row: Row) -> dict[str, Any]:
             "email": row["email"],
             "subject": row["subject"],
             "body": row["body"],
-            "status": str(row["status"]),
+            "status": TICKET_STATUS_WORDS[row["status"]],
             "client_read": _flag(row["client_read"]),
             "deptname": row["deptname"],
         },
@@ -140,7 +200,7 @@ def ticket_detail(row: Row) -> dict[str, Any]:
                 "date": moment(reply["created_at"]),
                 "body": reply["body"],
                 "status": "Sent",
-                "type": str(reply["type"]),
+                "type": REPLY_TYPE_WORDS[reply["type"]],
             }
             for reply in row["replies"]
         ],
@@ -151,26 +211,14 @@ def department(row: Row) -> dict[str, Any]:
     return {"id": str(row["id"]), "name": row["name"], "description": row["description"]}
 
 
-# HostBill's words for billing cycles and service states.
-CYCLE_WORDS = {
-    "onetime": "One Time",
-    "monthly": "Monthly",
-    "quarterly": "Quarterly",
-    "semiannually": "Semi-Annually",
-    "annually": "Annually",
-    "biennially": "Biennially",
-    "triennially": "Triennially",
-}
-
-
 def _service(row: Row, product: Row | None) -> dict[str, Any]:
     """What both service shapes say of a service, as HostBill words it."""
     return {
         "id": str(row["id"]),
         "domain": (row["data"] or {}).get("domain", ""),
         "total": format_amount(row["price_minor"], row["currency"]),
-        "status": str(row["status"]).capitalize(),
-        "billingcycle": CYCLE_WORDS.get(str(row["billing"]), str(row["billing"])),
+        "status": SERVICE_STATUS_WORDS[row["status"]],
+        "billingcycle": CYCLE_WORDS[row["billing"]],
         "next_due": row["next_due_date"].isoformat() if row["next_due_date"] else None,
         "name": product["name"] if product else row["name"],
     }
@@ -237,7 +285,7 @@ def order_placed(order: Row, invoice: Row, service: Row, product: Row) -> dict[s
         "total": format_amount(invoice["total_minor"], invoice["currency"]),
         "items": {
             "id": str(service["id"]),
-            "type": "Hosting",
+            "type": ITEM_TYPE_WORDS[ItemType.SERVICE],
             "name": (service["data"] or {}).get("domain") or product["name"],
             "product_id": str(product["id"]),
         },

@@ -259,6 +259,7 @@ async def test_manual_invoice_draft_issue_cancel_refund_and_credit(runtime: Runt
     assert issued.json()["status"] == "Unpaid" and issued.json()["number"]
     refused = await client.patch(f"/api/application/invoices/{body['id']}", headers=auth(key), json={"notes": "x"})
     assert refused.status_code == 409
+    assert refused.json() == {"message": "An invoice that is Unpaid cannot be edited."}
     credit = await client.post(
         f"/api/application/customers/{customer_id}/credit",
         headers=auth(key),
@@ -269,6 +270,11 @@ async def test_manual_invoice_draft_issue_cancel_refund_and_credit(runtime: Runt
     assert paid["status"] == "Paid" and paid["credit"] == "240.00"
     refund = await client.post(f"/api/application/invoices/{body['id']}/refund", headers=auth(key))
     assert refund.json()["status"] == "Refunded"
+    refunded = await client.get("/api/application/invoices?filter[status]=Refunded,Paid", headers=auth(key))
+    assert [row["id"] for row in refunded.json()["data"]] == [body["id"]]
+    for unknown in ("refunded", "Refunded-ish", ""):  # only the face's own words match, exactly
+        listed = await client.get(f"/api/application/invoices?filter[status]={unknown}", headers=auth(key))
+        assert listed.json()["data"] == []
     customer = (await client.get(f"/api/application/customers/{customer_id}", headers=auth(key))).json()
     assert customer["balance"] == "250.00"
     bad = await client.post(

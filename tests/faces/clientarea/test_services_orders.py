@@ -158,6 +158,7 @@ async def test_pay_an_invoice_with_the_saved_card(runtime: Runtime, client: http
     assert paid.json()["success"] is True and paid.json()["invoice"]["status"] == "Paid"
     twice = await client.post(f"/api/invoice/{placed['invoice_id']}/pay", auth=auth)
     assert twice.status_code == 409
+    assert twice.json() == {"success": False, "error": ["An invoice that is Paid cannot be paid."]}
     service = (await client.get(f"/api/service/{placed['items']['id']}", auth=auth)).json()["service"]
     assert service["status"] == "Active"
 

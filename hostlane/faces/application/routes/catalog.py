@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import Body, Request, Response
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from hostlane.catalog import service as catalog
 from hostlane.catalog.schemas import (
     GroupCreate,
     GroupUpdate,
-    PricingCreate,
     PricingUpdate,
     ProductCreate,
     ProductUpdate,
@@ -18,7 +18,8 @@ from hostlane.catalog.schemas import (
 from hostlane.core.formats import render
 from hostlane.faces.application import wire
 from hostlane.faces.application.auth import needs
-from hostlane.faces.application.routes.kit import Resource, face_router
+from hostlane.faces.application.inputs import PricingCreate
+from hostlane.faces.application.routes.kit import Resource, Row, face_router
 from hostlane.faces.common import PathId, ReadSession, WriteSession
 from hostlane.identity.principal import Principal
 
@@ -83,6 +84,10 @@ async def update_product_config(
     return render(request, await catalog.update_product_config(session, principal, product_id, config))
 
 
+async def _create_pricing(session: AsyncSession, principal: Principal, body: PricingCreate) -> Row:
+    return await catalog.create_pricing(session, principal, body.to_domain())
+
+
 PRICINGS = Resource(
     router=router,
     path="/pricings",
@@ -92,7 +97,7 @@ PRICINGS = Resource(
     wire=wire.pricing,
 )
 PRICINGS.index(catalog.list_pricings, summary="List pricings")
-PRICINGS.create(PricingCreate, catalog.create_pricing, summary="Create a product's pricing in one currency")
+PRICINGS.create(PricingCreate, _create_pricing, summary="Create a product's pricing in one currency")
 PRICINGS.show_including(catalog.get_pricing, summary="Show a pricing")
 PRICINGS.update(PricingUpdate, catalog.update_pricing, summary="Update a pricing (partial)")
 PRICINGS.delete(catalog.delete_pricing, summary="Delete a pricing")

@@ -11,9 +11,9 @@ from hostlane.billing.schemas import CreditIn, PaymentMethodIn
 from hostlane.core.formats import render
 from hostlane.core.idempotency import remember
 from hostlane.customers import service as customers
-from hostlane.customers.schemas import CustomerCreate, CustomerUpdate
 from hostlane.faces.application import wire
 from hostlane.faces.application.auth import needs
+from hostlane.faces.application.inputs import CustomerCreate, CustomerUpdate
 from hostlane.faces.application.routes.kit import Resource, face_router
 from hostlane.faces.common import PathId, WriteSession
 from hostlane.identity.principal import Principal

@@ -35,6 +35,7 @@ INVOICES = Resource(
     permissions="invoices",
     spec=billing.LIST_SPEC,
     wire=wire.invoice,
+    filter_words=wire.invoice_query,
 )
 INVOICES.index(billing.list_invoices, summary="List invoices")
 INVOICES.create(

@@ -113,6 +113,8 @@ class Resource:
     spec: ListSpec
     wire: Wire
     widen_includes: IncludeRule | None = None
+    # The face's words in ``filter[…]`` turned into the domain's (``filter[status]=Paid`` is ``paid``).
+    filter_words: Callable[[ListQuery], ListQuery] | None = None
 
     @property
     def id(self) -> str:
@@ -148,6 +150,8 @@ class Resource:
         ) -> Response:
             query = list_query(request, runtime, self.spec)
             query = dataclasses.replace(query, includes=self._includes(request, query.includes))
+            if self.filter_words is not None:
+                query = self.filter_words(query)
             page = await fetch(session, principal, query)
             return render(request, wire.paginated(request, page, self.wire))
 

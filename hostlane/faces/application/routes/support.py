@@ -11,11 +11,12 @@ from hostlane.core.formats import render
 from hostlane.core.idempotency import remember
 from hostlane.faces.application import wire
 from hostlane.faces.application.auth import needs
+from hostlane.faces.application.inputs import ReplyIn, StaffTicketOpen, TicketUpdate
 from hostlane.faces.application.routes.kit import Resource, Row, face_router
 from hostlane.faces.common import PathId, WriteSession
 from hostlane.identity.principal import Principal
 from hostlane.support import service as support
-from hostlane.support.schemas import CloseIn, DepartmentCreate, DepartmentUpdate, ReplyIn, StaffTicketOpen, TicketUpdate
+from hostlane.support.schemas import CloseIn, DepartmentCreate, DepartmentUpdate
 
 router = face_router("application: support")
 
@@ -38,6 +39,10 @@ async def _open_for_customer(session: AsyncSession, principal: Principal, body: 
     return await support.open_ticket(session, principal, body, customer_id=body.customer_id)
 
 
+async def _update_ticket(session: AsyncSession, principal: Principal, ticket_id: int, body: TicketUpdate) -> Row:
+    return await support.update_ticket(session, principal, ticket_id, body.to_domain())
+
+
 TICKETS = Resource(
     router=router,
     path="/tickets",
@@ -45,6 +50,7 @@ TICKETS = Resource(
     permissions="tickets",
     spec=support.TICKET_SPEC,
     wire=wire.ticket,
+    filter_words=wire.ticket_query,
 )
 TICKETS.index(support.list_tickets, summary="List support tickets (include=replies)")
 TICKETS.create(
@@ -55,7 +61,7 @@ TICKETS.create(
 )
 TICKETS.show(support.get_ticket, summary="Show a ticket with its replies", action="show")
 TICKETS.update(
-    TicketUpdate, support.update_ticket, summary="Update a ticket's department, subject, priority or status (partial)"
+    TicketUpdate, _update_ticket, summary="Update a ticket's department, subject, priority or status (partial)"
 )
 
 

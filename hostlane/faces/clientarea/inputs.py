@@ -1,0 +1,58 @@
+"""What the client area's clients send, in HostBill's names and words, and how it becomes Hostlane's.
+
+Each model parses a body as the document writes it; its methods give the domain's schema or values.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from pydantic import AliasChoices, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
+
+from hostlane.core.fields import Id
+from hostlane.faces.clientarea.wire import CYCLES_FROM_WIRE
+from hostlane.models import BillingCycle
+from hostlane.support import schemas as support
+from hostlane.support.schemas import MessageText, Title
+
+
+class _Input(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+
+class CustomerTicketOpen(_Input):
+    """A ticket as the client area opens it: ``dept_id``, ``subject``, ``body``."""
+
+    dept_id: Id
+    subject: Title
+    body: MessageText
+    service_id: Id | None = None
+
+    def ticket(self) -> support.TicketOpen:
+        return support.TicketOpen(
+            department_id=self.dept_id, subject=self.subject, body=self.body, service_id=self.service_id
+        )
+
+
+class ReplyIn(support.ReplyIn):
+    """A reply's ``body``. ``content`` is read too: the client area always took it (its reply was the
+    application face's model until each face had its own)."""
+
+    body: MessageText = Field(validation_alias=AliasChoices("body", "content"))
+
+
+def _cycle(value: Any) -> Any:
+    """HostBill's cycle codes and words (``m``, ``Semi-Annually``), or Hostlane's, in any case."""
+    return CYCLES_FROM_WIRE.get(value.strip().lower(), value.strip().lower()) if isinstance(value, str) else value
+
+
+class ProductOrder(_Input):
+    """One product as the client area orders it: ``cycle``, a ``domain``, and ``custom`` option values."""
+
+    cycle: Annotated[BillingCycle, BeforeValidator(_cycle)] = BillingCycle.MONTHLY
+    domain: Annotated[str, StringConstraints(strip_whitespace=True, max_length=255)] | None = None
+    custom: dict[str, Any] = Field(default_factory=dict, max_length=100)
+
+    def options(self) -> dict[str, Any]:
+        """The order item's options in Hostlane's terms: the custom values, and the domain as one of them."""
+        return {**self.custom, **({"domain": self.domain} if self.domain else {})}

@@ -1,0 +1,50 @@
+"""Each face's translation tables cover every one of Hostlane's words, and read back what they write."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+import pytest
+
+from hostlane.faces.application import inputs as application_inputs
+from hostlane.faces.application import wire as application
+from hostlane.faces.clientarea import wire as clientarea
+from hostlane.models import BillingCycle, InvoiceStatus, ItemType, ReplyType, ServiceStatus, TicketStatus
+
+
+@pytest.mark.parametrize(
+    ("table", "words"),
+    [
+        (application.INVOICE_STATUS_WORDS, InvoiceStatus),
+        (application.ITEM_TYPE_WORDS, ItemType),
+        (application.TICKET_STATUS_WORDS, TicketStatus),
+        (application.REPLY_TYPE_WORDS, ReplyType),
+        (clientarea.INVOICE_STATUS_WORDS, InvoiceStatus),
+        (clientarea.ITEM_TYPE_WORDS, ItemType),
+        (clientarea.TICKET_STATUS_WORDS, TicketStatus),
+        (clientarea.REPLY_TYPE_WORDS, ReplyType),
+        (clientarea.SERVICE_STATUS_WORDS, ServiceStatus),
+        (clientarea.CYCLE_WORDS, BillingCycle),
+    ],
+)
+def test_a_table_words_every_value_and_no_two_alike(table: dict[str, str], words: type[StrEnum]) -> None:
+    assert set(table) == set(words)
+    assert len(set(table.values())) == len(table)
+
+
+def test_the_application_face_reads_back_the_words_it_writes() -> None:
+    assert {application.INVOICE_STATUS_FROM_WIRE[w]: w for w in application.INVOICE_STATUS_WORDS.values()} == (
+        application.INVOICE_STATUS_WORDS
+    )
+    assert {application.TICKET_STATUS_FROM_WIRE[w]: w for w in application.TICKET_STATUS_WORDS.values()} == (
+        application.TICKET_STATUS_WORDS
+    )
+    # The ticket statuses a client may send are the words the face prints.
+    assert {word.value for word in application_inputs.TicketStatus} == set(application.TICKET_STATUS_WORDS.values())
+
+
+def test_the_faces_keep_hostbills_words() -> None:
+    assert application.INVOICE_STATUS_WORDS[InvoiceStatus.PAID] == clientarea.INVOICE_STATUS_WORDS["paid"] == "Paid"
+    assert application.TICKET_STATUS_WORDS[TicketStatus.CUSTOMER_REPLY] == "Customer-Reply"
+    assert application.ITEM_TYPE_WORDS[ItemType.SERVICE] == clientarea.ITEM_TYPE_WORDS[ItemType.SERVICE] == "Hosting"
+    assert clientarea.CYCLES_FROM_WIRE["s"] is BillingCycle.SEMIANNUALLY
