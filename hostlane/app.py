@@ -18,10 +18,10 @@ import hostlane.tasks  # registers every job handler (the runtime and the runner
 from hostlane.config import Settings, get_settings
 from hostlane.core.errors import HostlaneError
 from hostlane.core.formats import FormatRoute
-from hostlane.core.idempotency import IdempotencyMiddleware
 from hostlane.faces import application, clientarea, webhooks
 from hostlane.faces.common import ErrorInfo, ErrorRenderer, laravel_error
 from hostlane.faces.face import Face, face_for, longest_prefix_first
+from hostlane.faces.idempotency import IdempotencyMiddleware
 from hostlane.jobs.runner import schedule_forever, work_forever
 from hostlane.runtime import Runtime
 

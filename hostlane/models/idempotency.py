@@ -1,8 +1,28 @@
-"""Idempotency keys: the first answer to a creating request, replayed to its retries.
+"""Idempotency keys: the first answer to a creating request, replayed to its retries (``faces.idempotency``)."""
 
-The table is defined by ``core.idempotency``, the only code that uses it (core imports no model).
-"""
+from __future__ import annotations
 
-from hostlane.core.idempotency import IdempotencyRecord
+from datetime import datetime
 
-__all__ = ["IdempotencyRecord"]
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from hostlane.core import clock
+from hostlane.core.db import Base, BigId, UTCDateTime
+
+
+class IdempotencyRecord(Base):
+    """The first answer to a creating request, replayed to its retries."""
+
+    __tablename__ = "idempotency_keys"
+    __table_args__ = (sa.UniqueConstraint("owner", "key"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    owner: Mapped[str] = mapped_column(sa.String(64))  # "api_key:12", "customer:7": keys are per caller
+    key: Mapped[str] = mapped_column(sa.String(255))
+    request_hash: Mapped[str] = mapped_column(sa.String(64))  # method, path and body
+    status_code: Mapped[int | None] = mapped_column(sa.Integer)  # None while the first request runs
+    content_type: Mapped[str | None] = mapped_column(sa.String(100))
+    body: Mapped[bytes | None] = mapped_column(sa.LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)

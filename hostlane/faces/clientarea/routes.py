@@ -12,7 +12,6 @@ from hostlane.billing.schemas import InvoicePayment
 from hostlane.catalog import service as catalog
 from hostlane.core.errors import ValidationFailed
 from hostlane.core.formats import FormatRoute, render
-from hostlane.core.idempotency import remember
 from hostlane.core.money import format_amount
 from hostlane.core.pagination import ListQuery
 from hostlane.customers import service as customers
@@ -30,6 +29,7 @@ from hostlane.faces.common import (
     parse_model,
     required_text,
 )
+from hostlane.faces.idempotency import remember
 from hostlane.identity.principal import Principal
 from hostlane.network import service as network
 from hostlane.network.schemas import PowerIn, RdnsIn

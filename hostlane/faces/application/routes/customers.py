@@ -9,13 +9,13 @@ from fastapi import Query, Request, Response
 from hostlane.billing import service as billing
 from hostlane.billing.schemas import CreditIn, PaymentMethodIn
 from hostlane.core.formats import render
-from hostlane.core.idempotency import remember
 from hostlane.customers import service as customers
 from hostlane.faces.application import wire
 from hostlane.faces.application.auth import needs
 from hostlane.faces.application.inputs import CustomerCreate, CustomerUpdate
 from hostlane.faces.application.routes.kit import Resource, face_router
 from hostlane.faces.common import PathId, WriteSession
+from hostlane.faces.idempotency import remember
 from hostlane.identity.principal import Principal
 
 router = face_router()

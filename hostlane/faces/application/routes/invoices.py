@@ -10,11 +10,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from hostlane.billing import service as billing
 from hostlane.billing.schemas import InvoiceCreate, InvoiceUpdate, PaymentIn, RefundIn
 from hostlane.core.formats import render
-from hostlane.core.idempotency import remember
 from hostlane.faces.application import wire
 from hostlane.faces.application.auth import needs
 from hostlane.faces.application.routes.kit import Resource, Row, face_router
 from hostlane.faces.common import PathId, ReadSession, RuntimeDep, WriteSession
+from hostlane.faces.idempotency import remember
 from hostlane.identity.principal import Principal
 
 router = face_router()

@@ -20,11 +20,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from hostlane.core.fields import MAX_ID
 from hostlane.core.formats import FormatRoute, render
-from hostlane.core.idempotency import remember
 from hostlane.core.pagination import ListQuery, ListSpec, Page, parse_list_query
 from hostlane.faces.application import wire
 from hostlane.faces.application.auth import needs
 from hostlane.faces.common import ReadSession, RuntimeDep, WriteSession
+from hostlane.faces.idempotency import remember
 from hostlane.identity.principal import Principal
 
 PREFIX = "/api/application"

@@ -7,11 +7,11 @@ from typing import Annotated
 from fastapi import Request, Response
 
 from hostlane.core.formats import render
-from hostlane.core.idempotency import remember
 from hostlane.faces.application import wire
 from hostlane.faces.application.auth import needs
 from hostlane.faces.application.routes.kit import Resource, face_router
 from hostlane.faces.common import PathId, ReadSession, WriteSession
+from hostlane.faces.idempotency import remember
 from hostlane.identity.principal import Principal
 from hostlane.network import service as network
 from hostlane.network.schemas import AddressAssign, PduCreate, PduUpdate, PoolCreate, PoolUpdate, PortAssign

@@ -8,12 +8,12 @@ from fastapi import Request, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hostlane.core.formats import render
-from hostlane.core.idempotency import remember
 from hostlane.faces.application import wire
 from hostlane.faces.application.auth import needs
 from hostlane.faces.application.inputs import ReplyIn, StaffTicketOpen, TicketUpdate
 from hostlane.faces.application.routes.kit import Resource, Row, face_router
 from hostlane.faces.common import PathId, WriteSession
+from hostlane.faces.idempotency import remember
 from hostlane.identity.principal import Principal
 from hostlane.support import service as support
 from hostlane.support.schemas import CloseIn, DepartmentCreate, DepartmentUpdate

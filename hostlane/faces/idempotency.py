@@ -9,8 +9,8 @@ Keys belong to the caller (a hash of the credential it presents), so two callers
 A route that creates something stores its answer in its own transaction (``remember``), so a crash
 between the commit and the reply can never make the retry create it twice.
 
-The ``idempotency_keys`` table is defined here, with the only code that uses it, so that core imports no
-model (``hostlane.models`` re-exports it, and registers it with the others).
+It is HTTP, so it lives with the faces: the middleware wraps every face, and each face's creating routes
+call ``remember``.
 """
 
 from __future__ import annotations
@@ -18,39 +18,22 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import sqlalchemy as sa
 from fastapi import Request, Response
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import Mapped, mapped_column
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from hostlane.core import clock
-from hostlane.core.db import Base, BigId, Database, UTCDateTime
+from hostlane.core.db import Database
+from hostlane.models import IdempotencyRecord
 
 HEADER = "idempotency-key"
 KEEP_FOR = timedelta(hours=24)
 ABANDONED_AFTER = timedelta(minutes=2)  # a "running" record this old belongs to a crashed request
 MAX_KEY_LENGTH = 255
-
-
-class IdempotencyRecord(Base):
-    """The first answer to a creating request, replayed to its retries."""
-
-    __tablename__ = "idempotency_keys"
-    __table_args__ = (sa.UniqueConstraint("owner", "key"),)
-
-    id: Mapped[int] = mapped_column(BigId, primary_key=True)
-    owner: Mapped[str] = mapped_column(sa.String(64))  # "api_key:12", "customer:7": keys are per caller
-    key: Mapped[str] = mapped_column(sa.String(255))
-    request_hash: Mapped[str] = mapped_column(sa.String(64))  # method, path and body
-    status_code: Mapped[int | None] = mapped_column(sa.Integer)  # None while the first request runs
-    content_type: Mapped[str | None] = mapped_column(sa.String(100))
-    body: Mapped[bytes | None] = mapped_column(sa.LargeBinary)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
-    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
 ErrorResponder = Callable[[Request, int, str, dict[str, list[str]]], Response]
