@@ -150,16 +150,20 @@ async def test_create_customer(runtime: Runtime, cli: CliRunner) -> None:
 
 
 async def test_billing_run_command(runtime: Runtime, cli: CliRunner) -> None:
+    import datetime as dt
+
+    from hostlane.core import clock
     from tests.fixtures.factories import make_service
 
-    await make_service(runtime)  # monthly, next due 2027-01-01
-    code, out, _ = await invoke(cli, "billing", "run", "--date", "2026-12-20")
-    assert code == 0, out
-    assert "Billing run for 2026-12-20: 1 renewal invoice(s)" in out
-    code, out, _ = await invoke(cli, "billing", "run", "--date", "2026-12-20")
-    assert "0 renewal invoice(s)" in out  # exactly once
-    code, _, err = await invoke(cli, "billing", "run", "--date", "20/12/2026")
-    assert code == 2 and "--date must be YYYY-MM-DD" in err
+    with clock.frozen_at(dt.datetime(2026, 12, 2, 12)):  # the command's thread runs in this context too
+        await make_service(runtime, next_due_date=dt.date(2027, 1, 1))
+        code, out, _ = await invoke(cli, "billing", "run", "--date", "2026-12-20")
+        assert code == 0, out
+        assert "Billing run for 2026-12-20: 1 renewal invoice(s)" in out
+        code, out, _ = await invoke(cli, "billing", "run", "--date", "2026-12-20")
+        assert "0 renewal invoice(s)" in out  # exactly once
+        code, _, err = await invoke(cli, "billing", "run", "--date", "20/12/2026")
+        assert code == 2 and "--date must be YYYY-MM-DD" in err
 
 
 async def test_tax_rules_from_the_command_line_apply_to_invoices(runtime: Runtime, cli: CliRunner) -> None:

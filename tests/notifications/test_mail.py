@@ -39,7 +39,8 @@ async def test_a_customer_named_like_a_template_gets_exactly_their_name(runtime:
 async def test_reminder_and_suspension_mail_from_the_daily_run(runtime: Runtime, inbox: Inbox) -> None:
     from tests.fixtures.factories import make_service
 
-    service_id = await make_service(runtime)  # monthly, due 2027-01-01
+    with clock.frozen_at(dt.datetime(2026, 12, 2, 12)):
+        service_id = await make_service(runtime, next_due_date=dt.date(2027, 1, 1))  # monthly
     for day in (dt.date(2026, 12, 18), dt.date(2027, 1, 4), dt.date(2027, 1, 8)):
         with clock.frozen_at(dt.datetime.combine(day, dt.time(3))):
             await billing_run.daily_run(runtime.db, day=day)

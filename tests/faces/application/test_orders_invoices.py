@@ -212,7 +212,8 @@ async def test_saved_card_charges_succeed_decline_or_time_out_but_never_charge_t
     charges = await asyncio.gather(
         *(client.post(f"/api/application/invoices/{invoice_id}/charge", headers=auth(key)) for _ in range(20))
     )
-    assert sorted({r.status_code for r in charges}) in ([200], [200, 409])
+    # One charge wins; each of the others finds it in flight or the invoice paid: 409 either way.
+    assert sorted(r.status_code for r in charges) == [200] + [409] * 19
     assert len(gateway.state.charges) == 1
     paid = (await client.get(f"/api/application/invoices/{invoice_id}", headers=auth(key))).json()
     assert paid["status"] == "Paid" and [p["status"] for p in paid["payments"]] == ["succeeded"]

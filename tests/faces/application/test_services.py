@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import httpx
 import sqlalchemy as sa
 
+from hostlane.core import clock
 from hostlane.drivers.provisioning.simulator import SimulatorModule
 from hostlane.jobs.runner import drain
 from hostlane.models import AuditEntry, Service
@@ -39,12 +42,13 @@ SERVICE_FIELDS = {
 
 
 async def test_show_has_the_exact_fields(runtime: Runtime, client: httpx.AsyncClient) -> None:
-    service_id = await make_service(runtime, price_minor=1965)
+    due = clock.today() + dt.timedelta(days=30)
+    service_id = await make_service(runtime, price_minor=1965, next_due_date=due)
     key = await make_api_key(runtime, "services:index")
     body = (await client.get(f"/api/application/services/{service_id}", headers=auth(key))).json()
     assert set(body) == SERVICE_FIELDS
     assert body["id"] == service_id and body["status"] == "active" and body["billing"] == "monthly"
-    assert body["price"] == "19.65" and body["currency"] == "EUR" and body["next_due_date"] == "2027-01-01"
+    assert body["price"] == "19.65" and body["currency"] == "EUR" and body["next_due_date"] == due.isoformat()
     assert body["delivery_status"] == "done" and body["delivery_action"] == "create"
     assert body["created_at"].endswith("Z")
 
