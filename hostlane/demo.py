@@ -8,10 +8,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from hostlane.billing import service as billing
+from hostlane.billing.schemas import InvoiceCreate, InvoiceLineIn, PaymentIn
 from hostlane.catalog import service as catalog
 from hostlane.catalog.schemas import GroupCreate, PricingCreate, ProductCreate
 from hostlane.core import clock, money
@@ -218,7 +221,8 @@ PATHS = {
 
 async def _load_business(session: AsyncSession, principal: Principal, customer_password: str) -> None:
     """The catalogue in both currencies, customers with services in several states, support departments
-    with a ticket, and the first customer's first service with addresses, reverse DNS and a PDU outlet."""
+    with a ticket, the first customer's first service with addresses, reverse DNS and a PDU outlet, and
+    her invoices: one to pay and account credit that covers it."""
     products: list[tuple[dict[str, Any], dict[str, dict[str, str]]]] = []
     for order, (group_name, slug, items) in enumerate(CATALOGUE):
         group = await catalog.create_group(
@@ -282,6 +286,7 @@ async def _load_business(session: AsyncSession, principal: Principal, customer_p
                 first_service = service.id
     if first_service is not None:
         await _load_support_and_network(session, principal, first_service)
+        await _load_invoices(session, principal, first_service)
 
 
 DEPARTMENTS = [
@@ -317,3 +322,35 @@ async def _load_support_and_network(session: AsyncSession, principal: Principal,
         session, principal, PduCreate(name="par1-rack4-pdu-a", address="10.20.4.11", outlets=24)
     )
     await network.assign_port(session, principal, service_id, PortAssign(pdu_id=pdu["id"], outlet=7, label="PSU 1"))
+
+
+async def _load_invoices(session: AsyncSession, principal: Principal, service_id: int) -> None:
+    """The first customer's first invoice is unpaid and her account credit covers it (the README pays it with
+    ``{"method": "credit"}``). The credit is what she overpaid by bank transfer on a later invoice: credit given
+    by staff would be spent on the unpaid invoice at once."""
+    customer_id = (await services.get_service(session, principal, service_id))["customer_id"]
+    due = clock.today() + timedelta(days=7)
+    await billing.create_manual_invoice(
+        session,
+        principal,
+        InvoiceCreate(
+            customer_id=customer_id,
+            items=[InvoiceLineIn(description="Website migration from your previous host", amount=Decimal("25.00"))],
+            duedate=due,
+        ),
+    )
+    overpaid = await billing.create_manual_invoice(
+        session,
+        principal,
+        InvoiceCreate(
+            customer_id=customer_id,
+            items=[InvoiceLineIn(description="Extra backup storage, 50 GB (one month)", amount=Decimal("15.00"))],
+            duedate=due,
+        ),
+    )
+    await billing.record_manual_payment(
+        session,
+        principal,
+        overpaid["id"],
+        PaymentIn(transaction_id=f"DEMO-TRANSFER-{overpaid['id']}", amount=Decimal("50.00")),
+    )
