@@ -123,24 +123,25 @@ def _add(
     )
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
+@dataclasses.dataclass(frozen=True)
 class Resource:
     """One resource of the face: where it lives, what it may do, how it reads on the wire.
 
     ``one`` names its endpoints (``show_customer``, ``list_customers``), hence their operation ids,
-    and its path id (``customer_id``); ``permissions`` is the prefix of its permissions
-    (``customers:index`` …).
+    and its path id (``customer_id``); ``permissions`` is the prefix of its permissions (``customers:index`` …),
+    the path's name unless it says otherwise.
     """
 
     router: APIRouter
     path: str
+    _: dataclasses.KW_ONLY
     one: str
-    permissions: str
     spec: ListSpec
     wire: Wire
     widen_includes: IncludeRule | None = None
     # The face's words in ``filter[…]`` turned into the domain's (``filter[status]=Paid`` is ``paid``).
     filter_words: Callable[[ListQuery], ListQuery] | None = None
+    permissions: str | None = None
 
     @property
     def id(self) -> str:
@@ -155,7 +156,7 @@ class Resource:
         return f"{self.path}/{{{self.id}}}"
 
     def _needs(self, action: str) -> Any:
-        return needs(f"{self.permissions}:{action}")
+        return needs(f"{self.permissions or self.path.lstrip('/')}:{action}")
 
     def _includes(self, request: Request, includes: frozenset[str]) -> frozenset[str]:
         return self.widen_includes(request, includes) if self.widen_includes is not None else includes

@@ -9,28 +9,14 @@ from hostlane.network.schemas import AddressAssign, PduCreate, PduUpdate, PoolCr
 
 router = face_router("application: network")
 
-POOLS = Resource(
-    router=router,
-    path="/ip-pools",
-    one="pool",
-    permissions="ippools",
-    spec=network.POOL_SPEC,
-    wire=wire.ip_pool,
-)
+POOLS = Resource(router, "/ip-pools", one="pool", permissions="ippools", spec=network.POOL_SPEC, wire=wire.ip_pool)
 POOLS.index(network.list_pools, summary="List IP pools")
 POOLS.create(PoolCreate, network.create_pool, summary="Create an IP pool (a network in CIDR form)", idempotent=True)
 POOLS.show(network.get_pool, summary="Show an IP pool")
 POOLS.update(PoolUpdate, network.update_pool, summary="Rename an IP pool or change its gateway (partial)")
 POOLS.delete(network.delete_pool, summary="Delete an IP pool none of whose addresses is assigned")
 
-PDUS = Resource(
-    router=router,
-    path="/pdus",
-    one="pdu",
-    permissions="pdus",
-    spec=network.PDU_SPEC,
-    wire=wire.pdu,
-)
+PDUS = Resource(router, "/pdus", one="pdu", spec=network.PDU_SPEC, wire=wire.pdu)
 PDUS.index(network.list_pdus, summary="List PDUs")
 PDUS.create(PduCreate, network.create_pdu, summary="Add a PDU", idempotent=True)
 PDUS.show(network.get_pdu, summary="Show a PDU")
