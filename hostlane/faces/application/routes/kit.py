@@ -266,7 +266,7 @@ class Resource:
         _add(self.router, self.item_path + suffix, method, endpoint, name=name, summary=summary)
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
+@dataclasses.dataclass(frozen=True)
 class Holding:
     """The rows an item holds under a path of its own, one at a time (a service's IP addresses, its PDU outlets):
     listed as ``{"data": [...]}``, given (201, under the request's Idempotency-Key), taken back by id.
@@ -277,10 +277,15 @@ class Holding:
 
     router: APIRouter
     path: str
-    owner: str
+    _: dataclasses.KW_ONLY
     one: str
     permissions: str
     wire: Wire
+
+    @property
+    def owner(self) -> str:
+        """The owner's path id, as the path names it (``service_id``)."""
+        return self.path.partition("{")[2].partition("}")[0]
 
     def index(
         self, rows: Callable[[AsyncSession, Principal, int], Awaitable[Sequence[Row]]], *, summary: str, name: str

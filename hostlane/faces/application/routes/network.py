@@ -26,26 +26,12 @@ PDUS.delete(network.delete_pdu, summary="Remove a PDU none of whose outlets is a
 
 # A service's addresses and outlets
 
-ADDRESSES = Holding(
-    router=router,
-    path="/services/{service_id}/ips",
-    owner="service_id",
-    one="address",
-    permissions="services",
-    wire=wire.ip_address,
-)
+ADDRESSES = Holding(router, "/services/{service_id}/ips", one="address", permissions="services", wire=wire.ip_address)
 ADDRESSES.index(network.service_addresses, summary="The service's IP addresses", name="service_ips")
 ADDRESSES.give(AddressAssign, network.assign_address, summary="Give the service an address of a pool", name="assign_ip")
 ADDRESSES.take_back(network.unassign_address, summary="Take an address back from the service", name="unassign_ip")
 
-OUTLETS = Holding(
-    router=router,
-    path="/services/{service_id}/pdu-ports",
-    owner="service_id",
-    one="port",
-    permissions="services",
-    wire=wire.pdu_port,
-)
+OUTLETS = Holding(router, "/services/{service_id}/pdu-ports", one="port", permissions="services", wire=wire.pdu_port)
 OUTLETS.index(network.service_ports, summary="The PDU outlets that feed the service", name="service_ports")
 OUTLETS.give(PortAssign, network.assign_port, summary="Give the service a PDU outlet", name="assign_port")
 OUTLETS.take_back(network.unassign_port, summary="Take a PDU outlet back from the service", name="unassign_port")
