@@ -1,12 +1,15 @@
 """How values print on the faces' wires, where more than one face prints them alike: times in UTC, tax
-rates, an invoice's figures. Each face still chooses its own forms (Laravel's time or HostBill's, amounts
-as strings or numbers); what is here is only what they share."""
+rates, an invoice's figures, the sentence of an invoice in the wrong state. Each face still chooses its own
+forms and words (Laravel's time or HostBill's, amounts as strings or numbers, its status words); what is here
+is only what they share."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Mapping
 from typing import Any
+
+from hostlane.faces.common import ErrorInfo
 
 
 def utc_text(value: dt.datetime | None, form: str) -> str | None:
@@ -31,3 +34,10 @@ def invoice_figures(row: Mapping[str, Any], amount: Callable[[int, str], Any]) -
         "tax2": amount(row["tax2_minor"], currency),
         "taxrate2": rate(row["taxrate2_milli"]),
     }
+
+
+def invoice_state_message(info: ErrorInfo, status_words: Mapping[str, str]) -> str:
+    """The ``invoice_state`` error's sentence with the invoice's status in the face's words
+    (``An invoice that is Paid cannot be refunded.``)."""
+    status = str(info.context["status"])
+    return f"An invoice that is {status_words.get(status, status)} cannot be {info.context['action']}."

@@ -21,7 +21,7 @@ from fastapi import Request, Response
 from hostlane.core.money import format_amount
 from hostlane.core.pagination import ListQuery, Page
 from hostlane.faces.common import ErrorInfo, laravel_error
-from hostlane.faces.values import invoice_figures, utc_text
+from hostlane.faces.values import invoice_figures, invoice_state_message, utc_text
 from hostlane.models import InvoiceStatus, ItemType, PaymentMethod, ReplyType, TicketStatus
 
 Row = Mapping[str, Any]
@@ -63,8 +63,7 @@ def _error_message(info: ErrorInfo) -> str:
     if info.code == "missing_permission":
         return f"This API key lacks the permission '{info.context['permission']}'."
     if info.code == "invoice_state":
-        status = str(info.context["status"])
-        return f"An invoice that is {INVOICE_STATUS_WORDS.get(status, status)} cannot be {info.context['action']}."
+        return invoice_state_message(info, INVOICE_STATUS_WORDS)
     return info.message
 
 

@@ -15,7 +15,7 @@ from fastapi import Request, Response
 from hostlane.core.formats import render
 from hostlane.core.money import format_amount, to_number
 from hostlane.faces.common import ErrorInfo
-from hostlane.faces.values import invoice_figures, utc_text
+from hostlane.faces.values import invoice_figures, invoice_state_message, utc_text
 from hostlane.models import BillingCycle, InvoiceStatus, ItemType, ReplyType, ServiceStatus, TicketStatus
 
 Row = Mapping[str, Any]
@@ -71,8 +71,7 @@ CYCLES_FROM_WIRE: dict[str, BillingCycle] = {
 def _error_message(info: ErrorInfo) -> str:
     """The document's words for a domain error that names one of Hostlane's words."""
     if info.code == "invoice_state":
-        status = str(info.context["status"])
-        return f"An invoice that is {INVOICE_STATUS_WORDS.get(status, status)} cannot be {info.context['action']}."
+        return invoice_state_message(info, INVOICE_STATUS_WORDS)
     return info.message
 
 
