@@ -8,6 +8,7 @@ from collections.abc import Awaitable, Callable
 from typing import Annotated, TypeVar
 
 import typer
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from hostlane import tasks  # registers every job handler (the runtime and the runner import no domain)
 from hostlane.config import ensure_secret_key, get_settings
@@ -39,6 +40,16 @@ def _run(work: Callable[[Runtime], Awaitable[T]]) -> T:
     except HostlaneError as exc:
         typer.echo(f"Error: {exc.message}", err=True)
         raise typer.Exit(1) from exc
+
+
+def _write(work: Callable[[AsyncSession], Awaitable[T]]) -> T:
+    """Run ``work`` in one transaction, committed when it returns; what it returns is read after the commit."""
+
+    async def in_transaction(runtime: Runtime) -> T:
+        async with runtime.db.transaction() as session:
+            return await work(session)
+
+    return _run(in_transaction)
 
 
 @app.callback()
@@ -94,21 +105,12 @@ def create_admin(
     super_admin: Annotated[bool, typer.Option("--super-admin")] = False,
 ) -> None:
     """Create an administrator."""
-
-    async def work(runtime: Runtime) -> None:
-        async with runtime.db.transaction() as session:
-            admin = await identity.create_administrator(
-                session,
-                Principal.system(),
-                login=login,
-                email=email,
-                password=password,
-                name=name,
-                super_admin=super_admin,
-            )
-            typer.echo(f"Administrator {admin.login} <{admin.email}> created (id {admin.id}).")
-
-    _run(work)
+    admin = _write(
+        lambda session: identity.create_administrator(
+            session, Principal.system(), login=login, email=email, password=password, name=name, super_admin=super_admin
+        )
+    )
+    typer.echo(f"Administrator {admin.login} <{admin.email}> created (id {admin.id}).")
 
 
 @app.command("create-api-key")
@@ -127,36 +129,23 @@ def create_api_key(
     test: Annotated[bool, typer.Option("--test", help="A test-mode key: sees only test data.")] = False,
 ) -> None:
     """Create an API key for the administrator with EMAIL; the key is printed once, on the last line."""
-
-    async def work(runtime: Runtime) -> str:
-        async with runtime.db.transaction() as session:
-            issued = await identity.create_api_key(
-                session,
-                Principal.system(),
-                name=name,
-                admin_email=email,
-                permission_names=permission,
-                livemode=not test,
-            )
-        typer.echo(
-            f"API key '{name}' ({'test' if test else 'live'} mode) with permissions: "
-            f"{', '.join(issued.key.permissions)}. It is shown only now; store it safely:"
+    issued = _write(
+        lambda session: identity.create_api_key(
+            session, Principal.system(), name=name, admin_email=email, permission_names=permission, livemode=not test
         )
-        return issued.plaintext
-
-    typer.echo(_run(work))
+    )
+    typer.echo(
+        f"API key '{name}' ({'test' if test else 'live'} mode) with permissions: "
+        f"{', '.join(issued.key.permissions)}. It is shown only now; store it safely:"
+    )
+    typer.echo(issued.plaintext)
 
 
 @app.command("revoke-api-key")
 def revoke_api_key(prefix: str) -> None:
     """Revoke the API key whose visible prefix is PREFIX (``hl_live_AbCd1234``)."""
-
-    async def work(runtime: Runtime) -> None:
-        async with runtime.db.transaction() as session:
-            key = await identity.revoke_api_key(session, Principal.system(), prefix)
-            typer.echo(f"API key {key.prefix} ('{key.name}') is revoked.")
-
-    _run(work)
+    key = _write(lambda session: identity.revoke_api_key(session, Principal.system(), prefix))
+    typer.echo(f"API key {key.prefix} ('{key.name}') is revoked.")
 
 
 @app.command("permissions")
@@ -197,12 +186,8 @@ def create_customer(
             typer.echo(f"Error: {'.'.join(str(p) for p in error['loc'])}: {error['msg']}", err=True)
         raise typer.Exit(1) from exc
 
-    async def work(runtime: Runtime) -> None:
-        async with runtime.db.transaction() as session:
-            customer = await customers.create_customer(session, Principal.system(livemode=not test), data)
-        typer.echo(f"Customer {customer['email']} created (id {customer['id']}, {'test' if test else 'live'} mode).")
-
-    _run(work)
+    customer = _write(lambda session: customers.create_customer(session, Principal.system(livemode=not test), data))
+    typer.echo(f"Customer {customer['email']} created (id {customer['id']}, {'test' if test else 'live'} mode).")
 
 
 @app.command()
@@ -295,21 +280,19 @@ def tax_add(
     """Add (or replace) the tax rule of a country, state and level."""
     from hostlane.billing import service as billing
 
-    async def work(runtime: Runtime) -> None:
-        async with runtime.db.transaction() as session:
-            rule = await billing.set_tax_rule(
-                session,
-                Principal.system(livemode=not test),
-                country=country,
-                state=state,
-                level=level,
-                rate=rate,
-                name=name,
-            )
-        where = f"{rule.country or 'every country'}{'/' + rule.state if rule.state else ''}"
-        typer.echo(f"Tax rule {rule.name}: {rule.rate_milli / 1000:g} % at level {rule.level} for {where}.")
-
-    _run(work)
+    rule = _write(
+        lambda session: billing.set_tax_rule(
+            session,
+            Principal.system(livemode=not test),
+            country=country,
+            state=state,
+            level=level,
+            rate=rate,
+            name=name,
+        )
+    )
+    where = f"{rule.country or 'every country'}{'/' + rule.state if rule.state else ''}"
+    typer.echo(f"Tax rule {rule.name}: {rule.rate_milli / 1000:g} % at level {rule.level} for {where}.")
 
 
 @tax_app.command("list")

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from hostlane.core import clock
 from hostlane.core.db import Base, BigId, UTCDateTime, text_enum
+from hostlane.models.columns import Timestamps, unique_where
 
 
 class InvoiceStatus(StrEnum):
@@ -59,7 +60,7 @@ class TaxRule(Base):
     rate_milli: Mapped[int] = mapped_column(Integer)
 
 
-class Invoice(Base):
+class Invoice(Timestamps, Base):
     __tablename__ = "invoices"
     __table_args__ = (
         UniqueConstraint("livemode", "number"),
@@ -90,8 +91,6 @@ class Invoice(Base):
     notes: Mapped[str | None] = mapped_column(Text)
     order_id: Mapped[int | None] = mapped_column(sa.BigInteger, index=True)
     reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now, onupdate=clock.now)
 
     @hybrid_property
     def due_minor(self) -> int:
@@ -105,14 +104,7 @@ class InvoiceItem(Base):
     __tablename__ = "invoice_items"
     __table_args__ = (
         # Exactly once: one charge per service per period, whatever retries or crashes happen.
-        Index(
-            "uq_invoice_items_service_period",
-            "service_id",
-            "period_start",
-            unique=True,
-            sqlite_where=sa.text("type = 'service'"),
-            postgresql_where=sa.text("type = 'service'"),
-        ),
+        unique_where("uq_invoice_items_service_period", "service_id", "period_start", where="type = 'service'"),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
@@ -128,18 +120,12 @@ class InvoiceItem(Base):
     period_end: Mapped[dt.date | None] = mapped_column(Date)
 
 
-class Payment(Base):
+class Payment(Timestamps, Base):
     __tablename__ = "payments"
     __table_args__ = (
         UniqueConstraint("gateway", "reference"),  # one transaction per gateway reference, ever
         # At most one charge in flight per invoice: concurrent attempts cannot both take money.
-        Index(
-            "uq_payments_invoice_in_flight",
-            "invoice_id",
-            unique=True,
-            sqlite_where=sa.text("status = 'unknown'"),
-            postgresql_where=sa.text("status = 'unknown'"),
-        ),
+        unique_where("uq_payments_invoice_in_flight", "invoice_id", where="status = 'unknown'"),
         sa.CheckConstraint("amount_minor > 0", name="amount_positive"),
     )
 
@@ -154,8 +140,6 @@ class Payment(Base):
     currency: Mapped[str] = mapped_column(String(3))
     status: Mapped[PaymentStatus] = mapped_column(text_enum(PaymentStatus))
     error: Mapped[str | None] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now, onupdate=clock.now)
 
 
 class CreditEntry(Base):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
@@ -10,8 +9,8 @@ import sqlalchemy as sa
 from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from hostlane.core import clock
-from hostlane.core.db import Base, BigId, UTCDateTime, text_enum
+from hostlane.core.db import Base, BigId, text_enum
+from hostlane.models.columns import Timestamps
 
 
 class CatalogStatus(StrEnum):
@@ -20,7 +19,7 @@ class CatalogStatus(StrEnum):
     UNREFERENCED = "unreferenced"
 
 
-class ProductGroup(Base):
+class ProductGroup(Timestamps, Base):
     __tablename__ = "product_groups"
     __table_args__ = (UniqueConstraint("livemode", "slug"),)
 
@@ -33,11 +32,9 @@ class ProductGroup(Base):
     sort_order: Mapped[int] = mapped_column(Integer, default=0)
     pinned: Mapped[bool] = mapped_column(Boolean, default=False)
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("product_groups.id", ondelete="SET NULL"), index=True)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now, onupdate=clock.now)
 
 
-class Product(Base):
+class Product(Timestamps, Base):
     __tablename__ = "products"
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
@@ -53,14 +50,12 @@ class Product(Base):
     # The provisioning module ("none", "simulator", …) and its settings for this product.
     type: Mapped[str] = mapped_column(String(64), default="none")
     config: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now, onupdate=clock.now)
 
 
 BILLING_CYCLES = ("onetime", "monthly", "quarterly", "semiannually", "annually", "biennially", "triennially")
 
 
-class Pricing(Base):
+class Pricing(Timestamps, Base):
     """The prices of one product in one currency: each cycle's price and setup fee, in minor units.
 
     A cycle whose price is NULL is not offered.
@@ -94,5 +89,3 @@ class Pricing(Base):
     setup_annually: Mapped[int | None] = mapped_column(sa.BigInteger)
     setup_biennially: Mapped[int | None] = mapped_column(sa.BigInteger)
     setup_triennially: Mapped[int | None] = mapped_column(sa.BigInteger)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now, onupdate=clock.now)

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from hostlane.core import clock
 from hostlane.core.db import Base, BigId, UTCDateTime, text_enum
+from hostlane.models.columns import unique_where
 
 
 class CustomerStatus(StrEnum):
@@ -24,14 +25,7 @@ class Customer(Base):
     __tablename__ = "customers"
     __table_args__ = (
         # One live account per e-mail (and one test account); a deleted account frees its e-mail.
-        Index(
-            "uq_customers_livemode_email",
-            "livemode",
-            "email",
-            unique=True,
-            sqlite_where=sa.text("deleted_at IS NULL"),
-            postgresql_where=sa.text("deleted_at IS NULL"),
-        ),
+        unique_where("uq_customers_livemode_email", "livemode", "email", where="deleted_at IS NULL"),
         Index("ix_customers_livemode_id", "livemode", "id"),
     )
 

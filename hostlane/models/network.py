@@ -9,9 +9,10 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from hostlane.core import clock
 from hostlane.core.db import Base, BigId, UTCDateTime
+from hostlane.models.columns import Timestamps
 
 
-class IpPool(Base):
+class IpPool(Timestamps, Base):
     __tablename__ = "ip_pools"
     __table_args__ = (UniqueConstraint("livemode", "name"),)
 
@@ -20,8 +21,6 @@ class IpPool(Base):
     name: Mapped[str] = mapped_column(String(255))
     network: Mapped[str] = mapped_column(String(64))  # CIDR, e.g. 192.0.2.0/24 or 2001:db8:1::/64
     gateway: Mapped[str | None] = mapped_column(String(45))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now, onupdate=clock.now)
 
 
 class IpAddress(Base):
@@ -38,7 +37,7 @@ class IpAddress(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
 
 
-class PduDevice(Base):
+class PduDevice(Timestamps, Base):
     __tablename__ = "pdu_devices"
     __table_args__ = (UniqueConstraint("livemode", "name"),)
 
@@ -47,8 +46,6 @@ class PduDevice(Base):
     name: Mapped[str] = mapped_column(String(255))
     address: Mapped[str] = mapped_column(String(255))  # host name or IP the driver speaks to
     outlets: Mapped[int] = mapped_column(Integer)  # how many outlets it has, numbered from 1
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now, onupdate=clock.now)
 
 
 class PduPort(Base):

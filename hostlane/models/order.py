@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
@@ -10,8 +9,8 @@ import sqlalchemy as sa
 from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from hostlane.core import clock
-from hostlane.core.db import Base, BigId, UTCDateTime, text_enum
+from hostlane.core.db import Base, BigId, text_enum
+from hostlane.models.columns import Timestamps
 from hostlane.models.service import BillingCycle
 
 
@@ -21,7 +20,7 @@ class OrderStatus(StrEnum):
     CANCELLED = "cancelled"
 
 
-class Order(Base):
+class Order(Timestamps, Base):
     __tablename__ = "orders"
     __table_args__ = (Index("ix_orders_livemode_customer_id", "livemode", "customer_id"),)
 
@@ -31,8 +30,6 @@ class Order(Base):
     status: Mapped[OrderStatus] = mapped_column(text_enum(OrderStatus), default=OrderStatus.PENDING)
     currency: Mapped[str] = mapped_column(String(3))
     invoice_id: Mapped[int | None] = mapped_column(ForeignKey("invoices.id", ondelete="SET NULL"))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now, onupdate=clock.now)
 
 
 class OrderItem(Base):

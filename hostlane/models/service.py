@@ -12,6 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from hostlane.core import clock
 from hostlane.core.db import Base, BigId, UTCDateTime, text_enum
+from hostlane.models.columns import Timestamps
 
 
 class ServiceStatus(StrEnum):
@@ -42,7 +43,7 @@ class DeliveryStatus(StrEnum):
     FAILED = "failed"  # retries exhausted; staff must look
 
 
-class Service(Base):
+class Service(Timestamps, Base):
     __tablename__ = "services"
     __table_args__ = (
         Index("ix_services_livemode_id", "livemode", "id"),
@@ -76,8 +77,6 @@ class Service(Base):
     delivery_seq: Mapped[int] = mapped_column(Integer, default=0)
     delivery_attempts: Mapped[int] = mapped_column(Integer, default=0)
     delivery_errors: Mapped[str | None] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now, onupdate=clock.now)
 
 
 class ServiceEvent(Base):

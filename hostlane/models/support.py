@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from hostlane.core import clock
 from hostlane.core.db import Base, BigId, UTCDateTime, text_enum
+from hostlane.models.columns import Timestamps
 
 
 class TicketStatus(StrEnum):
@@ -34,7 +35,7 @@ class ReplyType(StrEnum):
     CLIENT = "client"
 
 
-class SupportDepartment(Base):
+class SupportDepartment(Timestamps, Base):
     __tablename__ = "support_departments"
     __table_args__ = (UniqueConstraint("livemode", "name"),)
 
@@ -43,8 +44,6 @@ class SupportDepartment(Base):
     name: Mapped[str] = mapped_column(String(255))
     description: Mapped[str] = mapped_column(Text, default="")
     icon: Mapped[str] = mapped_column(String(64), default="bi bi-question-circle")
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now, onupdate=clock.now)
 
 
 class SupportTicket(Base):

@@ -18,10 +18,10 @@ from typing import Any
 
 from fastapi import Request, Response
 
-from hostlane.core.formats import render
 from hostlane.core.money import format_amount
 from hostlane.core.pagination import ListQuery, Page
-from hostlane.faces.common import ErrorInfo
+from hostlane.faces.common import ErrorInfo, laravel_error
+from hostlane.faces.values import invoice_figures, invoice_state_message, utc_text
 from hostlane.models import InvoiceStatus, ItemType, PaymentMethod, ReplyType, TicketStatus
 
 Row = Mapping[str, Any]
@@ -63,20 +63,17 @@ def _error_message(info: ErrorInfo) -> str:
     if info.code == "missing_permission":
         return f"This API key lacks the permission '{info.context['permission']}'."
     if info.code == "invoice_state":
-        status = str(info.context["status"])
-        return f"An invoice that is {INVOICE_STATUS_WORDS.get(status, status)} cannot be {info.context['action']}."
+        return invoice_state_message(info, INVOICE_STATUS_WORDS)
     return info.message
 
 
 def error(request: Request, info: ErrorInfo) -> Response:
-    body: dict[str, object] = {"message": _error_message(info)}
-    if info.fields:
-        body["errors"] = info.fields
-    return render(request, body, info.status, headers=info.headers or None)
+    """Laravel's error shape, in this face's words."""
+    return laravel_error(request, replace(info, message=_error_message(info)))
 
 
 def timestamp(value: dt.datetime | None) -> str | None:
-    return value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ") if value is not None else None
+    return utc_text(value, "%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def day(value: dt.date | None) -> str | None:
@@ -267,11 +264,6 @@ def action_result(row: Row, message: str, at: dt.datetime) -> dict[str, Any]:
     }
 
 
-def rate(milli: int) -> int | float:
-    """A tax rate in percent as the client-area document prints it (21, or 8.875)."""
-    return milli // 1000 if milli % 1000 == 0 else milli / 1000
-
-
 def invoice(row: Row) -> dict[str, Any]:
     currency = row["currency"]
     out: dict[str, Any] = {
@@ -284,12 +276,7 @@ def invoice(row: Row) -> dict[str, Any]:
         "duedate": day(row["duedate"]),
         "paybefore": day(row["duedate"]),
         "datepaid": timestamp(row["datepaid"]),
-        "subtotal": format_amount(row["subtotal_minor"], currency),
-        "credit": format_amount(row["credit_minor"], currency),
-        "tax": format_amount(row["tax_minor"], currency),
-        "taxrate": rate(row["taxrate_milli"]),
-        "tax2": format_amount(row["tax2_minor"], currency),
-        "taxrate2": rate(row["taxrate2_milli"]),
+        **invoice_figures(row, format_amount),
         "taxexempt": row["taxexempt"],
         "total": format_amount(row["total_minor"], currency),
         "paid": format_amount(row["paid_minor"], currency),

@@ -15,6 +15,7 @@ from fastapi import Request, Response
 from hostlane.core.formats import render
 from hostlane.core.money import format_amount, to_number
 from hostlane.faces.common import ErrorInfo
+from hostlane.faces.values import invoice_figures, invoice_state_message, utc_text
 from hostlane.models import BillingCycle, InvoiceStatus, ItemType, ReplyType, ServiceStatus, TicketStatus
 
 Row = Mapping[str, Any]
@@ -70,8 +71,7 @@ CYCLES_FROM_WIRE: dict[str, BillingCycle] = {
 def _error_message(info: ErrorInfo) -> str:
     """The document's words for a domain error that names one of Hostlane's words."""
     if info.code == "invoice_state":
-        status = str(info.context["status"])
-        return f"An invoice that is {INVOICE_STATUS_WORDS.get(status, status)} cannot be {info.context['action']}."
+        return invoice_state_message(info, INVOICE_STATUS_WORDS)
     return info.message
 
 
@@ -81,7 +81,7 @@ def error(request: Request, info: ErrorInfo) -> Response:
 
 
 def moment(value: dt.datetime | None) -> str | None:
-    return value.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%S") if value is not None else None
+    return utc_text(value, "%Y-%m-%d %H:%M:%S")
 
 
 def client(row: Row) -> dict[str, Any]:
@@ -120,10 +120,6 @@ def invoice_summary(row: Row) -> dict[str, Any]:
     }
 
 
-def _rate(milli: int) -> int | float:
-    return milli // 1000 if milli % 1000 == 0 else milli / 1000
-
-
 def invoice_detail(row: Row, customer: Row) -> dict[str, Any]:
     currency = row["currency"]
     return {
@@ -133,12 +129,7 @@ def invoice_detail(row: Row, customer: Row) -> dict[str, Any]:
         "duedate": row["duedate"].isoformat(),
         "paybefore": row["duedate"].isoformat(),
         "datepaid": moment(row["datepaid"]),
-        "subtotal": to_number(row["subtotal_minor"], currency),
-        "credit": to_number(row["credit_minor"], currency),
-        "tax": to_number(row["tax_minor"], currency),
-        "taxrate": _rate(row["taxrate_milli"]),
-        "tax2": to_number(row["tax2_minor"], currency),
-        "taxrate2": _rate(row["taxrate2_milli"]),
+        **invoice_figures(row, to_number),
         "taxexempt": "1" if row["taxexempt"] else "0",
         "total": to_number(row["total_minor"], currency),
         "rate": 1,

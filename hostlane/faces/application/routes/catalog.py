@@ -25,14 +25,7 @@ from hostlane.identity.principal import Principal
 
 router = face_router()
 
-GROUPS = Resource(
-    router=router,
-    path="/groups",
-    one="group",
-    permissions="groups",
-    spec=catalog.GROUP_SPEC,
-    wire=wire.group,
-)
+GROUPS = Resource(router, "/groups", one="group", spec=catalog.GROUP_SPEC, wire=wire.group)
 GROUPS.index(catalog.list_groups, summary="List product groups")
 GROUPS.create(GroupCreate, catalog.create_group, summary="Create a product group")
 GROUPS.show_including(catalog.get_group, summary="Show a product group")
@@ -48,13 +41,7 @@ def _pricing_flag(request: Request, includes: frozenset[str]) -> frozenset[str]:
 
 
 PRODUCTS = Resource(
-    router=router,
-    path="/products",
-    one="product",
-    permissions="products",
-    spec=catalog.PRODUCT_SPEC,
-    wire=wire.product,
-    widen_includes=_pricing_flag,
+    router, "/products", one="product", spec=catalog.PRODUCT_SPEC, wire=wire.product, widen_includes=_pricing_flag
 )
 PRODUCTS.index(catalog.list_products, summary="List products (?pricing=1 embeds their prices)")
 PRODUCTS.create(ProductCreate, catalog.create_product, summary="Create a product")
@@ -88,14 +75,7 @@ async def _create_pricing(session: AsyncSession, principal: Principal, body: Pri
     return await catalog.create_pricing(session, principal, body.to_domain())
 
 
-PRICINGS = Resource(
-    router=router,
-    path="/pricings",
-    one="pricing",
-    permissions="pricings",
-    spec=catalog.PRICING_SPEC,
-    wire=wire.pricing,
-)
+PRICINGS = Resource(router, "/pricings", one="pricing", spec=catalog.PRICING_SPEC, wire=wire.pricing)
 PRICINGS.index(catalog.list_pricings, summary="List pricings")
 PRICINGS.create(PricingCreate, _create_pricing, summary="Create a product's pricing in one currency")
 PRICINGS.show_including(catalog.get_pricing, summary="Show a pricing")

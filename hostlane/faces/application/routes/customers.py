@@ -22,14 +22,7 @@ router = face_router()
 # Mounted after the invoices, where these routes stood when they shared one module with them.
 money_router = face_router()
 
-CUSTOMERS = Resource(
-    router=router,
-    path="/customers",
-    one="customer",
-    permissions="customers",
-    spec=customers.LIST_SPEC,
-    wire=wire.customer,
-)
+CUSTOMERS = Resource(router, "/customers", one="customer", spec=customers.LIST_SPEC, wire=wire.customer)
 CUSTOMERS.index(customers.list_customers, summary="List customers")
 CUSTOMERS.create(CustomerCreate, customers.create_customer, summary="Create a customer")
 CUSTOMERS.show_including(customers.get_customer, summary="Show a customer")

@@ -29,13 +29,7 @@ async def _update_draft(session: AsyncSession, principal: Principal, invoice_id:
 
 
 INVOICES = Resource(
-    router=router,
-    path="/invoices",
-    one="invoice",
-    permissions="invoices",
-    spec=billing.LIST_SPEC,
-    wire=wire.invoice,
-    filter_words=wire.invoice_query,
+    router, "/invoices", one="invoice", spec=billing.LIST_SPEC, wire=wire.invoice, filter_words=wire.invoice_query
 )
 INVOICES.index(billing.list_invoices, summary="List invoices")
 INVOICES.create(

@@ -3,14 +3,15 @@
 A CLIENTXCMS resource is a path, a permission prefix, its schemas, its domain functions and its wire
 shape. ``Resource`` turns those into endpoints (list / create / show / update under POST, PUT and PATCH /
 delete) with the paths, summaries, operation ids, permissions and status codes hand-written ones had;
-what really differs per resource stays hand-written next to it.
+``Holding`` does the same for the rows an item holds under a path of its own (a service's IP addresses).
+What really differs per resource stays hand-written next to it.
 
 No ``from __future__ import annotations`` here: the endpoints are closures whose annotations name the
 resource's permission and path parameter, so they must be objects FastAPI can read, not strings.
 """
 
 import dataclasses
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Annotated, Any, Protocol, TypeVar, get_args
 
 from fastapi import APIRouter, Path, Request, Response
@@ -80,41 +81,67 @@ def includes_of(request: Request, spec: ListSpec) -> frozenset[str]:
     return parse_list_query({"include": request.query_params.get("include", "")}, spec, max_per_page=1).includes
 
 
+def path_id(name: str) -> PathParam:
+    """The path id ``name`` (``customer_id``): a positive 64-bit integer, else 422."""
+    info: PathParam = Path(alias=name, ge=1, le=MAX_ID)
+    return info
+
+
 def _session_for(method: str) -> Any:
     """The session dependency: a reader for ``GET``, else the request's one transaction."""
     return get_args(ReadSession if method == "GET" else WriteSession)[1]
 
 
-def _named(endpoint: Endpoint, name: str) -> Endpoint:
-    """Name a built endpoint as its hand-written twin was named (tracebacks, logs)."""
+def _named(endpoint: Endpoint, name: str, model: type[BaseModel] | None = None) -> Endpoint:
+    """Name a built endpoint as its hand-written twin was named (tracebacks, logs), and give its ``body`` the
+    request model: inside a builder the body's type is only the TypeVar, and FastAPI reads the annotation."""
     endpoint.__name__ = endpoint.__qualname__ = name
+    if model is not None:
+        endpoint.__annotations__["body"] = model
     return endpoint
 
 
-def _with_body(endpoint: Endpoint, model: type[BaseModel]) -> Endpoint:
-    # Inside the builder the body's type is only the TypeVar; FastAPI reads the model from the annotation.
-    endpoint.__annotations__["body"] = model
-    return endpoint
+def _add(
+    router: APIRouter,
+    path: str,
+    method: str,
+    endpoint: Endpoint,
+    *,
+    name: str,
+    summary: str,
+    model: type[BaseModel] | None = None,
+    status_code: int | None = None,
+) -> None:
+    """Register a built endpoint under one method: one OpenAPI operation, named ``name``."""
+    router.add_api_route(
+        path,
+        _named(endpoint, name, model),
+        methods=[method],
+        status_code=status_code,
+        summary=summary,
+        name=name,
+    )
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
+@dataclasses.dataclass(frozen=True)
 class Resource:
     """One resource of the face: where it lives, what it may do, how it reads on the wire.
 
     ``one`` names its endpoints (``show_customer``, ``list_customers``), hence their operation ids,
-    and its path id (``customer_id``); ``permissions`` is the prefix of its permissions
-    (``customers:index`` …).
+    and its path id (``customer_id``); ``permissions`` is the prefix of its permissions (``customers:index`` …),
+    the path's name unless it says otherwise.
     """
 
     router: APIRouter
     path: str
+    _: dataclasses.KW_ONLY
     one: str
-    permissions: str
     spec: ListSpec
     wire: Wire
     widen_includes: IncludeRule | None = None
     # The face's words in ``filter[…]`` turned into the domain's (``filter[status]=Paid`` is ``paid``).
     filter_words: Callable[[ListQuery], ListQuery] | None = None
+    permissions: str | None = None
 
     @property
     def id(self) -> str:
@@ -128,13 +155,8 @@ class Resource:
     def item_path(self) -> str:
         return f"{self.path}/{{{self.id}}}"
 
-    def _id(self) -> PathParam:
-        """The path id under the resource's own name (``customer_id``): a positive 64-bit integer, else 422."""
-        info: PathParam = Path(alias=self.id, ge=1, le=MAX_ID)
-        return info
-
     def _needs(self, action: str) -> Any:
-        return needs(f"{self.permissions}:{action}")
+        return needs(f"{self.permissions or self.path.lstrip('/')}:{action}")
 
     def _includes(self, request: Request, includes: frozenset[str]) -> frozenset[str]:
         return self.widen_includes(request, includes) if self.widen_includes is not None else includes
@@ -155,8 +177,7 @@ class Resource:
             page = await fetch(session, principal, query)
             return render(request, wire.paginated(request, page, self.wire))
 
-        name = f"list_{self.many}"
-        self.router.add_api_route(self.path, _named(endpoint, name), methods=["GET"], summary=summary, name=name)
+        _add(self.router, self.path, "GET", endpoint, name=f"list_{self.many}", summary=summary)
 
     def create(
         self,
@@ -177,14 +198,15 @@ class Resource:
             response = render(request, self.wire(await make(session, principal, body)), 201)
             return await remember(session, request, response) if idempotent else response
 
-        name = f"create_{self.one}"
-        self.router.add_api_route(
+        _add(
+            self.router,
             self.path,
-            _with_body(_named(endpoint, name), model),
-            methods=["POST"],
-            status_code=201,
+            "POST",
+            endpoint,
+            name=f"create_{self.one}",
             summary=summary,
-            name=name,
+            model=model,
+            status_code=201,
         )
 
     def show(self, get: ItemCall, *, summary: str, action: str = "index") -> None:
@@ -196,15 +218,14 @@ class Resource:
 
         async def endpoint(
             request: Request,
-            item_id: Annotated[int, self._id()],
+            item_id: Annotated[int, path_id(self.id)],
             session: ReadSession,
             principal: Annotated[Principal, self._needs("index")],
         ) -> Response:
             includes = self._includes(request, includes_of(request, self.spec))
             return render(request, self.wire(await get(session, principal, item_id, includes=includes)))
 
-        name = f"show_{self.one}"
-        self.router.add_api_route(self.item_path, _named(endpoint, name), methods=["GET"], summary=summary, name=name)
+        _add(self.router, self.item_path, "GET", endpoint, name=f"show_{self.one}", summary=summary)
 
     def update(
         self,
@@ -217,7 +238,7 @@ class Resource:
 
         async def endpoint(
             request: Request,
-            item_id: Annotated[int, self._id()],
+            item_id: Annotated[int, path_id(self.id)],
             body: Body,
             session: WriteSession,
             principal: Annotated[Principal, self._needs("update")],
@@ -225,7 +246,7 @@ class Resource:
             return render(request, self.wire(await change(session, principal, item_id, body)))
 
         name = f"update_{self.one}"
-        update_route(self.item_path, summary, on=self.router, name=name)(_with_body(_named(endpoint, name), model))
+        update_route(self.item_path, summary, on=self.router, name=name)(_named(endpoint, name, model))
 
     def delete(self, remove: ItemCall, *, summary: str, name: str | None = None) -> None:
         """``DELETE /things/{id}``: answers the row as it was."""
@@ -236,12 +257,82 @@ class Resource:
 
         async def endpoint(
             request: Request,
-            item_id: Annotated[int, self._id()],
+            item_id: Annotated[int, path_id(self.id)],
             session: Annotated[AsyncSession, _session_for(method)],
             principal: Annotated[Principal, self._needs(action)],
         ) -> Response:
             return render(request, self.wire(await call(session, principal, item_id)))
 
-        self.router.add_api_route(
-            self.item_path + suffix, _named(endpoint, name), methods=[method], summary=summary, name=name
-        )
+        _add(self.router, self.item_path + suffix, method, endpoint, name=name, summary=summary)
+
+
+@dataclasses.dataclass(frozen=True)
+class Holding:
+    """The rows an item holds under a path of its own, one at a time (a service's IP addresses, its PDU outlets):
+    listed as ``{"data": [...]}``, given (201, under the request's Idempotency-Key), taken back by id.
+
+    ``path`` names the owner's id (``/services/{service_id}/ips``); a held row's id is ``<one>_id``. Listing asks
+    ``<permissions>:index``; giving and taking back ask ``<permissions>:update``.
+    """
+
+    router: APIRouter
+    path: str
+    _: dataclasses.KW_ONLY
+    one: str
+    permissions: str
+    wire: Wire
+
+    @property
+    def owner(self) -> str:
+        """The owner's path id, as the path names it (``service_id``)."""
+        return self.path.partition("{")[2].partition("}")[0]
+
+    def index(
+        self, rows: Callable[[AsyncSession, Principal, int], Awaitable[Sequence[Row]]], *, summary: str, name: str
+    ) -> None:
+        async def endpoint(
+            request: Request,
+            owner_id: Annotated[int, path_id(self.owner)],
+            session: ReadSession,
+            principal: Annotated[Principal, needs(f"{self.permissions}:index")],
+        ) -> Response:
+            found = await rows(session, principal, owner_id)
+            return render(request, {"data": [self.wire(row) for row in found]})
+
+        _add(self.router, self.path, "GET", endpoint, name=name, summary=summary)
+
+    def give(
+        self,
+        model: type[Body],
+        call: Callable[[AsyncSession, Principal, int, Body], Awaitable[Row]],
+        *,
+        summary: str,
+        name: str,
+    ) -> None:
+        async def endpoint(
+            request: Request,
+            owner_id: Annotated[int, path_id(self.owner)],
+            body: Body,
+            session: WriteSession,
+            principal: Annotated[Principal, needs(f"{self.permissions}:update")],
+        ) -> Response:
+            row = await call(session, principal, owner_id, body)
+            return await remember(session, request, render(request, self.wire(row), 201))
+
+        _add(self.router, self.path, "POST", endpoint, name=name, summary=summary, model=model, status_code=201)
+
+    def take_back(
+        self, call: Callable[[AsyncSession, Principal, int, int], Awaitable[Row]], *, summary: str, name: str
+    ) -> None:
+        held = f"{self.one}_id"
+
+        async def endpoint(
+            request: Request,
+            owner_id: Annotated[int, path_id(self.owner)],
+            held_id: Annotated[int, path_id(held)],
+            session: WriteSession,
+            principal: Annotated[Principal, needs(f"{self.permissions}:update")],
+        ) -> Response:
+            return render(request, self.wire(await call(session, principal, owner_id, held_id)))
+
+        _add(self.router, f"{self.path}/{{{held}}}", "DELETE", endpoint, name=name, summary=summary)

@@ -9,14 +9,7 @@ from hostlane.orders.schemas import OrderCreate
 
 router = face_router()
 
-ORDERS = Resource(
-    router=router,
-    path="/orders",
-    one="order",
-    permissions="orders",
-    spec=orders.LIST_SPEC,
-    wire=wire.order,
-)
+ORDERS = Resource(router, "/orders", one="order", spec=orders.LIST_SPEC, wire=wire.order)
 ORDERS.index(orders.list_orders, summary="List orders")
 ORDERS.create(
     OrderCreate,

@@ -38,14 +38,7 @@ async def _get_including(
     return row
 
 
-SERVICES = Resource(
-    router=router,
-    path="/services",
-    one="service",
-    permissions="services",
-    spec=services.LIST_SPEC,
-    wire=wire.service,
-)
+SERVICES = Resource(router, "/services", one="service", spec=services.LIST_SPEC, wire=wire.service)
 SERVICES.index(_list_including, summary="List services")
 SERVICES.show_including(_get_including, summary="Show a service")
 SERVICES.update(ServiceUpdate, services.update_service, summary="Update a service (partial)")

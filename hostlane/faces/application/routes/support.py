@@ -20,14 +20,7 @@ from hostlane.support.schemas import CloseIn, DepartmentCreate, DepartmentUpdate
 
 router = face_router("application: support")
 
-DEPARTMENTS = Resource(
-    router=router,
-    path="/departments",
-    one="department",
-    permissions="departments",
-    spec=support.DEPARTMENT_SPEC,
-    wire=wire.department,
-)
+DEPARTMENTS = Resource(router, "/departments", one="department", spec=support.DEPARTMENT_SPEC, wire=wire.department)
 DEPARTMENTS.index(support.list_departments, summary="List support departments")
 DEPARTMENTS.create(DepartmentCreate, support.create_department, summary="Create a support department", idempotent=True)
 DEPARTMENTS.show(support.get_department, summary="Show a support department")
@@ -44,13 +37,7 @@ async def _update_ticket(session: AsyncSession, principal: Principal, ticket_id:
 
 
 TICKETS = Resource(
-    router=router,
-    path="/tickets",
-    one="ticket",
-    permissions="tickets",
-    spec=support.TICKET_SPEC,
-    wire=wire.ticket,
-    filter_words=wire.ticket_query,
+    router, "/tickets", one="ticket", spec=support.TICKET_SPEC, wire=wire.ticket, filter_words=wire.ticket_query
 )
 TICKETS.index(support.list_tickets, summary="List support tickets (include=replies)")
 TICKETS.create(
