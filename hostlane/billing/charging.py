@@ -27,7 +27,6 @@ from hostlane.billing import invoices, payments
 from hostlane.billing import repository as repo
 from hostlane.billing.errors import (
     ChargeInProgress,
-    InvoiceNotFound,
     InvoiceStateError,
     NoPaymentMethod,
     PaymentDeclined,
@@ -106,9 +105,7 @@ async def charge_invoice(
 ) -> Payment:
     """Charge the customer's saved method for what is due on the invoice."""
     async with db.transaction() as session:
-        invoice = await repo.lock(session, principal, invoice_id)
-        if invoice is None:
-            raise InvoiceNotFound()
+        invoice = await repo.INVOICE.locked(session, principal, invoice_id)
         if invoice.status is not InvoiceStatus.UNPAID:
             raise InvoiceStateError(invoice.status.value, "paid")
         method = await repo.default_method(session, invoice.livemode, invoice.customer_id)

@@ -108,7 +108,7 @@ async def settle_recorded_payment(session: AsyncSession, principal: Principal, p
     """Count a payment that the gateway confirmed after it was written (card charges)."""
     assert payment.invoice_id is not None
     customer = await customers.lock_customer(session, principal, payment.customer_id)
-    invoice = await repo.lock(session, principal, payment.invoice_id)
+    invoice = await repo.INVOICE.lock(session, principal, payment.invoice_id)
     if invoice is None:
         return
     if invoice.status is not InvoiceStatus.UNPAID:  # paid meanwhile (credit, bank transfer): keep as credit
@@ -151,11 +151,16 @@ async def add_credit(
     return customer.credit_minor
 
 
-async def add_credit_amount(session: AsyncSession, principal: Principal, customer_id: int, data: CreditIn) -> int:
+async def add_credit_amount(
+    session: AsyncSession, principal: Principal, customer_id: int, data: CreditIn
+) -> dict[str, Any]:
+    """``add_credit`` of an amount in the customer's currency; returns the customer's read shape."""
     customer = await customers.get_customer(session, principal, customer_id)
-    return await add_credit(
+    await add_credit(
         session, principal, customer_id, money.to_minor(data.amount, customer["currency"]), reason=data.reason
     )
+    await session.flush()
+    return await customers.get_customer(session, principal, customer_id)
 
 
 async def refund_invoice(
