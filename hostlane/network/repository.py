@@ -8,9 +8,10 @@ from typing import Any, cast
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from hostlane.core.pagination import ListQuery, ListSpec, Match, Page, fetch_page
-from hostlane.identity.principal import Principal
+from hostlane.core.pagination import ListSpec, Match
+from hostlane.core.repository import Scoped
 from hostlane.models import IpAddress, IpPool, PduDevice, PduPort
+from hostlane.network.errors import PduNotFound, PoolNotFound
 
 POOLS = cast(sa.Table, IpPool.__table__)
 ADDRESSES = cast(sa.Table, IpAddress.__table__)
@@ -27,30 +28,16 @@ PDU_SPEC = ListSpec(
 )
 
 
-def _pools(principal: Principal) -> sa.Select[Any]:
-    used = (
-        sa.select(sa.func.count())
-        .where(ADDRESSES.c.pool_id == POOLS.c.id)
-        .correlate(POOLS)
-        .scalar_subquery()
-        .label("assigned")
-    )
-    return sa.select(POOLS, used).where(POOLS.c.livemode.is_(principal.livemode))
-
-
-async def list_pools(session: AsyncSession, principal: Principal, query: ListQuery) -> Page:
-    return await fetch_page(session, _pools(principal), POOLS.c, POOL_SPEC, query)
-
-
-async def get_pool(session: AsyncSession, principal: Principal, pool_id: int) -> dict[str, Any] | None:
-    row = (await session.execute(_pools(principal).where(POOLS.c.id == pool_id))).mappings().first()
-    return dict(row) if row is not None else None
-
-
-async def lock_pool(session: AsyncSession, principal: Principal, pool_id: int) -> IpPool | None:
-    return await session.scalar(
-        sa.select(IpPool).where(IpPool.id == pool_id, IpPool.livemode.is_(principal.livemode)).with_for_update()
-    )
+# Pools and PDUs have no tenant (staff manage them); a pool is read with how many of its addresses are assigned.
+_ASSIGNED = (
+    sa.select(sa.func.count())
+    .where(ADDRESSES.c.pool_id == POOLS.c.id)
+    .correlate(POOLS)
+    .scalar_subquery()
+    .label("assigned")
+)
+POOL = Scoped(IpPool, tenant=None, columns=[*POOLS.c, _ASSIGNED], spec=POOL_SPEC, missing=PoolNotFound)
+PDU = Scoped(PduDevice, tenant=None, spec=PDU_SPEC, missing=PduNotFound)
 
 
 async def networks(session: AsyncSession, livemode: bool, *, except_id: int | None = None) -> list[tuple[int, str]]:
@@ -111,25 +98,6 @@ async def lock_address(session: AsyncSession, service_id: int, address_id: int) 
 
 
 # PDUs
-
-
-def _pdus(principal: Principal) -> sa.Select[Any]:
-    return sa.select(PDUS).where(PDUS.c.livemode.is_(principal.livemode))
-
-
-async def list_pdus(session: AsyncSession, principal: Principal, query: ListQuery) -> Page:
-    return await fetch_page(session, _pdus(principal), PDUS.c, PDU_SPEC, query)
-
-
-async def get_pdu(session: AsyncSession, principal: Principal, pdu_id: int) -> dict[str, Any] | None:
-    row = (await session.execute(_pdus(principal).where(PDUS.c.id == pdu_id))).mappings().first()
-    return dict(row) if row is not None else None
-
-
-async def lock_pdu(session: AsyncSession, principal: Principal, pdu_id: int) -> PduDevice | None:
-    return await session.scalar(
-        sa.select(PduDevice).where(PduDevice.id == pdu_id, PduDevice.livemode.is_(principal.livemode)).with_for_update()
-    )
 
 
 async def highest_assigned_outlet(session: AsyncSession, pdu_id: int) -> int:

@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from hostlane.core.db import Database
 from hostlane.core.errors import Conflict, Taken, ValidationFailed
 from hostlane.core.pagination import ListQuery, Page
+from hostlane.core.repository import apply_changes, changes_of
 from hostlane.drivers.dns import DnsDriver
 from hostlane.drivers.errors import DriverError, RetryLater
 from hostlane.drivers.pdu import PduDriver
@@ -27,10 +28,8 @@ from hostlane.network import repository as repo
 from hostlane.network.errors import (
     AddressNotFound,
     PduInUse,
-    PduNotFound,
     PoolExhausted,
     PoolInUse,
-    PoolNotFound,
     PortNotFound,
     UpstreamRefused,
     UpstreamUnavailable,
@@ -72,14 +71,11 @@ async def _active_service(session: AsyncSession, principal: Principal, service_i
 
 
 async def list_pools(session: AsyncSession, principal: Principal, query: ListQuery) -> Page:
-    return await repo.list_pools(session, principal, query)
+    return await repo.POOL.page(session, principal, query)
 
 
 async def get_pool(session: AsyncSession, principal: Principal, pool_id: int) -> dict[str, Any]:
-    row = await repo.get_pool(session, principal, pool_id)
-    if row is None:
-        raise PoolNotFound()
-    return row
+    return await repo.POOL.one(session, principal, pool_id)
 
 
 def _check_gateway(network: str, gateway: str | None) -> None:
@@ -104,11 +100,8 @@ async def create_pool(session: AsyncSession, principal: Principal, data: PoolCre
 
 
 async def update_pool(session: AsyncSession, principal: Principal, pool_id: int, data: PoolUpdate) -> dict[str, Any]:
-    pool = await repo.lock_pool(session, principal, pool_id)
-    if pool is None:
-        raise PoolNotFound()
-    changes = data.model_dump(exclude_unset=True)
-    ValidationFailed.refuse_nulls(changes, "name")
+    pool = await repo.POOL.locked(session, principal, pool_id)
+    changes = changes_of(data, "name")
     if "name" in changes and await repo.name_taken(
         session, repo.POOLS, principal.livemode, changes["name"], except_id=pool_id
     ):
@@ -117,17 +110,13 @@ async def update_pool(session: AsyncSession, principal: Principal, pool_id: int,
         _check_gateway(pool.network, changes["gateway"])
         if changes["gateway"] in await repo.pool_addresses(session, pool_id):
             raise ValidationFailed.field("gateway", "The gateway is assigned to a service.")
-    for name, value in changes.items():
-        setattr(pool, name, value)
-    await session.flush()
+    await apply_changes(session, pool, changes, stamp=False)
     audit.record(session, principal, "ip_pool.update", "ip_pool", pool_id, changes)
     return await get_pool(session, principal, pool_id)
 
 
 async def delete_pool(session: AsyncSession, principal: Principal, pool_id: int) -> dict[str, Any]:
-    pool = await repo.lock_pool(session, principal, pool_id)
-    if pool is None:
-        raise PoolNotFound()
+    pool = await repo.POOL.locked(session, principal, pool_id)
     row = await get_pool(session, principal, pool_id)
     if row["assigned"]:
         raise PoolInUse()
@@ -150,7 +139,7 @@ async def assign_address(
 ) -> dict[str, Any]:
     """Give the service the named address of the pool, or the pool's next free one."""
     await services.get_service(session, principal, service_id)
-    pool = await repo.lock_pool(session, principal, data.pool_id)  # the lock serialises assignments per pool
+    pool = await repo.POOL.lock(session, principal, data.pool_id)  # the lock serialises assignments per pool
     if pool is None:
         raise ValidationFailed.field("pool_id", "The selected pool_id is invalid.")
     if data.address is None:
@@ -252,14 +241,11 @@ async def set_reverse_dns(
 
 
 async def list_pdus(session: AsyncSession, principal: Principal, query: ListQuery) -> Page:
-    return await repo.list_pdus(session, principal, query)
+    return await repo.PDU.page(session, principal, query)
 
 
 async def get_pdu(session: AsyncSession, principal: Principal, pdu_id: int) -> dict[str, Any]:
-    row = await repo.get_pdu(session, principal, pdu_id)
-    if row is None:
-        raise PduNotFound()
-    return row
+    return await repo.PDU.one(session, principal, pdu_id)
 
 
 async def create_pdu(session: AsyncSession, principal: Principal, data: PduCreate) -> dict[str, Any]:
@@ -273,28 +259,21 @@ async def create_pdu(session: AsyncSession, principal: Principal, data: PduCreat
 
 
 async def update_pdu(session: AsyncSession, principal: Principal, pdu_id: int, data: PduUpdate) -> dict[str, Any]:
-    pdu = await repo.lock_pdu(session, principal, pdu_id)
-    if pdu is None:
-        raise PduNotFound()
-    changes = data.model_dump(exclude_unset=True)
-    ValidationFailed.refuse_nulls(changes, "name", "address", "outlets")
+    pdu = await repo.PDU.locked(session, principal, pdu_id)
+    changes = changes_of(data, "name", "address", "outlets")
     if "name" in changes and await repo.name_taken(
         session, repo.PDUS, principal.livemode, changes["name"], except_id=pdu_id
     ):
         raise Taken("name")
     if "outlets" in changes and changes["outlets"] < (highest := await repo.highest_assigned_outlet(session, pdu_id)):
         raise ValidationFailed.field("outlets", f"Outlet {highest} is assigned to a service.")
-    for name, value in changes.items():
-        setattr(pdu, name, value)
-    await session.flush()
+    await apply_changes(session, pdu, changes, stamp=False)
     audit.record(session, principal, "pdu.update", "pdu", pdu_id, changes)
     return await get_pdu(session, principal, pdu_id)
 
 
 async def delete_pdu(session: AsyncSession, principal: Principal, pdu_id: int) -> dict[str, Any]:
-    pdu = await repo.lock_pdu(session, principal, pdu_id)
-    if pdu is None:
-        raise PduNotFound()
+    pdu = await repo.PDU.locked(session, principal, pdu_id)
     if await repo.highest_assigned_outlet(session, pdu_id):
         raise PduInUse()
     row = await get_pdu(session, principal, pdu_id)
@@ -305,7 +284,7 @@ async def delete_pdu(session: AsyncSession, principal: Principal, pdu_id: int) -
 
 async def assign_port(session: AsyncSession, principal: Principal, service_id: int, data: PortAssign) -> dict[str, Any]:
     await services.get_service(session, principal, service_id)
-    pdu = await repo.lock_pdu(session, principal, data.pdu_id)
+    pdu = await repo.PDU.lock(session, principal, data.pdu_id)
     if pdu is None:
         raise ValidationFailed.field("pdu_id", "The selected pdu_id is invalid.")
     if data.outlet > pdu.outlets:
