@@ -26,11 +26,9 @@ from hostlane.identity.principal import Principal
 from hostlane.models import IpAddress, IpPool, PduDevice, PduPort, ServiceStatus
 from hostlane.network import repository as repo
 from hostlane.network.errors import (
-    AddressNotFound,
     PduInUse,
     PoolExhausted,
     PoolInUse,
-    PortNotFound,
     UpstreamRefused,
     UpstreamUnavailable,
 )
@@ -157,32 +155,23 @@ async def assign_address(
     session.add(row)
     await session.flush()
     audit.record(session, principal, "service.ip_assign", "service", service_id, {"address": address})
-    return await _address(session, service_id, row.id)
+    return await repo.ADDRESS.one(session, service_id, row.id)
 
 
 async def unassign_address(
     session: AsyncSession, principal: Principal, service_id: int, address_id: int
 ) -> dict[str, Any]:
     await services.get_service(session, principal, service_id)
-    row = await repo.lock_address(session, service_id, address_id)
-    if row is None:
-        raise AddressNotFound()
-    shown = await _address(session, service_id, address_id)
+    row = await repo.ADDRESS.locked(session, service_id, address_id)
+    shown = await repo.ADDRESS.one(session, service_id, address_id)
     await session.delete(row)
     audit.record(session, principal, "service.ip_unassign", "service", service_id, {"address": row.address})
     return shown
 
 
-async def _address(session: AsyncSession, service_id: int, address_id: int) -> dict[str, Any]:
-    row = await repo.address_of(session, service_id, address_id)
-    if row is None:
-        raise AddressNotFound()
-    return row
-
-
 async def service_addresses(session: AsyncSession, principal: Principal, service_id: int) -> list[dict[str, Any]]:
     await services.get_service(session, principal, service_id)
-    return await repo.addresses_of(session, service_id)
+    return await repo.ADDRESS.all(session, service_id)
 
 
 # Reverse DNS
@@ -223,7 +212,7 @@ async def set_reverse_dns(
     """Point the PTRs of the service's own addresses at the given host names (an empty name removes one)."""
     async with db.reader() as session:
         await _active_service(session, principal, service_id)
-        own = {row["address"] for row in await repo.addresses_of(session, service_id)}
+        own = {row["address"] for row in await repo.ADDRESS.all(session, service_id)}
     changes = _changes(data, own)
     applied: dict[str, str | None] = {}
     try:
@@ -295,30 +284,21 @@ async def assign_port(session: AsyncSession, principal: Principal, service_id: i
     session.add(port)
     await session.flush()
     audit.record(session, principal, "service.pdu_assign", "service", service_id, data.model_dump())
-    return await _port(session, service_id, port.id)
+    return await repo.PORT.one(session, service_id, port.id)
 
 
 async def unassign_port(session: AsyncSession, principal: Principal, service_id: int, port_id: int) -> dict[str, Any]:
     await services.get_service(session, principal, service_id)
-    port = await repo.lock_port(session, service_id, port_id)
-    if port is None:
-        raise PortNotFound()
-    row = await _port(session, service_id, port_id)
+    port = await repo.PORT.locked(session, service_id, port_id)
+    row = await repo.PORT.one(session, service_id, port_id)
     await session.delete(port)
     audit.record(session, principal, "service.pdu_unassign", "service", service_id, {"port_id": port_id})
     return row
 
 
-async def _port(session: AsyncSession, service_id: int, port_id: int) -> dict[str, Any]:
-    row = await repo.port_of(session, service_id, port_id)
-    if row is None:
-        raise PortNotFound()
-    return row
-
-
 async def service_ports(session: AsyncSession, principal: Principal, service_id: int) -> list[dict[str, Any]]:
     await services.get_service(session, principal, service_id)
-    return await repo.ports_of(session, service_id)
+    return await repo.PORT.all(session, service_id)
 
 
 async def _power(pdu: PduDriver, row: dict[str, Any], *, strict: bool) -> bool | None:
@@ -342,7 +322,7 @@ async def port_with_power(
 ) -> dict[str, Any]:
     async with db.reader() as session:
         await services.get_service(session, principal, service_id)
-        row = await _port(session, service_id, port_id)
+        row = await repo.PORT.one(session, service_id, port_id)
     return {**row, "power": await _power(pdu, row, strict=True)}
 
 
@@ -352,7 +332,7 @@ async def set_power(
     """Switch the outlet, then audit the switch (the PDU is the record of what the power is)."""
     async with db.reader() as session:
         await _active_service(session, principal, service_id)
-        row = await _port(session, service_id, port_id)
+        row = await repo.PORT.one(session, service_id, port_id)
     await _outside("PDU", pdu.set_power(row["pdu_address"], row["outlet"], on))
     async with db.transaction() as session:
         audit.record(
