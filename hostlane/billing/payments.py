@@ -203,7 +203,5 @@ async def save_payment_method(
         last4=token[-4:],
         is_default=True,
     )
-    session.add(method)
-    await session.flush()
-    audit.record(session, principal, "payment_method.create", "payment_method", method.id, {"last4": method.last4})
+    await audit.created(session, principal, method, "payment_method", {"last4": method.last4})
     return method

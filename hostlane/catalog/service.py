@@ -83,9 +83,7 @@ async def create_group(session: AsyncSession, principal: Principal, data: GroupC
         raise Taken("slug")
     await _check_parent(session, principal, data.parent_id)
     group = ProductGroup(livemode=principal.livemode, slug=slug, **data.model_dump(exclude={"slug"}))
-    session.add(group)
-    await session.flush()
-    audit.record(session, principal, "group.create", "group", group.id, data.model_dump())
+    await audit.created(session, principal, group, "group", data.model_dump())
     return await get_group(session, principal, group.id)
 
 
@@ -105,10 +103,8 @@ async def delete_group(session: AsyncSession, principal: Principal, group_id: in
     group = await repo.GROUP.locked(session, principal, group_id)
     if await repo.group_has_products(session, group.id):
         raise GroupHasProducts()
-    row = await get_group(session, principal, group.id)
     audit.record(session, principal, "group.delete", "group", group.id, {"slug": group.slug})
-    await repo.GROUP.delete(session, group.id)
-    return row
+    return await repo.GROUP.remove(session, principal, group.id)
 
 
 # Products
@@ -147,9 +143,7 @@ async def create_product(session: AsyncSession, principal: Principal, data: Prod
     await _check_group(session, principal, data.group_id)
     config = _module_config(data.type, data.config)
     product = Product(livemode=principal.livemode, **data.model_dump(exclude={"config"}), config=config)
-    session.add(product)
-    await session.flush()
-    audit.record(session, principal, "product.create", "product", product.id, data.model_dump())
+    await audit.created(session, principal, product, "product", data.model_dump())
     return await get_product(session, principal, product.id)
 
 
@@ -193,10 +187,8 @@ async def delete_product(session: AsyncSession, principal: Principal, product_id
     product = await repo.PRODUCT.locked(session, principal, product_id)
     if await services.product_has_services(session, product.id):
         raise ProductInUse()
-    row = await get_product(session, principal, product.id)
     audit.record(session, principal, "product.delete", "product", product.id, {"name": product.name})
-    await repo.PRODUCT.delete(session, product.id)
-    return row
+    return await repo.PRODUCT.remove(session, principal, product.id)
 
 
 # Pricings
@@ -230,15 +222,8 @@ async def create_pricing(session: AsyncSession, principal: Principal, data: Pric
         raise PricingExists(data.currency)
     prices = _minor_prices(data.model_dump(), data.currency)
     pricing = Pricing(livemode=principal.livemode, product_id=data.product_id, currency=data.currency, **prices)
-    session.add(pricing)
-    await session.flush()
-    audit.record(
-        session,
-        principal,
-        "pricing.create",
-        "pricing",
-        pricing.id,
-        {"product_id": data.product_id, "currency": data.currency, **prices},
+    await audit.created(
+        session, principal, pricing, "pricing", {"product_id": data.product_id, "currency": data.currency, **prices}
     )
     return await get_pricing(session, principal, pricing.id)
 
@@ -267,10 +252,8 @@ async def update_pricing(
 
 async def delete_pricing(session: AsyncSession, principal: Principal, pricing_id: int) -> dict[str, Any]:
     pricing = await repo.PRICING.locked(session, principal, pricing_id)
-    row = await get_pricing(session, principal, pricing.id)
     audit.record(session, principal, "pricing.delete", "pricing", pricing.id, {"currency": pricing.currency})
-    await repo.PRICING.delete(session, pricing.id)
-    return row
+    return await repo.PRICING.remove(session, principal, pricing.id)
 
 
 async def counts(session: AsyncSession, principal: Principal) -> dict[str, int]:

@@ -168,6 +168,13 @@ class Scoped(Generic[Model]):
         """Delete the row (the caller locked it through its scope first)."""
         await session.execute(sa.delete(self.table).where(self.table.c.id == row_id))
 
+    async def remove(self, session: AsyncSession, caller: Caller, row_id: int) -> Row:
+        """Delete the row (locked and checked by the caller) and return its read shape as it was: what a
+        delete answers with."""
+        row = await self.one(session, caller, row_id)
+        await self.delete(session, row_id)
+        return row
+
     def _missing(self) -> HostlaneError:
         assert self.missing is not None, f"{self.table.name}: no error named for a missing row"
         return self.missing()

@@ -65,18 +65,11 @@ async def create_customer(session: AsyncSession, principal: Principal, data: Cus
         email_verified_at=clock.now() if data.verified else None,
         notes=data.notes,
     )
-    session.add(customer)
-    await session.flush()
+    await audit.created(
+        session, principal, customer, "customer", data.model_dump(exclude={"password"}, exclude_unset=True)
+    )
     if customer.credit_minor:
         _ledger(session, customer, customer.credit_minor, "Opening balance")
-    audit.record(
-        session,
-        principal,
-        "customer.create",
-        "customer",
-        customer.id,
-        data.model_dump(exclude={"password"}, exclude_unset=True),
-    )
     return await get_customer(session, principal, customer.id)
 
 

@@ -91,9 +91,7 @@ async def create_pool(session: AsyncSession, principal: Principal, data: PoolCre
         if other.version == network.version and network.overlaps(other):
             raise ValidationFailed.field("network", f"The network overlaps the pool {text}.")
     pool = IpPool(livemode=principal.livemode, **data.model_dump())
-    session.add(pool)
-    await session.flush()
-    audit.record(session, principal, "ip_pool.create", "ip_pool", pool.id, data.model_dump())
+    await audit.created(session, principal, pool, "ip_pool", data.model_dump())
     return await get_pool(session, principal, pool.id)
 
 
@@ -114,13 +112,11 @@ async def update_pool(session: AsyncSession, principal: Principal, pool_id: int,
 
 
 async def delete_pool(session: AsyncSession, principal: Principal, pool_id: int) -> dict[str, Any]:
-    pool = await repo.POOL.locked(session, principal, pool_id)
-    row = await get_pool(session, principal, pool_id)
-    if row["assigned"]:
+    await repo.POOL.locked(session, principal, pool_id)
+    if await repo.pool_addresses(session, pool_id):
         raise PoolInUse()
-    await session.delete(pool)
     audit.record(session, principal, "ip_pool.delete", "ip_pool", pool_id)
-    return row
+    return await repo.POOL.remove(session, principal, pool_id)
 
 
 def _free_address(pool: IpPool, taken: set[str]) -> str:
@@ -241,9 +237,7 @@ async def create_pdu(session: AsyncSession, principal: Principal, data: PduCreat
     if await repo.name_taken(session, repo.PDUS, principal.livemode, data.name):
         raise Taken("name")
     pdu = PduDevice(livemode=principal.livemode, **data.model_dump())
-    session.add(pdu)
-    await session.flush()
-    audit.record(session, principal, "pdu.create", "pdu", pdu.id, data.model_dump())
+    await audit.created(session, principal, pdu, "pdu", data.model_dump())
     return await get_pdu(session, principal, pdu.id)
 
 
@@ -262,13 +256,11 @@ async def update_pdu(session: AsyncSession, principal: Principal, pdu_id: int, d
 
 
 async def delete_pdu(session: AsyncSession, principal: Principal, pdu_id: int) -> dict[str, Any]:
-    pdu = await repo.PDU.locked(session, principal, pdu_id)
+    await repo.PDU.locked(session, principal, pdu_id)
     if await repo.highest_assigned_outlet(session, pdu_id):
         raise PduInUse()
-    row = await get_pdu(session, principal, pdu_id)
-    await session.delete(pdu)
     audit.record(session, principal, "pdu.delete", "pdu", pdu_id)
-    return row
+    return await repo.PDU.remove(session, principal, pdu_id)
 
 
 async def assign_port(session: AsyncSession, principal: Principal, service_id: int, data: PortAssign) -> dict[str, Any]:

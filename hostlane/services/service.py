@@ -109,17 +109,14 @@ async def create_service(
         billing_day=billing_day or (next_due_date.day if next_due_date else None),
         data=data or {},
     )
-    session.add(service)
-    await session.flush()
-    repo.add_event(session, service.id, "created", principal, to_status=S.PENDING)
-    audit.record(
+    await audit.created(
         session,
         principal,
-        "service.create",
+        service,
         "service",
-        service.id,
         {"customer_id": customer_id, "product_id": product_id, "billing": billing},
     )
+    repo.add_event(session, service.id, "created", principal, to_status=S.PENDING)
     return service
 
 
@@ -145,10 +142,8 @@ async def delete_service(session: AsyncSession, principal: Principal, service_id
     service = await repo.SERVICE.locked(session, principal, service_id)
     if service.status in (S.ACTIVE, S.SUSPENDED):
         raise ServiceIsLive(service.status.value)
-    row = await get_service(session, principal, service.id)
     audit.record(session, principal, "service.delete", "service", service.id, {"status": service.status})
-    await repo.SERVICE.delete(session, service.id)
-    return row
+    return await repo.SERVICE.remove(session, principal, service.id)
 
 
 async def transition(

@@ -64,9 +64,7 @@ async def create_department(session: AsyncSession, principal: Principal, data: D
     if await repo.department_name_taken(session, principal.livemode, data.name):
         raise Taken("name")
     department = SupportDepartment(livemode=principal.livemode, **data.model_dump())
-    session.add(department)
-    await session.flush()
-    audit.record(session, principal, "department.create", "department", department.id, data.model_dump())
+    await audit.created(session, principal, department, "department", data.model_dump())
     return await get_department(session, principal, department.id)
 
 
@@ -85,13 +83,11 @@ async def update_department(
 
 
 async def delete_department(session: AsyncSession, principal: Principal, department_id: int) -> dict[str, Any]:
-    department = await repo.DEPARTMENT.locked(session, principal, department_id)
+    await repo.DEPARTMENT.locked(session, principal, department_id)
     if await repo.department_has_tickets(session, department_id):
         raise DepartmentHasTickets()
-    row = await get_department(session, principal, department_id)
-    await session.delete(department)
     audit.record(session, principal, "department.delete", "department", department_id)
-    return row
+    return await repo.DEPARTMENT.remove(session, principal, department_id)
 
 
 # Tickets
@@ -185,14 +181,11 @@ async def open_ticket(
         created_at=now,
         updated_at=now,
     )
-    session.add(ticket)
-    await session.flush()
-    audit.record(
+    await audit.created(
         session,
         principal,
-        "ticket.create",
+        ticket,
         "ticket",
-        ticket.id,
         {"number": ticket.number, "department_id": data.department_id, "subject": data.subject},
     )
     if not by_customer:
