@@ -70,13 +70,6 @@ PRODUCT.includes = {
 PRICING.includes = {"product": Include(PRODUCT.by_id, on="product_id", one=True)}
 
 
-async def slug_taken(session: AsyncSession, livemode: bool, slug: str, *, except_id: int | None = None) -> bool:
-    statement = sa.select(sa.literal(1)).where(GROUPS.c.livemode.is_(livemode), GROUPS.c.slug == slug)
-    if except_id is not None:
-        statement = statement.where(GROUPS.c.id != except_id)
-    return await session.scalar(statement.limit(1)) is not None
-
-
 async def pricing_exists(
     session: AsyncSession, product_id: int, currency: str, *, except_id: int | None = None
 ) -> bool:

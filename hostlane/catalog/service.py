@@ -79,7 +79,7 @@ async def _check_parent(
 
 async def create_group(session: AsyncSession, principal: Principal, data: GroupCreate) -> dict[str, Any]:
     slug = data.slug or slugify(data.name)
-    if await repo.slug_taken(session, principal.livemode, slug):
+    if await repo.GROUP.taken(session, principal.livemode, "slug", slug):
         raise Taken("slug")
     await _check_parent(session, principal, data.parent_id)
     group = ProductGroup(livemode=principal.livemode, slug=slug, **data.model_dump(exclude={"slug"}))
@@ -90,7 +90,9 @@ async def create_group(session: AsyncSession, principal: Principal, data: GroupC
 async def update_group(session: AsyncSession, principal: Principal, group_id: int, data: GroupUpdate) -> dict[str, Any]:
     group = await repo.GROUP.locked(session, principal, group_id)
     changes = changes_of(data, "name", "slug", "description", "status", "sort_order", "pinned")
-    if "slug" in changes and await repo.slug_taken(session, principal.livemode, changes["slug"], except_id=group.id):
+    if "slug" in changes and await repo.GROUP.taken(
+        session, principal.livemode, "slug", changes["slug"], except_id=group.id
+    ):
         raise Taken("slug")
     if "parent_id" in changes:
         await _check_parent(session, principal, changes["parent_id"], group.id)

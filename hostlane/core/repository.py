@@ -164,6 +164,27 @@ class Scoped(Generic[Model]):
 
         return load
 
+    async def taken(
+        self,
+        session: AsyncSession,
+        livemode: bool,
+        column: str,
+        value: Any,
+        *,
+        except_id: int | None = None,
+        any_case: bool = False,
+    ) -> bool:
+        """Whether another row of the mode (among those every caller sees) holds ``value`` in ``column``,
+        compared ignoring case when ``any_case``: the check before a unique name, slug or e-mail."""
+        table = self.table
+        held = sa.func.lower(table.c[column]) == value.lower() if any_case else table.c[column] == value
+        statement = sa.select(sa.literal(1)).where(table.c.livemode.is_(livemode), held)
+        if self._always is not None:
+            statement = statement.where(*self._always(table))
+        if except_id is not None:
+            statement = statement.where(table.c.id != except_id)
+        return await session.scalar(statement.limit(1)) is not None
+
     async def delete(self, session: AsyncSession, row_id: int) -> None:
         """Delete the row (the caller locked it through its scope first)."""
         await session.execute(sa.delete(self.table).where(self.table.c.id == row_id))

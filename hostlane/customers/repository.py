@@ -47,17 +47,6 @@ CUSTOMER = Scoped(
 )
 
 
-async def email_taken(session: AsyncSession, livemode: bool, email: str, *, except_id: int | None = None) -> bool:
-    statement = sa.select(sa.literal(1)).where(
-        TABLE.c.livemode.is_(livemode),
-        TABLE.c.deleted_at.is_(None),
-        sa.func.lower(TABLE.c.email) == email.lower(),
-    )
-    if except_id is not None:
-        statement = statement.where(TABLE.c.id != except_id)
-    return await session.scalar(statement.limit(1)) is not None
-
-
 async def by_email(session: AsyncSession, livemode: bool, email: str) -> Customer | None:
     return await session.scalar(
         sa.select(Customer).where(

@@ -39,7 +39,7 @@ async def get_customer(
 
 async def create_customer(session: AsyncSession, principal: Principal, data: CustomerCreate) -> dict[str, Any]:
     email = str(data.email).lower()
-    if await repo.email_taken(session, principal.livemode, email):
+    if await repo.CUSTOMER.taken(session, principal.livemode, "email", email, any_case=True):
         raise EmailTaken()
     settings = get_settings()
     currency = require_offered_currency(data.currency or settings.currencies[0])
@@ -88,7 +88,9 @@ async def update_customer(
     changes = changes_of(data, *_REQUIRED)
     if "email" in changes:
         changes["email"] = str(changes["email"]).lower()
-        if await repo.email_taken(session, principal.livemode, changes["email"], except_id=customer.id):
+        if await repo.CUSTOMER.taken(
+            session, principal.livemode, "email", changes["email"], except_id=customer.id, any_case=True
+        ):
             raise EmailTaken()
     if "currency" in changes:
         require_offered_currency(changes["currency"])

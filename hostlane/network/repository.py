@@ -50,17 +50,6 @@ async def networks(session: AsyncSession, livemode: bool, *, except_id: int | No
     return [(row[0], row[1]) for row in (await session.execute(statement)).all()]
 
 
-async def name_taken(
-    session: AsyncSession, table: sa.Table, livemode: bool, name: str, *, except_id: int | None = None
-) -> bool:
-    statement = sa.select(sa.literal(1)).where(
-        table.c.livemode.is_(livemode), sa.func.lower(table.c.name) == name.lower()
-    )
-    if except_id is not None:
-        statement = statement.where(table.c.id != except_id)
-    return await session.scalar(statement.limit(1)) is not None
-
-
 async def pool_addresses(session: AsyncSession, pool_id: int) -> set[str]:
     return set((await session.scalars(sa.select(ADDRESSES.c.address).where(ADDRESSES.c.pool_id == pool_id))).all())
 

@@ -82,7 +82,7 @@ def _check_gateway(network: str, gateway: str | None) -> None:
 
 
 async def create_pool(session: AsyncSession, principal: Principal, data: PoolCreate) -> dict[str, Any]:
-    if await repo.name_taken(session, repo.POOLS, principal.livemode, data.name):
+    if await repo.POOL.taken(session, principal.livemode, "name", data.name, any_case=True):
         raise Taken("name")
     _check_gateway(data.network, data.gateway)
     network = ipaddress.ip_network(data.network)
@@ -98,8 +98,8 @@ async def create_pool(session: AsyncSession, principal: Principal, data: PoolCre
 async def update_pool(session: AsyncSession, principal: Principal, pool_id: int, data: PoolUpdate) -> dict[str, Any]:
     pool = await repo.POOL.locked(session, principal, pool_id)
     changes = changes_of(data, "name")
-    if "name" in changes and await repo.name_taken(
-        session, repo.POOLS, principal.livemode, changes["name"], except_id=pool_id
+    if "name" in changes and await repo.POOL.taken(
+        session, principal.livemode, "name", changes["name"], except_id=pool_id, any_case=True
     ):
         raise Taken("name")
     if "gateway" in changes:
@@ -234,7 +234,7 @@ async def get_pdu(session: AsyncSession, principal: Principal, pdu_id: int) -> d
 
 
 async def create_pdu(session: AsyncSession, principal: Principal, data: PduCreate) -> dict[str, Any]:
-    if await repo.name_taken(session, repo.PDUS, principal.livemode, data.name):
+    if await repo.PDU.taken(session, principal.livemode, "name", data.name, any_case=True):
         raise Taken("name")
     pdu = PduDevice(livemode=principal.livemode, **data.model_dump())
     await audit.created(session, principal, pdu, "pdu", data.model_dump())
@@ -244,8 +244,8 @@ async def create_pdu(session: AsyncSession, principal: Principal, data: PduCreat
 async def update_pdu(session: AsyncSession, principal: Principal, pdu_id: int, data: PduUpdate) -> dict[str, Any]:
     pdu = await repo.PDU.locked(session, principal, pdu_id)
     changes = changes_of(data, "name", "address", "outlets")
-    if "name" in changes and await repo.name_taken(
-        session, repo.PDUS, principal.livemode, changes["name"], except_id=pdu_id
+    if "name" in changes and await repo.PDU.taken(
+        session, principal.livemode, "name", changes["name"], except_id=pdu_id, any_case=True
     ):
         raise Taken("name")
     if "outlets" in changes and changes["outlets"] < (highest := await repo.highest_assigned_outlet(session, pdu_id)):

@@ -68,17 +68,6 @@ async def all_departments(session: AsyncSession, principal: Principal) -> list[d
     return [dict(row) for row in rows.mappings()]
 
 
-async def department_name_taken(
-    session: AsyncSession, livemode: bool, name: str, *, except_id: int | None = None
-) -> bool:
-    statement = sa.select(sa.literal(1)).where(
-        DEPARTMENTS.c.livemode.is_(livemode), sa.func.lower(DEPARTMENTS.c.name) == name.lower()
-    )
-    if except_id is not None:
-        statement = statement.where(DEPARTMENTS.c.id != except_id)
-    return await session.scalar(statement.limit(1)) is not None
-
-
 async def department_has_tickets(session: AsyncSession, department_id: int) -> bool:
     statement = sa.select(sa.literal(1)).where(TICKETS.c.department_id == department_id).limit(1)
     return await session.scalar(statement) is not None

@@ -61,7 +61,7 @@ async def get_department(session: AsyncSession, principal: Principal, department
 
 
 async def create_department(session: AsyncSession, principal: Principal, data: DepartmentCreate) -> dict[str, Any]:
-    if await repo.department_name_taken(session, principal.livemode, data.name):
+    if await repo.DEPARTMENT.taken(session, principal.livemode, "name", data.name, any_case=True):
         raise Taken("name")
     department = SupportDepartment(livemode=principal.livemode, **data.model_dump())
     await audit.created(session, principal, department, "department", data.model_dump())
@@ -73,8 +73,8 @@ async def update_department(
 ) -> dict[str, Any]:
     department = await repo.DEPARTMENT.locked(session, principal, department_id)
     changes = changes_of(data, "name", "description", "icon")
-    if "name" in changes and await repo.department_name_taken(
-        session, principal.livemode, changes["name"], except_id=department_id
+    if "name" in changes and await repo.DEPARTMENT.taken(
+        session, principal.livemode, "name", changes["name"], except_id=department_id, any_case=True
     ):
         raise Taken("name")
     await apply_changes(session, department, changes, stamp=False)
