@@ -20,7 +20,6 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
 import sqlalchemy as sa
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hostlane.billing import invoices, payments
@@ -118,21 +117,10 @@ async def charge_invoice(
         if invoice.due_minor <= 0:
             raise InvoiceStateError("settled", "charged")
         key = f"hl_{secrets.token_hex(16)}"
-        payment = Payment(
-            livemode=invoice.livemode,
-            customer_id=invoice.customer_id,
-            invoice_id=invoice.id,
-            gateway=modes.gateway_name(method.gateway, livemode=invoice.livemode),
-            reference=key,
-            amount_minor=invoice.due_minor,
-            currency=invoice.currency,
-            status=PaymentStatus.UNKNOWN,
+        gateway_name = modes.gateway_name(method.gateway, livemode=invoice.livemode)
+        payment = await payments.insert_payment(
+            session, invoice, gateway_name, key, invoice.due_minor, PaymentStatus.UNKNOWN, duplicate=ChargeInProgress
         )
-        try:
-            async with session.begin_nested():
-                session.add(payment)
-        except IntegrityError:
-            raise ChargeInProgress() from None
         token, gateway_name, payment_id = method.token, payment.gateway, payment.id
         amount, currency = payment.amount_minor, payment.currency
     gateway = gateways.get(gateway_name)

@@ -19,7 +19,7 @@ from hostlane.billing.errors import (
 )
 from hostlane.billing.schemas import CreditIn, PaymentIn
 from hostlane.core import money
-from hostlane.core.errors import ValidationFailed
+from hostlane.core.errors import HostlaneError, ValidationFailed
 from hostlane.customers import service as customers
 from hostlane.drivers import payments as gateways
 from hostlane.identity import audit
@@ -28,6 +28,36 @@ from hostlane.jobs import outbox
 from hostlane.models import Customer, Invoice, InvoiceStatus, Payment, PaymentMethod, PaymentStatus
 
 REFUND_JOB = "billing.refund_payment"
+
+
+async def insert_payment(
+    session: AsyncSession,
+    invoice: Invoice,
+    gateway: str,
+    reference: str,
+    amount_minor: int,
+    status: PaymentStatus,
+    *,
+    duplicate: type[HostlaneError],
+) -> Payment:
+    """A payment of ``invoice``, inserted at once: one row per (gateway, reference), which the database
+    enforces, so a second one is ``duplicate``."""
+    payment = Payment(
+        livemode=invoice.livemode,
+        customer_id=invoice.customer_id,
+        invoice_id=invoice.id,
+        gateway=gateway,
+        reference=reference,
+        amount_minor=amount_minor,
+        currency=invoice.currency,
+        status=status,
+    )
+    try:
+        async with session.begin_nested():
+            session.add(payment)
+    except IntegrityError:
+        raise duplicate() from None
+    return payment
 
 
 async def record_payment(
@@ -49,21 +79,9 @@ async def record_payment(
         raise CurrencyMismatch(invoice.currency)
     if amount_minor <= 0:
         raise ValidationFailed.field("amount", "The amount must be positive.")
-    payment = Payment(
-        livemode=invoice.livemode,
-        customer_id=invoice.customer_id,
-        invoice_id=invoice.id,
-        gateway=gateway,
-        reference=reference,
-        amount_minor=amount_minor,
-        currency=invoice.currency,
-        status=PaymentStatus.SUCCEEDED,
+    payment = await insert_payment(
+        session, invoice, gateway, reference, amount_minor, PaymentStatus.SUCCEEDED, duplicate=DuplicatePayment
     )
-    try:
-        async with session.begin_nested():
-            session.add(payment)
-    except IntegrityError:
-        raise DuplicatePayment() from None
     await settle_payment(session, principal, customer, invoice, payment)
     await session.flush()
     return payment
