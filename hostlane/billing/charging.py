@@ -17,17 +17,15 @@ from __future__ import annotations
 import secrets
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 import sqlalchemy as sa
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hostlane.billing import invoices, payments
 from hostlane.billing import repository as repo
 from hostlane.billing.errors import (
     ChargeInProgress,
-    InvoiceNotFound,
     InvoiceStateError,
     NoPaymentMethod,
     PaymentDeclined,
@@ -36,7 +34,7 @@ from hostlane.core.db import Database
 from hostlane.drivers import modes
 from hostlane.drivers import payments as gateways
 from hostlane.drivers.errors import RetryLater
-from hostlane.drivers.payments import ChargeResult, GatewayDeclined, GatewayTimeout
+from hostlane.drivers.payments import ChargeResult, Gateway, GatewayDeclined, GatewayTimeout
 from hostlane.identity.principal import Principal
 from hostlane.jobs import outbox
 from hostlane.jobs.registry import Attempt, handler
@@ -106,9 +104,7 @@ async def charge_invoice(
 ) -> Payment:
     """Charge the customer's saved method for what is due on the invoice."""
     async with db.transaction() as session:
-        invoice = await repo.lock(session, principal, invoice_id)
-        if invoice is None:
-            raise InvoiceNotFound()
+        invoice = await repo.INVOICE.locked(session, principal, invoice_id)
         if invoice.status is not InvoiceStatus.UNPAID:
             raise InvoiceStateError(invoice.status.value, "paid")
         method = await repo.default_method(session, invoice.livemode, invoice.customer_id)
@@ -121,21 +117,10 @@ async def charge_invoice(
         if invoice.due_minor <= 0:
             raise InvoiceStateError("settled", "charged")
         key = f"hl_{secrets.token_hex(16)}"
-        payment = Payment(
-            livemode=invoice.livemode,
-            customer_id=invoice.customer_id,
-            invoice_id=invoice.id,
-            gateway=modes.gateway_name(method.gateway, livemode=invoice.livemode),
-            reference=key,
-            amount_minor=invoice.due_minor,
-            currency=invoice.currency,
-            status=PaymentStatus.UNKNOWN,
+        gateway_name = modes.gateway_name(method.gateway, livemode=invoice.livemode)
+        payment = await payments.insert_payment(
+            session, invoice, gateway_name, key, invoice.due_minor, PaymentStatus.UNKNOWN, duplicate=ChargeInProgress
         )
-        try:
-            async with session.begin_nested():
-                session.add(payment)
-        except IntegrityError:
-            raise ChargeInProgress() from None
         token, gateway_name, payment_id = method.token, payment.gateway, payment.id
         amount, currency = payment.amount_minor, payment.currency
     gateway = gateways.get(gateway_name)
@@ -184,18 +169,33 @@ async def _reload(db: Database, payment_id: int) -> Payment:
         return payment
 
 
+Target = TypeVar("Target", Payment, Invoice)  # what a job of this module acts on
+
+# A job re-loads what it acts on and returns early when the work is done (jobs are safe to run twice).
+
+
+async def _still(db: Database, model: type[Target], row_id: int, status: Any) -> Target | None:
+    """The row, if it is still in ``status``; ``None`` if it is gone or moved on."""
+    async with db.reader() as session:
+        row = await session.get(model, row_id)
+    return row if row is not None and row.status is status else None
+
+
+def _gateway_of(payment: Payment) -> Gateway:
+    gateway = gateways.get(payment.gateway)
+    if gateway is None:
+        raise RetryLater(f"gateway {payment.gateway} is not configured", seconds=300)
+    return gateway
+
+
 @handler(RESOLVE_JOB)
 async def resolve_payment(runtime: Runtime, payload: dict[str, Any], attempt: Attempt) -> None:
     """Ask the gateway what became of a charge that timed out."""
     payment_id = int(payload["payment_id"])
-    async with runtime.db.reader() as session:
-        payment = await session.get(Payment, payment_id)
-    if payment is None or payment.status is not PaymentStatus.UNKNOWN:
+    payment = await _still(runtime.db, Payment, payment_id, PaymentStatus.UNKNOWN)
+    if payment is None:
         return
-    gateway = gateways.get(payment.gateway)
-    if gateway is None:
-        raise RetryLater(f"gateway {payment.gateway} is not configured", seconds=300)
-    result = await gateway.lookup(payment.reference)
+    result = await _gateway_of(payment).lookup(payment.reference)
     if result is not None:
         await _succeeded(runtime.db, payment_id, result)
     elif attempt.is_last:
@@ -213,9 +213,8 @@ async def resolve_payment(runtime: Runtime, payload: dict[str, Any], attempt: At
 async def charge_due_invoice(runtime: Runtime, payload: dict[str, Any], attempt: Attempt) -> None:
     """The daily run's automatic charge of a due invoice; a declined card waits for the next run."""
     invoice_id = int(payload["invoice_id"])
-    async with runtime.db.reader() as session:
-        invoice = await session.get(Invoice, invoice_id)
-    if invoice is None or invoice.status is not InvoiceStatus.UNPAID:
+    invoice = await _still(runtime.db, Invoice, invoice_id, InvoiceStatus.UNPAID)
+    if invoice is None:
         return
     try:
         await charge_invoice(runtime.db, Principal.system(livemode=invoice.livemode), invoice_id)
@@ -240,11 +239,7 @@ async def settle_by_key(db: Database, gateway: str, key: str, result: ChargeResu
 @handler(payments.REFUND_JOB)
 async def refund_payment(runtime: Runtime, payload: dict[str, Any], attempt: Attempt) -> None:
     """Give a refunded card payment back through its gateway (refunds are idempotent per payment)."""
-    async with runtime.db.reader() as session:
-        payment = await session.get(Payment, int(payload["payment_id"]))
-    if payment is None or payment.status is not PaymentStatus.REFUNDED:
+    payment = await _still(runtime.db, Payment, int(payload["payment_id"]), PaymentStatus.REFUNDED)
+    if payment is None:
         return
-    gateway = gateways.get(payment.gateway)
-    if gateway is None:
-        raise RetryLater(f"gateway {payment.gateway} is not configured", seconds=300)
-    await gateway.refund(reference=payment.reference, amount_minor=payment.refunded_minor)
+    await _gateway_of(payment).refund(reference=payment.reference, amount_minor=payment.refunded_minor)

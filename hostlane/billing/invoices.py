@@ -8,7 +8,6 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hostlane.billing import repository as repo
-from hostlane.billing.errors import InvoiceNotFound
 from hostlane.core.pagination import ListQuery, Page
 from hostlane.customers import service as customers
 from hostlane.identity.principal import Principal
@@ -19,31 +18,13 @@ WHOLE = frozenset({"items", "payments"})
 
 
 async def list_invoices(session: AsyncSession, principal: Principal, query: ListQuery) -> Page:
-    page = await repo.list_page(session, principal, query)
-    await attach(session, page.items, query.includes)
-    return page
-
-
-async def attach(session: AsyncSession, rows: list[dict[str, Any]], includes: frozenset[str]) -> None:
-    ids = [row["id"] for row in rows]
-    if "items" in includes:
-        items = await repo.items_of(session, ids)
-        for row in rows:
-            row["items"] = items.get(row["id"], [])
-    if "payments" in includes:
-        payments = await repo.payments_of(session, ids)
-        for row in rows:
-            row["payments"] = payments.get(row["id"], [])
+    return await repo.INVOICE.page(session, principal, query)
 
 
 async def get_invoice(
     session: AsyncSession, principal: Principal, invoice_id: int, *, includes: frozenset[str] = frozenset({"items"})
 ) -> dict[str, Any]:
-    row = await repo.get(session, principal, invoice_id)
-    if row is None:
-        raise InvoiceNotFound()
-    await attach(session, [row], includes)
-    return row
+    return await repo.INVOICE.one(session, principal, invoice_id, includes=includes)
 
 
 async def service_ids_on(session: AsyncSession, invoice_id: int) -> list[int]:

@@ -19,7 +19,7 @@ from hostlane.billing.errors import (
 )
 from hostlane.billing.schemas import CreditIn, PaymentIn
 from hostlane.core import money
-from hostlane.core.errors import ValidationFailed
+from hostlane.core.errors import HostlaneError, ValidationFailed
 from hostlane.customers import service as customers
 from hostlane.drivers import payments as gateways
 from hostlane.identity import audit
@@ -28,6 +28,36 @@ from hostlane.jobs import outbox
 from hostlane.models import Customer, Invoice, InvoiceStatus, Payment, PaymentMethod, PaymentStatus
 
 REFUND_JOB = "billing.refund_payment"
+
+
+async def insert_payment(
+    session: AsyncSession,
+    invoice: Invoice,
+    gateway: str,
+    reference: str,
+    amount_minor: int,
+    status: PaymentStatus,
+    *,
+    duplicate: type[HostlaneError],
+) -> Payment:
+    """A payment of ``invoice``, inserted at once: one row per (gateway, reference), which the database
+    enforces, so a second one is ``duplicate``."""
+    payment = Payment(
+        livemode=invoice.livemode,
+        customer_id=invoice.customer_id,
+        invoice_id=invoice.id,
+        gateway=gateway,
+        reference=reference,
+        amount_minor=amount_minor,
+        currency=invoice.currency,
+        status=status,
+    )
+    try:
+        async with session.begin_nested():
+            session.add(payment)
+    except IntegrityError:
+        raise duplicate() from None
+    return payment
 
 
 async def record_payment(
@@ -49,21 +79,9 @@ async def record_payment(
         raise CurrencyMismatch(invoice.currency)
     if amount_minor <= 0:
         raise ValidationFailed.field("amount", "The amount must be positive.")
-    payment = Payment(
-        livemode=invoice.livemode,
-        customer_id=invoice.customer_id,
-        invoice_id=invoice.id,
-        gateway=gateway,
-        reference=reference,
-        amount_minor=amount_minor,
-        currency=invoice.currency,
-        status=PaymentStatus.SUCCEEDED,
+    payment = await insert_payment(
+        session, invoice, gateway, reference, amount_minor, PaymentStatus.SUCCEEDED, duplicate=DuplicatePayment
     )
-    try:
-        async with session.begin_nested():
-            session.add(payment)
-    except IntegrityError:
-        raise DuplicatePayment() from None
     await settle_payment(session, principal, customer, invoice, payment)
     await session.flush()
     return payment
@@ -108,7 +126,7 @@ async def settle_recorded_payment(session: AsyncSession, principal: Principal, p
     """Count a payment that the gateway confirmed after it was written (card charges)."""
     assert payment.invoice_id is not None
     customer = await customers.lock_customer(session, principal, payment.customer_id)
-    invoice = await repo.lock(session, principal, payment.invoice_id)
+    invoice = await repo.INVOICE.lock(session, principal, payment.invoice_id)
     if invoice is None:
         return
     if invoice.status is not InvoiceStatus.UNPAID:  # paid meanwhile (credit, bank transfer): keep as credit
@@ -151,11 +169,16 @@ async def add_credit(
     return customer.credit_minor
 
 
-async def add_credit_amount(session: AsyncSession, principal: Principal, customer_id: int, data: CreditIn) -> int:
+async def add_credit_amount(
+    session: AsyncSession, principal: Principal, customer_id: int, data: CreditIn
+) -> dict[str, Any]:
+    """``add_credit`` of an amount in the customer's currency; returns the customer's read shape."""
     customer = await customers.get_customer(session, principal, customer_id)
-    return await add_credit(
+    await add_credit(
         session, principal, customer_id, money.to_minor(data.amount, customer["currency"]), reason=data.reason
     )
+    await session.flush()
+    return await customers.get_customer(session, principal, customer_id)
 
 
 async def refund_invoice(
@@ -198,7 +221,5 @@ async def save_payment_method(
         last4=token[-4:],
         is_default=True,
     )
-    session.add(method)
-    await session.flush()
-    audit.record(session, principal, "payment_method.create", "payment_method", method.id, {"last4": method.last4})
+    await audit.created(session, principal, method, "payment_method", {"last4": method.last4})
     return method

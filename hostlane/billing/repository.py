@@ -9,8 +9,10 @@ from typing import Any, cast
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from hostlane.billing.errors import InvoiceNotFound
 from hostlane.core.db import bulk_insert, insert_for
-from hostlane.core.pagination import ListQuery, ListSpec, Match, Page, fetch_grouped, fetch_page
+from hostlane.core.pagination import ListSpec, Match
+from hostlane.core.repository import Include, Scoped, children
 from hostlane.identity.principal import Principal
 from hostlane.models import (
     Invoice,
@@ -44,41 +46,19 @@ LIST_SPEC = ListSpec(
 COLUMNS = {**{c.name: c for c in INVOICES.c}, "total": INVOICES.c.total_minor}
 
 
-def scope(principal: Principal) -> list[sa.ColumnElement[bool]]:
-    conditions: list[sa.ColumnElement[bool]] = [INVOICES.c.livemode.is_(principal.livemode)]
-    if principal.scope is not None:
-        conditions.append(INVOICES.c.customer_id == principal.scope)
-        conditions.append(INVOICES.c.status != InvoiceStatus.DRAFT)  # customers never see drafts
-    return conditions
-
-
-def readable(principal: Principal) -> sa.Select[Any]:
-    """The invoice's read shape: its columns and ``due_minor`` (what is left to pay)."""
-    return sa.select(*INVOICES.c, Invoice.due_minor.label("due_minor")).where(*scope(principal))
-
-
-async def list_page(session: AsyncSession, principal: Principal, query: ListQuery) -> Page:
-    return await fetch_page(session, readable(principal), COLUMNS, LIST_SPEC, query)
-
-
-async def get(session: AsyncSession, principal: Principal, invoice_id: int) -> dict[str, Any] | None:
-    row = (await session.execute(readable(principal).where(INVOICES.c.id == invoice_id))).mappings().first()
-    return dict(row) if row is not None else None
-
-
-async def lock(session: AsyncSession, principal: Principal, invoice_id: int) -> Invoice | None:
-    return await session.scalar(sa.select(Invoice).where(Invoice.id == invoice_id, *scope(principal)).with_for_update())
-
-
-async def items_of(session: AsyncSession, invoice_ids: Sequence[int]) -> dict[int, list[dict[str, Any]]]:
-    statement = sa.select(*ITEMS.c).where(ITEMS.c.invoice_id.in_(invoice_ids)).order_by(ITEMS.c.id)
-    return await fetch_grouped(session, statement, "invoice_id") if invoice_ids else {}
-
-
-async def payments_of(session: AsyncSession, invoice_ids: Sequence[int]) -> dict[int, list[dict[str, Any]]]:
-    table = cast(sa.Table, Payment.__table__)
-    statement = sa.select(*table.c).where(table.c.invoice_id.in_(invoice_ids)).order_by(table.c.id)
-    return await fetch_grouped(session, statement, "invoice_id") if invoice_ids else {}
+# The invoice's read shape is its columns and ``due_minor`` (what is left to pay); customers never see drafts.
+INVOICE = Scoped(
+    Invoice,
+    columns=[*INVOICES.c, Invoice.due_minor.label("due_minor")],
+    list_columns=COLUMNS,
+    tenants_only=lambda table: [table.c.status != InvoiceStatus.DRAFT],
+    spec=LIST_SPEC,
+    missing=InvoiceNotFound,
+)
+INVOICE.includes = {
+    "items": Include(children(ITEMS, "invoice_id")),
+    "payments": Include(children(cast(sa.Table, Payment.__table__), "invoice_id")),
+}
 
 
 async def tax_rules(session: AsyncSession, livemode: bool, country: str, state: str) -> Sequence[TaxRule]:
@@ -133,7 +113,7 @@ async def balances(session: AsyncSession, principal: Principal, customer_id: int
     """The unpaid total of a customer's invoices (what they owe), in minor units."""
     value = await session.scalar(
         sa.select(sa.func.coalesce(sa.func.sum(Invoice.due_minor), 0)).where(
-            *scope(principal), INVOICES.c.customer_id == customer_id, INVOICES.c.status == InvoiceStatus.UNPAID
+            *INVOICE.scope(principal), INVOICES.c.customer_id == customer_id, INVOICES.c.status == InvoiceStatus.UNPAID
         )
     )
     return int(value or 0)

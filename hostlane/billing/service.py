@@ -12,7 +12,6 @@ from __future__ import annotations
 from hostlane.billing.charging import PayOutcome, charge, pay_invoice
 from hostlane.billing.invoices import (
     LIST_SPEC,
-    attach,
     balance,
     get_invoice,
     invoice_pdf,
@@ -55,7 +54,6 @@ __all__ = [
     "add_credit",
     "add_credit_amount",
     "apply_credit_to",
-    "attach",
     "balance",
     "cancel_invoice",
     "charge",

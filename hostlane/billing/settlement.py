@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from hostlane.billing import credit, invoices, tax
 from hostlane.billing import repository as repo
-from hostlane.billing.errors import InvoiceNotFound, InvoiceStateError
+from hostlane.billing.errors import InvoiceStateError
 from hostlane.billing.schemas import InvoiceCreate
 from hostlane.billing.totals import NewItem, compute_totals
 from hostlane.config import get_settings
@@ -170,7 +170,7 @@ async def apply_credit_to(session: AsyncSession, invoice_id: int) -> None:
         return
     system = Principal.system(livemode=invoice.livemode)
     customer = await customers.lock_customer(session, system, invoice.customer_id)
-    locked = await repo.lock(session, system, invoice_id)
+    locked = await repo.INVOICE.lock(session, system, invoice_id)
     if locked is not None:
         await apply_credit(session, system, customer, locked)
 
@@ -209,13 +209,9 @@ async def _after_paid(session: AsyncSession, invoice: Invoice) -> None:
 
 async def locked(session: AsyncSession, principal: Principal, invoice_id: int) -> tuple[Customer, Invoice]:
     """The invoice and its customer, both locked (customer first)."""
-    row = await repo.get(session, principal, invoice_id)
-    if row is None:
-        raise InvoiceNotFound()
+    row = await repo.INVOICE.one(session, principal, invoice_id)
     customer = await customers.lock_customer(session, principal, row["customer_id"])
-    invoice = await repo.lock(session, principal, invoice_id)
-    if invoice is None:
-        raise InvoiceNotFound()
+    invoice = await repo.INVOICE.locked(session, principal, invoice_id)
     return customer, invoice
 
 

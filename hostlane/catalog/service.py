@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Sequence
 from typing import Any
 
 from pydantic import ValidationError
@@ -13,11 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from hostlane.catalog import repository as repo
 from hostlane.catalog.errors import (
     GroupHasProducts,
-    GroupNotFound,
     PricingExists,
-    PricingNotFound,
     ProductInUse,
-    ProductNotFound,
     UnknownModule,
 )
 from hostlane.catalog.schemas import (
@@ -34,6 +30,7 @@ from hostlane.core import clock, money
 from hostlane.core.errors import Taken, ValidationFailed
 from hostlane.core.money import require_offered_currency
 from hostlane.core.pagination import ListQuery, Page
+from hostlane.core.repository import apply_changes, changes_of
 from hostlane.drivers import provisioning
 from hostlane.identity import audit
 from hostlane.identity.principal import Principal
@@ -51,34 +48,14 @@ def slugify(text: str) -> str:
 # Groups
 
 
-async def _with_group_includes(
-    session: AsyncSession, principal: Principal, rows: list[dict[str, Any]], includes: frozenset[str]
-) -> None:
-    ids = [row["id"] for row in rows]
-    if "products" in includes:
-        products = await repo.products_of_groups(session, principal, ids)
-        for row in rows:
-            row["products"] = products.get(row["id"], [])
-    if "groups" in includes:
-        children = await repo.children_of_groups(session, principal, ids)
-        for row in rows:
-            row["groups"] = children.get(row["id"], [])
-
-
 async def list_groups(session: AsyncSession, principal: Principal, query: ListQuery) -> Page:
-    page = await repo.list_groups(session, principal, query)
-    await _with_group_includes(session, principal, page.items, query.includes)
-    return page
+    return await repo.GROUP.page(session, principal, query)
 
 
 async def get_group(
     session: AsyncSession, principal: Principal, group_id: int, *, includes: frozenset[str] = frozenset()
 ) -> dict[str, Any]:
-    row = await repo.get_group(session, principal, group_id)
-    if row is None:
-        raise GroupNotFound()
-    await _with_group_includes(session, principal, [row], includes)
-    return row
+    return await repo.GROUP.one(session, principal, group_id, includes=includes)
 
 
 async def _check_parent(
@@ -91,7 +68,7 @@ async def _check_parent(
     seen: set[int] = set()
     current: int | None = parent_id
     while current is not None:
-        parent = await repo.get_group(session, principal, current)
+        parent = await repo.GROUP.get(session, principal, current)
         if parent is None:
             raise ValidationFailed.field("parent_id", "The selected parent_id is invalid.")
         if current in seen or (group_id is not None and parent["parent_id"] == group_id):
@@ -102,44 +79,34 @@ async def _check_parent(
 
 async def create_group(session: AsyncSession, principal: Principal, data: GroupCreate) -> dict[str, Any]:
     slug = data.slug or slugify(data.name)
-    if await repo.slug_taken(session, principal.livemode, slug):
+    if await repo.GROUP.taken(session, principal.livemode, "slug", slug):
         raise Taken("slug")
     await _check_parent(session, principal, data.parent_id)
     group = ProductGroup(livemode=principal.livemode, slug=slug, **data.model_dump(exclude={"slug"}))
-    session.add(group)
-    await session.flush()
-    audit.record(session, principal, "group.create", "group", group.id, data.model_dump())
+    await audit.created(session, principal, group, "group", data.model_dump())
     return await get_group(session, principal, group.id)
 
 
 async def update_group(session: AsyncSession, principal: Principal, group_id: int, data: GroupUpdate) -> dict[str, Any]:
-    group = await repo.lock_group(session, principal, group_id)
-    if group is None:
-        raise GroupNotFound()
-    changes = data.model_dump(exclude_unset=True)
-    ValidationFailed.refuse_nulls(changes, "name", "slug", "description", "status", "sort_order", "pinned")
-    if "slug" in changes and await repo.slug_taken(session, principal.livemode, changes["slug"], except_id=group.id):
+    group = await repo.GROUP.locked(session, principal, group_id)
+    changes = changes_of(data, "name", "slug", "description", "status", "sort_order", "pinned")
+    if "slug" in changes and await repo.GROUP.taken(
+        session, principal.livemode, "slug", changes["slug"], except_id=group.id
+    ):
         raise Taken("slug")
     if "parent_id" in changes:
         await _check_parent(session, principal, changes["parent_id"], group.id)
-    for name, value in changes.items():
-        setattr(group, name, value)
-    group.updated_at = clock.now()
-    await session.flush()
+    await apply_changes(session, group, changes)
     audit.record(session, principal, "group.update", "group", group.id, changes)
     return await get_group(session, principal, group.id)
 
 
 async def delete_group(session: AsyncSession, principal: Principal, group_id: int) -> dict[str, Any]:
-    group = await repo.lock_group(session, principal, group_id)
-    if group is None:
-        raise GroupNotFound()
+    group = await repo.GROUP.locked(session, principal, group_id)
     if await repo.group_has_products(session, group.id):
         raise GroupHasProducts()
-    row = await get_group(session, principal, group.id)
     audit.record(session, principal, "group.delete", "group", group.id, {"slug": group.slug})
-    await repo.delete(session, repo.GROUPS, group.id)
-    return row
+    return await repo.GROUP.remove(session, principal, group.id)
 
 
 # Products
@@ -159,37 +126,18 @@ def _module_config(module_name: str, config: dict[str, Any]) -> dict[str, Any]:
         raise ValidationFailed(next(iter(fields.values()))[0], fields=fields) from None
 
 
-async def _with_product_includes(
-    session: AsyncSession, principal: Principal, rows: list[dict[str, Any]], includes: frozenset[str]
-) -> None:
-    if "pricing" in includes:
-        prices = await repo.pricings_for_products(session, principal, [row["id"] for row in rows])
-        for row in rows:
-            row["pricing"] = prices.get(row["id"], [])
-    if "group" in includes:
-        groups = await repo.groups_by_id(session, principal, [row["group_id"] for row in rows])
-        for row in rows:
-            row["group"] = groups.get(row["group_id"])
-
-
 async def list_products(session: AsyncSession, principal: Principal, query: ListQuery) -> Page:
-    page = await repo.list_products(session, principal, query)
-    await _with_product_includes(session, principal, page.items, query.includes)
-    return page
+    return await repo.PRODUCT.page(session, principal, query)
 
 
 async def get_product(
     session: AsyncSession, principal: Principal, product_id: int, *, includes: frozenset[str] = frozenset()
 ) -> dict[str, Any]:
-    row = await repo.get_product(session, principal, product_id)
-    if row is None:
-        raise ProductNotFound()
-    await _with_product_includes(session, principal, [row], includes)
-    return row
+    return await repo.PRODUCT.one(session, principal, product_id, includes=includes)
 
 
 async def _check_group(session: AsyncSession, principal: Principal, group_id: int) -> None:
-    if await repo.get_group(session, principal, group_id) is None:
+    if await repo.GROUP.get(session, principal, group_id) is None:
         raise ValidationFailed.field("group_id", "The selected group_id is invalid.")
 
 
@@ -197,31 +145,21 @@ async def create_product(session: AsyncSession, principal: Principal, data: Prod
     await _check_group(session, principal, data.group_id)
     config = _module_config(data.type, data.config)
     product = Product(livemode=principal.livemode, **data.model_dump(exclude={"config"}), config=config)
-    session.add(product)
-    await session.flush()
-    audit.record(session, principal, "product.create", "product", product.id, data.model_dump())
+    await audit.created(session, principal, product, "product", data.model_dump())
     return await get_product(session, principal, product.id)
 
 
 async def update_product(
     session: AsyncSession, principal: Principal, product_id: int, data: ProductUpdate
 ) -> dict[str, Any]:
-    product = await repo.lock_product(session, principal, product_id)
-    if product is None:
-        raise ProductNotFound()
-    changes = data.model_dump(exclude_unset=True)
-    ValidationFailed.refuse_nulls(
-        changes, "name", "group_id", "description", "status", "stock", "pinned", "sort_order", "type"
-    )
+    product = await repo.PRODUCT.locked(session, principal, product_id)
+    changes = changes_of(data, "name", "group_id", "description", "status", "stock", "pinned", "sort_order", "type")
     if "group_id" in changes:
         await _check_group(session, principal, changes["group_id"])
     if "type" in changes and changes["type"] != product.type:
         # A new module starts from its own defaults: the old module's settings mean nothing to it.
         product.config = _module_config(changes["type"], {})
-    for name, value in changes.items():
-        setattr(product, name, value)
-    product.updated_at = clock.now()
-    await session.flush()
+    await apply_changes(session, product, changes)
     audit.record(session, principal, "product.update", "product", product.id, changes)
     return await get_product(session, principal, product.id)
 
@@ -239,9 +177,7 @@ async def product_config(session: AsyncSession, principal: Principal, product_id
 async def update_product_config(
     session: AsyncSession, principal: Principal, product_id: int, config: dict[str, Any]
 ) -> dict[str, Any]:
-    product = await repo.lock_product(session, principal, product_id)
-    if product is None:
-        raise ProductNotFound()
+    product = await repo.PRODUCT.locked(session, principal, product_id)
     product.config = _module_config(product.type, config)
     product.updated_at = clock.now()
     await session.flush()
@@ -250,15 +186,11 @@ async def update_product_config(
 
 
 async def delete_product(session: AsyncSession, principal: Principal, product_id: int) -> dict[str, Any]:
-    product = await repo.lock_product(session, principal, product_id)
-    if product is None:
-        raise ProductNotFound()
+    product = await repo.PRODUCT.locked(session, principal, product_id)
     if await services.product_has_services(session, product.id):
         raise ProductInUse()
-    row = await get_product(session, principal, product.id)
     audit.record(session, principal, "product.delete", "product", product.id, {"name": product.name})
-    await repo.delete(session, repo.PRODUCTS, product.id)
-    return row
+    return await repo.PRODUCT.remove(session, principal, product.id)
 
 
 # Pricings
@@ -272,56 +204,28 @@ def _minor_prices(values: dict[str, Any], currency: str) -> dict[str, int | None
     }
 
 
-async def _with_pricing_includes(
-    session: AsyncSession, principal: Principal, rows: list[dict[str, Any]], includes: frozenset[str]
-) -> None:
-    if "product" in includes:
-        products = await repo.products_by_id(session, principal, [row["product_id"] for row in rows])
-        for row in rows:
-            row["product"] = products.get(row["product_id"])
-
-
 async def list_pricings(session: AsyncSession, principal: Principal, query: ListQuery) -> Page:
-    page = await repo.list_pricings(session, principal, query)
-    await _with_pricing_includes(session, principal, page.items, query.includes)
-    return page
+    return await repo.PRICING.page(session, principal, query)
 
 
 async def get_pricing(
     session: AsyncSession, principal: Principal, pricing_id: int, *, includes: frozenset[str] = frozenset()
 ) -> dict[str, Any]:
-    row = await repo.get_pricing(session, principal, pricing_id)
-    if row is None:
-        raise PricingNotFound()
-    await _with_pricing_includes(session, principal, [row], includes)
-    return row
-
-
-async def pricings_of(
-    session: AsyncSession, principal: Principal, product_ids: Sequence[int]
-) -> dict[int, list[dict[str, Any]]]:
-    return await repo.pricings_for_products(session, principal, product_ids)
+    return await repo.PRICING.one(session, principal, pricing_id, includes=includes)
 
 
 async def create_pricing(session: AsyncSession, principal: Principal, data: PricingCreate) -> dict[str, Any]:
     if data.product_id is None:
         raise ValidationFailed.field("product_id", "The product_id field is required.")
-    if await repo.get_product(session, principal, data.product_id) is None:
+    if await repo.PRODUCT.get(session, principal, data.product_id) is None:
         raise ValidationFailed.field("product_id", "The selected product_id is invalid.")
     require_offered_currency(data.currency)
     if await repo.pricing_exists(session, data.product_id, data.currency):
         raise PricingExists(data.currency)
     prices = _minor_prices(data.model_dump(), data.currency)
     pricing = Pricing(livemode=principal.livemode, product_id=data.product_id, currency=data.currency, **prices)
-    session.add(pricing)
-    await session.flush()
-    audit.record(
-        session,
-        principal,
-        "pricing.create",
-        "pricing",
-        pricing.id,
-        {"product_id": data.product_id, "currency": data.currency, **prices},
+    await audit.created(
+        session, principal, pricing, "pricing", {"product_id": data.product_id, "currency": data.currency, **prices}
     )
     return await get_pricing(session, principal, pricing.id)
 
@@ -329,11 +233,8 @@ async def create_pricing(session: AsyncSession, principal: Principal, data: Pric
 async def update_pricing(
     session: AsyncSession, principal: Principal, pricing_id: int, data: PricingUpdate
 ) -> dict[str, Any]:
-    pricing = await repo.lock_pricing(session, principal, pricing_id)
-    if pricing is None:
-        raise PricingNotFound()
-    changes = data.model_dump(exclude_unset=True)
-    ValidationFailed.refuse_nulls(changes, "currency")
+    pricing = await repo.PRICING.locked(session, principal, pricing_id)
+    changes = changes_of(data, "currency")
     currency = changes.get("currency") or pricing.currency
     if currency != pricing.currency:
         require_offered_currency(currency)
@@ -346,22 +247,15 @@ async def update_pricing(
                 setattr(pricing, name, money.to_minor(money.to_decimal(stored, pricing.currency), currency))
         pricing.currency = currency
     prices = _minor_prices(changes, currency)
-    for name, value in prices.items():
-        setattr(pricing, name, value)
-    pricing.updated_at = clock.now()
-    await session.flush()
+    await apply_changes(session, pricing, prices)
     audit.record(session, principal, "pricing.update", "pricing", pricing.id, {"currency": currency, **prices})
     return await get_pricing(session, principal, pricing.id)
 
 
 async def delete_pricing(session: AsyncSession, principal: Principal, pricing_id: int) -> dict[str, Any]:
-    pricing = await repo.lock_pricing(session, principal, pricing_id)
-    if pricing is None:
-        raise PricingNotFound()
-    row = await get_pricing(session, principal, pricing.id)
+    pricing = await repo.PRICING.locked(session, principal, pricing_id)
     audit.record(session, principal, "pricing.delete", "pricing", pricing.id, {"currency": pricing.currency})
-    await repo.delete(session, repo.PRICINGS, pricing.id)
-    return row
+    return await repo.PRICING.remove(session, principal, pricing.id)
 
 
 async def counts(session: AsyncSession, principal: Principal) -> dict[str, int]:
@@ -369,18 +263,16 @@ async def counts(session: AsyncSession, principal: Principal) -> dict[str, int]:
 
 
 async def products_by_id(session: AsyncSession, principal: Principal, ids: list[int]) -> dict[int, dict[str, Any]]:
-    return await repo.products_by_id(session, principal, ids)
+    return await repo.PRODUCT.by_id(session, principal, ids)
 
 
 async def groups_by_id(session: AsyncSession, principal: Principal, ids: list[int]) -> dict[int, dict[str, Any]]:
-    return await repo.groups_by_id(session, principal, ids)
+    return await repo.GROUP.by_id(session, principal, ids)
 
 
 async def take_stock(session: AsyncSession, principal: Principal, product_id: int, qty: int, *, field: str) -> None:
     """Take ``qty`` units of a product's stock (unlimited stock is -1); 422 naming ``field`` if too few."""
-    product = await repo.lock_product(session, principal, product_id)
-    if product is None:
-        raise ProductNotFound()
+    product = await repo.PRODUCT.locked(session, principal, product_id)
     if product.stock == -1:
         return
     if product.stock < qty:

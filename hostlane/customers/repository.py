@@ -1,4 +1,4 @@
-"""All SQL of customers. Every read starts from ``readable(principal)``."""
+"""All SQL of customers. Every read starts from ``CUSTOMER`` (scoped to who is asking)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,9 @@ from typing import Any, cast
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from hostlane.core.pagination import ListQuery, ListSpec, Match, Page, fetch_page
+from hostlane.core.pagination import ListSpec, Match
+from hostlane.core.repository import Scoped
+from hostlane.customers.errors import CustomerNotFound
 from hostlane.identity.principal import Principal
 from hostlane.models import Customer
 
@@ -34,42 +36,15 @@ LIST_SPEC = ListSpec(
 )
 
 
-def scope(principal: Principal) -> list[sa.ColumnElement[bool]]:
-    """The customers this principal may see: its mode, not deleted, and itself if it is a customer."""
-    conditions: list[sa.ColumnElement[bool]] = [TABLE.c.livemode.is_(principal.livemode), TABLE.c.deleted_at.is_(None)]
-    if principal.scope is not None:
-        conditions.append(TABLE.c.id == principal.scope)
-    return conditions
-
-
-def readable(principal: Principal) -> sa.Select[Any]:
-    return sa.select(*COLUMNS).where(*scope(principal))
-
-
-async def list_page(session: AsyncSession, principal: Principal, query: ListQuery) -> Page:
-    return await fetch_page(session, readable(principal), TABLE.c, LIST_SPEC, query)
-
-
-async def get(session: AsyncSession, principal: Principal, customer_id: int) -> dict[str, Any] | None:
-    row = (await session.execute(readable(principal).where(TABLE.c.id == customer_id))).mappings().first()
-    return dict(row) if row is not None else None
-
-
-async def get_for_update(session: AsyncSession, principal: Principal, customer_id: int) -> Customer | None:
-    return await session.scalar(
-        sa.select(Customer).where(Customer.id == customer_id, *scope(principal)).with_for_update()
-    )
-
-
-async def email_taken(session: AsyncSession, livemode: bool, email: str, *, except_id: int | None = None) -> bool:
-    statement = sa.select(sa.literal(1)).where(
-        TABLE.c.livemode.is_(livemode),
-        TABLE.c.deleted_at.is_(None),
-        sa.func.lower(TABLE.c.email) == email.lower(),
-    )
-    if except_id is not None:
-        statement = statement.where(TABLE.c.id != except_id)
-    return await session.scalar(statement.limit(1)) is not None
+# A customer principal sees only itself; nobody sees a deleted customer.
+CUSTOMER = Scoped(
+    Customer,
+    tenant="id",
+    columns=COLUMNS,
+    always=lambda table: [table.c.deleted_at.is_(None)],
+    spec=LIST_SPEC,
+    missing=CustomerNotFound,
+)
 
 
 async def by_email(session: AsyncSession, livemode: bool, email: str) -> Customer | None:
@@ -84,21 +59,9 @@ async def by_email(session: AsyncSession, livemode: bool, email: str) -> Custome
 
 async def count(session: AsyncSession, principal: Principal) -> dict[str, int]:
     rows = await session.execute(
-        sa.select(TABLE.c.status, sa.func.count()).where(*scope(principal)).group_by(TABLE.c.status)
+        sa.select(TABLE.c.status, sa.func.count()).where(*CUSTOMER.scope(principal)).group_by(TABLE.c.status)
     )
     return {str(status): int(n) for status, n in rows.all()}
-
-
-async def existing_ids(session: AsyncSession, principal: Principal, ids: Sequence[int]) -> set[int]:
-    rows = await session.scalars(sa.select(TABLE.c.id).where(TABLE.c.id.in_(ids), *scope(principal)))
-    return set(rows.all())
-
-
-async def by_ids(session: AsyncSession, principal: Principal, ids: Sequence[int]) -> list[dict[str, Any]]:
-    if not ids:
-        return []
-    rows = await session.execute(readable(principal).where(TABLE.c.id.in_(set(ids))))
-    return [dict(row) for row in rows.mappings()]
 
 
 async def record_login(

@@ -8,12 +8,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from hostlane.config import get_settings
 from hostlane.core import clock, money
-from hostlane.core.errors import ValidationFailed
 from hostlane.core.money import require_offered_currency
 from hostlane.core.pagination import ListQuery, Page
 from hostlane.core.passwords import hash_password
+from hostlane.core.repository import Include, apply_changes, changes_of
 from hostlane.customers import repository as repo
-from hostlane.customers.errors import CustomerHasActiveServices, CustomerNotFound, EmailTaken
+from hostlane.customers.errors import CustomerHasActiveServices, EmailTaken
 from hostlane.customers.schemas import CustomerCreate, CustomerUpdate
 from hostlane.identity import audit
 from hostlane.identity.principal import Principal
@@ -23,29 +23,23 @@ from hostlane.services import service as services
 LIST_SPEC = repo.LIST_SPEC
 
 
+# A customer's services come from the services domain (it sits below customers).
+INCLUDES: dict[str, Include[Principal]] = {"services": Include(services.for_customers)}
+
+
 async def list_customers(session: AsyncSession, principal: Principal, query: ListQuery) -> Page:
-    page = await repo.list_page(session, principal, query)
-    if "services" in query.includes:
-        by_customer = await services.for_customers(session, principal, [row["id"] for row in page.items])
-        for row in page.items:
-            row["services"] = by_customer.get(row["id"], [])
-    return page
+    return await repo.CUSTOMER.page(session, principal, query, includes=INCLUDES)
 
 
 async def get_customer(
     session: AsyncSession, principal: Principal, customer_id: int, *, includes: frozenset[str] = frozenset()
 ) -> dict[str, Any]:
-    row = await repo.get(session, principal, customer_id)
-    if row is None:
-        raise CustomerNotFound()
-    if "services" in includes:
-        row["services"] = (await services.for_customers(session, principal, [customer_id])).get(customer_id, [])
-    return row
+    return await repo.CUSTOMER.one(session, principal, customer_id, includes=includes, table=INCLUDES)
 
 
 async def create_customer(session: AsyncSession, principal: Principal, data: CustomerCreate) -> dict[str, Any]:
     email = str(data.email).lower()
-    if await repo.email_taken(session, principal.livemode, email):
+    if await repo.CUSTOMER.taken(session, principal.livemode, "email", email, any_case=True):
         raise EmailTaken()
     settings = get_settings()
     currency = require_offered_currency(data.currency or settings.currencies[0])
@@ -71,18 +65,11 @@ async def create_customer(session: AsyncSession, principal: Principal, data: Cus
         email_verified_at=clock.now() if data.verified else None,
         notes=data.notes,
     )
-    session.add(customer)
-    await session.flush()
+    await audit.created(
+        session, principal, customer, "customer", data.model_dump(exclude={"password"}, exclude_unset=True)
+    )
     if customer.credit_minor:
         _ledger(session, customer, customer.credit_minor, "Opening balance")
-    audit.record(
-        session,
-        principal,
-        "customer.create",
-        "customer",
-        customer.id,
-        data.model_dump(exclude={"password"}, exclude_unset=True),
-    )
     return await get_customer(session, principal, customer.id)
 
 
@@ -97,36 +84,37 @@ _REQUIRED = ("email", "firstname", "lastname", "country", "status", "verified", 
 async def update_customer(
     session: AsyncSession, principal: Principal, customer_id: int, data: CustomerUpdate
 ) -> dict[str, Any]:
-    customer = await repo.get_for_update(session, principal, customer_id)
-    if customer is None:
-        raise CustomerNotFound()
-    changes = data.model_dump(exclude_unset=True)
-    ValidationFailed.refuse_nulls(changes, *_REQUIRED)
+    customer = await repo.CUSTOMER.locked(session, principal, customer_id)
+    changes = changes_of(data, *_REQUIRED)
     if "email" in changes:
         changes["email"] = str(changes["email"]).lower()
-        if await repo.email_taken(session, principal.livemode, changes["email"], except_id=customer.id):
+        if await repo.CUSTOMER.taken(
+            session, principal.livemode, "email", changes["email"], except_id=customer.id, any_case=True
+        ):
             raise EmailTaken()
     if "currency" in changes:
         require_offered_currency(changes["currency"])
-    for name, value in changes.items():
-        if name == "password":
-            customer.password_hash = hash_password(value) if value else None
-        elif name == "balance":
-            new_credit = money.to_minor(value, changes.get("currency") or customer.currency)
-            if new_credit != customer.credit_minor:
-                _ledger(session, customer, new_credit - customer.credit_minor, "Balance set by staff")
-            customer.credit_minor = new_credit
-        elif name == "verified":
-            if value and customer.email_verified_at is None:
-                customer.email_verified_at = clock.now()
-            elif not value:
-                customer.email_verified_at = None
-        elif name == "locale" and value is None:
-            customer.locale = get_settings().default_locale
-        else:
-            setattr(customer, name, value)
-    customer.updated_at = clock.now()
-    await session.flush()
+
+    def set_password(value: str | None) -> None:
+        customer.password_hash = hash_password(value) if value else None
+
+    def set_balance(value: Any) -> None:
+        new_credit = money.to_minor(value, changes.get("currency") or customer.currency)
+        if new_credit != customer.credit_minor:
+            _ledger(session, customer, new_credit - customer.credit_minor, "Balance set by staff")
+        customer.credit_minor = new_credit
+
+    def set_verified(value: bool) -> None:
+        if value and customer.email_verified_at is None:
+            customer.email_verified_at = clock.now()
+        elif not value:
+            customer.email_verified_at = None
+
+    def set_locale(value: str | None) -> None:
+        customer.locale = value if value is not None else get_settings().default_locale
+
+    setters = {"password": set_password, "balance": set_balance, "verified": set_verified, "locale": set_locale}
+    await apply_changes(session, customer, changes, setters=setters)
     audit.record(
         session,
         principal,
@@ -143,9 +131,7 @@ async def delete_customer(
 ) -> dict[str, Any]:
     """Delete (softly) a customer. With live services this is refused unless ``force``, which
     terminates them through their modules first."""
-    customer = await repo.get_for_update(session, principal, customer_id)
-    if customer is None:
-        raise CustomerNotFound()
+    customer = await repo.CUSTOMER.locked(session, principal, customer_id)
     active = await services.count_live_for_customer(session, principal, customer.id)
     if active and not force:
         raise CustomerHasActiveServices(active)
@@ -167,14 +153,12 @@ async def counts(session: AsyncSession, principal: Principal) -> dict[str, int]:
 
 
 async def by_ids(session: AsyncSession, principal: Principal, ids: list[int]) -> dict[int, dict[str, Any]]:
-    return {row["id"]: row for row in await repo.by_ids(session, principal, ids)}
+    return await repo.CUSTOMER.by_id(session, principal, ids)
 
 
 async def lock_customer(session: AsyncSession, principal: Principal, customer_id: int) -> Customer:
     """The customer row, locked for a change of its balance (lock order: customer before invoice)."""
-    customer = await repo.get_for_update(session, principal, customer_id)
-    if customer is None:
-        raise CustomerNotFound()
+    customer = await repo.CUSTOMER.locked(session, principal, customer_id)
     return customer
 
 

@@ -1,4 +1,5 @@
-"""Writes the audit log. Every service that changes something calls ``record`` in the same transaction."""
+"""Writes the audit log. Every service that changes something calls ``record`` (``created`` for a new row) in the
+same transaction."""
 
 from __future__ import annotations
 
@@ -31,6 +32,15 @@ def record(
             changes=_redacted(changes or {}),
         )
     )
+
+
+async def created(
+    session: AsyncSession, principal: Principal, row: Any, kind: str, changes: dict[str, Any] | None = None
+) -> None:
+    """Add a new ``row``, flush it for its id, and record ``<kind>.create`` of it: how every domain creates."""
+    session.add(row)
+    await session.flush()
+    record(session, principal, f"{kind}.create", kind, row.id, changes)
 
 
 _SECRET_FIELDS = {"password", "password_hash", "secret", "secret_hash", "token", "client_secret"}

@@ -6,6 +6,7 @@ process sees the same ban. ``login`` is shared by the login routes of every face
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
@@ -119,34 +120,37 @@ class RedisFailureStore:
         await self.redis.delete(self._key("count", scope, ip), self._key("block", scope, ip))
 
 
-class LoginGuard:
-    """The failed-login ban every password login of every face goes through."""
+class _Counted(ABC):
+    """Failures of one policy counted per IP address; ``check`` refuses an address while it is blocked."""
 
     def __init__(self, store: FailureStore, policy: Policy) -> None:
         self.store = store
         self.policy = policy
 
+    @abstractmethod
+    def _refusal(self, remaining: int) -> Exception:
+        """The error that refuses a blocked address for ``remaining`` seconds more."""
+
     async def check(self, ip: str) -> None:
         if remaining := await self.store.blocked_for(self.policy.scope, ip):
-            raise LoginBanned(remaining)
+            raise self._refusal(remaining)
 
     async def failed(self, ip: str) -> None:
         await self.store.record(self.policy, ip)
+
+
+class LoginGuard(_Counted):
+    """The failed-login ban every password login of every face goes through."""
+
+    def _refusal(self, remaining: int) -> Exception:
+        return LoginBanned(remaining)
 
     async def succeeded(self, ip: str) -> None:
         await self.store.clear(self.policy.scope, ip)
 
 
-class KeyThrottle:
+class KeyThrottle(_Counted):
     """Slows down guessing of API keys and tokens: too many bad ones from an IP → 429."""
 
-    def __init__(self, store: FailureStore, policy: Policy) -> None:
-        self.store = store
-        self.policy = policy
-
-    async def check(self, ip: str) -> None:
-        if remaining := await self.store.blocked_for(self.policy.scope, ip):
-            raise TooManyRequests("Too many invalid credentials from your address.", retry_after=remaining)
-
-    async def failed(self, ip: str) -> None:
-        await self.store.record(self.policy, ip)
+    def _refusal(self, remaining: int) -> Exception:
+        return TooManyRequests("Too many invalid credentials from your address.", retry_after=remaining)

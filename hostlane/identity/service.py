@@ -85,15 +85,8 @@ async def create_administrator(
         uses_ldap=uses_ldap,
         password_hash=hash_password(password) if password else None,
     )
-    session.add(admin)
-    await session.flush()
-    audit.record(
-        session,
-        principal,
-        "administrator.create",
-        "administrator",
-        admin.id,
-        {"login": login, "email": email, "super_admin": super_admin},
+    await audit.created(
+        session, principal, admin, "administrator", {"login": login, "email": email, "super_admin": super_admin}
     )
     return admin
 
@@ -138,14 +131,11 @@ async def create_api_key(
         permissions=granted,
         livemode=livemode,
     )
-    session.add(key)
-    await session.flush()
-    audit.record(
+    await audit.created(
         session,
         principal,
-        "api_key.create",
+        key,
         "api_key",
-        key.id,
         {"name": name, "prefix": key.prefix, "permissions": granted, "livemode": livemode},
     )
     return IssuedApiKey(key, text)

@@ -3,19 +3,23 @@ service, which the caller must be able to see (the services domain checks that f
 
 from __future__ import annotations
 
-from typing import Any, cast
+from collections.abc import Sequence
+from typing import Any, Generic, TypeVar, cast
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from hostlane.core.pagination import ListQuery, ListSpec, Match, Page, fetch_page
-from hostlane.identity.principal import Principal
+from hostlane.core.errors import HostlaneError
+from hostlane.core.pagination import ListSpec, Match
+from hostlane.core.repository import Scoped
 from hostlane.models import IpAddress, IpPool, PduDevice, PduPort
+from hostlane.network.errors import AddressNotFound, PduNotFound, PoolNotFound, PortNotFound
 
 POOLS = cast(sa.Table, IpPool.__table__)
 ADDRESSES = cast(sa.Table, IpAddress.__table__)
 PDUS = cast(sa.Table, PduDevice.__table__)
 PORTS = cast(sa.Table, PduPort.__table__)
+Model = TypeVar("Model")
 
 POOL_SPEC = ListSpec(
     filters={"id": Match.INTEGER, "name": Match.PARTIAL, "network": Match.PARTIAL},
@@ -27,30 +31,16 @@ PDU_SPEC = ListSpec(
 )
 
 
-def _pools(principal: Principal) -> sa.Select[Any]:
-    used = (
-        sa.select(sa.func.count())
-        .where(ADDRESSES.c.pool_id == POOLS.c.id)
-        .correlate(POOLS)
-        .scalar_subquery()
-        .label("assigned")
-    )
-    return sa.select(POOLS, used).where(POOLS.c.livemode.is_(principal.livemode))
-
-
-async def list_pools(session: AsyncSession, principal: Principal, query: ListQuery) -> Page:
-    return await fetch_page(session, _pools(principal), POOLS.c, POOL_SPEC, query)
-
-
-async def get_pool(session: AsyncSession, principal: Principal, pool_id: int) -> dict[str, Any] | None:
-    row = (await session.execute(_pools(principal).where(POOLS.c.id == pool_id))).mappings().first()
-    return dict(row) if row is not None else None
-
-
-async def lock_pool(session: AsyncSession, principal: Principal, pool_id: int) -> IpPool | None:
-    return await session.scalar(
-        sa.select(IpPool).where(IpPool.id == pool_id, IpPool.livemode.is_(principal.livemode)).with_for_update()
-    )
+# Pools and PDUs have no tenant (staff manage them); a pool is read with how many of its addresses are assigned.
+_ASSIGNED = (
+    sa.select(sa.func.count())
+    .where(ADDRESSES.c.pool_id == POOLS.c.id)
+    .correlate(POOLS)
+    .scalar_subquery()
+    .label("assigned")
+)
+POOL = Scoped(IpPool, tenant=None, columns=[*POOLS.c, _ASSIGNED], spec=POOL_SPEC, missing=PoolNotFound)
+PDU = Scoped(PduDevice, tenant=None, spec=PDU_SPEC, missing=PduNotFound)
 
 
 async def networks(session: AsyncSession, livemode: bool, *, except_id: int | None = None) -> list[tuple[int, str]]:
@@ -58,17 +48,6 @@ async def networks(session: AsyncSession, livemode: bool, *, except_id: int | No
     if except_id is not None:
         statement = statement.where(POOLS.c.id != except_id)
     return [(row[0], row[1]) for row in (await session.execute(statement)).all()]
-
-
-async def name_taken(
-    session: AsyncSession, table: sa.Table, livemode: bool, name: str, *, except_id: int | None = None
-) -> bool:
-    statement = sa.select(sa.literal(1)).where(
-        table.c.livemode.is_(livemode), sa.func.lower(table.c.name) == name.lower()
-    )
-    if except_id is not None:
-        statement = statement.where(table.c.id != except_id)
-    return await session.scalar(statement.limit(1)) is not None
 
 
 async def pool_addresses(session: AsyncSession, pool_id: int) -> set[str]:
@@ -80,8 +59,46 @@ async def address_taken(session: AsyncSession, livemode: bool, address: str) -> 
     return await session.scalar(statement.limit(1)) is not None
 
 
-def _service_addresses() -> sa.Select[Any]:
-    return sa.select(
+class OfService(Generic[Model]):
+    """Rows that belong to a service (its addresses, its outlets), read with what they need of their parent
+    row. They are scoped by the service alone: the services domain checks first that the caller may see it."""
+
+    def __init__(
+        self,
+        model: type[Model],
+        columns: Sequence[sa.ColumnElement[Any]],
+        parent: tuple[sa.Table, sa.ColumnElement[bool]],
+        missing: type[HostlaneError],
+    ) -> None:
+        self.model = model
+        self.table = cast(sa.Table, model.__table__)  # type: ignore[attr-defined]
+        self.columns, self.parent, self.missing = list(columns), parent, missing
+
+    def _of(self, service_id: int) -> sa.Select[Any]:
+        return sa.select(*self.columns).join(*self.parent).where(self.table.c.service_id == service_id)
+
+    async def all(self, session: AsyncSession, service_id: int) -> list[dict[str, Any]]:
+        rows = await session.execute(self._of(service_id).order_by(self.table.c.id))
+        return [dict(row) for row in rows.mappings()]
+
+    async def one(self, session: AsyncSession, service_id: int, row_id: int) -> dict[str, Any]:
+        row = (await session.execute(self._of(service_id).where(self.table.c.id == row_id))).mappings().first()
+        if row is None:
+            raise self.missing()
+        return dict(row)
+
+    async def locked(self, session: AsyncSession, service_id: int, row_id: int) -> Model:
+        table = self.table
+        statement = sa.select(self.model).where(table.c.id == row_id, table.c.service_id == service_id)
+        found = await session.scalar(statement.with_for_update())
+        if found is None:
+            raise self.missing()
+        return found
+
+
+ADDRESS = OfService(
+    IpAddress,
+    [
         ADDRESSES.c.id,
         ADDRESSES.c.address,
         ADDRESSES.c.pool_id,
@@ -90,46 +107,13 @@ def _service_addresses() -> sa.Select[Any]:
         POOLS.c.name.label("pool"),
         POOLS.c.network,
         POOLS.c.gateway,
-    ).join(POOLS, POOLS.c.id == ADDRESSES.c.pool_id)
-
-
-async def addresses_of(session: AsyncSession, service_id: int) -> list[dict[str, Any]]:
-    statement = _service_addresses().where(ADDRESSES.c.service_id == service_id).order_by(ADDRESSES.c.id)
-    return [dict(row) for row in (await session.execute(statement)).mappings()]
-
-
-async def address_of(session: AsyncSession, service_id: int, address_id: int) -> dict[str, Any] | None:
-    statement = _service_addresses().where(ADDRESSES.c.service_id == service_id, ADDRESSES.c.id == address_id)
-    row = (await session.execute(statement)).mappings().first()
-    return dict(row) if row is not None else None
-
-
-async def lock_address(session: AsyncSession, service_id: int, address_id: int) -> IpAddress | None:
-    return await session.scalar(
-        sa.select(IpAddress).where(IpAddress.id == address_id, IpAddress.service_id == service_id).with_for_update()
-    )
+    ],
+    (POOLS, POOLS.c.id == ADDRESSES.c.pool_id),
+    AddressNotFound,
+)
 
 
 # PDUs
-
-
-def _pdus(principal: Principal) -> sa.Select[Any]:
-    return sa.select(PDUS).where(PDUS.c.livemode.is_(principal.livemode))
-
-
-async def list_pdus(session: AsyncSession, principal: Principal, query: ListQuery) -> Page:
-    return await fetch_page(session, _pdus(principal), PDUS.c, PDU_SPEC, query)
-
-
-async def get_pdu(session: AsyncSession, principal: Principal, pdu_id: int) -> dict[str, Any] | None:
-    row = (await session.execute(_pdus(principal).where(PDUS.c.id == pdu_id))).mappings().first()
-    return dict(row) if row is not None else None
-
-
-async def lock_pdu(session: AsyncSession, principal: Principal, pdu_id: int) -> PduDevice | None:
-    return await session.scalar(
-        sa.select(PduDevice).where(PduDevice.id == pdu_id, PduDevice.livemode.is_(principal.livemode)).with_for_update()
-    )
 
 
 async def highest_assigned_outlet(session: AsyncSession, pdu_id: int) -> int:
@@ -141,8 +125,9 @@ async def outlet_taken(session: AsyncSession, pdu_id: int, outlet: int) -> bool:
     return await session.scalar(statement.limit(1)) is not None
 
 
-def _service_ports() -> sa.Select[Any]:
-    return sa.select(
+PORT = OfService(
+    PduPort,
+    [
         PORTS.c.id,
         PORTS.c.pdu_id,
         PORTS.c.outlet,
@@ -151,21 +136,7 @@ def _service_ports() -> sa.Select[Any]:
         PORTS.c.created_at,
         PDUS.c.name.label("pdu"),
         PDUS.c.address.label("pdu_address"),
-    ).join(PDUS, PDUS.c.id == PORTS.c.pdu_id)
-
-
-async def ports_of(session: AsyncSession, service_id: int) -> list[dict[str, Any]]:
-    statement = _service_ports().where(PORTS.c.service_id == service_id).order_by(PORTS.c.id)
-    return [dict(row) for row in (await session.execute(statement)).mappings()]
-
-
-async def port_of(session: AsyncSession, service_id: int, port_id: int) -> dict[str, Any] | None:
-    statement = _service_ports().where(PORTS.c.service_id == service_id, PORTS.c.id == port_id)
-    row = (await session.execute(statement)).mappings().first()
-    return dict(row) if row is not None else None
-
-
-async def lock_port(session: AsyncSession, service_id: int, port_id: int) -> PduPort | None:
-    return await session.scalar(
-        sa.select(PduPort).where(PduPort.id == port_id, PduPort.service_id == service_id).with_for_update()
-    )
+    ],
+    (PDUS, PDUS.c.id == PORTS.c.pdu_id),
+    PortNotFound,
+)

@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from hostlane.core.db import Database
 from hostlane.core.errors import Conflict, Taken, ValidationFailed
 from hostlane.core.pagination import ListQuery, Page
+from hostlane.core.repository import apply_changes, changes_of
 from hostlane.drivers.dns import DnsDriver
 from hostlane.drivers.errors import DriverError, RetryLater
 from hostlane.drivers.pdu import PduDriver
@@ -25,13 +26,9 @@ from hostlane.identity.principal import Principal
 from hostlane.models import IpAddress, IpPool, PduDevice, PduPort, ServiceStatus
 from hostlane.network import repository as repo
 from hostlane.network.errors import (
-    AddressNotFound,
     PduInUse,
-    PduNotFound,
     PoolExhausted,
     PoolInUse,
-    PoolNotFound,
-    PortNotFound,
     UpstreamRefused,
     UpstreamUnavailable,
 )
@@ -72,14 +69,11 @@ async def _active_service(session: AsyncSession, principal: Principal, service_i
 
 
 async def list_pools(session: AsyncSession, principal: Principal, query: ListQuery) -> Page:
-    return await repo.list_pools(session, principal, query)
+    return await repo.POOL.page(session, principal, query)
 
 
 async def get_pool(session: AsyncSession, principal: Principal, pool_id: int) -> dict[str, Any]:
-    row = await repo.get_pool(session, principal, pool_id)
-    if row is None:
-        raise PoolNotFound()
-    return row
+    return await repo.POOL.one(session, principal, pool_id)
 
 
 def _check_gateway(network: str, gateway: str | None) -> None:
@@ -88,7 +82,7 @@ def _check_gateway(network: str, gateway: str | None) -> None:
 
 
 async def create_pool(session: AsyncSession, principal: Principal, data: PoolCreate) -> dict[str, Any]:
-    if await repo.name_taken(session, repo.POOLS, principal.livemode, data.name):
+    if await repo.POOL.taken(session, principal.livemode, "name", data.name, any_case=True):
         raise Taken("name")
     _check_gateway(data.network, data.gateway)
     network = ipaddress.ip_network(data.network)
@@ -97,43 +91,32 @@ async def create_pool(session: AsyncSession, principal: Principal, data: PoolCre
         if other.version == network.version and network.overlaps(other):
             raise ValidationFailed.field("network", f"The network overlaps the pool {text}.")
     pool = IpPool(livemode=principal.livemode, **data.model_dump())
-    session.add(pool)
-    await session.flush()
-    audit.record(session, principal, "ip_pool.create", "ip_pool", pool.id, data.model_dump())
+    await audit.created(session, principal, pool, "ip_pool", data.model_dump())
     return await get_pool(session, principal, pool.id)
 
 
 async def update_pool(session: AsyncSession, principal: Principal, pool_id: int, data: PoolUpdate) -> dict[str, Any]:
-    pool = await repo.lock_pool(session, principal, pool_id)
-    if pool is None:
-        raise PoolNotFound()
-    changes = data.model_dump(exclude_unset=True)
-    ValidationFailed.refuse_nulls(changes, "name")
-    if "name" in changes and await repo.name_taken(
-        session, repo.POOLS, principal.livemode, changes["name"], except_id=pool_id
+    pool = await repo.POOL.locked(session, principal, pool_id)
+    changes = changes_of(data, "name")
+    if "name" in changes and await repo.POOL.taken(
+        session, principal.livemode, "name", changes["name"], except_id=pool_id, any_case=True
     ):
         raise Taken("name")
     if "gateway" in changes:
         _check_gateway(pool.network, changes["gateway"])
         if changes["gateway"] in await repo.pool_addresses(session, pool_id):
             raise ValidationFailed.field("gateway", "The gateway is assigned to a service.")
-    for name, value in changes.items():
-        setattr(pool, name, value)
-    await session.flush()
+    await apply_changes(session, pool, changes, stamp=False)
     audit.record(session, principal, "ip_pool.update", "ip_pool", pool_id, changes)
     return await get_pool(session, principal, pool_id)
 
 
 async def delete_pool(session: AsyncSession, principal: Principal, pool_id: int) -> dict[str, Any]:
-    pool = await repo.lock_pool(session, principal, pool_id)
-    if pool is None:
-        raise PoolNotFound()
-    row = await get_pool(session, principal, pool_id)
-    if row["assigned"]:
+    await repo.POOL.locked(session, principal, pool_id)
+    if await repo.pool_addresses(session, pool_id):
         raise PoolInUse()
-    await session.delete(pool)
     audit.record(session, principal, "ip_pool.delete", "ip_pool", pool_id)
-    return row
+    return await repo.POOL.remove(session, principal, pool_id)
 
 
 def _free_address(pool: IpPool, taken: set[str]) -> str:
@@ -150,7 +133,7 @@ async def assign_address(
 ) -> dict[str, Any]:
     """Give the service the named address of the pool, or the pool's next free one."""
     await services.get_service(session, principal, service_id)
-    pool = await repo.lock_pool(session, principal, data.pool_id)  # the lock serialises assignments per pool
+    pool = await repo.POOL.lock(session, principal, data.pool_id)  # the lock serialises assignments per pool
     if pool is None:
         raise ValidationFailed.field("pool_id", "The selected pool_id is invalid.")
     if data.address is None:
@@ -168,32 +151,23 @@ async def assign_address(
     session.add(row)
     await session.flush()
     audit.record(session, principal, "service.ip_assign", "service", service_id, {"address": address})
-    return await _address(session, service_id, row.id)
+    return await repo.ADDRESS.one(session, service_id, row.id)
 
 
 async def unassign_address(
     session: AsyncSession, principal: Principal, service_id: int, address_id: int
 ) -> dict[str, Any]:
     await services.get_service(session, principal, service_id)
-    row = await repo.lock_address(session, service_id, address_id)
-    if row is None:
-        raise AddressNotFound()
-    shown = await _address(session, service_id, address_id)
+    row = await repo.ADDRESS.locked(session, service_id, address_id)
+    shown = await repo.ADDRESS.one(session, service_id, address_id)
     await session.delete(row)
     audit.record(session, principal, "service.ip_unassign", "service", service_id, {"address": row.address})
     return shown
 
 
-async def _address(session: AsyncSession, service_id: int, address_id: int) -> dict[str, Any]:
-    row = await repo.address_of(session, service_id, address_id)
-    if row is None:
-        raise AddressNotFound()
-    return row
-
-
 async def service_addresses(session: AsyncSession, principal: Principal, service_id: int) -> list[dict[str, Any]]:
     await services.get_service(session, principal, service_id)
-    return await repo.addresses_of(session, service_id)
+    return await repo.ADDRESS.all(session, service_id)
 
 
 # Reverse DNS
@@ -234,7 +208,7 @@ async def set_reverse_dns(
     """Point the PTRs of the service's own addresses at the given host names (an empty name removes one)."""
     async with db.reader() as session:
         await _active_service(session, principal, service_id)
-        own = {row["address"] for row in await repo.addresses_of(session, service_id)}
+        own = {row["address"] for row in await repo.ADDRESS.all(session, service_id)}
     changes = _changes(data, own)
     applied: dict[str, str | None] = {}
     try:
@@ -252,60 +226,46 @@ async def set_reverse_dns(
 
 
 async def list_pdus(session: AsyncSession, principal: Principal, query: ListQuery) -> Page:
-    return await repo.list_pdus(session, principal, query)
+    return await repo.PDU.page(session, principal, query)
 
 
 async def get_pdu(session: AsyncSession, principal: Principal, pdu_id: int) -> dict[str, Any]:
-    row = await repo.get_pdu(session, principal, pdu_id)
-    if row is None:
-        raise PduNotFound()
-    return row
+    return await repo.PDU.one(session, principal, pdu_id)
 
 
 async def create_pdu(session: AsyncSession, principal: Principal, data: PduCreate) -> dict[str, Any]:
-    if await repo.name_taken(session, repo.PDUS, principal.livemode, data.name):
+    if await repo.PDU.taken(session, principal.livemode, "name", data.name, any_case=True):
         raise Taken("name")
     pdu = PduDevice(livemode=principal.livemode, **data.model_dump())
-    session.add(pdu)
-    await session.flush()
-    audit.record(session, principal, "pdu.create", "pdu", pdu.id, data.model_dump())
+    await audit.created(session, principal, pdu, "pdu", data.model_dump())
     return await get_pdu(session, principal, pdu.id)
 
 
 async def update_pdu(session: AsyncSession, principal: Principal, pdu_id: int, data: PduUpdate) -> dict[str, Any]:
-    pdu = await repo.lock_pdu(session, principal, pdu_id)
-    if pdu is None:
-        raise PduNotFound()
-    changes = data.model_dump(exclude_unset=True)
-    ValidationFailed.refuse_nulls(changes, "name", "address", "outlets")
-    if "name" in changes and await repo.name_taken(
-        session, repo.PDUS, principal.livemode, changes["name"], except_id=pdu_id
+    pdu = await repo.PDU.locked(session, principal, pdu_id)
+    changes = changes_of(data, "name", "address", "outlets")
+    if "name" in changes and await repo.PDU.taken(
+        session, principal.livemode, "name", changes["name"], except_id=pdu_id, any_case=True
     ):
         raise Taken("name")
     if "outlets" in changes and changes["outlets"] < (highest := await repo.highest_assigned_outlet(session, pdu_id)):
         raise ValidationFailed.field("outlets", f"Outlet {highest} is assigned to a service.")
-    for name, value in changes.items():
-        setattr(pdu, name, value)
-    await session.flush()
+    await apply_changes(session, pdu, changes, stamp=False)
     audit.record(session, principal, "pdu.update", "pdu", pdu_id, changes)
     return await get_pdu(session, principal, pdu_id)
 
 
 async def delete_pdu(session: AsyncSession, principal: Principal, pdu_id: int) -> dict[str, Any]:
-    pdu = await repo.lock_pdu(session, principal, pdu_id)
-    if pdu is None:
-        raise PduNotFound()
+    await repo.PDU.locked(session, principal, pdu_id)
     if await repo.highest_assigned_outlet(session, pdu_id):
         raise PduInUse()
-    row = await get_pdu(session, principal, pdu_id)
-    await session.delete(pdu)
     audit.record(session, principal, "pdu.delete", "pdu", pdu_id)
-    return row
+    return await repo.PDU.remove(session, principal, pdu_id)
 
 
 async def assign_port(session: AsyncSession, principal: Principal, service_id: int, data: PortAssign) -> dict[str, Any]:
     await services.get_service(session, principal, service_id)
-    pdu = await repo.lock_pdu(session, principal, data.pdu_id)
+    pdu = await repo.PDU.lock(session, principal, data.pdu_id)
     if pdu is None:
         raise ValidationFailed.field("pdu_id", "The selected pdu_id is invalid.")
     if data.outlet > pdu.outlets:
@@ -316,30 +276,21 @@ async def assign_port(session: AsyncSession, principal: Principal, service_id: i
     session.add(port)
     await session.flush()
     audit.record(session, principal, "service.pdu_assign", "service", service_id, data.model_dump())
-    return await _port(session, service_id, port.id)
+    return await repo.PORT.one(session, service_id, port.id)
 
 
 async def unassign_port(session: AsyncSession, principal: Principal, service_id: int, port_id: int) -> dict[str, Any]:
     await services.get_service(session, principal, service_id)
-    port = await repo.lock_port(session, service_id, port_id)
-    if port is None:
-        raise PortNotFound()
-    row = await _port(session, service_id, port_id)
+    port = await repo.PORT.locked(session, service_id, port_id)
+    row = await repo.PORT.one(session, service_id, port_id)
     await session.delete(port)
     audit.record(session, principal, "service.pdu_unassign", "service", service_id, {"port_id": port_id})
     return row
 
 
-async def _port(session: AsyncSession, service_id: int, port_id: int) -> dict[str, Any]:
-    row = await repo.port_of(session, service_id, port_id)
-    if row is None:
-        raise PortNotFound()
-    return row
-
-
 async def service_ports(session: AsyncSession, principal: Principal, service_id: int) -> list[dict[str, Any]]:
     await services.get_service(session, principal, service_id)
-    return await repo.ports_of(session, service_id)
+    return await repo.PORT.all(session, service_id)
 
 
 async def _power(pdu: PduDriver, row: dict[str, Any], *, strict: bool) -> bool | None:
@@ -363,7 +314,7 @@ async def port_with_power(
 ) -> dict[str, Any]:
     async with db.reader() as session:
         await services.get_service(session, principal, service_id)
-        row = await _port(session, service_id, port_id)
+        row = await repo.PORT.one(session, service_id, port_id)
     return {**row, "power": await _power(pdu, row, strict=True)}
 
 
@@ -373,7 +324,7 @@ async def set_power(
     """Switch the outlet, then audit the switch (the PDU is the record of what the power is)."""
     async with db.reader() as session:
         await _active_service(session, principal, service_id)
-        row = await _port(session, service_id, port_id)
+        row = await repo.PORT.one(session, service_id, port_id)
     await _outside("PDU", pdu.set_power(row["pdu_address"], row["outlet"], on))
     async with db.transaction() as session:
         audit.record(

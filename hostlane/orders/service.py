@@ -30,7 +30,7 @@ from hostlane.models import (
     ServiceStatus,
 )
 from hostlane.orders import repository as repo
-from hostlane.orders.errors import OrderNotCancellable, OrderNotFound
+from hostlane.orders.errors import OrderNotCancellable
 from hostlane.orders.schemas import OrderCreate, OrderItemIn
 from hostlane.services import cycles
 from hostlane.services import service as services
@@ -183,27 +183,17 @@ async def order_product(
 
 
 async def list_orders(session: AsyncSession, principal: Principal, query: ListQuery) -> Page:
-    page = await repo.list_page(session, principal, query)
-    if "items" in query.includes:
-        items = await repo.items_of(session, [row["id"] for row in page.items])
-        for row in page.items:
-            row["items"] = items.get(row["id"], [])
-    return page
+    return await repo.ORDER.page(session, principal, query)
 
 
 async def get_order(session: AsyncSession, principal: Principal, order_id: int) -> dict[str, Any]:
-    row = await repo.get(session, principal, order_id)
-    if row is None:
-        raise OrderNotFound()
-    row["items"] = (await repo.items_of(session, [order_id])).get(order_id, [])
-    return row
+    """The order with its items (every order read shows them)."""
+    return await repo.ORDER.one(session, principal, order_id, includes={"items"})
 
 
 async def cancel_order(session: AsyncSession, principal: Principal, order_id: int) -> dict[str, Any]:
     """Cancel an unpaid order: its invoice is cancelled and its pending services too."""
-    order = await repo.lock(session, principal, order_id)
-    if order is None:
-        raise OrderNotFound()
+    order = await repo.ORDER.locked(session, principal, order_id)
     if order.status is not OrderStatus.PENDING:
         raise OrderNotCancellable(order.status.value)
     if order.invoice_id is not None:

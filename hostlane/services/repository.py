@@ -1,4 +1,4 @@
-"""All SQL of services. Every read starts from ``readable(principal)``."""
+"""All SQL of services. Every read starts from ``SERVICE`` (scoped to who is asking)."""
 
 from __future__ import annotations
 
@@ -10,12 +10,13 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hostlane.core.db import bulk_update
-from hostlane.core.pagination import ListQuery, ListSpec, Match, Page, fetch_grouped, fetch_page
+from hostlane.core.pagination import ListSpec, Match
+from hostlane.core.repository import Scoped
 from hostlane.identity.principal import Principal
 from hostlane.models import BillingCycle, Product, Service, ServiceEvent, ServiceStatus
+from hostlane.services.errors import ServiceNotFound
 
 TABLE = cast(sa.Table, Service.__table__)
-COLUMNS = list(TABLE.c)
 LIVE_STATUSES = (ServiceStatus.PENDING, ServiceStatus.ACTIVE, ServiceStatus.SUSPENDED)
 
 LIST_SPEC = ListSpec(
@@ -34,28 +35,7 @@ LIST_SPEC = ListSpec(
 )
 
 
-def scope(principal: Principal) -> list[sa.ColumnElement[bool]]:
-    conditions: list[sa.ColumnElement[bool]] = [TABLE.c.livemode.is_(principal.livemode)]
-    if principal.scope is not None:
-        conditions.append(TABLE.c.customer_id == principal.scope)
-    return conditions
-
-
-def readable(principal: Principal) -> sa.Select[Any]:
-    return sa.select(*COLUMNS).where(*scope(principal))
-
-
-async def list_page(session: AsyncSession, principal: Principal, query: ListQuery) -> Page:
-    return await fetch_page(session, readable(principal), TABLE.c, LIST_SPEC, query)
-
-
-async def get(session: AsyncSession, principal: Principal, service_id: int) -> dict[str, Any] | None:
-    row = (await session.execute(readable(principal).where(TABLE.c.id == service_id))).mappings().first()
-    return dict(row) if row is not None else None
-
-
-async def get_for_update(session: AsyncSession, principal: Principal, service_id: int) -> Service | None:
-    return await session.scalar(sa.select(Service).where(Service.id == service_id, *scope(principal)).with_for_update())
+SERVICE = Scoped(Service, spec=LIST_SPEC, missing=ServiceNotFound)
 
 
 async def get_with_product(session: AsyncSession, service_id: int) -> tuple[Service, Product] | None:
@@ -67,21 +47,15 @@ async def get_with_product(session: AsyncSession, service_id: int) -> tuple[Serv
     return (row[0], row[1]) if row is not None else None
 
 
-async def lock(session: AsyncSession, service_id: int) -> Service | None:
+async def lock_unscoped(session: AsyncSession, service_id: int) -> Service | None:
+    """The service locked whoever it belongs to (the delivery job and the billing run act for the platform)."""
     return await session.scalar(sa.select(Service).where(Service.id == service_id).with_for_update())
-
-
-async def for_customers(
-    session: AsyncSession, principal: Principal, customer_ids: Sequence[int]
-) -> dict[int, list[dict[str, Any]]]:
-    statement = readable(principal).where(TABLE.c.customer_id.in_(customer_ids)).order_by(TABLE.c.id)
-    return await fetch_grouped(session, statement, "customer_id") if customer_ids else {}
 
 
 async def live_for_customer(session: AsyncSession, principal: Principal, customer_id: int) -> Sequence[int]:
     rows = await session.scalars(
         sa.select(TABLE.c.id)
-        .where(*scope(principal), TABLE.c.customer_id == customer_id, TABLE.c.status.in_(LIVE_STATUSES))
+        .where(*SERVICE.scope(principal), TABLE.c.customer_id == customer_id, TABLE.c.status.in_(LIVE_STATUSES))
         .order_by(TABLE.c.id)
     )
     return rows.all()
@@ -89,7 +63,7 @@ async def live_for_customer(session: AsyncSession, principal: Principal, custome
 
 async def count_by_status(session: AsyncSession, principal: Principal) -> dict[str, int]:
     rows = await session.execute(
-        sa.select(TABLE.c.status, sa.func.count()).where(*scope(principal)).group_by(TABLE.c.status)
+        sa.select(TABLE.c.status, sa.func.count()).where(*SERVICE.scope(principal)).group_by(TABLE.c.status)
     )
     return {str(status): int(n) for status, n in rows.all()}
 
@@ -127,10 +101,6 @@ async def events(session: AsyncSession, service_id: int) -> Sequence[ServiceEven
         sa.select(ServiceEvent).where(ServiceEvent.service_id == service_id).order_by(ServiceEvent.id)
     )
     return rows.all()
-
-
-async def delete(session: AsyncSession, service_id: int) -> None:
-    await session.execute(sa.delete(Service).where(Service.id == service_id))
 
 
 # The billing run's set-based reads and writes.

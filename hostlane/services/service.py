@@ -20,15 +20,15 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hostlane.core import clock, money
-from hostlane.core.errors import ValidationFailed
 from hostlane.core.pagination import ListQuery, Page
+from hostlane.core.repository import apply_changes, changes_of
 from hostlane.drivers.provisioning import ServiceContext
 from hostlane.identity import audit
 from hostlane.identity.principal import Principal
 from hostlane.jobs import outbox
 from hostlane.models import BillingCycle, DeliveryStatus, Service, ServiceStatus
 from hostlane.services import repository as repo
-from hostlane.services.errors import IllegalTransition, ServiceIsLive, ServiceNotFound
+from hostlane.services.errors import IllegalTransition, ServiceIsLive
 from hostlane.services.schemas import ServiceUpdate
 
 LIST_SPEC = repo.LIST_SPEC
@@ -52,20 +52,18 @@ DELIVER_JOB = "services.deliver"
 
 
 async def list_services(session: AsyncSession, principal: Principal, query: ListQuery) -> Page:
-    return await repo.list_page(session, principal, query)
+    return await repo.SERVICE.page(session, principal, query)
 
 
 async def get_service(session: AsyncSession, principal: Principal, service_id: int) -> dict[str, Any]:
-    row = await repo.get(session, principal, service_id)
-    if row is None:
-        raise ServiceNotFound()
-    return row
+    return await repo.SERVICE.one(session, principal, service_id)
 
 
 async def for_customers(
     session: AsyncSession, principal: Principal, customer_ids: Sequence[int]
 ) -> dict[int, list[dict[str, Any]]]:
-    return await repo.for_customers(session, principal, customer_ids)
+    """The services of many customers, by customer, in one query (a customer's ``?include=services``)."""
+    return await repo.SERVICE.grouped("customer_id")(session, principal, customer_ids)
 
 
 async def count_live_for_customer(session: AsyncSession, principal: Principal, customer_id: int) -> int:
@@ -111,52 +109,41 @@ async def create_service(
         billing_day=billing_day or (next_due_date.day if next_due_date else None),
         data=data or {},
     )
-    session.add(service)
-    await session.flush()
-    repo.add_event(session, service.id, "created", principal, to_status=S.PENDING)
-    audit.record(
+    await audit.created(
         session,
         principal,
-        "service.create",
+        service,
         "service",
-        service.id,
         {"customer_id": customer_id, "product_id": product_id, "billing": billing},
     )
+    repo.add_event(session, service.id, "created", principal, to_status=S.PENDING)
     return service
 
 
 async def update_service(
     session: AsyncSession, principal: Principal, service_id: int, data: ServiceUpdate
 ) -> dict[str, Any]:
-    service = await repo.get_for_update(session, principal, service_id)
-    if service is None:
-        raise ServiceNotFound()
-    changes = data.model_dump(exclude_unset=True)
-    ValidationFailed.refuse_nulls(changes, "name", "billing", "price")
-    for name, value in changes.items():
-        if name == "price":
-            service.price_minor = money.to_minor(value, service.currency)
-        elif name == "expires_at" and value is not None and value.tzinfo is None:
-            service.expires_at = value.replace(tzinfo=dt.UTC)
-        else:
-            setattr(service, name, value)
-    service.updated_at = clock.now()
-    await session.flush()
+    service = await repo.SERVICE.locked(session, principal, service_id)
+    changes = changes_of(data, "name", "billing", "price")
+
+    def set_price(value: Any) -> None:
+        service.price_minor = money.to_minor(value, service.currency)
+
+    def set_expiry(value: dt.datetime | None) -> None:
+        service.expires_at = value.replace(tzinfo=dt.UTC) if value is not None and value.tzinfo is None else value
+
+    await apply_changes(session, service, changes, setters={"price": set_price, "expires_at": set_expiry})
     audit.record(session, principal, "service.update", "service", service.id, changes)
     return await get_service(session, principal, service.id)
 
 
 async def delete_service(session: AsyncSession, principal: Principal, service_id: int) -> dict[str, Any]:
     """Delete a service that no longer runs anywhere (pending ones too: nothing was provisioned)."""
-    service = await repo.get_for_update(session, principal, service_id)
-    if service is None:
-        raise ServiceNotFound()
+    service = await repo.SERVICE.locked(session, principal, service_id)
     if service.status in (S.ACTIVE, S.SUSPENDED):
         raise ServiceIsLive(service.status.value)
-    row = await get_service(session, principal, service.id)
     audit.record(session, principal, "service.delete", "service", service.id, {"status": service.status})
-    await repo.delete(session, service.id)
-    return row
+    return await repo.SERVICE.remove(session, principal, service.id)
 
 
 async def transition(
@@ -168,9 +155,7 @@ async def transition(
     reason: str | None = None,
 ) -> Service:
     """Move a service to ``target`` (409 naming both states if the state machine forbids it)."""
-    service = await repo.get_for_update(session, principal, service_id)
-    if service is None:
-        raise ServiceNotFound()
+    service = await repo.SERVICE.locked(session, principal, service_id)
     current = service.status
     if (current, target) not in TRANSITIONS:
         raise IllegalTransition(current.value, target.value)
@@ -211,16 +196,24 @@ async def transition(
     return service
 
 
-async def suspend(session: AsyncSession, principal: Principal, service_id: int, *, reason: str | None) -> Service:
-    return await transition(session, principal, service_id, S.SUSPENDED, reason=reason)
+# The staff actions answer with the service's read shape, so no face reads it again.
 
 
-async def unsuspend(session: AsyncSession, principal: Principal, service_id: int) -> Service:
-    return await transition(session, principal, service_id, S.ACTIVE)
+async def suspend(
+    session: AsyncSession, principal: Principal, service_id: int, *, reason: str | None
+) -> dict[str, Any]:
+    await transition(session, principal, service_id, S.SUSPENDED, reason=reason)
+    return await get_service(session, principal, service_id)
 
 
-async def expire(session: AsyncSession, principal: Principal, service_id: int) -> Service:
-    return await transition(session, principal, service_id, S.EXPIRED)
+async def unsuspend(session: AsyncSession, principal: Principal, service_id: int) -> dict[str, Any]:
+    await transition(session, principal, service_id, S.ACTIVE)
+    return await get_service(session, principal, service_id)
+
+
+async def expire(session: AsyncSession, principal: Principal, service_id: int) -> dict[str, Any]:
+    await transition(session, principal, service_id, S.EXPIRED)
+    return await get_service(session, principal, service_id)
 
 
 async def activate(session: AsyncSession, principal: Principal, service_id: int) -> Service:
@@ -231,8 +224,7 @@ async def terminate_all_for_customer(
     session: AsyncSession, principal: Principal, customer_id: int, *, reason: str
 ) -> None:
     for service_id in await repo.live_for_customer(session, principal, customer_id):
-        service = await repo.get_for_update(session, principal, service_id)
-        assert service is not None
+        service = await repo.SERVICE.locked(session, principal, service_id)
         target = S.CANCELLED if service.status is S.PENDING else S.TERMINATED
         await transition(session, principal, service_id, target, reason=reason)
 
@@ -265,7 +257,7 @@ async def record_delivery(
     data: dict[str, Any] | None = None,
 ) -> None:
     """Write a module call's outcome on the service (if no later transition superseded it) and its history."""
-    service = await repo.lock(session, service_id)
+    service = await repo.lock_unscoped(session, service_id)
     if service is None:
         return
     system = Principal.system(livemode=service.livemode)
@@ -294,12 +286,12 @@ OVERDUE_REASON = "Overdue on payment"
 
 
 async def status_of(session: AsyncSession, service_id: int) -> ServiceStatus | None:
-    service = await repo.lock(session, service_id)
+    service = await repo.lock_unscoped(session, service_id)
     return service.status if service is not None else None
 
 
 async def suspended_for_overdue(session: AsyncSession, service_id: int) -> bool:
-    service = await repo.lock(session, service_id)
+    service = await repo.lock_unscoped(session, service_id)
     return service is not None and service.status is S.SUSPENDED and service.suspend_reason == OVERDUE_REASON
 
 

@@ -1,16 +1,17 @@
-"""All SQL of support. Every read starts from a scoped statement: the principal's mode, and its customer."""
+"""All SQL of support. Every read starts from ``DEPARTMENT`` or ``TICKET``: the principal's mode, and its customer."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any, cast
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from hostlane.core.pagination import ListQuery, ListSpec, Match, Page, fetch_grouped, fetch_page
+from hostlane.core.pagination import ListSpec, Match
+from hostlane.core.repository import Include, Scoped, children
 from hostlane.identity.principal import Principal
 from hostlane.models import Administrator, ApiKey, SupportDepartment, SupportReply, SupportTicket
+from hostlane.support.errors import DepartmentNotFound, TicketNotFound
 
 DEPARTMENTS = cast(sa.Table, SupportDepartment.__table__)
 TICKETS = cast(sa.Table, SupportTicket.__table__)
@@ -49,45 +50,22 @@ TICKET_SPEC = ListSpec(
 )
 
 
-# Departments
-
-
-def readable_departments(principal: Principal) -> sa.Select[Any]:
-    return sa.select(DEPARTMENTS).where(DEPARTMENTS.c.livemode.is_(principal.livemode))
-
-
-async def list_departments(session: AsyncSession, principal: Principal, query: ListQuery) -> Page:
-    return await fetch_page(session, readable_departments(principal), DEPARTMENTS.c, DEPARTMENT_SPEC, query)
+# Departments have no tenant: every caller of a mode sees them all.
+DEPARTMENT = Scoped(SupportDepartment, tenant=None, spec=DEPARTMENT_SPEC, missing=DepartmentNotFound)
+# Tickets are read with their department's name (``deptname``), as every face shows them.
+TICKET = Scoped(
+    SupportTicket,
+    columns=[*TICKETS.c, DEPARTMENTS.c.name.label("deptname")],
+    joins=[(DEPARTMENTS, DEPARTMENTS.c.id == TICKETS.c.department_id)],
+    spec=TICKET_SPEC,
+    missing=TicketNotFound,
+)
+TICKET.includes = {"replies": Include(children(REPLIES, "ticket_id"), aliases=frozenset({"messages"}))}
 
 
 async def all_departments(session: AsyncSession, principal: Principal) -> list[dict[str, Any]]:
-    rows = await session.execute(readable_departments(principal).order_by(DEPARTMENTS.c.id))
+    rows = await session.execute(DEPARTMENT.readable(principal).order_by(DEPARTMENTS.c.id))
     return [dict(row) for row in rows.mappings()]
-
-
-async def get_department(session: AsyncSession, principal: Principal, department_id: int) -> dict[str, Any] | None:
-    statement = readable_departments(principal).where(DEPARTMENTS.c.id == department_id)
-    row = (await session.execute(statement)).mappings().first()
-    return dict(row) if row is not None else None
-
-
-async def lock_department(session: AsyncSession, principal: Principal, department_id: int) -> SupportDepartment | None:
-    return await session.scalar(
-        sa.select(SupportDepartment)
-        .where(SupportDepartment.id == department_id, SupportDepartment.livemode.is_(principal.livemode))
-        .with_for_update()
-    )
-
-
-async def department_name_taken(
-    session: AsyncSession, livemode: bool, name: str, *, except_id: int | None = None
-) -> bool:
-    statement = sa.select(sa.literal(1)).where(
-        DEPARTMENTS.c.livemode.is_(livemode), sa.func.lower(DEPARTMENTS.c.name) == name.lower()
-    )
-    if except_id is not None:
-        statement = statement.where(DEPARTMENTS.c.id != except_id)
-    return await session.scalar(statement.limit(1)) is not None
 
 
 async def department_has_tickets(session: AsyncSession, department_id: int) -> bool:
@@ -98,58 +76,20 @@ async def department_has_tickets(session: AsyncSession, department_id: int) -> b
 # Tickets
 
 
-def _ticket_scope(principal: Principal) -> list[sa.ColumnElement[bool]]:
-    conditions: list[sa.ColumnElement[bool]] = [TICKETS.c.livemode.is_(principal.livemode)]
-    if principal.scope is not None:
-        conditions.append(TICKETS.c.customer_id == principal.scope)
-    return conditions
-
-
-def readable_tickets(principal: Principal) -> sa.Select[Any]:
-    """Tickets with their department's name (``deptname``), as every face shows them."""
-    return (
-        sa.select(TICKETS, DEPARTMENTS.c.name.label("deptname"))
-        .join(DEPARTMENTS, DEPARTMENTS.c.id == TICKETS.c.department_id)
-        .where(*_ticket_scope(principal))
-    )
-
-
-async def list_tickets(session: AsyncSession, principal: Principal, query: ListQuery) -> Page:
-    return await fetch_page(session, readable_tickets(principal), TICKETS.c, TICKET_SPEC, query)
-
-
-async def get_ticket(session: AsyncSession, principal: Principal, ticket_id: int) -> dict[str, Any] | None:
-    row = (await session.execute(readable_tickets(principal).where(TICKETS.c.id == ticket_id))).mappings().first()
-    return dict(row) if row is not None else None
-
-
 async def ticket_id_by_number(session: AsyncSession, principal: Principal, number: int) -> int | None:
-    statement = sa.select(TICKETS.c.id).where(TICKETS.c.number == number, *_ticket_scope(principal))
+    statement = sa.select(TICKETS.c.id).where(TICKETS.c.number == number, *TICKET.scope(principal))
     return await session.scalar(statement)
-
-
-async def lock_ticket(session: AsyncSession, principal: Principal, ticket_id: int) -> SupportTicket | None:
-    return await session.scalar(
-        sa.select(SupportTicket).where(SupportTicket.id == ticket_id, *_ticket_scope(principal)).with_for_update()
-    )
 
 
 async def number_taken(session: AsyncSession, number: int) -> bool:
     return await session.scalar(sa.select(sa.literal(1)).where(TICKETS.c.number == number).limit(1)) is not None
 
 
-async def replies_of(session: AsyncSession, ticket_ids: Sequence[int]) -> dict[int, list[dict[str, Any]]]:
-    if not ticket_ids:
-        return {}
-    statement = sa.select(REPLIES).where(REPLIES.c.ticket_id.in_(set(ticket_ids))).order_by(REPLIES.c.id)
-    return await fetch_grouped(session, statement, "ticket_id")
-
-
 async def get_reply(session: AsyncSession, principal: Principal, reply_id: int) -> dict[str, Any] | None:
     statement = (
         sa.select(REPLIES)
         .join(TICKETS, TICKETS.c.id == REPLIES.c.ticket_id)
-        .where(REPLIES.c.id == reply_id, *_ticket_scope(principal))
+        .where(REPLIES.c.id == reply_id, *TICKET.scope(principal))
     )
     row = (await session.execute(statement)).mappings().first()
     return dict(row) if row is not None else None

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from hostlane.core import clock
 from hostlane.core.errors import NotFound, Taken, ValidationFailed
 from hostlane.core.pagination import ListQuery, Page
+from hostlane.core.repository import apply_changes, changes_of
 from hostlane.customers import service as customers
 from hostlane.identity import audit
 from hostlane.identity.principal import Principal, PrincipalKind
@@ -23,7 +24,6 @@ from hostlane.services import service as services
 from hostlane.support import repository as repo
 from hostlane.support.errors import (
     DepartmentHasTickets,
-    DepartmentNotFound,
     TicketAlreadyClosed,
     TicketNotClosed,
     TicketNotFound,
@@ -49,7 +49,7 @@ def _is_customer(principal: Principal) -> bool:
 
 
 async def list_departments(session: AsyncSession, principal: Principal, query: ListQuery) -> Page:
-    return await repo.list_departments(session, principal, query)
+    return await repo.DEPARTMENT.page(session, principal, query)
 
 
 async def all_departments(session: AsyncSession, principal: Principal) -> list[dict[str, Any]]:
@@ -57,78 +57,50 @@ async def all_departments(session: AsyncSession, principal: Principal) -> list[d
 
 
 async def get_department(session: AsyncSession, principal: Principal, department_id: int) -> dict[str, Any]:
-    row = await repo.get_department(session, principal, department_id)
-    if row is None:
-        raise DepartmentNotFound()
-    return row
+    return await repo.DEPARTMENT.one(session, principal, department_id)
 
 
 async def create_department(session: AsyncSession, principal: Principal, data: DepartmentCreate) -> dict[str, Any]:
-    if await repo.department_name_taken(session, principal.livemode, data.name):
+    if await repo.DEPARTMENT.taken(session, principal.livemode, "name", data.name, any_case=True):
         raise Taken("name")
     department = SupportDepartment(livemode=principal.livemode, **data.model_dump())
-    session.add(department)
-    await session.flush()
-    audit.record(session, principal, "department.create", "department", department.id, data.model_dump())
+    await audit.created(session, principal, department, "department", data.model_dump())
     return await get_department(session, principal, department.id)
 
 
 async def update_department(
     session: AsyncSession, principal: Principal, department_id: int, data: DepartmentUpdate
 ) -> dict[str, Any]:
-    department = await repo.lock_department(session, principal, department_id)
-    if department is None:
-        raise DepartmentNotFound()
-    changes = data.model_dump(exclude_unset=True)
-    ValidationFailed.refuse_nulls(changes, "name", "description", "icon")
-    if "name" in changes and await repo.department_name_taken(
-        session, principal.livemode, changes["name"], except_id=department_id
+    department = await repo.DEPARTMENT.locked(session, principal, department_id)
+    changes = changes_of(data, "name", "description", "icon")
+    if "name" in changes and await repo.DEPARTMENT.taken(
+        session, principal.livemode, "name", changes["name"], except_id=department_id, any_case=True
     ):
         raise Taken("name")
-    for name, value in changes.items():
-        setattr(department, name, value)
-    await session.flush()
+    await apply_changes(session, department, changes, stamp=False)
     audit.record(session, principal, "department.update", "department", department_id, changes)
     return await get_department(session, principal, department_id)
 
 
 async def delete_department(session: AsyncSession, principal: Principal, department_id: int) -> dict[str, Any]:
-    department = await repo.lock_department(session, principal, department_id)
-    if department is None:
-        raise DepartmentNotFound()
+    await repo.DEPARTMENT.locked(session, principal, department_id)
     if await repo.department_has_tickets(session, department_id):
         raise DepartmentHasTickets()
-    row = await get_department(session, principal, department_id)
-    await session.delete(department)
     audit.record(session, principal, "department.delete", "department", department_id)
-    return row
+    return await repo.DEPARTMENT.remove(session, principal, department_id)
 
 
 # Tickets
 
 
-async def _with_replies(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
-    replies = await repo.replies_of(session, [row["id"] for row in rows])
-    for row in rows:
-        row["replies"] = replies.get(row["id"], [])
-
-
 async def list_tickets(session: AsyncSession, principal: Principal, query: ListQuery) -> Page:
-    page = await repo.list_tickets(session, principal, query)
-    if query.includes & {"replies", "messages"}:
-        await _with_replies(session, page.items)
-    return page
+    return await repo.TICKET.page(session, principal, query)
 
 
 async def get_ticket(
     session: AsyncSession, principal: Principal, ticket_id: int, *, with_replies: bool = True
 ) -> dict[str, Any]:
-    row = await repo.get_ticket(session, principal, ticket_id)
-    if row is None:
-        raise TicketNotFound()
-    if with_replies:
-        await _with_replies(session, [row])
-    return row
+    return await repo.TICKET.one(session, principal, ticket_id, includes={"replies"} if with_replies else ())
 
 
 async def ticket_id(session: AsyncSession, principal: Principal, number: int) -> int:
@@ -141,9 +113,7 @@ async def ticket_id(session: AsyncSession, principal: Principal, number: int) ->
 
 async def read_ticket(session: AsyncSession, principal: Principal, number: int) -> dict[str, Any]:
     """The ticket with its replies, as its customer reads it (which marks it read)."""
-    ticket = await repo.lock_ticket(session, principal, await ticket_id(session, principal, number))
-    if ticket is None:
-        raise TicketNotFound()
+    ticket = await repo.TICKET.locked(session, principal, await ticket_id(session, principal, number))
     if _is_customer(principal) and not ticket.client_read:
         ticket.client_read = True
         await session.flush()
@@ -164,7 +134,7 @@ async def _new_number(session: AsyncSession) -> int:
 
 
 async def _check_department(session: AsyncSession, principal: Principal, department_id: int) -> None:
-    if await repo.get_department(session, principal, department_id) is None:
+    if await repo.DEPARTMENT.get(session, principal, department_id) is None:
         raise UnknownDepartment()
 
 
@@ -211,14 +181,11 @@ async def open_ticket(
         created_at=now,
         updated_at=now,
     )
-    session.add(ticket)
-    await session.flush()
-    audit.record(
+    await audit.created(
         session,
         principal,
-        "ticket.create",
+        ticket,
         "ticket",
-        ticket.id,
         {"number": ticket.number, "department_id": data.department_id, "subject": data.subject},
     )
     if not by_customer:
@@ -226,16 +193,10 @@ async def open_ticket(
     return await get_ticket(session, principal, ticket.id)
 
 
-async def _locked(session: AsyncSession, principal: Principal, ticket_id: int) -> SupportTicket:
-    ticket = await repo.lock_ticket(session, principal, ticket_id)
-    if ticket is None:
-        raise TicketNotFound()
-    return ticket
-
-
 async def reply(session: AsyncSession, principal: Principal, ticket_id: int, data: ReplyIn) -> dict[str, Any]:
-    """Add a reply. It re-opens a closed ticket; a staff reply is mailed to the customer."""
-    ticket = await _locked(session, principal, ticket_id)
+    """Add a reply. It re-opens a closed ticket; a staff reply is mailed to the customer. Returns the ticket
+    with its replies."""
+    ticket = await repo.TICKET.locked(session, principal, ticket_id)
     now = clock.now()
     if _is_customer(principal):
         entry = SupportReply(ticket_id=ticket.id, type=ReplyType.CLIENT, name=ticket.name, body=data.body)
@@ -257,14 +218,14 @@ async def reply(session: AsyncSession, principal: Principal, ticket_id: int, dat
     audit.record(session, principal, "ticket.reply", "ticket", ticket.id, {"reply_id": entry.id})
     if entry.type is ReplyType.ADMIN:
         notifications.queue(session, "ticket_reply", livemode=principal.livemode, reply_id=entry.id)
-    return {"id": entry.id, "ticket_id": ticket.id, "type": entry.type, "name": entry.name, "created_at": now}
+    return await get_ticket(session, principal, ticket.id)
 
 
 async def close_ticket(
     session: AsyncSession, principal: Principal, ticket_id: int, *, reason: str | None = None, strict: bool = False
 ) -> dict[str, Any]:
     """Close the ticket. Closing a closed ticket changes nothing (``strict``: it is a 409)."""
-    ticket = await _locked(session, principal, ticket_id)
+    ticket = await repo.TICKET.locked(session, principal, ticket_id)
     if ticket.status is TicketStatus.CLOSED:
         if strict:
             raise TicketAlreadyClosed()
@@ -282,7 +243,7 @@ async def reopen_ticket(
     session: AsyncSession, principal: Principal, ticket_id: int, *, strict: bool = False
 ) -> dict[str, Any]:
     """Re-open a closed ticket as ``open``. Re-opening an open one changes nothing (``strict``: 409)."""
-    ticket = await _locked(session, principal, ticket_id)
+    ticket = await repo.TICKET.locked(session, principal, ticket_id)
     if ticket.status is not TicketStatus.CLOSED:
         if strict:
             raise TicketNotClosed()
@@ -297,9 +258,8 @@ async def reopen_ticket(
 async def update_ticket(
     session: AsyncSession, principal: Principal, ticket_id: int, data: TicketUpdate
 ) -> dict[str, Any]:
-    ticket = await _locked(session, principal, ticket_id)
-    changes = data.model_dump(exclude_unset=True)
-    ValidationFailed.refuse_nulls(changes, "department_id", "subject", "priority", "status")
+    ticket = await repo.TICKET.locked(session, principal, ticket_id)
+    changes = changes_of(data, "department_id", "subject", "priority", "status")
     if "department_id" in changes:
         await _check_department(session, principal, changes["department_id"])
     if "status" in changes and changes["status"] is not ticket.status:
@@ -307,17 +267,14 @@ async def update_ticket(
         ticket.closed_at = clock.now() if closing else None
         ticket.closed_by = "admin" if closing else None
         ticket.close_reason = ticket.close_reason if closing else None
-    for name, value in changes.items():
-        setattr(ticket, name, value)
-    ticket.updated_at = clock.now()
-    await session.flush()
+    await apply_changes(session, ticket, changes)
     audit.record(session, principal, "ticket.update", "ticket", ticket_id, changes)
     return await get_ticket(session, principal, ticket_id)
 
 
 async def delete_ticket(session: AsyncSession, principal: Principal, ticket_id: int) -> tuple[dict[str, Any], bool]:
     """As CLIENTXCMS: an open ticket is closed; a closed one is deleted with its replies. Says which."""
-    ticket = await _locked(session, principal, ticket_id)
+    ticket = await repo.TICKET.locked(session, principal, ticket_id)
     if ticket.status is not TicketStatus.CLOSED:
         return await close_ticket(session, principal, ticket_id), False
     row = await get_ticket(session, principal, ticket_id)

@@ -48,8 +48,7 @@ async def add_credit(
     session: WriteSession,
     principal: Annotated[Principal, needs("customers:update")],
 ) -> Response:
-    await billing.add_credit_amount(session, principal, customer_id, body)
-    row = await customers.get_customer(session, principal, customer_id)
+    row = await billing.add_credit_amount(session, principal, customer_id, body)
     return await remember(session, request, render(request, wire.customer(row)))
 
 

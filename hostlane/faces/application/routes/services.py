@@ -45,12 +45,9 @@ SERVICES.update(ServiceUpdate, services.update_service, summary="Update a servic
 SERVICES.delete(services.delete_service, summary="Delete a service that no longer runs")
 
 
-async def _outcome(
-    request: Request, session: AsyncSession, principal: Principal, service_id: int, done: str
-) -> Response:
-    """CLIENTXCMS's action answer. The action returns the model, so the read shape is read again."""
-    row = await services.get_service(session, principal, service_id)
-    return render(request, wire.action_result(row, f"Service {service_id} {done}", clock.now()))
+def _outcome(request: Request, row: Row, done: str) -> Response:
+    """CLIENTXCMS's action answer: the service the action returns, and what was done to it."""
+    return render(request, wire.action_result(row, f"Service {row['id']} {done}", clock.now()))
 
 
 @router.post("/services/{service_id}/suspend", summary="Suspend a service")
@@ -62,7 +59,7 @@ async def suspend_service(
     body: SuspendRequest | None = None,
 ) -> Response:
     service = await services.suspend(session, principal, service_id, reason=body.reason if body else None)
-    return await _outcome(request, session, principal, service.id, "suspended")
+    return _outcome(request, service, "suspended")
 
 
 @router.post("/services/{service_id}/unsuspend", summary="Unsuspend a service")
@@ -73,7 +70,7 @@ async def unsuspend_service(
     principal: Annotated[Principal, needs("services:unsuspend")],
 ) -> Response:
     service = await services.unsuspend(session, principal, service_id)
-    return await _outcome(request, session, principal, service.id, "unsuspended")
+    return _outcome(request, service, "unsuspended")
 
 
 @router.post("/services/{service_id}/expire", summary="Expire a service")
@@ -84,4 +81,4 @@ async def expire_service(
     principal: Annotated[Principal, needs("services:expire")],
 ) -> Response:
     service = await services.expire(session, principal, service_id)
-    return await _outcome(request, session, principal, service.id, "expired")
+    return _outcome(request, service, "expired")

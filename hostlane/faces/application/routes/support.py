@@ -72,8 +72,7 @@ async def reply_ticket(
     session: WriteSession,
     principal: Annotated[Principal, needs("tickets:reply")],
 ) -> Response:
-    await support.reply(session, principal, ticket_id, body)
-    row = await support.get_ticket(session, principal, ticket_id)
+    row = await support.reply(session, principal, ticket_id, body)
     return await remember(session, request, render(request, wire.ticket_outcome(row, "Reply added")))
 
 
