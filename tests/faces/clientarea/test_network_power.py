@@ -10,9 +10,8 @@ from hostlane.drivers.dns import PowerDnsDriver, SimulatorDns
 from hostlane.drivers.pdu import SimulatorPdu
 from hostlane.models import AuditEntry
 from hostlane.runtime import Runtime
-from tests.drivers.test_powerdns import ptrs_over_dns
 from tests.fixtures.factories import make_api_key, make_customer, make_service
-from tests.fixtures.powerdns import PowerDns
+from tests.fixtures.powerdns import PowerDns, ptrs_over_dns
 
 PASSWORD = "s3cret-passw0rd"
 API = "/api/application"
