@@ -18,7 +18,7 @@ from hostlane.drivers.provisioning.simulator import SimulatorModule
 from hostlane.runtime import Runtime
 from tests.fixtures.database import Backend, backend_names, drop, empty_all_tables, open_database, prepare
 
-pytest_plugins = ["tests.fixtures.mail", "tests.fixtures.powerdns"]
+pytest_plugins = ["tests.fixtures.mail", "tests.fixtures.powerdns", "tests.fixtures.stripe_standin"]
 
 
 def pytest_report_header() -> str:

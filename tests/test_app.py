@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import httpx
+import pytest
 from fastapi import APIRouter
 from pydantic import BaseModel, EmailStr
 
 from hostlane.app import create_app
 from hostlane.core.formats import FormatRoute
 from hostlane.runtime import Runtime
+from tests.fixtures.factories import make_api_key
+
+API = "/api/application"
 
 
 class Thing(BaseModel):
@@ -89,3 +93,42 @@ async def test_an_oversized_body_with_an_idempotency_key_is_refused_before_it_is
         )
     assert response.status_code == 413
     assert response.json() == {"message": "The request body is too large."}
+
+
+@pytest.mark.parametrize(
+    ("path", "status", "field"),
+    [
+        ("/api/application/customers/99999999999999999999", 422, "customer_id"),  # a path id is a field
+        ("/api/application/services?filter[customer_id]=99999999999999999999", 400, "filter[customer_id]"),
+    ],
+)
+async def test_ids_too_large_for_the_database_are_client_errors(
+    runtime: Runtime, client: httpx.AsyncClient, path: str, status: int, field: str
+) -> None:
+    key = await make_api_key(runtime, "*")
+    response = await client.get(path, headers={"Authorization": f"Bearer {key}"})
+    assert response.status_code == status and set(response.json()["errors"]) == {field}
+    order = await client.post(
+        "/api/application/orders",
+        headers={"Authorization": f"Bearer {key}"},
+        json={"customer_id": 99999999999999999999, "items": [{"product_id": 1}]},
+    )
+    assert order.status_code == 422 and "customer_id" in order.json()["errors"]
+
+
+@pytest.mark.parametrize(
+    ("path", "payload"),
+    [
+        ("/api/application/departments", {"name": "d", "description": "x\u0000"}),
+        ("/api/application/ip-pools", {"name": "p\u0000", "network": "192.0.2.0/24"}),
+        ("/api/application/pdus", {"name": "p", "address": "10.0.0.5", "outlets": 8, "x": "\u0000"}),
+    ],
+)
+async def test_nul_characters_are_refused_not_a_500(
+    runtime: Runtime, client: httpx.AsyncClient, path: str, payload: dict[str, object]
+) -> None:
+    staff = {"Authorization": f"Bearer {await make_api_key(runtime)}"}
+    response = await client.post(path, json=payload, headers=staff)
+    assert response.status_code == 422 and response.json() == {"message": "Text may not contain NUL characters."}
+    query = await client.get(f"{API}/departments?filter[name]=a%00b", headers=staff)
+    assert query.status_code == 422

@@ -24,6 +24,7 @@ from hostlane.services import service as services
 from tests.fixtures.factories import make_customer, make_product
 
 START = dt.date(2027, 1, 31)
+SYSTEM = Principal.system()
 
 
 async def _service(
@@ -281,3 +282,89 @@ async def test_the_run_charges_a_saved_card_when_the_invoice_falls_due(runtime: 
     async with runtime.db.reader() as session:
         statuses = (await session.scalars(sa.select(Invoice.status))).all()
     assert statuses == [InvoiceStatus.PAID] and len(gateway.state.charges) == 1
+
+
+async def test_a_free_service_is_never_overdue(runtime: Runtime) -> None:
+    customer = await make_customer(runtime)
+    product = await make_product(runtime, type="simulator")
+    service_id = await _service(
+        runtime,
+        BillingCycle.MONTHLY,
+        customer_id=int(customer["id"]),  # type: ignore[call-overload]
+        product_id=int(product["id"]),
+        price=0,
+    )  # type: ignore[call-overload]
+    for offset in range(-14, 46, 3):
+        await _run(runtime, START + dt.timedelta(days=offset))
+    async with runtime.db.reader() as session:
+        status = await session.scalar(sa.select(Service.status).where(Service.id == service_id))
+        invoices = (await session.scalars(sa.select(Invoice.status))).all()
+    assert str(status) == "active"
+    assert invoices and all(s is InvoiceStatus.PAID for s in invoices)
+
+
+async def test_a_due_date_moved_back_onto_a_billed_period_does_not_stop_the_run(runtime: Runtime) -> None:
+    customer = await make_customer(runtime)
+    product = await make_product(runtime, type="simulator")
+    moved = await _service(
+        runtime,
+        BillingCycle.MONTHLY,
+        customer_id=int(customer["id"]),  # type: ignore[call-overload]
+        product_id=int(product["id"]),
+    )  # type: ignore[call-overload]
+    await _run(runtime, START - dt.timedelta(days=14))  # bills the period starting START
+    async with runtime.db.transaction() as session:
+        await session.execute(sa.update(Service).where(Service.id == moved).values(next_due_date=START))
+    other = await _service(
+        runtime,
+        BillingCycle.MONTHLY,
+        customer_id=int(customer["id"]),  # type: ignore[call-overload]
+        product_id=int(product["id"]),
+    )  # type: ignore[call-overload]
+    report = await _run(runtime, START - dt.timedelta(days=13))
+    assert report.renewals == 2  # the other one is invoiced; the moved one only moves on
+    async with runtime.db.reader() as session:
+        per_service = dict(
+            (await session.execute(sa.text("SELECT service_id, count(*) FROM invoice_items GROUP BY service_id"))).all()
+        )
+        next_due = await session.scalar(sa.select(Service.next_due_date).where(Service.id == moved))
+    assert per_service == {moved: 1, other: 1}
+    assert next_due == dt.date(2027, 2, 28)
+
+
+async def test_a_paid_service_is_not_terminated_by_a_stale_list(runtime: Runtime) -> None:
+    from hostlane.billing import dunning
+
+    customer = await make_customer(runtime)
+    product = await make_product(runtime, type="simulator")
+    service_id = await _service(
+        runtime,
+        BillingCycle.MONTHLY,
+        customer_id=int(customer["id"]),  # type: ignore[call-overload]
+        product_id=int(product["id"]),
+    )  # type: ignore[call-overload]
+    await _run(runtime, START - dt.timedelta(days=14))
+    await _run(runtime, START + dt.timedelta(days=8))  # suspended
+    day = START + dt.timedelta(days=40)
+    stale = await dunning._overdue_service_ids(runtime.db, services.S.SUSPENDED, day, services.OVERDUE_REASON)
+    assert stale  # listed for termination …
+    with clock.frozen_at(dt.datetime.combine(day, dt.time(2))):
+        async with runtime.db.reader() as session:
+            unpaid = (await session.scalars(sa.select(Invoice.id).where(Invoice.status == InvoiceStatus.UNPAID))).all()
+        for invoice_id in unpaid:  # … but paid before the run reaches it
+            async with runtime.db.transaction() as session:
+                due = await billing.get_invoice(session, SYSTEM, invoice_id)
+                await billing.record_payment(
+                    session,
+                    SYSTEM,
+                    invoice_id,
+                    gateway="bank",
+                    reference=f"T{invoice_id}",
+                    amount_minor=due["total_minor"] - due["credit_minor"],
+                )
+        done = await dunning._transition_all(
+            runtime.db, stale, source=services.S.SUSPENDED, target=services.S.TERMINATED, reason="x", before=day
+        )
+    assert done == 0
+    async with runtime.db.reader() as session:
+        assert str(await session.scalar(sa.select(Service.status).where(Service.id == service_id))) == "active"

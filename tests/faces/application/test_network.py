@@ -152,3 +152,18 @@ async def test_test_mode_keys_see_no_live_pools_or_pdus(
     test_service = await make_service(runtime, livemode=False)
     response = await client.post(f"{API}/services/{test_service}/ips", json={"pool_id": pool["id"]}, headers=sandbox)
     assert response.status_code == 422 and "pool_id" in response.json()["errors"]
+
+
+async def test_scoped_ipv6_addresses_are_refused(runtime: Runtime, client: httpx.AsyncClient) -> None:
+    staff = {"Authorization": f"Bearer {await make_api_key(runtime)}"}
+    service_id = await make_service(runtime)
+    pool = (await client.post(f"{API}/ip-pools", json={"name": "v6", "network": "2001:db8::/64"}, headers=staff)).json()
+    url = f"{API}/services/{service_id}/ips"
+    assert (
+        await client.post(url, json={"pool_id": pool["id"], "address": "2001:db8::5"}, headers=staff)
+    ).status_code == 201
+    for address in ("2001:db8::5%eth0", "2001:db8::6%" + "a" * 40):
+        response = await client.post(url, json={"pool_id": pool["id"], "address": address}, headers=staff)
+        assert response.status_code == 422 and "address" in response.json()["errors"]
+    gateway = await client.patch(f"{API}/ip-pools/{pool['id']}", json={"gateway": "2001:db8::1%eth0"}, headers=staff)
+    assert gateway.status_code == 422

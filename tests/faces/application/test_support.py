@@ -235,3 +235,12 @@ async def test_test_mode_keys_see_no_live_tickets(runtime: Runtime, client: http
         await client.post(f"{API}/tickets/{ticket['id']}/reply", json={"content": "x"}, headers=sandbox)
     ).status_code == 404
     assert (await client.get(f"{API}/tickets", headers=sandbox)).json()["data"] == []
+
+
+@pytest.mark.parametrize("value", ["3000000000", "-3000000000", "9223372036854775807"])
+async def test_ticket_number_filters_beyond_32_bits_answer(
+    runtime: Runtime, client: httpx.AsyncClient, value: str
+) -> None:
+    staff = {"Authorization": f"Bearer {await make_api_key(runtime)}"}
+    response = await client.get(f"{API}/tickets?filter[number]={value}", headers=staff)
+    assert response.status_code == 200 and response.json()["data"] == []

@@ -10,6 +10,7 @@ from hostlane.drivers.dns import PowerDnsDriver, SimulatorDns
 from hostlane.drivers.pdu import SimulatorPdu
 from hostlane.models import AuditEntry
 from hostlane.runtime import Runtime
+from tests.conftest import ClientFactory
 from tests.fixtures.factories import make_api_key, make_customer, make_service
 from tests.fixtures.powerdns import PowerDns, ptrs_over_dns
 
@@ -250,3 +251,56 @@ async def test_the_documents_credential_less_examples_still_need_credentials(
 ) -> None:
     response = await client.request(method, path, json={"power": True})
     assert response.status_code == 401 and response.json() == {"success": False, "error": ["Unauthenticated."]}
+
+
+async def _equipped(
+    runtime: Runtime, client: httpx.AsyncClient, *, livemode: bool
+) -> tuple[tuple[str, str], int, int, dict[str, str]]:
+    """A customer of the mode with a service holding 192.0.2.10 and outlet 7 of the PDU at 10.0.0.5."""
+    staff = {"Authorization": f"Bearer {await make_api_key(runtime, livemode=livemode)}"}
+    customer = await make_customer(runtime, livemode=livemode, password=PASSWORD)
+    service_id = await make_service(runtime, livemode=livemode, customer_id=int(customer["id"]))  # type: ignore[call-overload]
+    pool = (await client.post(f"{API}/ip-pools", json={"name": "v4", "network": "192.0.2.0/24"}, headers=staff)).json()
+    await client.post(
+        f"{API}/services/{service_id}/ips", json={"pool_id": pool["id"], "address": "192.0.2.10"}, headers=staff
+    )
+    pdu = (
+        await client.post(f"{API}/pdus", json={"name": "p", "address": "10.0.0.5", "outlets": 8}, headers=staff)
+    ).json()
+    port = (
+        await client.post(
+            f"{API}/services/{service_id}/pdu-ports", json={"pdu_id": pdu["id"], "outlet": 7}, headers=staff
+        )
+    ).json()
+    return (str(customer["email"]), PASSWORD), service_id, port["id"], staff
+
+
+async def test_a_sandbox_customer_never_reaches_the_live_dns_server_or_pdus(
+    runtime: Runtime, client_for: ClientFactory
+) -> None:
+    runtime.settings.test_hosts = ["sandbox.test"]
+    live_client, sandbox_client = client_for(), client_for(base_url="http://sandbox.test")
+    live_auth, live_service, live_port, _ = await _equipped(runtime, live_client, livemode=True)
+    test_auth, test_service, test_port, _ = await _equipped(runtime, sandbox_client, livemode=False)
+    rdns = await sandbox_client.post(
+        f"/api/service/{test_service}/rdns", json={"ipaddress": {"192.0.2.10": "pwned.example.com"}}, auth=test_auth
+    )
+    power = await sandbox_client.post(
+        f"/api/service/{test_service}/pdu/{test_port}", json={"power": False}, auth=test_auth
+    )
+    assert rdns.status_code == power.status_code == 200  # the sandbox works, on its own simulators
+    live_rdns = (await live_client.get(f"/api/service/{live_service}/rdns", auth=live_auth)).json()
+    assert live_rdns["ipaddress"] == {"192.0.2.10": ""}
+    live_power = (await live_client.get(f"/api/service/{live_service}/pdu/{live_port}", auth=live_auth)).json()
+    assert live_power["port"]["status"] == "on"
+    assert isinstance(runtime.dns, SimulatorDns) and runtime.dns.state.ptrs == {}
+    assert isinstance(runtime.pdu, SimulatorPdu) and runtime.pdu.state.calls["set_power"] == 0
+
+
+@pytest.mark.parametrize("name", ["evil\n.example.com", "evil.exa\nmple.com", "a\t.example.com"])
+async def test_host_names_with_line_breaks_are_refused(runtime: Runtime, client: httpx.AsyncClient, name: str) -> None:
+    auth, service_id, _, staff = await _equipped(runtime, client, livemode=True)
+    rdns = await client.post(f"/api/service/{service_id}/rdns", json={"ipaddress": {"192.0.2.10": name}}, auth=auth)
+    assert rdns.status_code == 422
+    pdu = await client.post(f"{API}/pdus", json={"name": "q", "address": name, "outlets": 8}, headers=staff)
+    assert pdu.status_code == 422 and "address" in pdu.json()["errors"]

@@ -75,3 +75,26 @@ async def test_reverse_dns_from_php_form_fields(runtime: Runtime, client: httpx.
 
 def form(headers: dict[str, str]) -> dict[str, str]:
     return {**headers, "Content-Type": "application/x-www-form-urlencoded"}
+
+
+async def test_nul_in_client_area_bodies_and_forms_is_refused(runtime: Runtime, client: httpx.AsyncClient) -> None:
+    customer = await make_customer(runtime, password=PASSWORD)
+    department = await make_department(runtime)
+    auth = (str(customer["email"]), PASSWORD)
+    as_json = await client.post(
+        "/api/tickets", json={"dept_id": department["id"], "subject": "s", "body": "a\u0000b"}, auth=auth
+    )
+    as_form = await client.post(
+        "/api/tickets", data={"dept_id": str(department["id"]), "subject": "s", "body": "a\x00b"}, auth=auth
+    )
+    for response in (as_json, as_form):
+        assert response.status_code == 422
+        assert response.json() == {"success": False, "error": ["Text may not contain NUL characters."]}
+    # An escaped backslash followed by "u0000" is ordinary text.
+    literal = await client.post(
+        "/api/tickets",
+        content=f'{{"dept_id": {department["id"]}, "subject": "s", "body": "C:\\\\u0000"}}',
+        headers={"Content-Type": "application/json"},
+        auth=auth,
+    )
+    assert literal.status_code == 200

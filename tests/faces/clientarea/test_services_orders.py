@@ -7,7 +7,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy import event
 
-from hostlane.drivers.payments.test import DECLINED, SUCCEEDS
+from hostlane.drivers.payments.test import DECLINED, SUCCEEDS, TIMES_OUT
 from hostlane.models import Invoice, Order, Service
 from hostlane.runtime import Runtime
 from tests.fixtures.factories import (
@@ -249,3 +249,23 @@ async def test_client_area_lists_cost_the_same_statements_for_one_row_or_many(
         if event.contains(engine, "before_cursor_execute", count):
             event.remove(engine, "before_cursor_execute", count)
     assert one == many, (one, many)
+
+
+async def test_credit_cannot_pay_an_invoice_whose_card_charge_is_still_unknown(
+    runtime: Runtime, client: httpx.AsyncClient
+) -> None:
+    customer = await make_customer(runtime, password=PASSWORD, currency="EUR")
+    auth = (str(customer["email"]), PASSWORD)
+    staff = {"Authorization": f"Bearer {await make_api_key(runtime)}"}
+    product = await make_product(runtime)
+    await make_pricing(runtime, int(product["id"]))  # type: ignore[call-overload]
+    placed = (await client.post(f"/api/order/{product['id']}", json={}, auth=auth)).json()
+    await client.post(f"{API}/customers/{customer['id']}/payment-methods", json={"token": TIMES_OUT}, headers=staff)
+    pending = await client.post(f"/api/invoice/{placed['invoice_id']}/pay", auth=auth)
+    assert pending.status_code == 202
+    assert pending.json()["info"] == ["payment_pending"] and pending.json()["invoice"]["status"] == "Unpaid"
+    await client.post(f"{API}/customers/{customer['id']}/credit", json={"amount": "0.01"}, headers=staff)
+    refused = await client.post(f"/api/invoice/{placed['invoice_id']}/pay", json={"method": "credit"}, auth=auth)
+    assert refused.status_code == 409
+    assert refused.json()["error"] == ["A payment of this invoice is already in progress."]
+    assert SUCCEEDS  # the saved card, had it answered, would have paid it

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from email.header import decode_header, make_header
 
 import httpx
 import pytest
@@ -15,6 +16,7 @@ from tests.fixtures.factories import make_api_key, make_customer, make_departmen
 from tests.fixtures.mail import Inbox, body
 
 PASSWORD = "s3cret-passw0rd"
+API = "/api/application"
 DATE = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$")
 
 
@@ -286,3 +288,34 @@ async def test_a_json_body_sent_as_curls_default_form_type_is_read_as_json(
         "/api/tickets", content=body, headers={"Content-Type": "application/x-www-form-urlencoded"}, auth=auth
     )
     assert response.status_code == 200 and isinstance(response.json()["ticket"], int)
+
+
+@pytest.mark.parametrize("subject", ["Help\u2028Bcc: x@evil.test", "a\u2029b", "a\x85b", "a\x0bb", "a\x0cb"])
+async def test_subjects_with_any_line_break_are_refused(
+    runtime: Runtime, client: httpx.AsyncClient, subject: str
+) -> None:
+    customer = await make_customer(runtime, password=PASSWORD)
+    department = await make_department(runtime)
+    response = await client.post(
+        "/api/tickets",
+        json={"dept_id": department["id"], "subject": subject, "body": "x"},
+        auth=(str(customer["email"]), PASSWORD),
+    )
+    assert response.status_code == 422 and response.json()["error"][0].startswith("The subject field is invalid")
+
+
+async def test_a_staff_reply_to_a_unicode_subject_is_mailed(
+    runtime: Runtime, client: httpx.AsyncClient, inbox: Inbox
+) -> None:
+    customer = await make_customer(runtime, password=PASSWORD)
+    department = await make_department(runtime)
+    auth = (str(customer["email"]), PASSWORD)
+    await client.post(
+        "/api/tickets", json={"dept_id": department["id"], "subject": "Zürich — 東京", "body": "x"}, auth=auth
+    )
+    staff = {"Authorization": f"Bearer {await make_api_key(runtime)}"}
+    ticket = (await client.get(f"{API}/tickets", headers=staff)).json()["data"][0]
+    await client.post(f"{API}/tickets/{ticket['id']}/reply", json={"content": "Grüße"}, headers=staff)
+    await drain(runtime)
+    subjects = [str(make_header(decode_header(mail["Subject"]))) for mail in inbox.messages]
+    assert subjects == [f"[Ticket #{ticket['number']}] Zürich — 東京"]
