@@ -17,6 +17,7 @@ from hostlane.drivers import provisioning
 from hostlane.drivers.provisioning.simulator import SimulatorModule
 from hostlane.runtime import Runtime
 from tests.fixtures.database import Backend, backend_names, drop, empty_all_tables, open_database, prepare
+from tests.fixtures.http import app_client
 
 pytest_plugins = ["tests.fixtures.mail", "tests.fixtures.powerdns", "tests.fixtures.stripe_standin"]
 
@@ -84,9 +85,7 @@ async def client_for(runtime: Runtime, shared_app: FastAPI) -> AsyncIterator[Cli
     clients: list[httpx.AsyncClient] = []
 
     def make(ip: str = "127.0.0.1", **kwargs: object) -> httpx.AsyncClient:
-        transport = httpx.ASGITransport(app=app, client=(ip, 40000), raise_app_exceptions=False)
-        kwargs.setdefault("base_url", "http://testserver")  # http://<a HOSTLANE_TEST_HOSTS name> for test mode
-        client = httpx.AsyncClient(transport=transport, **kwargs)  # type: ignore[arg-type]
+        client = app_client(app, ip, **kwargs)
         clients.append(client)
         return client
 

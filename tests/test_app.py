@@ -11,6 +11,7 @@ from hostlane.app import create_app
 from hostlane.core.formats import FormatRoute
 from hostlane.runtime import Runtime
 from tests.fixtures.factories import make_api_key
+from tests.fixtures.http import app_client, bearer
 
 API = "/api/application"
 
@@ -33,8 +34,7 @@ def app_with_probe_routes(runtime: Runtime) -> httpx.AsyncClient:
         return thing.model_dump()
 
     app.include_router(router)
-    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
-    return httpx.AsyncClient(transport=transport, base_url="http://testserver")
+    return app_client(app)
 
 
 async def test_unexpected_error_is_a_bare_500(runtime: Runtime) -> None:
@@ -106,11 +106,11 @@ async def test_ids_too_large_for_the_database_are_client_errors(
     runtime: Runtime, client: httpx.AsyncClient, path: str, status: int, field: str
 ) -> None:
     key = await make_api_key(runtime, "*")
-    response = await client.get(path, headers={"Authorization": f"Bearer {key}"})
+    response = await client.get(path, headers=bearer(key))
     assert response.status_code == status and set(response.json()["errors"]) == {field}
     order = await client.post(
         "/api/application/orders",
-        headers={"Authorization": f"Bearer {key}"},
+        headers=bearer(key),
         json={"customer_id": 99999999999999999999, "items": [{"product_id": 1}]},
     )
     assert order.status_code == 422 and "customer_id" in order.json()["errors"]
@@ -127,7 +127,7 @@ async def test_ids_too_large_for_the_database_are_client_errors(
 async def test_nul_characters_are_refused_not_a_500(
     runtime: Runtime, client: httpx.AsyncClient, path: str, payload: dict[str, object]
 ) -> None:
-    staff = {"Authorization": f"Bearer {await make_api_key(runtime)}"}
+    staff = bearer(await make_api_key(runtime))
     response = await client.post(path, json=payload, headers=staff)
     assert response.status_code == 422 and response.json() == {"message": "Text may not contain NUL characters."}
     query = await client.get(f"{API}/departments?filter[name]=a%00b", headers=staff)

@@ -15,6 +15,7 @@ from hostlane.demo import demo_credentials
 from hostlane.models import Administrator, ApiKey, Customer
 from hostlane.runtime import Runtime
 from tests.conftest import ClientFactory
+from tests.fixtures.http import bearer
 
 
 @pytest.fixture
@@ -57,7 +58,7 @@ async def test_create_admin_then_key_prints_a_working_key_last(
     key = out.strip().splitlines()[-1]
     assert key.startswith("hl_live_") and len(key) == 56
     client = client_for()
-    headers = {"Authorization": f"Bearer {key}"}
+    headers = bearer(key)
     health = await client.get("/api/application/health", headers=headers)
     assert health.status_code == 200 and health.json()["status"] == "ok"
     assert (await client.get("/api/application/statistics", headers=headers)).status_code == 200
@@ -116,11 +117,9 @@ async def test_demo_loads_once_and_prints_the_same_credentials(
         assert await session.scalar(sa.select(sa.func.count()).select_from(ApiKey)) == 2
         # The catalogue in both modes, four live customers and one in test mode.
         assert await session.scalar(sa.select(sa.func.count()).select_from(Customer)) == 5
-    response = await client_for().get(
-        "/api/application/health", headers={"Authorization": f"Bearer {credentials.api_key}"}
-    )
+    response = await client_for().get("/api/application/health", headers=bearer(credentials.api_key))
     assert response.status_code == 200
-    headers = {"Authorization": f"Bearer {credentials.api_key}"}
+    headers = bearer(credentials.api_key)
     products = (await client_for().get("/api/application/products?pricing=1&per_page=100", headers=headers)).json()
     names = [product["name"] for product in products["data"]]
     assert "Dedicated Server DS-1" in names and "SIP Line" in names and "Signage CMS Instance" in names

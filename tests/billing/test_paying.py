@@ -14,6 +14,7 @@ from hostlane.identity.principal import Principal
 from hostlane.models import Customer, IdempotencyRecord, Invoice, InvoiceStatus, Payment, PaymentStatus
 from hostlane.runtime import Runtime
 from tests.fixtures.factories import make_api_key, make_customer, make_pricing, make_product
+from tests.fixtures.http import bearer
 
 PASSWORD = "s3cret-passw0rd"
 API = "/api/application"
@@ -32,7 +33,7 @@ async def _ordered(
     product = await make_product(runtime)
     await make_pricing(runtime, int(product["id"]), monthly="9.99")  # type: ignore[call-overload]
     if card is not None:
-        staff = {"Authorization": f"Bearer {await make_api_key(runtime)}"}
+        staff = bearer(await make_api_key(runtime))
         await client.post(f"{API}/customers/{customer['id']}/payment-methods", json={"token": card}, headers=staff)
     placed = (await client.post(f"/api/order/{product['id']}", json={}, auth=auth)).json()
     return customer, auth, int(placed["invoice_id"])

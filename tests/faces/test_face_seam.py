@@ -16,6 +16,7 @@ from hostlane.faces.face import Face, face_for, longest_prefix_first
 from hostlane.runtime import Runtime
 from tests.fixtures.http import (
     ErrorShape,
+    app_client,
     app_routes,
     assert_hostbill_error,
     assert_laravel_error,
@@ -135,8 +136,7 @@ async def test_a_face_added_under_api_words_its_own_errors(runtime: Runtime) -> 
 
     xci = _face("/api/1.0", router)
     app = create_app(runtime.settings, runtime, faces=[*LISTED, xci])
-    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
-    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+    async with app_client(app) as client:
         conflict = await client.post("/api/1.0/entities")
         unknown = await client.get("/api/1.0/nothing")
         beside = await client.get("/api/1.0x")

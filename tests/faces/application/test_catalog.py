@@ -19,6 +19,7 @@ from hostlane.models import AuditEntry, Pricing, Product, ProductGroup
 from hostlane.runtime import Runtime
 from tests.conftest import ClientFactory
 from tests.fixtures.factories import make_api_key, make_group, make_pricing, make_product, make_service
+from tests.fixtures.http import app_client
 from tests.fixtures.http import bearer as auth
 
 API = "/api/application"
@@ -823,8 +824,7 @@ async def test_the_configured_currencies_are_the_ones_accepted(runtime: Runtime)
     try:
         product = await make_product(configured)
         key = await make_api_key(configured, "pricings:create")
-        transport = httpx.ASGITransport(app=app, client=("127.0.0.1", 40000), raise_app_exceptions=False)
-        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+        async with app_client(app) as client:
             yen = await client.post(
                 f"{API}/pricings",
                 headers=auth(key),
@@ -849,8 +849,7 @@ async def test_changing_a_pricings_currency_keeps_its_amounts(runtime: Runtime) 
         product = await make_product(configured)
         pricing = await make_pricing(configured, id_of(product), currency="EUR", monthly="9.99")
         key = await make_api_key(configured, "pricings:update")
-        transport = httpx.ASGITransport(app=app, client=("127.0.0.1", 40000), raise_app_exceptions=False)
-        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+        async with app_client(app) as client:
             response = await client.patch(
                 f"{API}/pricings/{pricing['id']}", headers=auth(key), json={"currency": "JPY"}
             )

@@ -17,6 +17,7 @@ from hostlane.models import AuditEntry, Customer
 from hostlane.runtime import Runtime
 from tests.faces.application.test_services import SERVICE_FIELDS
 from tests.fixtures.factories import make_admin, make_api_key, make_customer, make_product, make_service
+from tests.fixtures.http import JSON, XML, bearer
 
 PREFIX = "/api/application"
 CUSTOMERS = f"{PREFIX}/customers"
@@ -50,11 +51,11 @@ VALID = {"email": "new@example.com", "firstname": "Grace", "lastname": "Hopper",
 
 
 def auth(key: str, **extra: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {key}", "Accept": "application/json", **extra}
+    return bearer(key, **{"Accept": JSON, **extra})
 
 
 def xml_auth(key: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {key}", "Accept": "application/xml"}
+    return bearer(key, Accept=XML)
 
 
 def as_xml_text(value: object) -> object:
@@ -303,7 +304,7 @@ async def test_an_xml_body_with_bad_data_is_a_422_in_xml(runtime: Runtime, clien
     response = await client.post(
         CUSTOMERS,
         content=document,
-        headers={"Authorization": f"Bearer {key}", "Accept": "application/xml", "Content-Type": "application/xml"},
+        headers=xml_auth(key) | {"Content-Type": XML},
     )
     assert response.status_code == 422
     assert response.headers["content-type"].startswith("application/xml")
@@ -437,7 +438,7 @@ async def test_update_via_xml(runtime: Runtime, client: httpx.AsyncClient) -> No
     response = await client.put(
         f"{CUSTOMERS}/{customer['id']}",
         content=b"<customer><lastname>Turing</lastname><region>Surrey</region></customer>",
-        headers={"Authorization": f"Bearer {key}", "Accept": "application/xml", "Content-Type": "application/xml"},
+        headers=xml_auth(key) | {"Content-Type": XML},
     )
     assert response.status_code == 200, response.text
     body = load_xml(response.content)

@@ -9,13 +9,14 @@ import sqlalchemy as sa
 from hostlane.models import AuditEntry, IpAddress
 from hostlane.runtime import Runtime
 from tests.fixtures.factories import make_api_key, make_service
+from tests.fixtures.http import bearer
 
 API = "/api/application"
 
 
 @pytest.fixture
 async def staff(runtime: Runtime) -> dict[str, str]:
-    return {"Authorization": f"Bearer {await make_api_key(runtime)}"}
+    return bearer(await make_api_key(runtime))
 
 
 async def _pool(client: httpx.AsyncClient, staff: dict[str, str], **fields: object) -> dict:  # type: ignore[type-arg]
@@ -147,7 +148,7 @@ async def test_test_mode_keys_see_no_live_pools_or_pdus(
     runtime: Runtime, client: httpx.AsyncClient, staff: dict[str, str]
 ) -> None:
     pool = await _pool(client, staff)
-    sandbox = {"Authorization": f"Bearer {await make_api_key(runtime, livemode=False)}"}
+    sandbox = bearer(await make_api_key(runtime, livemode=False))
     assert (await client.get(f"{API}/ip-pools/{pool['id']}", headers=sandbox)).status_code == 404
     test_service = await make_service(runtime, livemode=False)
     response = await client.post(f"{API}/services/{test_service}/ips", json={"pool_id": pool["id"]}, headers=sandbox)
@@ -155,7 +156,7 @@ async def test_test_mode_keys_see_no_live_pools_or_pdus(
 
 
 async def test_scoped_ipv6_addresses_are_refused(runtime: Runtime, client: httpx.AsyncClient) -> None:
-    staff = {"Authorization": f"Bearer {await make_api_key(runtime)}"}
+    staff = bearer(await make_api_key(runtime))
     service_id = await make_service(runtime)
     pool = (await client.post(f"{API}/ip-pools", json={"name": "v6", "network": "2001:db8::/64"}, headers=staff)).json()
     url = f"{API}/services/{service_id}/ips"

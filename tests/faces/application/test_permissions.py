@@ -11,6 +11,7 @@ from hostlane.app import create_app
 from hostlane.identity.permissions import CATALOGUE
 from hostlane.runtime import Runtime
 from tests.fixtures.factories import make_admin, make_api_key
+from tests.fixtures.http import bearer
 
 # (method, path) -> the one permission it needs, written out here rather than read from the app.
 MATRIX: dict[tuple[str, str], str] = {
@@ -139,7 +140,7 @@ async def test_each_permission_allows_exactly_its_routes(
     others = [name for name in CATALOGUE if name not in (needed, "*")]
     for permissions, allowed in (([needed], True), (["*"], True), (others, False)):
         key = await make_api_key(runtime, *permissions, admin=admin)
-        response = await client.request(method, url, headers={"Authorization": f"Bearer {key}"}, json={})
+        response = await client.request(method, url, headers=bearer(key), json={})
         if allowed:
             # Past the permission check: the route answers for the (absent) object or the empty body.
             assert response.status_code not in (401, 403), (permissions, response.text)

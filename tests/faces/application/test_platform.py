@@ -12,6 +12,7 @@ from hostlane.identity.principal import Principal
 from hostlane.runtime import Runtime
 from tests.conftest import ClientFactory
 from tests.fixtures.factories import make_admin, make_api_key
+from tests.fixtures.http import JSON, XML, bearer
 
 ROUTES = {
     "/api/application/health": "health",
@@ -20,13 +21,9 @@ ROUTES = {
 }
 
 
-def bearer(key: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {key}", "Accept": "application/json"}
-
-
 async def test_health_reports_the_api_and_its_database(runtime: Runtime, client: httpx.AsyncClient) -> None:
     key = await make_api_key(runtime, "health")
-    response = await client.get("/api/application/health", headers=bearer(key))
+    response = await client.get("/api/application/health", headers=bearer(key, Accept=JSON))
     assert response.status_code == 200
     body = response.json()
     assert body["status"] == "ok"
@@ -37,7 +34,7 @@ async def test_health_reports_the_api_and_its_database(runtime: Runtime, client:
 
 async def test_license_has_clientxcms_keys(runtime: Runtime, client: httpx.AsyncClient) -> None:
     key = await make_api_key(runtime, "license")
-    body = (await client.get("/api/application/license", headers=bearer(key))).json()
+    body = (await client.get("/api/application/license", headers=bearer(key, Accept=JSON))).json()
     assert body["status"] == "ok"
     licence = body["license"]
     assert licence["name"] == "Hostlane" and licence["license"] == "AGPL-3.0-or-later"
@@ -62,8 +59,8 @@ async def test_statistics_counts_per_mode(runtime: Runtime, client: httpx.AsyncC
     live_key = await make_api_key(runtime, "statistics", admin=admin)
     await make_api_key(runtime, "*", admin=admin)
     test_key = await make_api_key(runtime, "statitics", admin=admin, livemode=False)
-    live = (await client.get("/api/application/statistics", headers=bearer(live_key))).json()
-    test = (await client.get("/api/application/statistics", headers=bearer(test_key))).json()
+    live = (await client.get("/api/application/statistics", headers=bearer(live_key, Accept=JSON))).json()
+    test = (await client.get("/api/application/statistics", headers=bearer(test_key, Accept=JSON))).json()
     assert live["status"] == "ok"
     assert live["statistics"]["livemode"] is True
     assert live["statistics"]["administrators"] == 1 and live["statistics"]["api_keys"] == 2
@@ -72,10 +69,8 @@ async def test_statistics_counts_per_mode(runtime: Runtime, client: httpx.AsyncC
 
 async def test_xml_and_json_carry_the_same_data(runtime: Runtime, client: httpx.AsyncClient) -> None:
     key = await make_api_key(runtime, "license")
-    as_json = (await client.get("/api/application/license", headers=bearer(key))).json()
-    response = await client.get(
-        "/api/application/license", headers={"Authorization": f"Bearer {key}", "Accept": "application/xml"}
-    )
+    as_json = (await client.get("/api/application/license", headers=bearer(key, Accept=JSON))).json()
+    response = await client.get("/api/application/license", headers=bearer(key, Accept=XML))
     assert response.headers["content-type"].startswith("application/xml")
     as_xml = load_xml(response.content)
 
@@ -115,10 +110,10 @@ async def test_malformed_or_unknown_key_is_401(
 
 async def test_revoked_key_is_401(runtime: Runtime, client: httpx.AsyncClient) -> None:
     key = await make_api_key(runtime, "*")
-    assert (await client.get("/api/application/health", headers=bearer(key))).status_code == 200
+    assert (await client.get("/api/application/health", headers=bearer(key, Accept=JSON))).status_code == 200
     async with runtime.db.transaction() as session:
         await identity.revoke_api_key(session, Principal.system(), key[:16])
-    assert (await client.get("/api/application/health", headers=bearer(key))).status_code == 401
+    assert (await client.get("/api/application/health", headers=bearer(key, Accept=JSON))).status_code == 401
 
 
 @pytest.mark.parametrize(("path", "needed"), list(ROUTES.items()))
@@ -128,7 +123,7 @@ async def test_each_route_needs_exactly_its_permission(
     admin = await make_admin(runtime)
     for permission in CATALOGUE:
         key = await make_api_key(runtime, permission, admin=admin)
-        response = await client.get(path, headers=bearer(key))
+        response = await client.get(path, headers=bearer(key, Accept=JSON))
         if permission in (needed, "*"):
             assert response.status_code == 200, permission
         else:
@@ -142,18 +137,19 @@ async def test_bad_keys_from_one_ip_are_throttled_with_retry_after(runtime: Runt
     )
     attacker = client_for("203.0.113.66")
     statuses = [
-        (await attacker.get("/api/application/health", headers=bearer("hl_live_x"))).status_code for _ in range(4)
+        (await attacker.get("/api/application/health", headers=bearer("hl_live_x", Accept=JSON))).status_code
+        for _ in range(4)
     ]
     assert statuses == [401, 401, 429, 429]
-    response = await attacker.get("/api/application/health", headers=bearer("nope"))
+    response = await attacker.get("/api/application/health", headers=bearer("nope", Accept=JSON))
     assert response.status_code == 429
     assert 0 < int(response.headers["Retry-After"]) <= 60
     assert response.json()["message"] == "Too many invalid credentials from your address."
     # A good key still works from that address, and other addresses are not throttled.
     key = await make_api_key(runtime, "health")
-    assert (await attacker.get("/api/application/health", headers=bearer(key))).status_code == 200
+    assert (await attacker.get("/api/application/health", headers=bearer(key, Accept=JSON))).status_code == 200
     other = client_for("203.0.113.67")
-    assert (await other.get("/api/application/health", headers=bearer("nope"))).status_code == 401
+    assert (await other.get("/api/application/health", headers=bearer("nope", Accept=JSON))).status_code == 401
 
 
 async def test_unknown_route_is_a_laravel_404(client: httpx.AsyncClient) -> None:

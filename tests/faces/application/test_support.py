@@ -10,6 +10,7 @@ from hostlane.jobs.runner import drain
 from hostlane.models import AuditEntry, SupportDepartment, SupportTicket
 from hostlane.runtime import Runtime
 from tests.fixtures.factories import make_api_key, make_customer, make_department, make_service
+from tests.fixtures.http import bearer
 from tests.fixtures.mail import Inbox, body
 
 API = "/api/application"
@@ -39,7 +40,7 @@ TICKET_FIELDS = {
 
 @pytest.fixture
 async def staff(runtime: Runtime) -> dict[str, str]:
-    return {"Authorization": f"Bearer {await make_api_key(runtime)}"}
+    return bearer(await make_api_key(runtime))
 
 
 async def test_department_lifecycle(runtime: Runtime, client: httpx.AsyncClient, staff: dict[str, str]) -> None:
@@ -227,8 +228,8 @@ async def test_ticket_lists_filter_and_include_replies(
 
 
 async def test_test_mode_keys_see_no_live_tickets(runtime: Runtime, client: httpx.AsyncClient) -> None:
-    live = {"Authorization": f"Bearer {await make_api_key(runtime)}"}
-    sandbox = {"Authorization": f"Bearer {await make_api_key(runtime, livemode=False)}"}
+    live = bearer(await make_api_key(runtime))
+    sandbox = bearer(await make_api_key(runtime, livemode=False))
     ticket = await _ticket(runtime, client, live)
     assert (await client.get(f"{API}/tickets/{ticket['id']}", headers=sandbox)).status_code == 404
     assert (
@@ -241,6 +242,6 @@ async def test_test_mode_keys_see_no_live_tickets(runtime: Runtime, client: http
 async def test_ticket_number_filters_beyond_32_bits_answer(
     runtime: Runtime, client: httpx.AsyncClient, value: str
 ) -> None:
-    staff = {"Authorization": f"Bearer {await make_api_key(runtime)}"}
+    staff = bearer(await make_api_key(runtime))
     response = await client.get(f"{API}/tickets?filter[number]={value}", headers=staff)
     assert response.status_code == 200 and response.json()["data"] == []

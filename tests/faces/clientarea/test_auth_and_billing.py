@@ -14,6 +14,7 @@ from hostlane.identity.principal import Principal
 from hostlane.runtime import Runtime
 from tests.conftest import ClientFactory
 from tests.fixtures.factories import make_customer
+from tests.fixtures.http import bearer
 
 PASSWORD = "s3cret-passw0rd"
 
@@ -77,7 +78,7 @@ async def test_login_refresh_rotation_reuse_detection_revoke_and_logout(
     )
     assert login.status_code == 200 and set(login.json()) == {"token", "refresh"}
     first = login.json()
-    details = (await client.get("/api/details", headers={"Authorization": f"Bearer {first['token']}"})).json()
+    details = (await client.get("/api/details", headers=bearer(first["token"]))).json()
     assert details["client"]["ip"] == "127.0.0.1" and details["client"]["host"] == "hostname"
     assert details["client"]["lastlogin"] is not None
 
@@ -89,25 +90,25 @@ async def test_login_refresh_rotation_reuse_detection_revoke_and_logout(
     assert reused.status_code == 401  # the old refresh token is spent …
     # … and presenting it revoked the whole family: the new tokens stop working too.
     assert (await client.post("/api/token", json={"refresh_token": second["refresh"]})).status_code == 401
-    assert (await client.get("/api/details", headers={"Authorization": f"Bearer {second['token']}"})).status_code == 401
+    assert (await client.get("/api/details", headers=bearer(second["token"]))).status_code == 401
 
     form = await client.post("/api/login", data={"username": customer["email"], "password": PASSWORD})
     assert form.status_code == 200  # form fields work as well as JSON
     third = form.json()
     assert (await client.post("/api/revoke", json={"refresh_token": third["refresh"]})).json() == {"status": True}
-    assert (await client.get("/api/details", headers={"Authorization": f"Bearer {third['token']}"})).status_code == 401
+    assert (await client.get("/api/details", headers=bearer(third["token"]))).status_code == 401
 
     fourth = (await client.post("/api/login", json={"username": customer["email"], "password": PASSWORD})).json()
-    out = await client.post("/api/logout", headers={"Authorization": f"Bearer {fourth['token']}"})
+    out = await client.post("/api/logout", headers=bearer(fourth["token"]))
     assert out.json() == {"status": True}
-    assert (await client.get("/api/balance", headers={"Authorization": f"Bearer {fourth['token']}"})).status_code == 401
+    assert (await client.get("/api/balance", headers=bearer(fourth["token"]))).status_code == 401
 
 
 async def test_access_tokens_expire(runtime: Runtime, client: httpx.AsyncClient) -> None:
     customer = await _customer(runtime)
     pair = (await client.post("/api/login", json={"username": customer["email"], "password": PASSWORD})).json()
     with clock.frozen_at(clock.now() + dt.timedelta(minutes=16)):
-        late = await client.get("/api/details", headers={"Authorization": f"Bearer {pair['token']}"})
+        late = await client.get("/api/details", headers=bearer(pair["token"]))
     assert late.status_code == 401
 
 

@@ -26,6 +26,7 @@ from hostlane.jobs.runner import drain
 from hostlane.runtime import Runtime
 from hostlane.support import service as support
 from tests.fixtures.factories import make_api_key, make_customer, make_department, make_service
+from tests.fixtures.http import bearer
 from tests.fixtures.live import LiveServer
 from tests.fixtures.mail import Inbox
 
@@ -185,7 +186,7 @@ async def test_the_documents_python_examples_run_unchanged(
     created = replay(CREATE_TICKET, **{"'dept_id': 1": f"'dept_id': {department['id']}"})
     number = str(created["ticket"])
     assert replay(GET.replace("{path}", "/tickets"))["tickets"][0]["ticket_number"] == number
-    staff = httpx.AsyncClient(base_url=live, headers={"Authorization": f"Bearer {await make_api_key(runtime)}"})
+    staff = httpx.AsyncClient(base_url=live, headers=bearer(await make_api_key(runtime)))
     ticket_id = await _ticket_id(runtime, number)
     answered = await staff.post(f"/api/application/tickets/{ticket_id}/reply", json={"content": "Vestibulum ac diam"})
     assert answered.status_code == 200

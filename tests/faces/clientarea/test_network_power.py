@@ -12,6 +12,7 @@ from hostlane.models import AuditEntry
 from hostlane.runtime import Runtime
 from tests.conftest import ClientFactory
 from tests.fixtures.factories import make_api_key, make_customer, make_service
+from tests.fixtures.http import bearer
 from tests.fixtures.powerdns import PowerDns, ptrs_over_dns
 
 PASSWORD = "s3cret-passw0rd"
@@ -28,7 +29,7 @@ class Setup:
 
 @pytest.fixture
 async def setup(runtime: Runtime, client: httpx.AsyncClient) -> Setup:
-    staff = {"Authorization": f"Bearer {await make_api_key(runtime)}"}
+    staff = bearer(await make_api_key(runtime))
     customer = await make_customer(runtime, password=PASSWORD)
     service_id = await make_service(runtime, customer_id=int(customer["id"]))  # type: ignore[call-overload]
     v4 = (
@@ -198,7 +199,7 @@ async def test_bad_power_values_switch_nothing(
 async def test_a_suspended_service_cannot_power_on_or_change_rdns(
     runtime: Runtime, client: httpx.AsyncClient, setup: Setup
 ) -> None:
-    staff = {"Authorization": f"Bearer {await make_api_key(runtime)}"}
+    staff = bearer(await make_api_key(runtime))
     await client.post(f"{API}/services/{setup.service_id}/suspend", json={"reason": "abuse"}, headers=staff)
     power = await client.post(
         f"/api/service/{setup.service_id}/pdu/{setup.ports[0]}", json={"power": True}, auth=setup.auth
@@ -257,7 +258,7 @@ async def _equipped(
     runtime: Runtime, client: httpx.AsyncClient, *, livemode: bool
 ) -> tuple[tuple[str, str], int, int, dict[str, str]]:
     """A customer of the mode with a service holding 192.0.2.10 and outlet 7 of the PDU at 10.0.0.5."""
-    staff = {"Authorization": f"Bearer {await make_api_key(runtime, livemode=livemode)}"}
+    staff = bearer(await make_api_key(runtime, livemode=livemode))
     customer = await make_customer(runtime, livemode=livemode, password=PASSWORD)
     service_id = await make_service(runtime, livemode=livemode, customer_id=int(customer["id"]))  # type: ignore[call-overload]
     pool = (await client.post(f"{API}/ip-pools", json={"name": "v4", "network": "192.0.2.0/24"}, headers=staff)).json()

@@ -19,6 +19,7 @@ from tests.fixtures.factories import (
     make_product,
     make_service,
 )
+from tests.fixtures.http import bearer
 
 PASSWORD = "s3cret-passw0rd"
 API = "/api/application"
@@ -143,7 +144,7 @@ async def test_another_customers_service_is_not_found(runtime: Runtime, client: 
 async def test_pay_an_invoice_with_the_saved_card(runtime: Runtime, client: httpx.AsyncClient) -> None:
     customer, auth = await _customer(runtime)
     product_id = await _product(runtime)
-    staff = {"Authorization": f"Bearer {await make_api_key(runtime)}"}
+    staff = bearer(await make_api_key(runtime))
     placed = (await client.post(f"/api/order/{product_id}", json={}, auth=auth)).json()
     no_card = await client.post(f"/api/invoice/{placed['invoice_id']}/pay", json={"method": "card"}, auth=auth)
     assert no_card.status_code == 422 and no_card.json()["error"][0] == "The customer has no saved payment method."
@@ -166,7 +167,7 @@ async def test_pay_an_invoice_with_the_saved_card(runtime: Runtime, client: http
 async def test_pay_an_invoice_with_credit_all_or_nothing(runtime: Runtime, client: httpx.AsyncClient) -> None:
     customer, auth = await _customer(runtime)
     product_id = await _product(runtime)
-    staff = {"Authorization": f"Bearer {await make_api_key(runtime)}"}
+    staff = bearer(await make_api_key(runtime))
     placed = (await client.post(f"/api/order/{product_id}", json={}, auth=auth)).json()
     short = await client.post(f"/api/invoice/{placed['invoice_id']}/pay", json={"method": "credit"}, auth=auth)
     assert short.status_code == 402
@@ -212,7 +213,7 @@ async def test_client_area_lists_cost_the_same_statements_for_one_row_or_many(
     customer, auth = await _customer(runtime)
     customer_id = int(customer["id"])  # type: ignore[call-overload]
     department = await make_department(runtime)
-    staff = {"Authorization": f"Bearer {await make_api_key(runtime)}"}
+    staff = bearer(await make_api_key(runtime))
     pool = (await client.post(f"{API}/ip-pools", json={"name": "v4", "network": "10.0.0.0/16"}, headers=staff)).json()
     statements: list[str] = []
 
@@ -256,7 +257,7 @@ async def test_credit_cannot_pay_an_invoice_whose_card_charge_is_still_unknown(
 ) -> None:
     customer = await make_customer(runtime, password=PASSWORD, currency="EUR")
     auth = (str(customer["email"]), PASSWORD)
-    staff = {"Authorization": f"Bearer {await make_api_key(runtime)}"}
+    staff = bearer(await make_api_key(runtime))
     product = await make_product(runtime)
     await make_pricing(runtime, int(product["id"]))  # type: ignore[call-overload]
     placed = (await client.post(f"/api/order/{product['id']}", json={}, auth=auth)).json()

@@ -13,6 +13,7 @@ from hostlane.jobs.runner import drain
 from hostlane.models import SupportReply, SupportTicket
 from hostlane.runtime import Runtime
 from tests.fixtures.factories import make_api_key, make_customer, make_department
+from tests.fixtures.http import bearer
 from tests.fixtures.mail import Inbox, body
 
 PASSWORD = "s3cret-passw0rd"
@@ -35,7 +36,7 @@ async def test_the_documents_ticket_flow_with_a_staff_reply_by_mail(
 ) -> None:
     customer, auth = await _customer(runtime)
     billing = await make_department(runtime, name="Billing")
-    staff = {"Authorization": f"Bearer {await make_api_key(runtime)}"}
+    staff = bearer(await make_api_key(runtime))
 
     # POST /tickets, exactly the document's payload (dept_id as a number).
     created = await client.post(
@@ -149,7 +150,7 @@ async def test_ticket_text_is_stored_and_mailed_as_text_never_as_a_template(
             "/api/tickets", json={"dept_id": department["id"], "subject": "{{7*7}}", "body": text}, auth=auth
         )
     ).json()["ticket"]
-    staff = {"Authorization": f"Bearer {await make_api_key(runtime)}"}
+    staff = bearer(await make_api_key(runtime))
     ticket_id = (await client.get("/api/application/tickets", headers=staff)).json()["data"][0]["id"]
     await client.post(f"/api/application/tickets/{ticket_id}/reply", json={"content": text}, headers=staff)
     detail = (await client.get(f"/api/tickets/{number}", auth=auth)).json()
@@ -313,7 +314,7 @@ async def test_a_staff_reply_to_a_unicode_subject_is_mailed(
     await client.post(
         "/api/tickets", json={"dept_id": department["id"], "subject": "Zürich — 東京", "body": "x"}, auth=auth
     )
-    staff = {"Authorization": f"Bearer {await make_api_key(runtime)}"}
+    staff = bearer(await make_api_key(runtime))
     ticket = (await client.get(f"{API}/tickets", headers=staff)).json()["data"][0]
     await client.post(f"{API}/tickets/{ticket['id']}/reply", json={"content": "Grüße"}, headers=staff)
     await drain(runtime)

@@ -7,13 +7,12 @@ import hmac
 import json
 import time
 
-import httpx
-
 from hostlane.app import create_app
 from hostlane.billing import charging
 from hostlane.identity.principal import Principal
 from hostlane.models import InvoiceStatus
 from hostlane.runtime import Runtime
+from tests.fixtures.http import app_client
 from tests.fixtures.live import LiveServer
 from tests.fixtures.stripe_standin import WEBHOOK_SECRET, StripeStandIn, invoice_status, invoice_with_card
 
@@ -50,7 +49,7 @@ async def test_a_signed_webhook_settles_a_waiting_payment_and_a_forged_one_is_re
     }
     payload = json.dumps(event).encode()
     app = create_app(stripe_runtime.settings, stripe_runtime)
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver") as client:
+    async with app_client(app) as client:
         forged = await client.post(
             "/api/webhooks/stripe", content=payload, headers={"Stripe-Signature": _signed(payload, "whsec_wrong")}
         )
