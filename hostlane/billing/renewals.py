@@ -56,14 +56,15 @@ async def renew_due_services(db: Database, day: dt.date, *, batch: int = BATCH) 
 
 
 async def _renew_batch(session: AsyncSession, day: dt.date, horizon: dt.date, rules: list[TaxRule], batch: int) -> int:
-    due = await services.lock_due_for_renewal(session, horizon, batch=batch)
+    # A period invoiced already (its due date was moved back) is flagged: only its due date moves on.
+    due = await services.lock_due_for_renewal(
+        session, horizon, batch=batch, flags={"already_billed": repo.period_billed}
+    )
     if not due:
         return 0
-    # This period was invoiced already (its due date was moved back): only the due date moves on.
-    billed = await repo.already_billed(session, [(row["id"], row["next_due_date"]) for row in due])
     people = await customers.billing_profiles(session, {row["customer_id"] for row in due})
-    to_bill = [row for row in due if (row["id"], row["next_due_date"]) not in billed]
-    numbers = await settlement.reserve_numbers(session, day, [bool(row["livemode"]) for row in to_bill])
+    to_bill = [row for row in due if not row["already_billed"]]
+    numbers = iter(await settlement.reserve_numbers(session, day, [bool(row["livemode"]) for row in to_bill]))
     invoices: list[dict[str, Any]] = []
     items: list[dict[str, Any]] = []
     moves: list[dict[str, Any]] = []
@@ -75,7 +76,7 @@ async def _renew_batch(session: AsyncSession, day: dt.date, horizon: dt.date, ru
         following = cycles.next_due(start, cycle, row["billing_day"])
         assert following is not None
         moves.append({"id": row["id"], "next_due_date": following})
-        if (row["id"], start) in billed:
+        if row["already_billed"]:
             continue  # never twice: only the due date moves on
         end = following - timedelta(days=1)
         line = NewItem(
@@ -93,7 +94,7 @@ async def _renew_batch(session: AsyncSession, day: dt.date, horizon: dt.date, ru
             {
                 "livemode": row["livemode"],
                 "customer_id": row["customer_id"],
-                "number": numbers.pop(0),
+                "number": next(numbers),
                 # Nothing to pay (a free service): paid as it is made, never overdue.
                 "status": InvoiceStatus.UNPAID if totals.total > 0 else InvoiceStatus.PAID,
                 "datepaid": None if totals.total > 0 else now,

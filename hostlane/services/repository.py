@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, cast
 
 import sqlalchemy as sa
@@ -105,14 +105,19 @@ async def events(session: AsyncSession, service_id: int) -> Sequence[ServiceEven
 
 # The billing run's set-based reads and writes.
 
+# A condition on one service's period, built by another domain from the service's id and period start.
+PeriodFlag = Callable[[sa.ColumnElement[int], sa.ColumnElement[dt.date]], sa.ColumnElement[bool]]
 RENEWAL_COLUMNS = ("id", "livemode", "customer_id", "name", "billing", "price_minor", "currency", "next_due_date")
 
 
-async def lock_due_for_renewal(session: AsyncSession, horizon: dt.date, batch: int) -> list[dict[str, Any]]:
+async def lock_due_for_renewal(
+    session: AsyncSession, horizon: dt.date, batch: int, flags: Mapping[str, PeriodFlag]
+) -> list[dict[str, Any]]:
     """Up to ``batch`` recurring active or suspended services whose next period starts by ``horizon``,
-    locked (skipping those another run holds), in id order."""
+    locked (skipping those another run holds), in id order; each ``flags`` entry adds a column."""
+    extra = [flag(TABLE.c.id, TABLE.c.next_due_date).label(name) for name, flag in flags.items()]
     rows = await session.execute(
-        sa.select(*(TABLE.c[name] for name in RENEWAL_COLUMNS), TABLE.c.billing_day)
+        sa.select(*(TABLE.c[name] for name in RENEWAL_COLUMNS), TABLE.c.billing_day, *extra)
         .where(
             TABLE.c.status.in_([ServiceStatus.ACTIVE, ServiceStatus.SUSPENDED]),
             TABLE.c.billing != BillingCycle.ONETIME,

@@ -295,10 +295,14 @@ async def suspended_for_overdue(session: AsyncSession, service_id: int) -> bool:
     return service is not None and service.status is S.SUSPENDED and service.suspend_reason == OVERDUE_REASON
 
 
-async def lock_due_for_renewal(session: AsyncSession, horizon: dt.date, *, batch: int) -> list[dict[str, Any]]:
+async def lock_due_for_renewal(
+    session: AsyncSession, horizon: dt.date, *, batch: int, flags: Mapping[str, repo.PeriodFlag] | None = None
+) -> list[dict[str, Any]]:
     """The billing run's next batch: recurring active or suspended services whose next period starts by
-    ``horizon``, locked for the batch's transaction (others' locked rows skipped)."""
-    return await repo.lock_due_for_renewal(session, horizon, batch)
+    ``horizon``, locked for the batch's transaction (others' locked rows skipped). ``flags`` adds a
+    condition per row, built by the caller from a service's id and period start (billing asks, in the same
+    query, whether that period is already invoiced)."""
+    return await repo.lock_due_for_renewal(session, horizon, batch, flags or {})
 
 
 async def move_due_dates(session: AsyncSession, moves: list[dict[str, Any]]) -> None:
