@@ -31,11 +31,13 @@ async def _service(
     runtime: Runtime,
     cycle: BillingCycle,
     *,
-    customer_id: int,
-    product_id: int,
+    customer: dict[str, object],
+    product: dict[str, object],
     livemode: bool = True,
     price: int = 1000,
 ) -> int:
+    """An active service of ``customer`` (a factory row) on ``product``, due on START."""
+    customer_id, product_id = int(str(customer["id"])), int(str(product["id"]))
     system = Principal.system(livemode=livemode)
     with clock.frozen_at(dt.datetime.combine(START, dt.time(9))):
         async with runtime.db.transaction() as session:
@@ -107,9 +109,9 @@ async def test_24_months_of_renewals_on_every_cycle_paid_on_time(runtime: Runtim
         cycle: await _service(
             runtime,
             cycle,
-            customer_id=int(customer["id"]),  # type: ignore[call-overload]
-            product_id=int(product["id"]),
-        )  # type: ignore[call-overload]
+            customer=customer,
+            product=product,
+        )
         for cycle in (
             BillingCycle.MONTHLY,
             BillingCycle.QUARTERLY,
@@ -151,9 +153,9 @@ async def test_overdue_suspends_then_payment_unsuspends_and_neglect_terminates(r
     kept = await _service(
         runtime,
         BillingCycle.MONTHLY,
-        customer_id=int(customer["id"]),  # type: ignore[call-overload]
-        product_id=int(product["id"]),
-    )  # type: ignore[call-overload]
+        customer=customer,
+        product=product,
+    )
     report = await _run(runtime, START - dt.timedelta(days=14))
     assert report.renewals == 1
     # Due on START; suspended 7 days later, not before.
@@ -184,9 +186,9 @@ async def test_a_run_killed_mid_way_and_run_again_makes_no_duplicate_and_misses_
         await _service(
             runtime,
             BillingCycle.MONTHLY,
-            customer_id=int(customer["id"]),  # type: ignore[call-overload]
-            product_id=int(product["id"]),
-        )  # type: ignore[call-overload]
+            customer=customer,
+            product=product,
+        )
     real_batch = renewals._renew_batch
     calls = 0
 
@@ -229,16 +231,16 @@ async def test_live_and_test_renewals_never_mix(runtime: Runtime) -> None:
     await _service(
         runtime,
         BillingCycle.MONTHLY,
-        customer_id=int(live_customer["id"]),  # type: ignore[call-overload]
-        product_id=int(live_product["id"]),
-    )  # type: ignore[call-overload]
+        customer=live_customer,
+        product=live_product,
+    )
     await _service(
         runtime,
         BillingCycle.MONTHLY,
-        customer_id=int(test_customer["id"]),  # type: ignore[call-overload]
-        product_id=int(test_product["id"]),
+        customer=test_customer,
+        product=test_product,
         livemode=False,
-    )  # type: ignore[call-overload]
+    )
     await _run(runtime, START - dt.timedelta(days=14))
     async with runtime.db.reader() as session:
         rows = (
@@ -270,9 +272,9 @@ async def test_the_run_charges_a_saved_card_when_the_invoice_falls_due(runtime: 
     await _service(
         runtime,
         BillingCycle.MONTHLY,
-        customer_id=int(customer["id"]),  # type: ignore[call-overload]
-        product_id=int(product["id"]),
-    )  # type: ignore[call-overload]
+        customer=customer,
+        product=product,
+    )
     first = await _run(runtime, START - dt.timedelta(days=14))
     assert first.renewals == 1 and first.charges_queued == 0  # not due yet
     due = await _run(runtime, START)
@@ -290,10 +292,10 @@ async def test_a_free_service_is_never_overdue(runtime: Runtime) -> None:
     service_id = await _service(
         runtime,
         BillingCycle.MONTHLY,
-        customer_id=int(customer["id"]),  # type: ignore[call-overload]
-        product_id=int(product["id"]),
+        customer=customer,
+        product=product,
         price=0,
-    )  # type: ignore[call-overload]
+    )
     for offset in range(-14, 46, 3):
         await _run(runtime, START + dt.timedelta(days=offset))
     async with runtime.db.reader() as session:
@@ -309,18 +311,18 @@ async def test_a_due_date_moved_back_onto_a_billed_period_does_not_stop_the_run(
     moved = await _service(
         runtime,
         BillingCycle.MONTHLY,
-        customer_id=int(customer["id"]),  # type: ignore[call-overload]
-        product_id=int(product["id"]),
-    )  # type: ignore[call-overload]
+        customer=customer,
+        product=product,
+    )
     await _run(runtime, START - dt.timedelta(days=14))  # bills the period starting START
     async with runtime.db.transaction() as session:
         await session.execute(sa.update(Service).where(Service.id == moved).values(next_due_date=START))
     other = await _service(
         runtime,
         BillingCycle.MONTHLY,
-        customer_id=int(customer["id"]),  # type: ignore[call-overload]
-        product_id=int(product["id"]),
-    )  # type: ignore[call-overload]
+        customer=customer,
+        product=product,
+    )
     report = await _run(runtime, START - dt.timedelta(days=13))
     assert report.renewals == 2  # the other one is invoiced; the moved one only moves on
     async with runtime.db.reader() as session:
@@ -340,9 +342,9 @@ async def test_a_paid_service_is_not_terminated_by_a_stale_list(runtime: Runtime
     service_id = await _service(
         runtime,
         BillingCycle.MONTHLY,
-        customer_id=int(customer["id"]),  # type: ignore[call-overload]
-        product_id=int(product["id"]),
-    )  # type: ignore[call-overload]
+        customer=customer,
+        product=product,
+    )
     await _run(runtime, START - dt.timedelta(days=14))
     await _run(runtime, START + dt.timedelta(days=8))  # suspended
     day = START + dt.timedelta(days=40)
