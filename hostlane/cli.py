@@ -113,6 +113,13 @@ def create_admin(
     typer.echo(f"Administrator {admin.login} <{admin.email}> created (id {admin.id}).")
 
 
+@app.command("disable-admin")
+def disable_admin(login: str) -> None:
+    """Disable the administrator LOGIN (or e-mail): its API keys stop working at once."""
+    admin = _write(lambda session: identity.disable_administrator(session, Principal.system(), login))
+    typer.echo(f"Administrator {admin.login} <{admin.email}> is disabled; its API keys no longer work.")
+
+
 @app.command("create-api-key")
 def create_api_key(
     name: str,

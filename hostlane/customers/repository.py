@@ -13,11 +13,11 @@ from hostlane.core.pagination import ListSpec, Match
 from hostlane.core.repository import Scoped
 from hostlane.customers.errors import CustomerNotFound
 from hostlane.identity.principal import Principal
-from hostlane.models import Customer
+from hostlane.models import Customer, CustomerStatus, TokenFamily
 
 TABLE = cast(sa.Table, Customer.__table__)
-# Columns a customer is rendered from (never the password hash).
-COLUMNS = [column for column in TABLE.c if column.name not in ("password_hash", "deleted_at")]
+# Columns a customer is rendered from (never the password hash, nor the session epoch).
+COLUMNS = [column for column in TABLE.c if column.name not in ("password_hash", "deleted_at", "session_epoch")]
 
 LIST_SPEC = ListSpec(
     filters={
@@ -65,12 +65,39 @@ async def count(session: AsyncSession, principal: Principal) -> dict[str, int]:
 
 
 async def record_login(
-    session: AsyncSession, customer_id: int, *, at: datetime, ip: str, host: str | None, password_hash: str | None
-) -> None:
-    await session.execute(
+    session: AsyncSession,
+    customer_id: int,
+    *,
+    session_epoch: int,
+    at: datetime,
+    ip: str,
+    host: str | None,
+    password_hash: str | None,
+) -> bool:
+    """Write the login on the customer if it is still active, not deleted and at ``session_epoch`` (no
+    password change since the password was checked); False, writing nothing, otherwise. The update locks
+    the row, so a concurrent change either waits for this login (and then ends its session) or wins."""
+    result = await session.execute(
         sa.update(Customer)
-        .where(Customer.id == customer_id)
+        .where(
+            Customer.id == customer_id,
+            Customer.session_epoch == session_epoch,
+            Customer.status == CustomerStatus.ACTIVE,
+            Customer.deleted_at.is_(None),
+        )
         .values(last_login_at=at, last_login_ip=ip, last_login_host=host, password_hash=password_hash)
+        .execution_options(synchronize_session=False)
+    )
+    return cast(sa.CursorResult[Any], result).rowcount == 1
+
+
+async def revoke_token_families(session: AsyncSession, customer_id: int, *, at: datetime) -> None:
+    """Revoke every token family (client-area login) of the customer that is not revoked yet."""
+    await session.execute(
+        sa.update(TokenFamily)
+        .where(TokenFamily.customer_id == customer_id, TokenFamily.revoked_at.is_(None))
+        .values(revoked_at=at)
+        .execution_options(synchronize_session=False)
     )
 
 

@@ -17,7 +17,7 @@ from hostlane.customers.errors import CustomerHasActiveServices, EmailTaken
 from hostlane.customers.schemas import CustomerCreate, CustomerUpdate
 from hostlane.identity import audit
 from hostlane.identity.principal import Principal
-from hostlane.models import CreditEntry, Customer
+from hostlane.models import CreditEntry, Customer, CustomerStatus
 from hostlane.services import service as services
 
 LIST_SPEC = repo.LIST_SPEC
@@ -115,6 +115,8 @@ async def update_customer(
 
     setters = {"password": set_password, "balance": set_balance, "verified": set_verified, "locale": set_locale}
     await apply_changes(session, customer, changes, setters=setters)
+    if "password" in changes or ("status" in changes and customer.status != CustomerStatus.ACTIVE):
+        await end_sessions(session, customer)
     audit.record(
         session,
         principal,
@@ -139,6 +141,7 @@ async def delete_customer(
         await services.terminate_all_for_customer(session, principal, customer.id, reason="customer deleted")
     row = await get_customer(session, principal, customer.id)
     customer.deleted_at = clock.now()
+    await end_sessions(session, customer)
     audit.record(session, principal, "customer.delete", "customer", customer.id, {"force": force})
     return row
 
@@ -166,11 +169,36 @@ async def by_email(session: AsyncSession, livemode: bool, email: str) -> Custome
     return await repo.by_email(session, livemode, email)
 
 
+async def end_sessions(session: AsyncSession, customer: Customer) -> None:
+    """End every session of the customer at once, in the caller's transaction (which holds the customer's
+    row lock): its token families are revoked, so no refresh token rotates again, and its session epoch
+    moves on, so every access token issued before is refused on its next request."""
+    customer.session_epoch = customer.session_epoch + 1
+    await session.flush()
+    await repo.revoke_token_families(session, customer.id, at=clock.now())
+
+
 async def record_login(
-    session: AsyncSession, customer_id: int, *, ip: str, host: str | None, password_hash: str | None
-) -> None:
-    """Remember the login (HostBill's lastlogin, ip, host), and a password hash upgraded on the way."""
-    await repo.record_login(session, customer_id, at=clock.now(), ip=ip, host=host, password_hash=password_hash)
+    session: AsyncSession,
+    customer_id: int,
+    *,
+    session_epoch: int,
+    ip: str,
+    host: str | None,
+    password_hash: str | None,
+) -> bool:
+    """Remember the login (HostBill's lastlogin, ip, host), and a password hash upgraded on the way; False
+    (nothing written) if the account changed since its password was checked: no longer active, deleted,
+    or its sessions ended (a password change), so the login must not open a session."""
+    return await repo.record_login(
+        session,
+        customer_id,
+        session_epoch=session_epoch,
+        at=clock.now(),
+        ip=ip,
+        host=host,
+        password_hash=password_hash,
+    )
 
 
 def record_credit_entry(

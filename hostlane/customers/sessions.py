@@ -3,6 +3,11 @@ and a refresh token. Refresh tokens rotate: each is good once, and presenting a 
 whole family (someone copied it). Revoking or logging out ends the family, and with it every access
 token of that login, since each request checks its family.
 
+Every session of a customer ends at once when the account does (a password change, a status other than
+active, deletion: ``customers.end_sessions``): each token carries the customer's session epoch (``ep``),
+and every request and refresh reads the family together with the customer, refusing a revoked family, a
+customer that is not active or is deleted, and an epoch that has moved on.
+
 A customer's logins belong to the customers domain (they read and update the customer); identity lends the
 password check, the login guard and the ``Principal``."""
 
@@ -10,7 +15,8 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -20,6 +26,7 @@ from hostlane.core.db import Database
 from hostlane.core.errors import Unauthenticated
 from hostlane.customers import service as customers
 from hostlane.identity.bans import LoginGuard
+from hostlane.identity.errors import InvalidCredentials
 from hostlane.identity.principal import Principal, PrincipalKind
 from hostlane.identity.service import login_with_password
 from hostlane.models import Customer, CustomerStatus, RefreshToken, TokenFamily
@@ -54,15 +61,48 @@ async def check_password(
     return await login_with_password(guard, ip=ip, password=password, load=load)
 
 
-async def _issue(session: AsyncSession, secret: str, family: TokenFamily) -> TokenPair:
+async def _issue(session: AsyncSession, secret: str, family: TokenFamily, session_epoch: int) -> TokenPair:
     jti = str(uuid.uuid4())
     session.add(RefreshToken(jti=jti, family_id=family.id, expires_at=clock.now() + REFRESH_LIFETIME))
-    claims = {"sub": str(family.customer_id), "fam": family.id, "live": family.livemode}
+    claims = {"sub": str(family.customer_id), "fam": family.id, "live": family.livemode, "ep": session_epoch}
     return TokenPair(
         token=tokens.issue(secret, audience=ACCESS_AUDIENCE, lifetime=ACCESS_LIFETIME, claims=claims),
         refresh=tokens.issue(
             secret, audience=REFRESH_AUDIENCE, lifetime=REFRESH_LIFETIME, claims={**claims, "jti": jti}
         ),
+    )
+
+
+def _epoch_of(claims: dict[str, Any]) -> int:
+    """The session epoch a token was issued under (0 for tokens issued before epochs existed)."""
+    value = claims.get("ep", 0)
+    return value if isinstance(value, int) and not isinstance(value, bool) else -1
+
+
+def _session_of(family_id: str) -> sa.Select[datetime | None, int, CustomerStatus, datetime | None, int]:
+    """What decides whether a login still holds: its family's revocation, and its customer's id, status,
+    deletion and session epoch."""
+    return (
+        sa.select(TokenFamily.revoked_at, Customer.id, Customer.status, Customer.deleted_at, Customer.session_epoch)
+        .join(Customer, Customer.id == TokenFamily.customer_id)
+        .where(TokenFamily.id == family_id)
+    )
+
+
+def _holds(
+    found: sa.Row[datetime | None, int, CustomerStatus, datetime | None, int] | None, claims: dict[str, Any]
+) -> bool:
+    """The login is not revoked, and the customer the token names is active, not deleted, and still at the
+    token's session epoch."""
+    if found is None:
+        return False
+    revoked_at, customer_id, status, deleted_at, session_epoch = found
+    return (
+        revoked_at is None
+        and str(customer_id) == str(claims.get("sub"))
+        and status == CustomerStatus.ACTIVE
+        and deleted_at is None
+        and session_epoch == _epoch_of(claims)
     )
 
 
@@ -78,16 +118,31 @@ async def login(
     livemode: bool,
 ) -> TokenPair:
     customer = await check_password(db, guard, ip=ip, email=email, password=password, livemode=livemode)
+    return await open_session(db, secret, customer, ip=ip, host=host)
+
+
+async def open_session(db: Database, secret: str, customer: Customer, *, ip: str, host: str | None) -> TokenPair:
+    """A new login (token family) for a customer whose password was just checked. Refused if the account
+    changed since that check (suspended, deleted, its password changed): the check no longer holds."""
     async with db.transaction() as session:
-        await customers.record_login(session, customer.id, ip=ip, host=host, password_hash=customer.password_hash)
+        if not await customers.record_login(
+            session,
+            customer.id,
+            session_epoch=customer.session_epoch,
+            ip=ip,
+            host=host,
+            password_hash=customer.password_hash,
+        ):
+            raise InvalidCredentials()
         family = TokenFamily(id=str(uuid.uuid4()), customer_id=customer.id, livemode=customer.livemode)
         session.add(family)
         await session.flush()
-        return await _issue(session, secret, family)
+        return await _issue(session, secret, family, customer.session_epoch)
 
 
 async def refresh(db: Database, secret: str, refresh_token: str) -> TokenPair:
-    """A new pair for a refresh token that was never used; a used one revokes its family."""
+    """A new pair for a refresh token that was never used; a used one revokes its family. Refused once
+    the customer's sessions ended (its family is revoked then, and its epoch moved on)."""
     try:
         claims = tokens.read(secret, refresh_token, audience=REFRESH_AUDIENCE)
     except tokens.InvalidToken:
@@ -100,12 +155,14 @@ async def refresh(db: Database, secret: str, refresh_token: str) -> TokenPair:
         family = await session.get(TokenFamily, str(claims["fam"]), with_for_update=True)
         if row is None or family is None or family.revoked_at is not None:
             raise Unauthenticated("The refresh token is not valid.")
+        if not _holds((await session.execute(_session_of(family.id))).one_or_none(), claims):
+            raise Unauthenticated("The refresh token is not valid.")
         if row.used_at is not None:
             family.revoked_at = clock.now()  # a stolen copy is in use: end the whole login
             reused = True
         else:
             row.used_at = clock.now()
-            return await _issue(session, secret, family)
+            return await _issue(session, secret, family, _epoch_of(claims))
     assert reused
     raise Unauthenticated("The refresh token was already used; the session is revoked.")
 
@@ -128,15 +185,14 @@ async def revoke(db: Database, secret: str, token: str) -> bool:
 
 
 async def principal_from_access_token(db: Database, secret: str, token: str, *, ip: str | None) -> Principal:
+    """The customer of an access token, if its login (family) is not revoked and the customer is still
+    active, not deleted and at the token's session epoch: one read by primary keys per request."""
     try:
         claims = tokens.read(secret, token, audience=ACCESS_AUDIENCE)
     except tokens.InvalidToken:
         raise Unauthenticated() from None
     async with db.reader() as session:
-        revoked = await session.scalar(sa.select(TokenFamily.revoked_at).where(TokenFamily.id == str(claims["fam"])))
-        exists = await session.scalar(
-            sa.select(sa.func.count()).select_from(TokenFamily).where(TokenFamily.id == str(claims["fam"]))
-        )
-    if not exists or revoked is not None:
+        found = (await session.execute(_session_of(str(claims["fam"])))).one_or_none()
+    if not _holds(found, claims):
         raise Unauthenticated()
     return customer_principal(int(claims["sub"]), bool(claims["live"]), ip)

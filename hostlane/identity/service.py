@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from hostlane.core import clock
 from hostlane.core.db import Database
-from hostlane.core.errors import Unauthenticated, ValidationFailed
+from hostlane.core.errors import NotFound, Unauthenticated, ValidationFailed
 from hostlane.core.passwords import (
     hash_password,
     hash_secret,
@@ -91,6 +91,20 @@ async def create_administrator(
     return admin
 
 
+async def disable_administrator(session: AsyncSession, principal: Principal, login: str) -> Administrator:
+    """Disable the administrator with this login (or e-mail): its API keys stop working on their next
+    request (every key is checked together with its owner) and it can no longer log in. Disabling a
+    disabled administrator changes nothing."""
+    admin = await repo.administrator_by_login(session, login.strip())
+    if admin is None:
+        raise NotFound(f"No administrator has the login '{login.strip()}'.")
+    if admin.is_active:
+        admin.is_active = False
+        await session.flush()
+        audit.record(session, principal, "administrator.disable", "administrator", admin.id, {"login": admin.login})
+    return admin
+
+
 def _new_key_text(livemode: bool, identifier: str | None = None, secret: str | None = None) -> str:
     mode = "live" if livemode else "test"
     return f"hl_{mode}_{identifier or random_token(_ID_LENGTH)}{secret or random_token(_SECRET_LENGTH)}"
@@ -152,7 +166,8 @@ async def revoke_api_key(session: AsyncSession, principal: Principal, prefix: st
 
 
 async def authenticate_api_key(session: AsyncSession, presented: str, *, ip: str | None) -> Principal:
-    """The Principal of a presented API key; ``Unauthenticated`` if it is malformed, unknown or revoked."""
+    """The Principal of a presented API key; ``Unauthenticated`` if it is malformed, unknown or revoked, or
+    its administrator is disabled (checked on every request, in the same read as the key)."""
     match = API_KEY_PATTERN.match(presented)
     if match is None:
         raise Unauthenticated()

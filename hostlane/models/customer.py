@@ -6,7 +6,7 @@ from datetime import datetime
 from enum import StrEnum
 
 import sqlalchemy as sa
-from sqlalchemy import Boolean, Index, String, Text
+from sqlalchemy import Boolean, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from hostlane.core import clock
@@ -54,6 +54,10 @@ class Customer(Base):
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_login_ip: Mapped[str | None] = mapped_column(String(45))
     last_login_host: Mapped[str | None] = mapped_column(String(255))
+    # Raised by one whenever every session of the account must end (a password change, leaving the active
+    # status, deletion): each client-area token carries the value it was issued under, and a token whose
+    # value is not the customer's current one is refused.
+    session_epoch: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now, onupdate=clock.now)
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
