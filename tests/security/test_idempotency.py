@@ -3,19 +3,32 @@ credential it presents; an answer that carries a secret is never stored, and is 
 
 from __future__ import annotations
 
+import asyncio
+import datetime as dt
+
 import httpx
 import sqlalchemy as sa
 
+from hostlane.core import clock
 from hostlane.models import IdempotencyRecord, Invoice, Order, SupportTicket
 from hostlane.runtime import Runtime
-from tests.fixtures.factories import make_admin, make_api_key, make_customer, make_department, make_pricing, make_product
+from tests.fixtures.factories import (
+    make_admin,
+    make_api_key,
+    make_customer,
+    make_department,
+    make_pricing,
+    make_product,
+)
 from tests.fixtures.http import basic, bearer
 
 PASSWORD = "s3cret-passw0rd"
 API = "/api/application"
 
 
-async def _count(runtime: Runtime, model: type[Order] | type[Invoice] | type[SupportTicket] | type[IdempotencyRecord]) -> int:
+async def _count(
+    runtime: Runtime, model: type[Order] | type[Invoice] | type[SupportTicket] | type[IdempotencyRecord]
+) -> int:
     async with runtime.db.reader() as session:
         return int(await session.scalar(sa.select(sa.func.count()).select_from(model)) or 0)
 
@@ -48,7 +61,8 @@ async def test_a_customer_retrying_over_a_token_or_a_refreshed_token_gets_the_fi
     assert first.status_code == 200, first.text
     assert "idempotent-replayed" not in first.headers
 
-    pair = await _login(client, email)
+    with clock.frozen_at(clock.now() - dt.timedelta(minutes=1)):  # so that the refreshed token differs
+        pair = await _login(client, email)
     over_token = await client.post(path, json={}, headers=bearer(pair["token"], **key))
     assert over_token.status_code == 200 and over_token.headers["idempotent-replayed"] == "true"
     assert over_token.content == first.content
@@ -151,3 +165,30 @@ async def test_login_and_token_answers_are_never_stored_nor_cached(runtime: Runt
     async with runtime.db.reader() as session:
         bodies = (await session.scalars(sa.select(IdempotencyRecord.body))).all()
     assert bodies == []  # no answer kept, so no token in clear
+
+
+async def test_concurrent_retries_over_basic_and_a_token_make_one_order(
+    runtime: Runtime, client: httpx.AsyncClient
+) -> None:
+    email = await _customer(runtime)
+    product_id = await _product(runtime)
+    token = (await _login(client, email))["token"]
+    key = {"Idempotency-Key": "together"}
+    credentials = [basic(email, PASSWORD, **key), bearer(token, **key)] * 5
+    responses = await asyncio.gather(
+        *(client.post(f"/api/order/{product_id}", json={}, headers=headers) for headers in credentials)
+    )
+    assert {r.status_code for r in responses} <= {200, 409}
+    assert len({r.content for r in responses if r.status_code == 200}) == 1  # the first answer, or its replays
+    assert await _count(runtime, Order) == 1 and await _count(runtime, Invoice) == 1
+
+
+async def test_a_refused_permission_keeps_nothing(runtime: Runtime, client: httpx.AsyncClient) -> None:
+    """The key is claimed once the caller may call the route: a 403 is not kept, so the retry after the key
+    gains the permission runs."""
+    api_key = await make_api_key(runtime, "customers:index")
+    response = await client.post(
+        f"{API}/customers", json={"email": "x@example.com"}, headers=bearer(api_key, **{"Idempotency-Key": "k"})
+    )
+    assert response.status_code == 403
+    assert await _count(runtime, IdempotencyRecord) == 0
