@@ -47,6 +47,12 @@ def laravel_error(request: Request, info: ErrorInfo) -> Response:
     return render(request, body, info.status, headers=info.headers or None)
 
 
+# The headers of an answer that carries a credential (a token pair) or ends one: no cache, shared or private,
+# may keep it. Such a route also has no principal, so it never claims an Idempotency-Key: its answer is never
+# stored (``faces.idempotency``), and a retried login simply logs in again.
+NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
+
+
 def get_runtime(request: Request) -> Runtime:
     runtime: Runtime = request.app.state.runtime
     return runtime

@@ -1,39 +1,46 @@
-"""``Idempotency-Key`` on creating POSTs: the first answer is stored and replayed to retries.
+"""``Idempotency-Key`` on POSTs: the first answer is stored and replayed to retries.
 
-* the same key and the same request (method, path, query, body) replays the first answer, with
-  ``Idempotent-Replayed: true``;
-* the same key with another request is 422; a retry while the first request still runs is 409;
+* the same caller, route and key with the same request (method, path, query, body) replays the first answer,
+  with ``Idempotent-Replayed: true``;
+* the same key with another request on that route is 422; a retry while the first request still runs is 409;
 * a 5xx answer is not stored, so the client may retry it with the same key.
 
-Keys belong to the caller (a hash of the credential it presents), so two callers cannot collide.
-A route that creates something stores its answer in its own transaction (``remember``), so a crash
-between the commit and the reply can never make the retry create it twice.
+A key belongs to the caller and the route: the principal (its kind, id and mode: a customer however it
+authenticates, Basic or any of its tokens; an API key), and the route's method and path template. So a retry
+with a refreshed token replays, and two callers never collide. Only an authenticated caller's key is kept:
+the claim is made once the face's auth has resolved the principal (``claiming`` wraps a face's principal
+dependency), so a route with no principal (login, token, revoke, webhooks) ignores the header and its
+answer, which may carry a secret, is never stored.
 
-It is HTTP, so it lives with the faces: the middleware wraps every face, and each face's creating routes
-call ``remember``.
+A route that creates something stores its answer in its own transaction (``remember``), so a crash between
+the commit and the reply can never make the retry create it twice; the middleware stores any other answer
+after it went out.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
 import sqlalchemy as sa
-from fastapi import Request, Response
+from fastapi import Depends, Request, Response
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from hostlane.core import clock
 from hostlane.core.db import Database
+from hostlane.core.errors import Conflict, PayloadTooLarge, ValidationFailed
+from hostlane.identity.principal import Principal
 from hostlane.models import IdempotencyRecord
 
 HEADER = "idempotency-key"
 KEEP_FOR = timedelta(hours=24)
 ABANDONED_AFTER = timedelta(minutes=2)  # a "running" record this old belongs to a crashed request
 MAX_KEY_LENGTH = 255
+STATE = "idempotency"  # request.state.idempotency: the request's Pending key
 
 
 ErrorResponder = Callable[[Request, int, str, dict[str, list[str]]], Response]
@@ -46,19 +53,83 @@ class Captured:
     status: int = 500
     content_type: str | None = None
     body: bytes = b""
+    started: bool = False
 
 
-def _owner(scope: Scope) -> str:
-    headers = dict(scope["headers"])
-    credential = headers.get(b"authorization") or headers.get(b"cookie") or b""
-    if not credential:
-        client = scope.get("client") or ("", 0)
-        credential = f"anonymous:{client[0]}".encode()
-    return hashlib.sha256(credential + b"@" + headers.get(b"host", b"")).hexdigest()[:64]
+@dataclass
+class Pending:
+    """A POST's Idempotency-Key, from the middleware to the claim and to ``remember``."""
+
+    key: str
+    db: Database
+    max_body_bytes: int
+    owner: str | None = None  # set once claimed: the caller and route the key belongs to
+
+
+class Replayed(Exception):  # not an error: it carries the stored answer out to the middleware
+    """Raised by the claim to answer a retry with the stored answer (the route does not run)."""
+
+    def __init__(self, record: IdempotencyRecord) -> None:
+        super().__init__("replayed")
+        self.record = record
+
+
+def owner_of(principal: Principal, method: str, route: str) -> str:
+    """``customer:7:live:<route>``: the principal and its mode, and a digest of the route (at most 54 characters)."""
+    mode = "live" if principal.livemode else "test"
+    who = "-" if principal.id is None else str(principal.id)
+    where = hashlib.sha256(f"{method} {route}".encode()).hexdigest()[:16]
+    return f"{principal.kind.value}:{who}:{mode}:{where}"
+
+
+def _route_of(request: Request) -> str:
+    route = request.scope.get("route")
+    template = getattr(route, "path_format", None) or getattr(route, "path", None)
+    return str(template) if template else request.url.path
+
+
+async def claim(request: Request, principal: Principal) -> None:
+    """Claim the request's Idempotency-Key for ``principal`` on this route, or answer the retry: the stored
+    answer (raises ``Replayed``), 409 while the first request runs, 422 for another request under the key.
+    Nothing without a key; once per request."""
+    pending = getattr(request.state, STATE, None)
+    if not isinstance(pending, Pending) or pending.owner is not None or request.method != "POST":
+        return
+    body = await request.body()
+    if len(body) > pending.max_body_bytes:  # never hold more than a route would accept
+        raise PayloadTooLarge()
+    digest = hashlib.sha256(
+        b"\0".join([request.method.encode(), request.url.path.encode(), request.url.query.encode(), body])
+    ).hexdigest()
+    owner = owner_of(principal, request.method, _route_of(request))
+    claimed, existing = await _claim(pending.db, owner, pending.key, digest)
+    if claimed:
+        pending.owner = owner
+        return
+    assert existing is not None
+    if existing.request_hash != digest:
+        raise ValidationFailed(
+            "This Idempotency-Key was used with a different request.",
+            fields={"Idempotency-Key": ["Already used with a different request."]},
+        )
+    if existing.status_code is None:
+        raise Conflict("A request with this Idempotency-Key is still being processed.")
+    raise Replayed(existing)
+
+
+def claiming(auth: Callable[..., Awaitable[Principal]]) -> Callable[..., Awaitable[Principal]]:
+    """A face's principal dependency that also claims the request's Idempotency-Key for that principal."""
+
+    async def caller(request: Request, principal: Principal = Depends(auth)) -> Principal:
+        await claim(request, principal)
+        return principal
+
+    return caller
 
 
 class IdempotencyMiddleware:
-    """Pure ASGI middleware: claims the key before the route runs, and replays or refuses retries."""
+    """Pure ASGI middleware around every face: hands a POST's key to the claim (made by the route's principal
+    dependency), answers a replay, and keeps the answer of a claimed key (or frees it after a 5xx)."""
 
     def __init__(
         self, app: ASGIApp, *, db: Callable[[], Database], error: ErrorResponder, max_body_bytes: int = 2 * 1024 * 1024
@@ -76,39 +147,21 @@ class IdempotencyMiddleware:
         if not key:
             await self.app(scope, receive, send)
             return
-        request = Request(scope, receive)
         if len(key) > MAX_KEY_LENGTH:
             await self.error(
-                request,
+                Request(scope, receive),
                 400,
                 "The Idempotency-Key header is too long (255 characters at most).",
                 {"Idempotency-Key": ["Too long."]},
             )(scope, receive, send)
             return
-        body = b""
-        async for chunk in request.stream():
-            body += chunk
-            if len(body) > self.max_body_bytes:  # never hold more than a route would accept
-                await self.error(request, 413, "The request body is too large.", {})(scope, receive, send)
-                return
-        digest = hashlib.sha256(
-            b"\0".join([scope["method"].encode(), scope["path"].encode(), scope.get("query_string", b""), body])
-        ).hexdigest()
-        owner = _owner(scope)
-        db = self.db()
-        claimed, existing = await _claim(db, owner, key, digest)
-        if not claimed:
-            assert existing is not None
-            await self._answer_retry(request, existing, digest)(scope, receive, send)
-            return
-        scope.setdefault("state", {})["idempotency"] = (owner, key)
+        pending = Pending(key=key, db=self.db(), max_body_bytes=self.max_body_bytes)
+        scope.setdefault("state", {})[STATE] = pending
         captured = Captured()
-
-        async def replay_body() -> Message:
-            return {"type": "http.request", "body": body, "more_body": False}
 
         async def capture(message: Message) -> None:
             if message["type"] == "http.response.start":
+                captured.started = True
                 captured.status = message["status"]
                 captured.content_type = next(
                     (v.decode("latin-1") for k, v in message.get("headers", []) if k == b"content-type"), None
@@ -118,26 +171,23 @@ class IdempotencyMiddleware:
             await send(message)
 
         try:
-            await self.app(scope, replay_body, capture)
+            await self.app(scope, receive, capture)
+        except Replayed as replay:
+            if captured.started:
+                raise
+            await _replay(replay.record)(scope, receive, send)
         finally:
-            await _settle(db, owner, key, captured)
+            if pending.owner is not None:
+                await _settle(pending.db, pending.owner, key, captured)
 
-    def _answer_retry(self, request: Request, existing: IdempotencyRecord, digest: str) -> Response:
-        if existing.request_hash != digest:
-            return self.error(
-                request,
-                422,
-                "This Idempotency-Key was used with a different request.",
-                {"Idempotency-Key": ["Already used with a different request."]},
-            )
-        if existing.status_code is None:
-            return self.error(request, 409, "A request with this Idempotency-Key is still being processed.", {})
-        return Response(
-            existing.body or b"",
-            status_code=existing.status_code,
-            media_type=existing.content_type,
-            headers={"Idempotent-Replayed": "true"},
-        )
+
+def _replay(record: IdempotencyRecord) -> Response:
+    return Response(
+        record.body or b"",
+        status_code=record.status_code or 200,
+        media_type=record.content_type,
+        headers={"Idempotent-Replayed": "true"},
+    )
 
 
 async def _claim(db: Database, owner: str, key: str, digest: str) -> tuple[bool, IdempotencyRecord | None]:
@@ -184,12 +234,11 @@ async def _settle(db: Database, owner: str, key: str, captured: Captured) -> Non
 
 async def remember(session: AsyncSession, request: Request, response: Response) -> Response:
     """Store ``response`` as the answer to the request's Idempotency-Key, in the caller's transaction."""
-    claimed: tuple[str, str] | None = getattr(request.state, "idempotency", None)
-    if claimed is not None:
-        owner, key = claimed
+    pending = getattr(request.state, STATE, None)
+    if isinstance(pending, Pending) and pending.owner is not None:
         await session.execute(
             sa.update(IdempotencyRecord)
-            .where(IdempotencyRecord.owner == owner, IdempotencyRecord.key == key)
+            .where(IdempotencyRecord.owner == pending.owner, IdempotencyRecord.key == pending.key)
             .values(status_code=response.status_code, body=bytes(response.body), content_type=response.media_type)
         )
     return response

@@ -18,7 +18,8 @@ class IdempotencyRecord(Base):
     __table_args__ = (sa.UniqueConstraint("owner", "key"),)
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
-    owner: Mapped[str] = mapped_column(sa.String(64))  # "api_key:12", "customer:7": keys are per caller
+    # "customer:7:live:<route digest>", "api_key:12:test:…": keys are per principal, mode and route (owner_of)
+    owner: Mapped[str] = mapped_column(sa.String(64))
     key: Mapped[str] = mapped_column(sa.String(255))
     request_hash: Mapped[str] = mapped_column(sa.String(64))  # method, path and body
     status_code: Mapped[int | None] = mapped_column(sa.Integer)  # None while the first request runs

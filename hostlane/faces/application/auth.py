@@ -8,6 +8,7 @@ from fastapi import Depends, Request
 
 from hostlane.core.errors import Unauthenticated
 from hostlane.faces.common import ClientIp, RuntimeDep, bearer_token
+from hostlane.faces.idempotency import claim
 from hostlane.identity import service as identity
 from hostlane.identity.principal import Principal
 
@@ -28,10 +29,12 @@ async def api_key_principal(request: Request, runtime: RuntimeDep, ip: ClientIp)
 
 
 def needs(permission: str) -> Any:
-    """A dependency that yields the caller's Principal if its key holds ``permission`` (or ``*``)."""
+    """A dependency that yields the caller's Principal if its key holds ``permission`` (or ``*``), and claims the
+    request's Idempotency-Key for that key (once it may call the route: a refusal is not kept)."""
 
-    async def require(principal: Principal = Depends(api_key_principal)) -> Principal:
+    async def require(request: Request, principal: Principal = Depends(api_key_principal)) -> Principal:
         principal.require(permission)
+        await claim(request, principal)
         return principal
 
     return Depends(require)

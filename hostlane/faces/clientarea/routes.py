@@ -20,6 +20,7 @@ from hostlane.faces.clientarea import wire
 from hostlane.faces.clientarea.auth import customer, livemode_of
 from hostlane.faces.clientarea.inputs import CustomerTicketOpen, ProductOrder, ReplyIn
 from hostlane.faces.common import (
+    NO_STORE,
     ClientIp,
     PathId,
     ReadSession,
@@ -29,7 +30,7 @@ from hostlane.faces.common import (
     parse_model,
     required_text,
 )
-from hostlane.faces.idempotency import remember
+from hostlane.faces.idempotency import claiming, remember
 from hostlane.identity.principal import Principal
 from hostlane.network import service as network
 from hostlane.network.schemas import PowerIn, RdnsIn
@@ -39,7 +40,8 @@ from hostlane.support import service as support
 
 PREFIX = "/api"
 router = APIRouter(prefix=PREFIX, tags=["clientarea"], route_class=FormatRoute)
-Customer = Annotated[Principal, Depends(customer)]
+# The caller of every route but the four that log in and out: it also claims the request's Idempotency-Key.
+Customer = Annotated[Principal, Depends(claiming(customer))]
 TicketNumber = PathId  # a ticket's public number
 ALL = 10_000  # the client area's lists are whole (HostBill's are); a customer's own rows stay few
 
@@ -57,14 +59,14 @@ async def login(request: Request, runtime: RuntimeDep, ip: ClientIp) -> Response
         password=fields["password"],
         livemode=livemode_of(request, runtime.settings.test_hosts),
     )
-    return render(request, {"token": pair.token, "refresh": pair.refresh})
+    return render(request, {"token": pair.token, "refresh": pair.refresh}, headers=NO_STORE)
 
 
 @router.post("/token", summary="A new token pair for a refresh token (each refresh token works once)")
 async def refresh(request: Request, runtime: RuntimeDep) -> Response:
     fields = await required_text(request, "refresh_token")
     pair = await customer_sessions.refresh(runtime.db, runtime.settings.secret_key, fields["refresh_token"])
-    return render(request, {"token": pair.token, "refresh": pair.refresh})
+    return render(request, {"token": pair.token, "refresh": pair.refresh}, headers=NO_STORE)
 
 
 @router.post("/revoke", summary="End a login: pass its refresh token, or call with its access token")
@@ -74,14 +76,14 @@ async def revoke(request: Request, runtime: RuntimeDep) -> Response:
         token = (await required_text(request, "refresh_token"))["refresh_token"]
     if not await customer_sessions.revoke(runtime.db, runtime.settings.secret_key, token):
         raise ValidationFailed("The token is not valid.", fields={"refresh_token": ["The token is not valid."]})
-    return render(request, {"status": True})
+    return render(request, {"status": True}, headers=NO_STORE)
 
 
 @router.post("/logout", summary="Invalidate the authorization token")
-async def logout(request: Request, runtime: RuntimeDep, _: Customer) -> Response:
+async def logout(request: Request, runtime: RuntimeDep, _: Annotated[Principal, Depends(customer)]) -> Response:
     if (token := bearer_token(request)) is not None:
         await customer_sessions.revoke(runtime.db, runtime.settings.secret_key, token)
-    return render(request, {"status": True})
+    return render(request, {"status": True}, headers=NO_STORE)
 
 
 @router.get("/details", summary="My account's registration details")
