@@ -112,8 +112,10 @@ async def charge_invoice(
             raise NoPaymentMethod()
         if await repo.in_flight_payment(session, invoice.id) is not None:
             raise ChargeInProgress()
-        if modes.gateway_for(method.gateway, livemode=invoice.livemode) is None:
-            raise PaymentDeclined(f"The payment gateway '{method.gateway}' is not configured.")
+        gateway = modes.gateway_for(method.gateway, livemode=invoice.livemode)
+        if gateway is None:  # not configured, or a test gateway named by a live card: never charged
+            refusal = modes.gateway_refusal(method.gateway, livemode=invoice.livemode)
+            raise PaymentDeclined(refusal or f"The payment gateway '{method.gateway}' is not configured.")
         if invoice.due_minor <= 0:
             raise InvoiceStateError("settled", "charged")
         key = f"hl_{secrets.token_hex(16)}"
@@ -121,10 +123,8 @@ async def charge_invoice(
         payment = await payments.insert_payment(
             session, invoice, gateway_name, key, invoice.due_minor, PaymentStatus.UNKNOWN, duplicate=ChargeInProgress
         )
-        token, gateway_name, payment_id = method.token, payment.gateway, payment.id
+        token, payment_id = method.token, payment.id
         amount, currency = payment.amount_minor, payment.currency
-    gateway = gateways.get(gateway_name)
-    assert gateway is not None  # checked above
     try:
         result = await gateway.charge(method=token, amount_minor=amount, currency=currency, idempotency_key=key)
     except GatewayTimeout:
@@ -182,9 +182,12 @@ async def _still(db: Database, model: type[Target], row_id: int, status: Any) ->
 
 
 def _gateway_of(payment: Payment) -> Gateway:
+    """The gateway that made a payment; a live payment never reaches a test gateway (it moved no money)."""
     gateway = gateways.get(payment.gateway)
     if gateway is None:
         raise RetryLater(f"gateway {payment.gateway} is not configured", seconds=300)
+    if payment.livemode and not gateway.serves_live:
+        raise RetryLater(f"gateway {payment.gateway} serves test mode only", seconds=300)
     return gateway
 
 

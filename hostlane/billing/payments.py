@@ -21,7 +21,7 @@ from hostlane.billing.schemas import CreditIn, PaymentIn
 from hostlane.core import money
 from hostlane.core.errors import HostlaneError, ValidationFailed
 from hostlane.customers import service as customers
-from hostlane.drivers import payments as gateways
+from hostlane.drivers import modes
 from hostlane.identity import audit
 from hostlane.identity.principal import Principal
 from hostlane.jobs import outbox
@@ -208,11 +208,18 @@ async def refund_invoice(
 
 
 async def save_payment_method(
-    session: AsyncSession, principal: Principal, customer_id: int, *, gateway: str, token: str
+    session: AsyncSession, principal: Principal, customer_id: int, *, gateway: str | None, token: str
 ) -> PaymentMethod:
-    if gateways.get(gateway) is None:
-        raise ValidationFailed.field("gateway", f"The payment gateway '{gateway}' is not configured.")
+    """Save the customer's default payment method. Without a ``gateway``, the mode's: the test gateway in test
+    mode, the configured real one in live mode. A live method never names a test gateway (422 on ``gateway``)."""
     customer = await customers.lock_customer(session, principal, customer_id)
+    if gateway is None:
+        gateway = modes.default_gateway(livemode=customer.livemode)
+        if gateway is None:
+            raise ValidationFailed.field("gateway", "No payment gateway is configured for live mode.")
+    refusal = modes.gateway_refusal(gateway, livemode=customer.livemode)
+    if refusal is not None:
+        raise ValidationFailed.field("gateway", refusal)
     method = PaymentMethod(
         livemode=customer.livemode,
         customer_id=customer.id,

@@ -57,7 +57,8 @@ class CreditIn(BaseModel):
 class PaymentMethodIn(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
-    gateway: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=32)] = "test"
+    # None: the mode's gateway (the test gateway in test mode, the configured real one in live mode).
+    gateway: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=32)] | None = None
     token: Annotated[str, StringConstraints(strip_whitespace=True, min_length=4, max_length=255)]
 
 

@@ -1,5 +1,5 @@
 """Charging a saved card (``charging.charge_invoice``): only a known gateway is saved, and a refused charge
-leaves the invoice chargeable."""
+leaves the invoice chargeable. In test mode: the test gateway serves no other (tests/security/test_gateways.py)."""
 
 from __future__ import annotations
 
@@ -20,13 +20,13 @@ from hostlane.models import Payment, PaymentStatus
 from hostlane.runtime import Runtime
 from tests.fixtures.factories import make_customer
 
-SYSTEM = Principal.system()
+SYSTEM = Principal.system(livemode=False)
 
 
 async def test_an_unknown_gateway_cannot_be_saved_and_a_refused_charge_leaves_the_invoice_chargeable(
     runtime: Runtime, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    customer = await make_customer(runtime)
+    customer = await make_customer(runtime, livemode=False)
     customer_id = int(customer["id"])  # type: ignore[call-overload]
     async with runtime.db.transaction() as session:
         with pytest.raises(ValidationFailed):

@@ -259,12 +259,12 @@ async def test_the_run_charges_a_saved_card_when_the_invoice_falls_due(runtime: 
     gateway = payments.get("test")
     assert isinstance(gateway, TestGateway)
     gateway.reset()
-    customer = await make_customer(runtime)
-    product = await make_product(runtime, type="simulator")
+    customer = await make_customer(runtime, livemode=False)  # the test gateway serves test mode only
+    product = await make_product(runtime, type="simulator", livemode=False)
     async with runtime.db.transaction() as session:
         await billing.save_payment_method(
             session,
-            Principal.system(),
+            Principal.system(livemode=False),
             int(customer["id"]),  # type: ignore[call-overload]
             gateway="test",
             token=SUCCEEDS,
@@ -274,6 +274,7 @@ async def test_the_run_charges_a_saved_card_when_the_invoice_falls_due(runtime: 
         BillingCycle.MONTHLY,
         customer=customer,
         product=product,
+        livemode=False,
     )
     first = await _run(runtime, START - dt.timedelta(days=14))
     assert first.renewals == 1 and first.charges_queued == 0  # not due yet

@@ -13,28 +13,42 @@ from hostlane.drivers.payments.test import SUCCEEDS, TIMES_OUT
 from hostlane.identity.principal import Principal
 from hostlane.models import Customer, IdempotencyRecord, Invoice, InvoiceStatus, Payment, PaymentStatus
 from hostlane.runtime import Runtime
+from tests.conftest import ClientFactory
 from tests.fixtures.factories import make_api_key, make_customer, make_pricing, make_product
 from tests.fixtures.http import bearer
 
 PASSWORD = "s3cret-passw0rd"
 API = "/api/application"
+SANDBOX = "sandbox.test"
 
 
 class Refused(Exception):
     pass
 
 
+@pytest.fixture
+def sandbox(runtime: Runtime, client_for: ClientFactory) -> httpx.AsyncClient:
+    """A client of the test environment's host: the test gateway's cards serve test mode only."""
+    runtime.settings.test_hosts = [SANDBOX]
+    return client_for(base_url=f"http://{SANDBOX}")
+
+
 async def _ordered(
     runtime: Runtime, client: httpx.AsyncClient, *, card: str | None
 ) -> tuple[dict[str, object], tuple[str, str], int]:
-    """A customer (with a saved card if ``card``) and the unpaid 9.99 EUR invoice of its order."""
-    customer = await make_customer(runtime, password=PASSWORD, currency="EUR")
+    """A customer (with a saved test card if ``card``: in test mode, through ``sandbox``) and the unpaid 9.99 EUR
+    invoice of its order."""
+    livemode = card is None
+    customer = await make_customer(runtime, password=PASSWORD, currency="EUR", livemode=livemode)
     auth = (str(customer["email"]), PASSWORD)
-    product = await make_product(runtime)
-    await make_pricing(runtime, int(product["id"]), monthly="9.99")  # type: ignore[call-overload]
+    product = await make_product(runtime, livemode=livemode)
+    await make_pricing(runtime, int(product["id"]), monthly="9.99", livemode=livemode)  # type: ignore[call-overload]
     if card is not None:
-        staff = bearer(await make_api_key(runtime))
-        await client.post(f"{API}/customers/{customer['id']}/payment-methods", json={"token": card}, headers=staff)
+        staff = bearer(await make_api_key(runtime, livemode=False))
+        saved = await client.post(
+            f"{API}/customers/{customer['id']}/payment-methods", json={"token": card}, headers=staff
+        )
+        assert saved.status_code == 201, saved.text
     placed = (await client.post(f"/api/order/{product['id']}", json={}, auth=auth)).json()
     return customer, auth, int(placed["invoice_id"])
 
@@ -46,8 +60,9 @@ async def _payments(runtime: Runtime, invoice_id: int) -> list[PaymentStatus]:
 
 
 async def test_a_replayed_card_payment_answers_the_stored_answer_and_charges_once(
-    runtime: Runtime, client: httpx.AsyncClient
+    runtime: Runtime, sandbox: httpx.AsyncClient
 ) -> None:
+    client = sandbox
     _, auth, invoice_id = await _ordered(runtime, client, card=SUCCEEDS)
     headers = {"Idempotency-Key": "pay-1"}
     first = await client.post(f"/api/invoice/{invoice_id}/pay", auth=auth, headers=headers)
@@ -74,8 +89,9 @@ async def test_a_replayed_credit_payment_answers_the_stored_answer(runtime: Runt
     assert left == 2000 - 999  # spent once
 
 
-async def test_the_answer_is_stored_in_the_settling_transaction(runtime: Runtime, client: httpx.AsyncClient) -> None:
+async def test_the_answer_is_stored_in_the_settling_transaction(runtime: Runtime, sandbox: httpx.AsyncClient) -> None:
     """A pending card charge answers 202; its stored answer is written with the pending payment's job."""
+    client = sandbox
     _, auth, invoice_id = await _ordered(runtime, client, card=TIMES_OUT)
     pending = await client.post(f"/api/invoice/{invoice_id}/pay", auth=auth, headers={"Idempotency-Key": "pay-2"})
     assert pending.status_code == 202 and pending.json()["info"] == ["payment_pending"]

@@ -25,6 +25,8 @@ class ChargeResult:
 
 class Gateway(Protocol):
     name: str
+    # False for test gateways and simulators: they move no money, so they serve test mode only.
+    serves_live: bool
 
     async def charge(self, *, method: str, amount_minor: int, currency: str, idempotency_key: str) -> ChargeResult:
         """Charge a saved payment method. ``idempotency_key`` makes a repeated call charge once."""

@@ -16,6 +16,7 @@ METADATA_KEY = "hostlane_payment"
 
 class StripeGateway:
     name = "stripe"
+    serves_live = True
 
     def __init__(self, secret_key: str, *, api_base: str | None = None) -> None:
         options: dict[str, Any] = {"http_client": stripe.HTTPXClient()}

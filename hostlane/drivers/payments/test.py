@@ -3,7 +3,7 @@
 Card numbers decide the outcome, as on real test gateways:
 ``4242424242424242`` succeeds, ``4000000000000002`` is declined, ``4000000000000119`` times out
 (the charge is made but the answer is lost, so ``lookup`` finds it). Charges are remembered by
-idempotency key: charging twice with one key charges once.
+idempotency key: charging twice with one key charges once. It moves no money, so it serves test mode only.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ class TestGatewayState:
 
 class TestGateway:
     name = "test"
+    serves_live = False
     __test__ = False  # not a pytest test class
 
     def __init__(self) -> None:

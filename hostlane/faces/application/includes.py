@@ -1,11 +1,24 @@
-"""What a service row of the application face can include (``?include=customer,product``).
+"""What a row of the application face may include (``?include=…``), and the permission each include needs.
 
-It reads two domains above services (customers, catalogue), so its table lives in the face that asks for it:
-the services domain sits below both and never calls them.
+An include reads another resource, so it needs the permission that reading that resource directly needs: a
+key holding ``customers:index`` but not ``services:index`` cannot read services through
+``/customers?include=services``. The table is the face's (the permissions are its document's), keyed by the
+resource's path; ``Resource`` (``routes/kit.py``) applies it on the list and the show routes alike, and refuses
+at import a resource whose list offers an include the table does not name.
+
+A row's own parts are read as the resource's own show route reads them: an order's items, an invoice's items
+and payments, a ticket's replies (also spelt ``messages``) appear only on ``GET /orders/{id}`` (``orders:show``),
+``GET /invoices/{id}`` (``invoices:show``) and ``GET /tickets/{id}`` (``tickets:show``), never on a list, so a
+list including them needs that ``:show`` permission too: ``tickets:index`` reads subjects and statuses, not what
+was written in the ticket.
+
+A service row's ``customer`` and ``product`` are attached here: they read two domains above services
+(customers, catalogue), and the services domain sits below both and never calls them.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -14,6 +27,26 @@ from hostlane.catalog import service as catalog
 from hostlane.core.repository import Include, attach
 from hostlane.customers import service as customers
 from hostlane.identity.principal import Principal
+
+# resource path -> include -> the permission reading the included rows directly needs.
+INCLUDE_PERMISSIONS: Mapping[str, Mapping[str, str]] = {
+    "/customers": {"services": "services:index"},
+    "/services": {"customer": "customers:index", "product": "products:index"},
+    "/groups": {"products": "products:index", "groups": "groups:index"},
+    "/products": {"group": "groups:index", "pricing": "pricings:index"},
+    "/pricings": {"product": "products:index"},
+    "/orders": {"items": "orders:show"},
+    "/invoices": {"items": "invoices:show", "payments": "invoices:show"},
+    "/tickets": {"replies": "tickets:show", "messages": "tickets:show"},
+}
+
+
+def require_includes(principal: Principal, path: str, includes: frozenset[str]) -> None:
+    """Refuse (``MissingPermission``, 403) an include whose rows the caller may not read directly."""
+    table = INCLUDE_PERMISSIONS.get(path, {})
+    for name in sorted(includes):
+        principal.require(table[name])
+
 
 SERVICE_INCLUDES: dict[str, Include[Principal]] = {
     "customer": Include(customers.by_ids, on="customer_id", one=True),

@@ -345,7 +345,7 @@ async def test_group_include_products(runtime: Runtime, client: httpx.AsyncClien
     first = await make_product(runtime, group_id=id_of(group), sort_order=2)
     second = await make_product(runtime, group_id=id_of(group), sort_order=1)
     empty = await make_group(runtime)
-    key = await make_api_key(runtime, "groups:index")
+    key = await make_api_key(runtime, "groups:index", "products:index")
     shown = (await client.get(f"{API}/groups/{group['id']}?include=products", headers=auth(key))).json()
     assert [p["id"] for p in shown["products"]] == [second["id"], first["id"]]
     assert all(set(p) == PRODUCT_FIELDS for p in shown["products"])
@@ -574,7 +574,7 @@ async def test_products_embed_their_pricing_and_group(runtime: Runtime, client: 
     eur = await make_pricing(runtime, id_of(priced), currency="EUR", monthly="4.99")
     usd = await make_pricing(runtime, id_of(priced), currency="USD", monthly="5.49")
     unpriced = await make_product(runtime, group_id=id_of(group))
-    key = await make_api_key(runtime, "products:index")
+    key = await make_api_key(runtime, "products:index", "pricings:index", "groups:index")
     for query in ("pricing=1", "include=pricing", "pricing=true"):
         listed = (await client.get(f"{API}/products?{query}", headers=auth(key))).json()
         by_id = {p["id"]: p for p in listed["data"]}
@@ -647,7 +647,7 @@ async def test_products_list_with_its_includes_costs_the_same_statements_per_pag
         await make_pricing(runtime, id_of(product), currency="EUR")
         if n % 2:
             await make_pricing(runtime, id_of(product), currency="USD")
-    key = await make_api_key(runtime, "products:index")
+    key = await make_api_key(runtime, "products:index", "pricings:index", "groups:index")
     # A first request: the key's first use is written down once, which is not the list's cost.
     assert (await client.get(f"{API}/products?per_page=1", headers=auth(key))).status_code == 200
     statements: list[str] = []
@@ -902,7 +902,7 @@ async def test_pricing_list_filters_and_includes(runtime: Runtime, client: httpx
     a = await make_pricing(runtime, id_of(first), currency="EUR", monthly="3")
     b = await make_pricing(runtime, id_of(first), currency="USD", monthly="1")
     c = await make_pricing(runtime, id_of(second), currency="USD", monthly="2")
-    key = await make_api_key(runtime, "pricings:index")
+    key = await make_api_key(runtime, "pricings:index", "products:index")
 
     async def page(query: str) -> dict[str, Any]:
         response = await client.get(f"{API}/pricings?{query}", headers=auth(key))

@@ -328,7 +328,7 @@ async def test_show_includes_services_only_when_asked(runtime: Runtime, client: 
     first = await make_service(runtime, customer_id=cid(customer), product_id=cid(product), price_minor=1965)
     second = await make_service(runtime, customer_id=cid(customer), product_id=cid(product), status="pending")
     await make_service(runtime, product_id=cid(product))  # someone else's
-    key = await make_api_key(runtime, "customers:index")
+    key = await make_api_key(runtime, "customers:index", "services:index")
     plain = (await client.get(f"{CUSTOMERS}/{customer['id']}", headers=auth(key))).json()
     assert "services" not in plain and set(plain) == CUSTOMER_FIELDS
     response = await client.get(f"{CUSTOMERS}/{customer['id']}?include=services", headers=auth(key))
@@ -353,7 +353,7 @@ async def test_show_with_an_unknown_include_is_400(runtime: Runtime, client: htt
 async def test_show_in_xml_is_the_same_data(runtime: Runtime, client: httpx.AsyncClient) -> None:
     customer = await make_customer(runtime, balance="12.50", verified=True, companyname="Acme")
     await make_service(runtime, customer_id=cid(customer))
-    key = await make_api_key(runtime, "customers:index")
+    key = await make_api_key(runtime, "customers:index", "services:index")
     url = f"{CUSTOMERS}/{customer['id']}?include=services"
     as_json = (await client.get(url, headers=auth(key))).json()
     response = await client.get(url, headers=xml_auth(key))
@@ -700,7 +700,7 @@ async def test_list_includes_services(runtime: Runtime, client: httpx.AsyncClien
     without = await make_customer(runtime)
     product = await make_product(runtime, type="simulator")
     service_id = await make_service(runtime, customer_id=cid(with_services), product_id=cid(product))
-    key = await make_api_key(runtime, "customers:index")
+    key = await make_api_key(runtime, "customers:index", "services:index")
     body = (await client.get(f"{CUSTOMERS}?include=services", headers=auth(key))).json()
     by_id = {item["id"]: item for item in body["data"]}
     assert [item["id"] for item in by_id[with_services["id"]]["services"]] == [service_id]
@@ -779,7 +779,7 @@ async def test_the_list_makes_as_many_queries_whatever_the_page_size(
     for _ in range(52):  # both page sizes below show a full page
         customer = await make_customer(runtime)
         await make_service(runtime, customer_id=cid(customer), product_id=cid(product), status="pending")
-    key = await make_api_key(runtime, "customers:index")
+    key = await make_api_key(runtime, "customers:index", "services:index")
     warm = await client.get(f"{CUSTOMERS}?include=services", headers=auth(key))  # touches the key once
     assert warm.status_code == 200
 

@@ -25,17 +25,18 @@ def gateway() -> TestGateway:
     return found
 
 
-async def _setup(runtime: Runtime, *, stock: int = -1) -> tuple[str, int, int]:
-    key = await make_api_key(runtime, "*")
-    product = await make_product(runtime, type="simulator", stock=stock)
+async def _setup(runtime: Runtime, *, stock: int = -1, livemode: bool = True) -> tuple[str, int, int]:
+    key = await make_api_key(runtime, "*", livemode=livemode)
+    product = await make_product(runtime, type="simulator", stock=stock, livemode=livemode)
     await make_pricing(
         runtime,
         int(product["id"]),
+        livemode=livemode,
         monthly="9.99",
         setup_monthly="5.00",  # type: ignore[call-overload]
         annually="99.00",
     )
-    customer = await make_customer(runtime)
+    customer = await make_customer(runtime, livemode=livemode)
     return key, int(product["id"]), int(customer["id"])  # type: ignore[call-overload]
 
 
@@ -183,7 +184,8 @@ async def test_twenty_concurrent_retries_make_one_order(runtime: Runtime, client
 async def test_saved_card_charges_succeed_decline_or_time_out_but_never_charge_twice(
     runtime: Runtime, client: httpx.AsyncClient, gateway: TestGateway
 ) -> None:
-    key, product_id, customer_id = await _setup(runtime)
+    """In test mode: the test gateway's cards serve test mode only (tests/security/test_gateways.py)."""
+    key, product_id, customer_id = await _setup(runtime, livemode=False)
 
     async def order() -> int:
         placed = await client.post(

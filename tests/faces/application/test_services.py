@@ -57,7 +57,7 @@ async def test_list_paginates_filters_sorts_and_includes(runtime: Runtime, clien
     customer = await make_customer(runtime)
     ids = [await make_service(runtime, customer_id=int(customer["id"])) for _ in range(3)]  # type: ignore[call-overload]
     suspended = await make_service(runtime, status="suspended")
-    key = await make_api_key(runtime, "services:index")
+    key = await make_api_key(runtime, "services:index", "customers:index", "products:index")
     page = (await client.get("/api/application/services?per_page=2&sort=-id", headers=auth(key))).json()
     assert [s["id"] for s in page["data"]] == [suspended, ids[2]]
     assert page["meta"]["total"] == 4 and page["meta"]["last_page"] == 2 and page["meta"]["per_page"] == 2

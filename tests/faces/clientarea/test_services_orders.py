@@ -10,6 +10,7 @@ from sqlalchemy import event
 from hostlane.drivers.payments.test import DECLINED, SUCCEEDS, TIMES_OUT
 from hostlane.models import Invoice, Order, Service
 from hostlane.runtime import Runtime
+from tests.conftest import ClientFactory
 from tests.fixtures.factories import (
     make_api_key,
     make_customer,
@@ -25,16 +26,31 @@ PASSWORD = "s3cret-passw0rd"
 API = "/api/application"
 
 
-async def _customer(runtime: Runtime) -> tuple[dict[str, object], tuple[str, str]]:
-    customer = await make_customer(runtime, password=PASSWORD, currency="EUR")
+SANDBOX = "sandbox.test"
+
+
+@pytest.fixture
+def sandbox(runtime: Runtime, client_for: ClientFactory) -> httpx.AsyncClient:
+    """A client of the test environment's host: the test gateway's cards serve test mode only."""
+    runtime.settings.test_hosts = [SANDBOX]
+    return client_for(base_url=f"http://{SANDBOX}")
+
+
+async def _customer(runtime: Runtime, *, livemode: bool = True) -> tuple[dict[str, object], tuple[str, str]]:
+    customer = await make_customer(runtime, password=PASSWORD, currency="EUR", livemode=livemode)
     return customer, (str(customer["email"]), PASSWORD)
 
 
-async def _product(runtime: Runtime) -> int:
-    group = await make_group(runtime, name="Web hosting", slug="web-hosting")
-    product = await make_product(runtime, group_id=int(group["id"]), name="Starter")  # type: ignore[call-overload]
-    await make_pricing(runtime, int(product["id"]), monthly="9.99", annually="99.00")  # type: ignore[call-overload]
+async def _product(runtime: Runtime, *, livemode: bool = True) -> int:
+    group = await make_group(runtime, name="Web hosting", slug="web-hosting", livemode=livemode)
+    product = await make_product(runtime, group_id=int(group["id"]), name="Starter", livemode=livemode)  # type: ignore[call-overload]
+    await make_pricing(runtime, int(product["id"]), monthly="9.99", annually="99.00", livemode=livemode)  # type: ignore[call-overload]
     return int(product["id"])  # type: ignore[call-overload]
+
+
+async def _save_card(client: httpx.AsyncClient, customer: dict[str, object], staff: dict[str, str], card: str) -> None:
+    saved = await client.post(f"{API}/customers/{customer['id']}/payment-methods", json={"token": card}, headers=staff)
+    assert saved.status_code == 201, saved.text
 
 
 async def _count(runtime: Runtime, model: type[Order] | type[Service] | type[Invoice]) -> int:
@@ -141,19 +157,21 @@ async def test_another_customers_service_is_not_found(runtime: Runtime, client: 
     assert (await client.get("/api/service", auth=stranger)).json() == {"services": []}
 
 
-async def test_pay_an_invoice_with_the_saved_card(runtime: Runtime, client: httpx.AsyncClient) -> None:
-    customer, auth = await _customer(runtime)
-    product_id = await _product(runtime)
-    staff = bearer(await make_api_key(runtime))
+async def test_pay_an_invoice_with_the_saved_card(runtime: Runtime, sandbox: httpx.AsyncClient) -> None:
+    """In test mode: the test gateway's cards serve test mode only (tests/security/test_gateways.py)."""
+    client = sandbox
+    customer, auth = await _customer(runtime, livemode=False)
+    product_id = await _product(runtime, livemode=False)
+    staff = bearer(await make_api_key(runtime, livemode=False))
     placed = (await client.post(f"/api/order/{product_id}", json={}, auth=auth)).json()
     no_card = await client.post(f"/api/invoice/{placed['invoice_id']}/pay", json={"method": "card"}, auth=auth)
     assert no_card.status_code == 422 and no_card.json()["error"][0] == "The customer has no saved payment method."
 
-    await client.post(f"{API}/customers/{customer['id']}/payment-methods", json={"token": DECLINED}, headers=staff)
+    await _save_card(client, customer, staff, DECLINED)
     declined = await client.post(f"/api/invoice/{placed['invoice_id']}/pay", auth=auth)
     assert declined.status_code == 402 and declined.json() == {"success": False, "error": ["Your card was declined."]}
 
-    await client.post(f"{API}/customers/{customer['id']}/payment-methods", json={"token": SUCCEEDS}, headers=staff)
+    await _save_card(client, customer, staff, SUCCEEDS)
     paid = await client.post(f"/api/invoice/{placed['invoice_id']}/pay", auth=auth)
     assert paid.status_code == 200
     assert paid.json()["success"] is True and paid.json()["invoice"]["status"] == "Paid"
@@ -253,15 +271,16 @@ async def test_client_area_lists_cost_the_same_statements_for_one_row_or_many(
 
 
 async def test_credit_cannot_pay_an_invoice_whose_card_charge_is_still_unknown(
-    runtime: Runtime, client: httpx.AsyncClient
+    runtime: Runtime, sandbox: httpx.AsyncClient
 ) -> None:
-    customer = await make_customer(runtime, password=PASSWORD, currency="EUR")
-    auth = (str(customer["email"]), PASSWORD)
-    staff = bearer(await make_api_key(runtime))
-    product = await make_product(runtime)
-    await make_pricing(runtime, int(product["id"]))  # type: ignore[call-overload]
+    """In test mode: the test gateway's cards serve test mode only."""
+    client = sandbox
+    customer, auth = await _customer(runtime, livemode=False)
+    staff = bearer(await make_api_key(runtime, livemode=False))
+    product = await make_product(runtime, livemode=False)
+    await make_pricing(runtime, int(product["id"]), livemode=False)  # type: ignore[call-overload]
     placed = (await client.post(f"/api/order/{product['id']}", json={}, auth=auth)).json()
-    await client.post(f"{API}/customers/{customer['id']}/payment-methods", json={"token": TIMES_OUT}, headers=staff)
+    await _save_card(client, customer, staff, TIMES_OUT)
     pending = await client.post(f"/api/invoice/{placed['invoice_id']}/pay", auth=auth)
     assert pending.status_code == 202
     assert pending.json()["info"] == ["payment_pending"] and pending.json()["invoice"]["status"] == "Unpaid"

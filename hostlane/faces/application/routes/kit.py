@@ -24,6 +24,7 @@ from hostlane.core.formats import FormatRoute, render
 from hostlane.core.pagination import ListQuery, ListSpec, Page, parse_list_query
 from hostlane.faces.application import wire
 from hostlane.faces.application.auth import needs
+from hostlane.faces.application.includes import INCLUDE_PERMISSIONS, require_includes
 from hostlane.faces.common import ReadSession, RuntimeDep, WriteSession
 from hostlane.faces.idempotency import remember
 from hostlane.identity.principal import Principal
@@ -143,6 +144,11 @@ class Resource:
     filter_words: Callable[[ListQuery], ListQuery] | None = None
     permissions: str | None = None
 
+    def __post_init__(self) -> None:
+        unguarded = self.spec.includes - INCLUDE_PERMISSIONS.get(self.path, {}).keys()
+        if unguarded:
+            raise LookupError(f"{self.path}: no permission for include {', '.join(sorted(unguarded))} (includes.py)")
+
     @property
     def id(self) -> str:
         return f"{self.one}_id"
@@ -158,8 +164,12 @@ class Resource:
     def _needs(self, action: str) -> Any:
         return needs(f"{self.permissions or self.path.lstrip('/')}:{action}")
 
-    def _includes(self, request: Request, includes: frozenset[str]) -> frozenset[str]:
-        return self.widen_includes(request, includes) if self.widen_includes is not None else includes
+    def _includes(self, request: Request, principal: Principal, includes: frozenset[str]) -> frozenset[str]:
+        """What the request includes (widened by the resource's rule), each include's permission checked."""
+        if self.widen_includes is not None:
+            includes = self.widen_includes(request, includes)
+        require_includes(principal, self.path, includes)
+        return includes
 
     def index(self, fetch: Fetch, *, summary: str) -> None:
         """``GET /things``: one page, with ``filter[…]``, ``sort``, ``include``, ``page`` and ``per_page``."""
@@ -171,7 +181,7 @@ class Resource:
             principal: Annotated[Principal, self._needs("index")],
         ) -> Response:
             query = list_query(request, runtime, self.spec)
-            query = dataclasses.replace(query, includes=self._includes(request, query.includes))
+            query = dataclasses.replace(query, includes=self._includes(request, principal, query.includes))
             if self.filter_words is not None:
                 query = self.filter_words(query)
             page = await fetch(session, principal, query)
@@ -222,7 +232,7 @@ class Resource:
             session: ReadSession,
             principal: Annotated[Principal, self._needs("index")],
         ) -> Response:
-            includes = self._includes(request, includes_of(request, self.spec))
+            includes = self._includes(request, principal, includes_of(request, self.spec))
             return render(request, self.wire(await get(session, principal, item_id, includes=includes)))
 
         _add(self.router, self.item_path, "GET", endpoint, name=f"show_{self.one}", summary=summary)
