@@ -11,9 +11,9 @@ from typing import Any
 
 from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
-from starlette.types import ASGIApp
 from sqlalchemy.exc import IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp
 
 import hostlane
 import hostlane.tasks  # registers every job handler (the runtime and the runner import no domain)

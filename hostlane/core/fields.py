@@ -36,7 +36,7 @@ Slug = Annotated[
 ]
 # An amount in major units as the documents write it ("19.65" or 19.65); at most 2 decimals, under a billion
 # (``money.MAX_AMOUNT``): in minor units of any currency it stays within ``money.MAX_MINOR``, so no invoice total
-# (200 lines × 10,000 × the largest amount, plus two taxes of 100 %) passes a 64-bit integer.
+# (200 lines x 10,000 x the largest amount, plus two taxes of 100 %) passes a 64-bit integer.
 Amount = Annotated[Decimal, Field(ge=0, le=MAX_AMOUNT, max_digits=11, decimal_places=2)]
 Password = Annotated[str, StringConstraints(min_length=8, max_length=256)]
 

@@ -36,14 +36,13 @@ from collections.abc import Callable, Coroutine
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
-from typing import Any, Literal
 from itertools import accumulate
+from typing import Any, Literal
 from xml.etree.ElementTree import Element, SubElement, tostring
 
 import orjson
 from defusedxml import DefusedXmlException
-from defusedxml.ElementTree import ParseError
-from defusedxml.ElementTree import iterparse
+from defusedxml.ElementTree import ParseError, iterparse
 from fastapi import Request, Response
 from fastapi.routing import APIRoute
 

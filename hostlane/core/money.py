@@ -34,8 +34,8 @@ _EXPONENTS: dict[str, int] = {
 
 
 # The largest amount a request may name, in major units (``fields.Amount``), and the largest any amount may be in
-# minor units (MAX_AMOUNT in a three-decimal currency). With at most 200 lines × 10,000 of them on an invoice and
-# two taxes of at most 100 %, an invoice's total stays under 6 × 10^18, inside a 64-bit integer; sums over
+# minor units (MAX_AMOUNT in a three-decimal currency). With at most 200 lines x 10,000 of them on an invoice and
+# two taxes of at most 100 %, an invoice's total stays under 6 x 10^18, inside a 64-bit integer; sums over
 # several invoices are made in Python or as SQL numeric, not in a 64-bit column.
 MAX_AMOUNT: Final = Decimal("999999999.99")
 MAX_MINOR: Final = 10**12

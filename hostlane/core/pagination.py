@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from hostlane.core.errors import BadRequest, ValidationFailed
 
 DEFAULT_PER_PAGE = 25
-# The largest page number or page size a request may name: the offset it makes, (page - 1) × per_page, stays far
+# The largest page number or page size a request may name: the offset it makes, (page - 1) x per_page, stays far
 # inside a 64-bit integer whatever HOSTLANE_MAX_PAGE_SIZE is. Past it, a 422 naming the parameter.
 MAX_PAGE = 2**31 - 1
 # A table's ``.c`` or a plain mapping of names to columns.

@@ -105,7 +105,9 @@ def came_over_https(request: Request, settings: Settings) -> bool:
     trusted proxy (a header from anyone else is not believed)."""
     if request.url.scheme == "https":
         return True
-    return _from_trusted_proxy(request, settings) and _first(request.headers.get("x-forwarded-proto")).lower() == "https"
+    return (
+        _from_trusted_proxy(request, settings) and _first(request.headers.get("x-forwarded-proto")).lower() == "https"
+    )
 
 
 def public_origin(request: Request, settings: Settings) -> str:
@@ -121,7 +123,9 @@ def public_origin(request: Request, settings: Settings) -> str:
     if _from_trusted_proxy(request, settings):
         scheme = _first(request.headers.get("x-forwarded-proto")).lower() or scheme
         host = _first(request.headers.get("x-forwarded-host")) or host
-    elif host.rsplit(":", 1)[0].lower() not in {name.lower() for name in (*settings.allowed_hosts, *settings.test_hosts)}:
+    elif host.rsplit(":", 1)[0].lower() not in {
+        name.lower() for name in (*settings.allowed_hosts, *settings.test_hosts)
+    }:
         return ""
     if scheme not in ("http", "https") or not _HOST.fullmatch(host):
         return ""

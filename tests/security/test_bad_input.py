@@ -15,7 +15,14 @@ from hostlane.core.errors import BadRequest
 from hostlane.models import Invoice, SupportTicket
 from hostlane.runtime import Runtime
 from tests.conftest import ClientFactory
-from tests.fixtures.factories import make_api_key, make_customer, make_department, make_group, make_pricing, make_product
+from tests.fixtures.factories import (
+    make_api_key,
+    make_customer,
+    make_department,
+    make_group,
+    make_pricing,
+    make_product,
+)
 from tests.fixtures.http import assert_hostbill_error, assert_laravel_error, basic, bearer
 
 API = "/api/application"
@@ -63,7 +70,9 @@ async def test_deep_json_in_an_orders_custom_field_is_a_4xx(runtime: Runtime, cl
     product = await make_product(runtime)
     await make_pricing(runtime, int(str(product["id"])))
     shallow = {"custom": {"a": {"b": 1}}}
-    placed = await client.post(f"/api/order/{product['id']}", json=shallow, headers=basic(str(customer["email"]), PASSWORD))
+    placed = await client.post(
+        f"/api/order/{product['id']}", json=shallow, headers=basic(str(customer["email"]), PASSWORD)
+    )
     assert placed.status_code == 200, placed.text  # the same order, nested a little, is taken
     response = await client.post(
         f"/api/order/{product['id']}",
@@ -87,7 +96,9 @@ def test_the_decoder_caps_depth_and_element_count() -> None:
         formats.decode_body(b"[" * 33 + b"]" * 33, formats.JSON)
     assert formats.decode_body(_deep_xml(32), formats.XML) is not None  # exactly the cap is taken
     assert formats.decode_body(b"[" * 32 + b"]" * 32, formats.JSON) is not None
-    assert formats.decode_body(b'{"a": "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[\\"[["}', formats.JSON)  # strings are text
+    assert formats.decode_body(
+        b'{"a": "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[\\"[["}', formats.JSON
+    )  # strings are text
     many = b"<r>" + b"<i>1</i>" * 10_000 + b"</r>"
     with pytest.raises(BadRequest, match="more than 10000 values"):
         formats.decode_body(many, formats.XML)
@@ -159,7 +170,7 @@ async def test_the_largest_amount_is_stored_and_one_cent_more_is_a_422(
 
 
 async def test_a_customer_balance_past_64_bits_does_not_500(runtime: Runtime, client: httpx.AsyncClient) -> None:
-    """An invoice's total fits a 64-bit integer (``money.MAX_MINOR``: up to 6 × 10^18 with 200 lines of 10,000
+    """An invoice's total fits a 64-bit integer (``money.MAX_MINOR``: up to 6 x 10^18 with 200 lines of 10,000
     of the largest amount in a three-decimal currency, taxed twice at 100 %); two such unpaid invoices made the
     balance's SQL ``sum()`` overflow. Stored totals are set directly: building them through the API takes long."""
     key = await make_api_key(runtime)
@@ -234,7 +245,9 @@ async def test_pagination_links_use_the_public_url_and_ignore_a_forged_host(
         await make_customer(runtime)
     use_settings(settings.model_copy(update={"public_url": "https://billing.example.net"}))
     try:
-        response = await client.get(f"{API}/customers", params={"per_page": 1}, headers=bearer(key, Host="evil.example"))
+        response = await client.get(
+            f"{API}/customers", params={"per_page": 1}, headers=bearer(key, Host="evil.example")
+        )
     finally:
         use_settings(settings)
     assert response.status_code == 200, response.text
@@ -261,9 +274,7 @@ async def test_behind_a_trusted_proxy_links_use_its_forwarded_host(
     assert direct.json()["links"]["next"] == "/api/application/customers?per_page=1&page=2"  # not believed
 
 
-async def test_without_a_public_url_a_forged_host_is_not_echoed(
-    runtime: Runtime, client_for: ClientFactory
-) -> None:
+async def test_without_a_public_url_a_forged_host_is_not_echoed(runtime: Runtime, client_for: ClientFactory) -> None:
     key = await make_api_key(runtime)
     for _ in range(2):
         await make_customer(runtime)

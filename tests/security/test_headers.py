@@ -59,9 +59,7 @@ async def test_the_docs_pages_have_a_policy_allowing_only_what_they_load(client:
     response = await client.get(path)
     assert response.status_code == 200 and response.headers["content-type"].startswith("text/html")
     _assert_hardened(response, csp=None)
-    policy = dict(
-        (part.split(" ", 1) + [""])[:2] for part in response.headers["content-security-policy"].split("; ")
-    )
+    policy = dict([*part.split(" ", 1), ""][:2] for part in response.headers["content-security-policy"].split("; "))
     assert policy["default-src"] == "'none'" and policy["frame-ancestors"] == "'none'"
     scripts = policy["script-src"].split()
     assert "'unsafe-inline'" not in scripts and "'unsafe-eval'" not in scripts
