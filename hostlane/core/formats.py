@@ -166,9 +166,7 @@ def load_xml(body: bytes) -> Any:
         raise BadRequest("The request body is not well-formed XML.") from exc
 
 
-# A JSON string (its escapes included), removed before brackets are counted; everything else but brackets and
-# commas is dropped, so what is left is the document's skeleton.
-_JSON_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
+# Everything but brackets and commas, dropped (with the strings) to leave the document's skeleton.
 _NOT_SKELETON = bytes(byte for byte in range(256) if byte not in b"[]{},")
 _STEP = [0] * 256
 _STEP[ord("[")] = _STEP[ord("{")] = 1
@@ -179,9 +177,14 @@ def check_json_shape(body: bytes) -> None:
     """Refuse a JSON body that nests deeper or holds more values than the caps, without parsing it: a scan of
     its brackets and commas outside strings (cheap, C-speed), so it costs little even before authentication."""
     max_depth, max_elements = body_limits()
-    skeleton = _JSON_STRING.sub(b"", body).translate(None, _NOT_SKELETON)
-    # Each comma separates one more value; each container is one. (An empty container counts one too many.)
-    if skeleton.count(b",") + skeleton.count(b"[") + skeleton.count(b"{") + 1 > max_elements:
+    # Escapes read left to right: an escaped backslash goes first, then no quote is escaped but a \" (also
+    # dropped), so every quote left opens or closes a string and the even pieces between quotes are outside them.
+    unescaped = body.replace(b"\\\\", b"").replace(b'\\"', b"")
+    skeleton = b"".join(unescaped.split(b'"')[0::2]).translate(None, _NOT_SKELETON)
+    # Each comma separates one more value; each container is one (an empty container counts one too many), and
+    # closes once: a skeleton longer than twice the cap is too many values, or not JSON (closing brackets alone).
+    values = skeleton.count(b",") + skeleton.count(b"[") + skeleton.count(b"{") + 1
+    if values > max_elements or len(skeleton) > 2 * max_elements:
         raise too_many(max_elements)
     if max(accumulate(map(_STEP.__getitem__, skeleton)), default=0) > max_depth:
         raise too_deep(max_depth)
