@@ -7,11 +7,13 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
 from sqlalchemy.exc import IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp
 
 import hostlane
 import hostlane.tasks  # registers every job handler (the runtime and the runner import no domain)
@@ -20,8 +22,9 @@ from hostlane.core.errors import HostlaneError
 from hostlane.core.formats import FormatRoute
 from hostlane.faces import application, clientarea, webhooks
 from hostlane.faces.common import ErrorInfo, ErrorRenderer, laravel_error
-from hostlane.faces.face import Face, face_for, longest_prefix_first
+from hostlane.faces.face import ERROR_STATUSES, Face, face_for, longest_prefix_first
 from hostlane.faces.idempotency import IdempotencyMiddleware
+from hostlane.faces.security import SecurityHeadersMiddleware
 from hostlane.jobs.runner import schedule_forever, work_forever
 from hostlane.runtime import Runtime
 
@@ -92,6 +95,48 @@ def install_error_handlers(app: FastAPI, faces: list[Face]) -> None:
         return respond(request, ErrorInfo(500, "Server Error", "server_error"))
 
 
+class HostlaneApp(FastAPI):
+    """FastAPI, with the security headers outside everything else: Starlette answers an unexpected error from its
+    outermost middleware, which ``add_middleware`` cannot wrap, so the headers wrap the whole stack here."""
+
+    def build_middleware_stack(self) -> ASGIApp:
+        return SecurityHeadersMiddleware(super().build_middleware_stack(), settings=get_settings)
+
+
+_OPERATIONS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
+_FASTAPI_422 = "#/components/schemas/HTTPValidationError"
+
+
+def document_errors(document: dict[str, Any], faces: list[Face]) -> dict[str, Any]:
+    """Add to every operation of ``document`` each error status it may answer (``Face.error_statuses``), in its
+    face's error shape, as JSON or XML; FastAPI's own 422 (``HTTPValidationError``, a shape no face answers) is
+    replaced by the face's."""
+    schemas = document.setdefault("components", {}).setdefault("schemas", {})
+    for path, operations in document.get("paths", {}).items():
+        face = face_for(path, faces)
+        if face is None:
+            continue
+        name = face.error_model.__name__
+        schemas.setdefault(name, face.error_model.model_json_schema(ref_template="#/components/schemas/{model}"))
+        body = {"schema": {"$ref": f"#/components/schemas/{name}"}}
+        for method, operation in operations.items():
+            if method not in _OPERATIONS:
+                continue
+            responses = operation.setdefault("responses", {})
+            for status in face.error_statuses(method):
+                known = responses.get(str(status))
+                fastapi_own = known is not None and _FASTAPI_422 in str(known)
+                if known is None or fastapi_own:
+                    responses[str(status)] = {
+                        "description": ERROR_STATUSES[status],
+                        "content": {"application/json": body, "application/xml": body},
+                    }
+    if _FASTAPI_422 not in str(document.get("paths", {})):
+        schemas.pop("HTTPValidationError", None)
+        schemas.pop("ValidationError", None)
+    return document
+
+
 def create_app(
     settings: Settings | None = None, runtime: Runtime | None = None, *, faces: list[Face] | None = None
 ) -> FastAPI:
@@ -124,7 +169,7 @@ def create_app(
             await runtime.close()
 
     FormatRoute.max_body_bytes = settings.max_request_bytes
-    app = FastAPI(
+    app = HostlaneApp(
         title="Hostlane",
         version=hostlane.__version__,
         description="One platform, five wire-compatible APIs. Each tag is one face.",
@@ -149,4 +194,12 @@ def create_app(
     for face in mounted:
         for router in face.routers:
             app.include_router(router)
+    build_document = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            app.openapi_schema = document_errors(build_document(), mounted)
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
     return app

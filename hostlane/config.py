@@ -88,8 +88,22 @@ class Settings(BaseSettings):
 
     max_request_bytes: int = 2 * 1024 * 1024
     max_page_size: int = 100
+    # A request body (JSON, XML, form fields) may nest this deep and hold this many values (containers,
+    # scalars, form fields) at most; deeper or larger is a 400 before authentication.
+    max_body_depth: int = Field(32, ge=2, le=256)
+    max_body_elements: int = Field(10_000, ge=10)
 
-    @field_validator("trusted_proxies", "test_hosts", "currencies", "powerdns_nameservers", mode="before")
+    # The address clients reach Hostlane at (https://billing.example.net): the links of paginated answers are
+    # built from it. Unset, a link uses the request's own scheme and host only when the peer is a trusted proxy
+    # (its X-Forwarded-Proto and X-Forwarded-Host) or the Host is one of `allowed_hosts`; otherwise the link
+    # is relative to this server (a path and query, no host), so a forged Host header is never echoed.
+    public_url: str | None = None
+    # Host names this server answers to, for links when `public_url` is unset (the test hosts count too).
+    allowed_hosts: Annotated[list[str], NoDecode] = Field(default_factory=list)
+
+    @field_validator(
+        "trusted_proxies", "test_hosts", "allowed_hosts", "currencies", "powerdns_nameservers", mode="before"
+    )
     @classmethod
     def _comma_separated(cls, value: object) -> object:
         if isinstance(value, str):
@@ -102,6 +116,16 @@ class Settings(BaseSettings):
         for item in value:
             ipaddress.ip_network(item, strict=False)
         return value
+
+    @field_validator("public_url")
+    @classmethod
+    def _absolute_url(cls, value: str | None) -> str | None:
+        if not value:
+            return None
+        scheme, _, rest = value.partition("://")
+        if scheme not in ("http", "https") or not rest.split("/", 1)[0]:
+            raise ValueError("public_url must be an absolute http(s) URL such as https://billing.example.net")
+        return value.rstrip("/")
 
     @field_validator("currencies")
     @classmethod

@@ -110,13 +110,15 @@ async def default_method(session: AsyncSession, livemode: bool, customer_id: int
 
 
 async def balances(session: AsyncSession, principal: Principal, customer_id: int) -> int:
-    """The unpaid total of a customer's invoices (what they owe), in minor units."""
-    value = await session.scalar(
-        sa.select(sa.func.coalesce(sa.func.sum(Invoice.due_minor), 0)).where(
+    """The unpaid total of a customer's invoices (what they owe), in minor units. Summed here, not by SQL's
+    ``sum()``: each invoice's total fits a 64-bit integer, but SQLite's sum of several may not (PostgreSQL's
+    would be numeric), and a customer's unpaid invoices are few."""
+    dues = await session.scalars(
+        sa.select(Invoice.due_minor).where(
             *INVOICE.scope(principal), INVOICES.c.customer_id == customer_id, INVOICES.c.status == InvoiceStatus.UNPAID
         )
     )
-    return int(value or 0)
+    return sum(int(due) for due in dues)
 
 
 async def service_ids_on(session: AsyncSession, invoice_id: int) -> Sequence[int]:

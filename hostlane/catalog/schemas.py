@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
-from hostlane.core.fields import Amount, CurrencyCode, Id, Slug
+from hostlane.core.fields import Amount, CurrencyCode, Id, Slug, SortOrder, Stock
 from hostlane.models import CatalogStatus
 
 Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=255)]
@@ -22,7 +22,7 @@ class GroupCreate(_Model):
     slug: Slug | None = None  # made from the name when absent
     description: Description = ""
     status: CatalogStatus = CatalogStatus.ACTIVE
-    sort_order: int = 0
+    sort_order: SortOrder = 0
     pinned: bool = False
     parent_id: Id | None = None
 
@@ -32,7 +32,7 @@ class GroupUpdate(_Model):
     slug: Slug | None = None
     description: Description | None = None
     status: CatalogStatus | None = None
-    sort_order: int | None = None
+    sort_order: SortOrder | None = None
     pinned: bool | None = None
     parent_id: Id | None = None
 
@@ -42,9 +42,9 @@ class ProductCreate(_Model):
     group_id: Id
     description: Description = ""
     status: CatalogStatus = CatalogStatus.ACTIVE
-    stock: int = Field(-1, ge=-1)
+    stock: Stock = -1
     pinned: bool = False
-    sort_order: int = 0
+    sort_order: SortOrder = 0
     type: str = "none"
     config: dict[str, Any] = Field(default_factory=dict)
 
@@ -54,9 +54,9 @@ class ProductUpdate(_Model):
     group_id: Id | None = None
     description: Description | None = None
     status: CatalogStatus | None = None
-    stock: int | None = Field(None, ge=-1)
+    stock: Stock | None = None
     pinned: bool | None = None
-    sort_order: int | None = None
+    sort_order: SortOrder | None = None
     type: str | None = None
 
 

@@ -14,6 +14,14 @@ Parsing reverses it; scalar text stays a string and the schema that validates th
 it (``"5"`` → ``5``). Request XML is parsed with defusedxml, so entity expansion, external
 entities and DTDs are refused.
 
+Every body, whatever its format, may nest ``HOSTLANE_MAX_BODY_DEPTH`` levels deep (32) and hold
+``HOSTLANE_MAX_BODY_ELEMENTS`` values (10,000) at most: deeper or larger is a 400 in the face's error shape,
+refused by ``FormatRoute`` before the route's dependencies (authentication, the database) run.
+
+Text that XML 1.0 cannot carry (C0 control characters but tab, line feed and carriage return; lone
+surrogates; U+FFFE and U+FFFF) is written as U+FFFD REPLACEMENT CHARACTER in an XML answer, so the document
+stays well-formed; JSON carries every character, escaped.
+
 Every face reads a request's fields with ``decode_request``: JSON, XML, form fields and multipart text fields
 (bracketed names nest as in PHP, see ``hostlane.core.forms``), and the query string where the face's clients
 send parameters there. Every face answers with ``render``: JSON or XML as ``Accept`` asks, or as the face says
@@ -22,23 +30,24 @@ send parameters there. Every face answers with ``render``: JSON or XML as ``Acce
 
 from __future__ import annotations
 
+import io
 import re
 from collections.abc import Callable, Coroutine
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
+from itertools import accumulate
 from typing import Any, Literal
 from xml.etree.ElementTree import Element, SubElement, tostring
 
 import orjson
 from defusedxml import DefusedXmlException
-from defusedxml.ElementTree import ParseError
-from defusedxml.ElementTree import fromstring as parse_xml
+from defusedxml.ElementTree import ParseError, iterparse
 from fastapi import Request, Response
 from fastapi.routing import APIRoute
 
 from hostlane.core.errors import BadRequest, PayloadTooLarge, UnsupportedMediaType, ValidationFailed
-from hostlane.core.forms import multipart_fields, urlencoded_fields
+from hostlane.core.forms import body_limits, multipart_fields, too_deep, too_many, urlencoded_fields
 
 JSON = "application/json"
 XML = "application/xml"
@@ -60,6 +69,17 @@ def dump_json(data: Any) -> bytes:
     return orjson.dumps(data, default=_default, option=orjson.OPT_NON_STR_KEYS)
 
 
+# What XML 1.0 cannot carry (its Char production): C0 controls but \t \n \r, surrogates (a lone one can be in a
+# Python str), U+FFFE and U+FFFF.
+_NOT_XML_CHAR = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+REPLACEMENT = "\ufffd"
+
+
+def xml_text(text: str) -> str:
+    """``text`` with every character XML 1.0 cannot carry replaced by U+FFFD."""
+    return _NOT_XML_CHAR.sub(REPLACEMENT, text)
+
+
 def _scalar_text(value: Any) -> str:
     if value is True:
         return "true"
@@ -68,8 +88,8 @@ def _scalar_text(value: Any) -> str:
     if isinstance(value, datetime | date):
         return value.isoformat()
     if isinstance(value, Enum):
-        return str(value.value)
-    return str(value)
+        return xml_text(str(value.value))
+    return xml_text(str(value))
 
 
 def _fill(element: Element, value: Any) -> None:
@@ -83,7 +103,7 @@ def _fill(element: Element, value: Any) -> None:
             if _XML_NAME.match(key) and not key.lower().startswith("xml"):
                 child = SubElement(element, key)
             else:
-                child = SubElement(element, "entry", key=key)
+                child = SubElement(element, "entry", key=xml_text(key))
             _fill(child, item)
     elif isinstance(value, list | tuple):
         element.set("type", "array")
@@ -117,14 +137,61 @@ def _read(element: Element) -> Any:
     return result
 
 
+def _parse_xml(body: bytes) -> Element:
+    """The document element, parsed as a stream so that a body nested too deep or holding too many elements is
+    refused as soon as the parser reaches the element past the cap (``_read`` then recurses at most that deep)."""
+    max_depth, max_elements = body_limits()
+    depth = elements = 0
+    root: Element | None = None
+    for event, element in iterparse(io.BytesIO(body), events=("start", "end")):
+        if event == "end":
+            depth -= 1
+            continue
+        depth, elements = depth + 1, elements + 1
+        if depth > max_depth:
+            raise too_deep(max_depth)
+        if elements > max_elements:
+            raise too_many(max_elements)
+        if root is None:
+            root = element
+    if root is None:
+        raise ValueError("no document element")
+    return root
+
+
 def load_xml(body: bytes) -> Any:
     try:
-        return _read(parse_xml(body))
+        return _read(_parse_xml(body))
     except (ParseError, DefusedXmlException, ValueError) as exc:
         raise BadRequest("The request body is not well-formed XML.") from exc
 
 
+# Everything but brackets and commas, dropped (with the strings) to leave the document's skeleton.
+_NOT_SKELETON = bytes(byte for byte in range(256) if byte not in b"[]{},")
+_STEP = [0] * 256
+_STEP[ord("[")] = _STEP[ord("{")] = 1
+_STEP[ord("]")] = _STEP[ord("}")] = -1
+
+
+def check_json_shape(body: bytes) -> None:
+    """Refuse a JSON body that nests deeper or holds more values than the caps, without parsing it: a scan of
+    its brackets and commas outside strings (cheap, C-speed), so it costs little even before authentication."""
+    max_depth, max_elements = body_limits()
+    # Escapes read left to right: an escaped backslash goes first, then no quote is escaped but a \" (also
+    # dropped), so every quote left opens or closes a string and the even pieces between quotes are outside them.
+    unescaped = body.replace(b"\\\\", b"").replace(b'\\"', b"")
+    skeleton = b"".join(unescaped.split(b'"')[0::2]).translate(None, _NOT_SKELETON)
+    # Each comma separates one more value; each container is one (an empty container counts one too many), and
+    # closes once: a skeleton longer than twice the cap is too many values, or not JSON (closing brackets alone).
+    values = skeleton.count(b",") + skeleton.count(b"[") + skeleton.count(b"{") + 1
+    if values > max_elements or len(skeleton) > 2 * max_elements:
+        raise too_many(max_elements)
+    if max(accumulate(map(_STEP.__getitem__, skeleton)), default=0) > max_depth:
+        raise too_deep(max_depth)
+
+
 def load_json(body: bytes) -> Any:
+    check_json_shape(body)
     try:
         return orjson.loads(body)
     except orjson.JSONDecodeError as exc:
@@ -166,7 +233,7 @@ def decode_body(body: bytes, content_type: str | None) -> Any:
     media = media_type(content_type)
     if is_xml(media):
         return load_xml(body)
-    if media in ("", JSON, "text/plain") or media.endswith("+json"):
+    if _is_json(media):
         return load_json(body)
     raise UnsupportedMediaType()
 
@@ -195,11 +262,27 @@ _NUL = re.compile(rb"\x00|(?<!\\)(?:\\\\)*\\u0000|&#0+;|&#x0+;", re.IGNORECASE)
 NUL_REFUSED = "Text may not contain NUL characters."
 
 
+def _is_json(media: str) -> bool:
+    return media in ("", JSON, "text/plain") or media.endswith("+json")
+
+
+def check_body(body: bytes, content_type: str | None) -> None:
+    """Refuse a body too deep or too large for its format (400) before anything reads it for a route: a JSON body
+    is scanned (FastAPI parses it afterwards), form fields parsed and thrown away. (An XML body is parsed, capped,
+    by ``load_xml``.) Any other media type is the route's to read."""
+    media = media_type(content_type)
+    if _is_json(media) or (media == FORM and body.lstrip().startswith(b"{")):
+        check_json_shape(body)
+    elif media in (FORM, MULTIPART):
+        decode_fields(body, content_type)
+
+
 class FormatRoute(APIRoute):
-    """A route that also accepts XML request bodies and caps their size.
+    """A route that also accepts XML request bodies, and caps the size, depth and number of values of every body.
 
     FastAPI parses JSON bodies itself; an XML body is converted to the same data (see the
-    mapping above) before FastAPI sees it, so one Pydantic schema validates both.
+    mapping above) before FastAPI sees it, so one Pydantic schema validates both. The caps are checked here,
+    before FastAPI resolves the route's dependencies: a hostile body is a 400 even without credentials.
     """
 
     max_body_bytes = 2 * 1024 * 1024
@@ -218,8 +301,11 @@ class FormatRoute(APIRoute):
                 form = media_type(request.headers.get("content-type")) == FORM
                 if _NUL.search(body) or (form and b"%00" in body):
                     raise ValidationFailed(NUL_REFUSED)
-                if body.strip() and is_xml(media_type(request.headers.get("content-type"))):
-                    request = _as_json_request(request, decode_body(body, request.headers.get("content-type")))
+                content_type = request.headers.get("content-type")
+                if body.strip() and is_xml(media_type(content_type)):
+                    request = _as_json_request(request, load_xml(body))
+                elif body.strip():
+                    check_body(body, content_type)
             return await handler(request)
 
         return route_handler

@@ -7,6 +7,10 @@ any other array a dict with string keys (what ``json_encode`` makes of them). A 
 earlier one of the same name, as in PHP. A blank top-level field counts as not sent (as the client area has
 always read it, and as Laravel's ``ConvertEmptyStringsToNull`` makes it null), so a required field left empty
 is refused as missing; inside an array a blank stays ``""`` (``ipaddress[192.0.2.2]=`` removes that PTR).
+
+A field name may nest ``HOSTLANE_MAX_BODY_DEPTH`` brackets deep (32; PHP's ``max_input_nesting_level`` is 64)
+and a body or query string may hold ``HOSTLANE_MAX_BODY_ELEMENTS`` fields (PHP's ``max_input_vars`` is 1,000):
+past either, a 400. The same two caps bound JSON and XML bodies (``hostlane.core.formats``).
 """
 
 from __future__ import annotations
@@ -19,14 +23,28 @@ from email.utils import collapse_rfc2231_value
 from typing import Any
 from urllib.parse import parse_qsl
 
+from hostlane.config import get_settings
 from hostlane.core.errors import BadRequest
 
-MAX_DEPTH = 32  # brackets in one field name; PHP's max_input_nesting_level is 64
 _BRACKET = re.compile(r"\[([^\]]*)\]")
 _INDEX = re.compile(r"0|[1-9][0-9]*")  # the keys PHP takes for integers
 
 
-def _path(name: str) -> list[str] | None:
+def body_limits() -> tuple[int, int]:
+    """How deep a request body may nest, and how many values it may hold (the settings in force)."""
+    settings = get_settings()
+    return settings.max_body_depth, settings.max_body_elements
+
+
+def too_deep(depth: int) -> BadRequest:
+    return BadRequest(f"The request body nests deeper than {depth} levels.")
+
+
+def too_many(elements: int) -> BadRequest:
+    return BadRequest(f"The request body holds more than {elements} values.")
+
+
+def _path(name: str, max_depth: int) -> list[str] | None:
     """``a[b][]`` → ``["a", "b", ""]``; a name without well-formed brackets is one plain key."""
     base, bracket, _ = name.partition("[")
     if not bracket or not base:
@@ -38,8 +56,8 @@ def _path(name: str) -> list[str] | None:
         position = match.end()
     if len(keys) == 1:
         return None
-    if len(keys) > MAX_DEPTH + 1:
-        raise BadRequest(f"The field {base} nests deeper than {MAX_DEPTH} levels.")
+    if len(keys) > max_depth + 1:
+        raise BadRequest(f"The field {base} nests deeper than {max_depth} levels.")
     return keys  # PHP ignores what follows the last closing bracket; so does this
 
 
@@ -54,6 +72,7 @@ def _as_data(array: dict[str, Any]) -> Any:
 def php_fields(pairs: Iterable[tuple[str, str]]) -> dict[str, Any]:
     """Name/value pairs, in order, as PHP's ``$_POST`` would hold them (but for PHP's renaming of dots and
     spaces in top-level names to underscores: a name here stays as it was sent)."""
+    max_depth, max_elements = body_limits()
     root: dict[str, Any] = {}
     next_index: dict[int, int] = {}  # id of an array → the index ``[]`` appends at (its largest integer key + 1)
 
@@ -64,8 +83,10 @@ def php_fields(pairs: Iterable[tuple[str, str]]) -> dict[str, Any]:
             next_index[id(array)] = max(next_index.get(id(array), 0), int(key) + 1)
         return key
 
-    for name, value in pairs:
-        keys = _path(name)
+    for count, (name, value) in enumerate(pairs, 1):
+        if count > max_elements:
+            raise too_many(max_elements)
+        keys = _path(name, max_depth)
         if keys is None:
             if value != "":
                 root[name] = value
@@ -84,7 +105,12 @@ def php_fields(pairs: Iterable[tuple[str, str]]) -> dict[str, Any]:
 
 def urlencoded_fields(text: str) -> dict[str, Any]:
     """The fields of a query string or an ``application/x-www-form-urlencoded`` body."""
-    return php_fields(parse_qsl(text, keep_blank_values=True))
+    max_elements = body_limits()[1]
+    try:
+        pairs = parse_qsl(text, keep_blank_values=True, max_num_fields=max_elements)
+    except ValueError:  # more fields than max_num_fields
+        raise too_many(max_elements) from None
+    return php_fields(pairs)
 
 
 def _text(payload: bytes, charset: str | None) -> str:

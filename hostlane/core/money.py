@@ -7,6 +7,7 @@ strings (``"19.65"``) and the only place that rounds (half-up, to the currency's
 from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import Final
 
 from hostlane.config import get_settings
 from hostlane.core.errors import ValidationFailed
@@ -32,8 +33,23 @@ _EXPONENTS: dict[str, int] = {
 }
 
 
+# The largest amount a request may name, in major units (``fields.Amount``), and the largest any amount may be in
+# minor units (MAX_AMOUNT in a three-decimal currency). With at most 200 lines x 10,000 of them on an invoice and
+# two taxes of at most 100 %, an invoice's total stays under 6 x 10^18, inside a 64-bit integer; sums over
+# several invoices are made in Python or as SQL numeric, not in a 64-bit column.
+MAX_AMOUNT: Final = Decimal("999999999.99")
+MAX_MINOR: Final = 10**12
+
+
 class MoneyError(ValueError):
     """A value that is not an amount of money."""
+
+
+class AmountTooLarge(ValidationFailed, MoneyError):
+    """An amount past ``MAX_MINOR``: a 422 where it reaches a face (a schema's ``Amount`` refuses it first)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, fields={"amount": [message]})
 
 
 def exponent(currency: str) -> int:
@@ -48,7 +64,11 @@ def to_minor(value: Decimal | str | int | float, currency: str) -> int:
         raise MoneyError(f"{value!r} is not an amount") from exc
     if not amount.is_finite():
         raise MoneyError(f"{value!r} is not an amount")
+    if abs(amount) > MAX_MINOR:  # refused before scaling: a 10^100000 would take long to quantize
+        raise AmountTooLarge(f"{value!r} is more than an amount may be")
     scaled = amount.scaleb(exponent(currency)).quantize(Decimal(1), rounding=ROUND_HALF_UP)
+    if abs(scaled) > MAX_MINOR:
+        raise AmountTooLarge(f"{value!r} is more than an amount may be")
     return int(scaled)
 
 

@@ -7,6 +7,7 @@ CLIENTXCMS API uses); ids, numbers, booleans and enums match exactly.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -15,9 +16,12 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from hostlane.core.errors import BadRequest
+from hostlane.core.errors import BadRequest, ValidationFailed
 
 DEFAULT_PER_PAGE = 25
+# The largest page number or page size a request may name: the offset it makes, (page - 1) x per_page, stays far
+# inside a 64-bit integer whatever HOSTLANE_MAX_PAGE_SIZE is. Past it, a 422 naming the parameter.
+MAX_PAGE = 2**31 - 1
 # A table's ``.c`` or a plain mapping of names to columns.
 Columns = Mapping[str, Any] | sa.ColumnCollection[str, Any]
 
@@ -52,17 +56,29 @@ class ListQuery:
         return (self.page - 1) * self.per_page
 
 
+_WHOLE_NUMBER = re.compile(r"\s*[+-]?[0-9]+\s*")
+
+
 def _positive_int(name: str, raw: str | None, default: int) -> int:
     if raw is None or raw == "":
         return default
     try:
-        value = int(raw)
+        if not _WHOLE_NUMBER.fullmatch(raw):
+            raise ValueError(raw)
+        text = raw.strip()
+        if len(text.lstrip("+-").lstrip("0")) > 10:  # past MAX_PAGE (and no 4,300-digit int() for a long one)
+            text = "-1" if text.startswith("-") else str(MAX_PAGE + 1)
+        value = int(text)
     except ValueError:
         raise BadRequest(
             f"The {name} parameter must be a whole number.", fields={name: ["Must be an integer."]}
         ) from None
     if value < 1:
         raise BadRequest(f"The {name} parameter must be at least 1.", fields={name: ["Must be at least 1."]})
+    if value > MAX_PAGE:
+        raise ValidationFailed(
+            f"The {name} parameter may not be greater than {MAX_PAGE}.", fields={name: [f"Must be at most {MAX_PAGE}."]}
+        )
     return value
 
 

@@ -6,13 +6,39 @@ renderer, and lists each face as one tag of the OpenAPI document. A new face is 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
+from pydantic import BaseModel
 
-from hostlane.faces.common import ErrorRenderer
+from hostlane.config import Settings
+from hostlane.faces.common import ErrorRenderer, _is_trusted
+
+
+class LaravelError(BaseModel):
+    """Laravel's error: a message, and each refused field's messages on 422."""
+
+    message: str
+    errors: dict[str, list[str]] | None = None
+
+
+# What each status a face may answer means, as the OpenAPI document describes it.
+ERROR_STATUSES: dict[int, str] = {
+    400: "Bad request: a malformed body (not JSON or XML, nested too deep, too many values) or query parameter.",
+    401: "Unauthenticated: no credentials, or wrong ones.",
+    403: "Forbidden: the credentials lack the permission the route needs.",
+    404: "Not found (or not the caller's).",
+    409: "Conflict: the change conflicts with the resource's state or with existing data, or the same "
+    "Idempotency-Key is in flight.",
+    413: "The request body is larger than HOSTLANE_MAX_REQUEST_BYTES.",
+    415: "The request body's media type is neither JSON, XML nor form fields.",
+    422: "Validation failed: the fields refused, each with its messages.",
+    429: "Too many failed attempts from this address: banned for a while (see Retry-After).",
+}
+BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -28,6 +54,8 @@ class Face:
     authentication: str  # how a caller authenticates, in a few words
     # The dependency that yields the caller's Principal (or refuses with 401), where the face has one.
     auth: Callable[..., Any] | None = None
+    # The body ``error`` answers, for the OpenAPI document (Laravel's unless the face says otherwise).
+    error_model: type[BaseModel] = LaravelError
 
     def owns(self, path: str) -> bool:
         return path == self.prefix or path.startswith(self.prefix + "/")
@@ -35,6 +63,17 @@ class Face:
     @property
     def openapi_tag(self) -> dict[str, str]:
         return {"name": self.tag, "description": self.description}
+
+    def error_statuses(self, method: str) -> list[int]:
+        """Every error status an operation of this face may answer: 400, 404 and 422 (a bad query, path or body;
+        a row that is not there), 409, 413 and 415 where it takes a body, and 401, 403 and 429 where the face
+        authenticates (its login routes count failures toward the ban too)."""
+        statuses = {400, 404, 422}
+        if method.upper() in BODY_METHODS:
+            statuses |= {409, 413, 415}
+        if self.auth is not None:
+            statuses |= {401, 403, 429}
+        return sorted(statuses)
 
 
 def longest_prefix_first(faces: Iterable[Face]) -> list[Face]:
@@ -47,3 +86,47 @@ def face_for(path: str, faces: Sequence[Face]) -> Face | None:
     (``/api/1.0x`` is not under ``/api/1.0``). ``None`` for a path outside every face."""
     owners = [face for face in faces if face.owns(path)]
     return max(owners, key=lambda face: len(face.prefix), default=None)
+
+
+# A Host header's value: a DNS name or an IPv4 address, or a bracketed IPv6 address, and an optional port.
+_HOST = re.compile(r"(?:[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?|\[[0-9A-Fa-f:.]+\])(?::[0-9]{1,5})?")
+
+
+def _first(header: str | None) -> str:
+    return (header or "").split(",", 1)[0].strip()
+
+
+def _from_trusted_proxy(request: Request, settings: Settings) -> bool:
+    return request.client is not None and _is_trusted(request.client.host, settings)
+
+
+def came_over_https(request: Request, settings: Settings) -> bool:
+    """True when the client reached us over HTTPS: this connection's scheme, or the ``X-Forwarded-Proto`` of a
+    trusted proxy (a header from anyone else is not believed)."""
+    if request.url.scheme == "https":
+        return True
+    return (
+        _from_trusted_proxy(request, settings) and _first(request.headers.get("x-forwarded-proto")).lower() == "https"
+    )
+
+
+def public_origin(request: Request, settings: Settings) -> str:
+    """``scheme://host`` of the links an answer holds (pagination), or ``""`` for links relative to this server.
+
+    ``HOSTLANE_PUBLIC_URL`` when set. Otherwise the request's own scheme and host only when they can be believed:
+    the peer is a trusted proxy (its ``X-Forwarded-Proto`` and ``X-Forwarded-Host``, else the ``Host`` it passed),
+    or the ``Host`` is one of ``HOSTLANE_ALLOWED_HOSTS`` or ``HOSTLANE_TEST_HOSTS``. A ``Host`` anyone can forge
+    is never echoed into a link another client may follow (a cached page, a log)."""
+    if settings.public_url:
+        return settings.public_url
+    scheme, host = request.url.scheme, request.headers.get("host", "")
+    if _from_trusted_proxy(request, settings):
+        scheme = _first(request.headers.get("x-forwarded-proto")).lower() or scheme
+        host = _first(request.headers.get("x-forwarded-host")) or host
+    elif host.rsplit(":", 1)[0].lower() not in {
+        name.lower() for name in (*settings.allowed_hosts, *settings.test_hosts)
+    }:
+        return ""
+    if scheme not in ("http", "https") or not _HOST.fullmatch(host):
+        return ""
+    return f"{scheme}://{host}"

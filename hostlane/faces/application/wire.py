@@ -18,9 +18,11 @@ from typing import Any
 
 from fastapi import Request, Response
 
+from hostlane.config import get_settings
 from hostlane.core.money import format_amount
 from hostlane.core.pagination import ListQuery, Page
 from hostlane.faces.common import ErrorInfo, laravel_error
+from hostlane.faces.face import public_origin
 from hostlane.faces.values import invoice_figures, invoice_state_message, utc_text
 from hostlane.models import InvoiceStatus, ItemType, PaymentMethod, ReplyType, TicketStatus
 
@@ -225,10 +227,11 @@ def saved_payment_method(method: PaymentMethod, customer_id: int) -> dict[str, A
 def paginated(request: Request, page: Page, item: Callable[[Row], dict[str, Any]]) -> dict[str, Any]:
     """Laravel's resource-collection envelope: ``data``, ``links`` and ``meta``."""
     query, last = page.query, page.last_page
-    base = str(request.url).split("?", 1)[0]
+    # From HOSTLANE_PUBLIC_URL, or the request's host where it can be believed; else relative (see public_origin).
+    base = public_origin(request, get_settings()) + request.url.path
 
     def url(number: int) -> str:
-        return str(request.url.include_query_params(page=number))
+        return f"{base}?{request.url.include_query_params(page=number).query}"
 
     window = range(max(1, query.page - 3), min(last, query.page + 3) + 1)
     links = [{"url": url(query.page - 1) if query.page > 1 else None, "label": "&laquo; Previous", "active": False}]

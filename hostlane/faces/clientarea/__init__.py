@@ -19,4 +19,5 @@ FACE = Face(
     error=wire.error,
     authentication="a customer: HTTP Basic (e-mail + password), or `Authorization: Bearer <token>` from `/login`",
     auth=customer,
+    error_model=wire.HostBillError,
 )

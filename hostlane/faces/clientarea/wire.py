@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Literal
 
 from fastapi import Request, Response
+from pydantic import BaseModel
 
 from hostlane.core.formats import render
 from hostlane.core.money import format_amount, to_number
@@ -73,6 +74,13 @@ def _error_message(info: ErrorInfo) -> str:
     if info.code == "invoice_state":
         return invoice_state_message(info, INVOICE_STATUS_WORDS)
     return info.message
+
+
+class HostBillError(BaseModel):
+    """HostBill's error: ``success`` false and the messages."""
+
+    success: Literal[False]
+    error: list[str]
 
 
 def error(request: Request, info: ErrorInfo) -> Response:
