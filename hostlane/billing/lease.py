@@ -173,7 +173,9 @@ async def _advisory_lock(db: Database, holder: str) -> AsyncIterator[Callable[[]
         try:
             yield alive
         finally:
-            await connection.execute(sa.select(sa.func.pg_advisory_unlock(key)))
+            # Released now, not when the server notices the connection close; a dead connection holds nothing.
+            with contextlib.suppress(Exception):
+                await connection.execute(sa.select(sa.func.pg_advisory_unlock(key)))
     finally:
         # Never back to the pool: a connection holding the lock (or named after it) ends here.
         await _discard(connection)
