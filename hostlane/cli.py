@@ -316,3 +316,7 @@ def tax_list(test: Annotated[bool, typer.Option("--test")] = False) -> None:
                 )
 
     _run(work)
+
+
+if __name__ == "__main__":  # python -m hostlane.cli (the tests run the command as a process)
+    app()

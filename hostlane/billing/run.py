@@ -1,13 +1,11 @@
-"""The daily billing run: under the scheduler lease, renewal invoices, reminders, automatic charges,
-overdue suspension and termination, in that order. Each step is in its own module (``renewals``,
-``dunning``); every step is safe to run again."""
+"""The daily billing run: under the billing lock (``lease``: one run at a time, freed when its holder dies),
+renewal invoices, reminders, automatic charges, overdue suspension and termination, in that order.
+Each step is in its own module (``renewals``, ``dunning``); every step is safe to run again."""
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
-import os
-import socket
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -34,22 +32,21 @@ class RunReport:
     notes: list[str] = field(default_factory=list)
 
 
-async def daily_run(db: Database, *, day: dt.date | None = None, lease: timedelta = timedelta(hours=1)) -> RunReport:
-    """Run every step for ``day`` (default: today). Safe to run again, and refused while another runs."""
+async def daily_run(db: Database, *, day: dt.date | None = None, lease: timedelta = scheduler_lease.LEASE) -> RunReport:
+    """Run every step for ``day`` (default: today). Safe to run again, and refused while another run lives;
+    ``lease`` is how long the lock outlives a holder that stops renewing it (SQLite)."""
     day = day or clock.today()
     report = RunReport(day)
-    holder = f"{socket.gethostname()}:{os.getpid()}:{id(report)}"
-    if not await scheduler_lease.acquire(db, holder, lease):
-        report.skipped = True
-        report.notes.append("another billing run holds the lock")
-        return report
-    try:
+    async with scheduler_lease.held(db, lease=lease) as won:
+        if not won:
+            holder = await scheduler_lease.holder(db)
+            report.skipped = True
+            report.notes.append("another billing run holds the lock" + (f" ({holder})" if holder else ""))
+            return report
         report.renewals = await renew_due_services(db, day)
         report.reminders = await dunning.send_reminders(db, day)
         report.charges_queued = await dunning.queue_automatic_charges(db, day)
         report.suspended = await dunning.suspend_overdue_services(db, day)
         report.terminated = await dunning.terminate_overdue_services(db, day)
-    finally:
-        await scheduler_lease.release(db, holder)
     log.info("billing run %s: %s", day, report)
     return report

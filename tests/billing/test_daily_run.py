@@ -1,10 +1,13 @@
 """The daily billing run with the clock moved through 24 months: renewals, suspension, termination,
-exactly once even when killed mid-way."""
+exactly once even when killed mid-way; one run at a time, under a lock that dies with its holder."""
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import itertools
+import os
+import sys
 from collections import Counter
 
 import pytest
@@ -15,10 +18,19 @@ from hostlane.billing import run as billing_run
 from hostlane.billing import service as billing
 from hostlane.catalog import service as catalog
 from hostlane.core import clock
+from hostlane.core.db import Database
 from hostlane.customers import service as customers
 from hostlane.identity.principal import Principal
 from hostlane.jobs.runner import drain
-from hostlane.models import BillingCycle, Invoice, InvoiceItem, InvoiceStatus, Service, ServiceStatus
+from hostlane.models import (
+    BillingCycle,
+    Invoice,
+    InvoiceItem,
+    InvoiceStatus,
+    SchedulerLock,
+    Service,
+    ServiceStatus,
+)
 from hostlane.runtime import Runtime
 from hostlane.services import service as services
 from tests.fixtures.factories import make_customer, make_product
@@ -216,11 +228,107 @@ async def test_a_run_killed_mid_way_and_run_again_makes_no_duplicate_and_misses_
 
 async def test_two_runs_at_once_cannot_both_run(runtime: Runtime) -> None:
     day = START
-    assert await lease.acquire(runtime.db, "first", dt.timedelta(hours=1))
-    report = await billing_run.daily_run(runtime.db, day=day)
-    assert report.skipped is True
-    await lease.release(runtime.db, "first")
+    async with lease.held(runtime.db, "first:1:aaaaaa") as won:
+        assert won
+        report = await billing_run.daily_run(runtime.db, day=day)
+        assert report.skipped is True
+        assert report.notes == ["another billing run holds the lock (first:1:aaaaaa)"]
     assert (await billing_run.daily_run(runtime.db, day=day)).skipped is False
+
+
+async def test_a_second_run_started_while_one_works_is_skipped(
+    runtime: Runtime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    working, go_on = asyncio.Event(), asyncio.Event()
+    real_renewals = billing_run.renew_due_services
+
+    async def slow_renewals(db: Database, day: dt.date) -> int:
+        working.set()
+        await go_on.wait()
+        return await real_renewals(db, day)
+
+    monkeypatch.setattr(billing_run, "renew_due_services", slow_renewals)
+    first = asyncio.create_task(billing_run.daily_run(runtime.db, day=START))
+    await working.wait()
+    second = await billing_run.daily_run(runtime.db, day=START)
+    go_on.set()
+    assert second.skipped is True and (await first).skipped is False
+    assert await lease.holder(runtime.db) is None  # released when the run ended
+
+
+def _sqlite_only(runtime: Runtime) -> None:
+    if runtime.db.dialect_name == "postgresql":
+        pytest.skip("PostgreSQL holds an advisory lock, not a lease")
+
+
+async def test_a_lease_is_kept_by_renewing_it_and_lapses_when_its_holder_stops(runtime: Runtime) -> None:
+    _sqlite_only(runtime)
+    working, other = lease.new_holder(), lease.new_holder()  # both alive: this process
+    t = dt.datetime(2027, 1, 1, 3, tzinfo=dt.UTC)
+    with clock.frozen_at(t):
+        assert await lease.acquire(runtime.db, working, dt.timedelta(seconds=30))
+    with clock.frozen_at(t + dt.timedelta(seconds=20)):
+        assert not await lease.acquire(runtime.db, other, dt.timedelta(seconds=30))
+        assert await lease.renew(runtime.db, working, dt.timedelta(seconds=30))  # the heartbeat
+    with clock.frozen_at(t + dt.timedelta(seconds=45)):
+        assert not await lease.acquire(runtime.db, other, dt.timedelta(seconds=30))  # kept past the first 30 s
+    with clock.frozen_at(t + dt.timedelta(seconds=51)):  # the holder stalled: its lease ran out
+        assert await lease.acquire(runtime.db, other, dt.timedelta(seconds=30))
+        assert not await lease.renew(runtime.db, working, dt.timedelta(seconds=30))  # and it knows it
+
+
+async def test_the_lease_of_a_dead_run_on_this_machine_is_taken_over_at_once(runtime: Runtime) -> None:
+    _sqlite_only(runtime)
+    ended = await asyncio.create_subprocess_exec(sys.executable, "-c", "pass")
+    await ended.wait()  # a run of this machine that is no longer running
+    dead = f"{lease._this_machine()}:{ended.pid}:abcdef"
+    elsewhere = f"another-host:{os.getpid()}:abcdef"
+    assert await lease.acquire(runtime.db, dead, dt.timedelta(hours=1))  # as main's one-hour lease was
+    assert await lease.holder(runtime.db) is None
+    report = await billing_run.daily_run(runtime.db, day=START)
+    assert report.skipped is False
+    # A holder on another machine cannot be asked whether it runs: its lease must run out.
+    assert await lease.acquire(runtime.db, elsewhere, dt.timedelta(hours=1))
+    assert await lease.holder(runtime.db) == elsewhere
+    assert (await billing_run.daily_run(runtime.db, day=START)).skipped is True
+
+
+async def test_the_heartbeat_renews_the_lease_while_the_run_works(runtime: Runtime) -> None:
+    _sqlite_only(runtime)
+
+    async def leased_until() -> dt.datetime:
+        async with runtime.db.reader() as session:
+            return (await session.scalars(sa.select(SchedulerLock.locked_until))).one()
+
+    async with lease.held(runtime.db, lease=dt.timedelta(seconds=30), heartbeat=0.01) as won:
+        assert won
+        first = await leased_until()
+        clock.set_offset(dt.timedelta(minutes=5))  # the run has worked for five minutes
+        try:
+            deadline = asyncio.get_running_loop().time() + 30
+            while await leased_until() < first + dt.timedelta(minutes=5):
+                assert asyncio.get_running_loop().time() < deadline, "the heartbeat never renewed the lease"
+                await asyncio.sleep(0.01)
+            assert not await lease.acquire(runtime.db, lease.new_holder())
+        finally:
+            clock.set_offset(dt.timedelta(0))
+
+
+async def test_a_run_that_loses_its_lock_stops(runtime: Runtime) -> None:
+    holder = lease.new_holder()
+    with pytest.raises(lease.LeaseLost):
+        async with lease.held(runtime.db, holder, heartbeat=0.01) as won:
+            assert won
+            async with runtime.db.transaction() as session:
+                if runtime.db.dialect_name == "postgresql":  # the lock's connection dies
+                    await session.execute(
+                        sa.text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = :h"),
+                        {"h": holder},
+                    )
+                else:  # the lease was taken over (this run's heartbeat had stalled past it)
+                    await session.execute(sa.update(SchedulerLock).values(holder="another-host:1:abcdef"))
+            await asyncio.sleep(60)  # the heartbeat cancels this
+    assert (await billing_run.daily_run(runtime.db, day=START)).skipped is (runtime.db.dialect_name == "sqlite")
 
 
 async def test_live_and_test_renewals_never_mix(runtime: Runtime) -> None:
