@@ -10,8 +10,10 @@ time.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import hmac
+import os
 import secrets
 import string
 import threading
@@ -45,6 +47,14 @@ def verify_password(password_hash: str | None, password: str) -> bool:
 
 _pool: ThreadPoolExecutor | None = None
 _pool_lock = threading.Lock()
+# The password threads run at a lower CPU priority than the event loop's (Linux: nice is per thread, and
+# libargon2's lane threads inherit it), so a flood of logins slows logins, not every other request.
+_PASSWORD_THREAD_NICENESS = 10
+
+
+def _lower_priority() -> None:
+    with contextlib.suppress(AttributeError, OSError):  # not Linux, or not allowed: the default priority
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), _PASSWORD_THREAD_NICENESS)
 
 
 def _password_pool() -> ThreadPoolExecutor:
@@ -54,7 +64,9 @@ def _password_pool() -> ThreadPoolExecutor:
     with _pool_lock:
         if _pool is None:
             _pool = ThreadPoolExecutor(
-                max_workers=max(1, get_settings().password_hash_threads), thread_name_prefix="hostlane-password"
+                max_workers=max(1, get_settings().password_hash_threads),
+                thread_name_prefix="hostlane-password",
+                initializer=_lower_priority,
             )
         return _pool
 
@@ -74,45 +86,60 @@ def needs_rehash(password_hash: str) -> bool:
 
 
 class RecentVerifications:
-    """Successful password checks of the last ``password_cache_seconds`` (at most ``password_cache_size``).
+    """Successful password checks of the last ``password_cache_seconds`` (at most ``password_cache_size``), and
+    the checks running now, so that concurrent calls with the same credentials wait for one verification.
 
-    An entry is an HMAC, under a key made at random by this process and never written anywhere, of the
-    account, its stored password hash and the password: nothing in it can be reused or reversed, and a new
-    password (a new stored hash) no longer matches. Only successes are remembered, and only the check: the
-    caller still loads the account and checks its status on every call.
+    A key is an HMAC, under a key made at random by this process and never written anywhere, of the account,
+    its stored password hash and the password: nothing kept can be reused or reversed, and a new password (a
+    new stored hash) no longer matches. Only successes are remembered, and only the check: the caller still
+    loads the account and checks its status on every call.
     """
 
     def __init__(self) -> None:
-        self._key = secrets.token_bytes(32)
+        self._secret = secrets.token_bytes(32)
         self._entries: OrderedDict[bytes, datetime] = OrderedDict()
+        self._running: dict[bytes, asyncio.Future[bool | None]] = {}
 
-    def _digest(self, account_id: int, password_hash: str, password: str) -> bytes:
-        message = b"\0".join((str(account_id).encode(), password_hash.encode(), password.encode()))
-        return hmac.new(self._key, message, hashlib.sha256).digest()
-
-    def holds(self, account_id: int, password_hash: str | None, password: str) -> bool:
-        """``password`` was verified against this very hash of this account within the last few seconds."""
+    def key(self, account_id: int, password_hash: str | None, password: str) -> bytes | None:
+        """The key of this password for this account and stored hash (``None``: no password to check)."""
         if password_hash is None:
-            return False
-        digest = self._digest(account_id, password_hash, password)
-        expires = self._entries.get(digest)
+            return None
+        message = b"\0".join((str(account_id).encode(), password_hash.encode(), password.encode()))
+        return hmac.new(self._secret, message, hashlib.sha256).digest()
+
+    def holds(self, key: bytes) -> bool:
+        """This password was verified against this very hash of this account within the last few seconds."""
+        expires = self._entries.get(key)
         if expires is None:
             return False
         if expires <= clock.now():
-            del self._entries[digest]
+            del self._entries[key]
             return False
         return True
 
-    def remember(self, account_id: int, password_hash: str | None, password: str) -> None:
-        """Call only after ``password`` was verified against ``password_hash``."""
+    def remember(self, key: bytes) -> None:
+        """Call only after the password of ``key`` was verified against its stored hash."""
         settings = get_settings()
-        if password_hash is None or settings.password_cache_seconds <= 0 or settings.password_cache_size <= 0:
+        if settings.password_cache_seconds <= 0 or settings.password_cache_size <= 0:
             return
-        digest = self._digest(account_id, password_hash, password)
-        self._entries[digest] = clock.now() + timedelta(seconds=settings.password_cache_seconds)
-        self._entries.move_to_end(digest)
+        self._entries[key] = clock.now() + timedelta(seconds=settings.password_cache_seconds)
+        self._entries.move_to_end(key)
         while len(self._entries) > settings.password_cache_size:
             self._entries.popitem(last=False)  # the oldest
+
+    def running(self, key: bytes) -> asyncio.Future[bool | None] | None:
+        """The check of ``key`` under way: it ends with ``True`` (right), ``False`` (wrong) or ``None`` (it
+        did not get an answer: refused or interrupted)."""
+        return self._running.get(key)
+
+    def start(self, key: bytes) -> None:
+        assert key not in self._running
+        self._running[key] = asyncio.get_running_loop().create_future()
+
+    def finish(self, key: bytes, verified: bool | None) -> None:
+        future = self._running.pop(key)
+        if not future.done():
+            future.set_result(verified)
 
     def __len__(self) -> int:
         return len(self._entries)

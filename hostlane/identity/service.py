@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
@@ -191,20 +192,45 @@ async def login_with_password(
     allowed number are verified. A wrong login or password keeps its try counted; a success clears the count.
     The verification runs in the password threads, off the event loop.
 
-    With ``recent``, a password verified for this account and this stored hash a few seconds ago passes
-    without argon2 (HTTP Basic sends it on every call); a banned address is still refused.
+    With ``recent`` (HTTP Basic, which sends the password on every call), a password verified for this
+    account and this stored hash a few seconds ago passes without argon2, and calls with the same credentials
+    while one is being verified wait for its answer rather than each taking a try. A banned address is
+    refused all the same.
     """
     account = await load()
-    if recent is not None and account is not None and recent.holds(account.id, account.password_hash, password):
+    if recent is None or account is None or (key := recent.key(account.id, account.password_hash, password)) is None:
+        return await _verify(guard, ip, account, password)
+    if recent.holds(key):
         await guard.check(ip)
         return account
+    while (running := recent.running(key)) is not None:
+        verified = await asyncio.shield(running)
+        if verified is not None:
+            await guard.check(ip)
+            if not verified:
+                raise InvalidCredentials()
+            return account
+    recent.start(key)
+    verified = None
+    try:
+        account = await _verify(guard, ip, account, password)
+        verified = True
+        recent.remember(key)
+        return account
+    except InvalidCredentials:
+        verified = False
+        raise
+    finally:
+        recent.finish(key, verified)
+
+
+async def _verify(guard: LoginGuard, ip: str, account: Account | None, password: str) -> Account:
+    """Reserve a try, verify the password (off the loop), clear the count on success."""
     await guard.reserve(ip)
     stored = account.password_hash if account else None
     if not await verify_password_off_loop(stored, password) or account is None:
         raise InvalidCredentials()
     await guard.succeeded(ip)
-    if recent is not None:
-        recent.remember(account.id, stored, password)
     if stored and needs_rehash(stored):
         account.password_hash = await hash_password_off_loop(password)
     return account

@@ -150,17 +150,40 @@ async def test_a_remembered_success_lasts_password_cache_seconds(
 def test_the_remembered_successes_are_bounded_and_hold_nothing_reusable(runtime: Runtime) -> None:
     runtime.settings.password_cache_size = 2
     recent = passwords.RecentVerifications()
+
+    def key(account: int, stored: str = "$argon2id$stored", given: str = "the password") -> bytes:
+        made = recent.key(account, stored, given)
+        assert made is not None
+        return made
+
     for account in (1, 2, 3):
-        recent.remember(account, "$argon2id$stored", "the password")
+        recent.remember(key(account))
     assert len(recent) == 2
-    assert not recent.holds(1, "$argon2id$stored", "the password")  # the oldest went first
-    assert recent.holds(3, "$argon2id$stored", "the password")
-    assert not recent.holds(3, "$argon2id$another", "the password")
-    assert not recent.holds(3, "$argon2id$stored", "The password")
-    assert all(b"password" not in key and len(key) == 32 for key in recent._entries)
+    assert not recent.holds(key(1))  # the oldest went first
+    assert recent.holds(key(3))
+    assert not recent.holds(key(3, stored="$argon2id$another"))
+    assert not recent.holds(key(3, given="The password"))
+    assert recent.key(3, None, "the password") is None  # an account without a password has nothing to remember
+    assert all(b"password" not in entry and len(entry) == 32 for entry in recent._entries)
+    assert passwords.RecentVerifications().key(3, "$argon2id$stored", "the password") != key(3)  # per process
     runtime.settings.password_cache_seconds = 0
-    recent.remember(4, "$argon2id$stored", "the password")
-    assert not recent.holds(4, "$argon2id$stored", "the password")
+    recent.remember(key(4))
+    assert not recent.holds(key(4))
+
+
+async def test_concurrent_basic_calls_with_the_same_credentials_share_one_verification(
+    runtime: Runtime, client_for: ClientFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    hasher = count_hashing(monkeypatch, pause=0.05)
+    _, email = await _customer(runtime)
+    client = client_for("192.0.2.43")
+    right = await asyncio.gather(*(_details(client, email, PASSWORD) for _ in range(20)))
+    assert [response.status_code for response in right] == [200] * 20  # none refused by the ban
+    assert hasher.verified == [PASSWORD]
+    wrong = await asyncio.gather(*(_details(client, email, "one wrong guess") for _ in range(20)))
+    assert [response.status_code for response in wrong] == [401] * 20  # one guess, one try
+    assert hasher.verified == [PASSWORD, "one wrong guess"]
+    assert (await _details(client, email, PASSWORD)).status_code == 200
 
 
 def test_basic_checks_share_one_process_wide_memory() -> None:
