@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 
@@ -31,11 +32,13 @@ class CountingHasher(PasswordHasher):
         self.verified: list[str | bytes] = []
         self.hashed: list[str | bytes] = []
         self.threads: list[threading.Thread] = []
+        self.niceness: list[int] = []  # the CPU niceness of the thread of each call (Linux: per thread)
 
     def _enter(self, log: list[str | bytes], password: str | bytes) -> None:
         with self._lock:
             log.append(password)
             self.threads.append(threading.current_thread())
+            self.niceness.append(os.getpriority(os.PRIO_PROCESS, threading.get_native_id()))
             self._running += 1
             self.most_at_once = max(self.most_at_once, self._running)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import threading
 from datetime import timedelta
 
@@ -44,6 +45,7 @@ async def test_passwords_are_verified_and_hashed_off_the_event_loop(runtime: Run
     admin = await make_admin(runtime)
     hasher.hashed.clear()  # creating an administrator is not a request's password check
     hasher.threads.clear()
+    hasher.niceness.clear()
     assert await identity.login_administrator(
         runtime.db, runtime.login_guard, ip="192.0.2.10", login=admin.login, password=ADMIN_PASSWORD
     )
@@ -51,6 +53,9 @@ async def test_passwords_are_verified_and_hashed_off_the_event_loop(runtime: Run
     assert len(hasher.verified) == 1 and len(hasher.hashed) == 1
     assert hasher.threads and all(thread is not loop_thread for thread in hasher.threads)
     assert all(thread.name.startswith("hostlane-password") for thread in hasher.threads)
+    # … at a lower CPU priority than the loop, so that a flood of logins does not starve other requests.
+    loop_niceness = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+    assert all(niceness > loop_niceness for niceness in hasher.niceness)
 
 
 async def test_at_most_password_hash_threads_verifications_run_at_once(
