@@ -39,6 +39,12 @@ class Settings(BaseSettings):
     # Unknown or revoked API keys / tokens from one IP: this many per window, then 429.
     bad_key_max_failures: int = 20
     bad_key_window_seconds: int = 60
+    # Threads that hash and verify passwords off the event loop (argon2id: ~64 MiB and tens of ms each).
+    password_hash_threads: int = 2
+    # A successful password check is remembered this long (HTTP Basic sends the password on every call),
+    # for at most this many account/password pairs; 0 turns it off.
+    password_cache_seconds: float = 60
+    password_cache_size: int = 10_000
 
     # Proxies whose X-Forwarded-For is believed (addresses or networks).
     trusted_proxies: Annotated[list[str], NoDecode] = Field(default_factory=list)

@@ -24,6 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from hostlane.core import clock, tokens
 from hostlane.core.db import Database
 from hostlane.core.errors import Unauthenticated
+from hostlane.core.passwords import RecentVerifications
 from hostlane.customers import service as customers
 from hostlane.identity.bans import LoginGuard
 from hostlane.identity.errors import InvalidCredentials
@@ -48,17 +49,27 @@ def customer_principal(customer_id: int, livemode: bool, ip: str | None) -> Prin
     return Principal(PrincipalKind.CUSTOMER, customer_id, frozenset({"*"}), livemode, customer_id, ip)
 
 
+# Successful Basic checks of the last minute (``password_cache_seconds``): Basic sends the password on every
+# call, and a full argon2 verification each time would make every client-area call cost one.
+_RECENT_BASIC = RecentVerifications()
+
+
 async def check_password(
-    db: Database, guard: LoginGuard, *, ip: str, email: str, password: str, livemode: bool
+    db: Database, guard: LoginGuard, *, ip: str, email: str, password: str, livemode: bool, basic: bool = False
 ) -> Customer:
-    """The customer with this e-mail and password (the shared ban applies); active accounts only."""
+    """The customer with this e-mail and password (the shared ban applies); active accounts only.
+
+    ``basic``: the credentials come with every call (HTTP Basic), so a recent success with this password and
+    this stored hash is remembered. The account is loaded and its status checked on every call all the same.
+    """
 
     async def load() -> Customer | None:
         async with db.reader() as session:
             customer = await customers.by_email(session, livemode, email)
         return customer if customer is not None and customer.status is CustomerStatus.ACTIVE else None
 
-    return await login_with_password(guard, ip=ip, password=password, load=load)
+    recent = _RECENT_BASIC if basic else None
+    return await login_with_password(guard, ip=ip, password=password, load=load, recent=recent)
 
 
 async def _issue(session: AsyncSession, secret: str, family: TokenFamily, session_epoch: int) -> TokenPair:

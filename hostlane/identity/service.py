@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
@@ -14,12 +15,14 @@ from hostlane.core import clock
 from hostlane.core.db import Database
 from hostlane.core.errors import NotFound, Unauthenticated, ValidationFailed
 from hostlane.core.passwords import (
+    RecentVerifications,
     hash_password,
+    hash_password_off_loop,
     hash_secret,
     needs_rehash,
     random_token,
     secret_matches,
-    verify_password,
+    verify_password_off_loop,
 )
 from hostlane.identity import audit, permissions
 from hostlane.identity import repository as repo
@@ -181,6 +184,7 @@ async def authenticate_api_key(session: AsyncSession, presented: str, *, ip: str
 
 
 class HasPassword(Protocol):
+    id: int
     password_hash: str | None
 
 
@@ -188,21 +192,62 @@ Account = TypeVar("Account", bound=HasPassword)
 
 
 async def login_with_password(
-    guard: LoginGuard, *, ip: str, password: str, load: Callable[[], Awaitable[Account | None]]
+    guard: LoginGuard,
+    *,
+    ip: str,
+    password: str,
+    load: Callable[[], Awaitable[Account | None]],
+    recent: RecentVerifications | None = None,
 ) -> Account:
     """The one password check behind every login route of every face.
 
-    A banned IP is refused first, even with the right password. A wrong login or password
-    counts one failure toward the ban; a success clears the count.
+    Each attempt reserves one try of its address before its password is verified (``guard.reserve``): a
+    banned address, or one whose tries of the window are all taken (by attempts still running, too), is
+    refused unverified, even with the right password. So however many guesses arrive at once, at most the
+    allowed number are verified. A wrong login or password keeps its try counted; a success clears the count.
+    The verification runs in the password threads, off the event loop.
+
+    With ``recent`` (HTTP Basic, which sends the password on every call), a password verified for this
+    account and this stored hash a few seconds ago passes without argon2, and calls with the same credentials
+    while one is being verified wait for its answer rather than each taking a try. A banned address is
+    refused all the same.
     """
-    await guard.check(ip)
     account = await load()
-    if not verify_password(account.password_hash if account else None, password) or account is None:
-        await guard.failed(ip)
+    if recent is None or account is None or (key := recent.key(account.id, account.password_hash, password)) is None:
+        return await _verify(guard, ip, account, password)
+    if recent.holds(key):
+        await guard.check(ip)
+        return account
+    while (running := recent.running(key)) is not None:
+        verified = await asyncio.shield(running)
+        if verified is not None:
+            await guard.check(ip)
+            if not verified:
+                raise InvalidCredentials()
+            return account
+    recent.start(key)
+    verified = None
+    try:
+        account = await _verify(guard, ip, account, password)
+        verified = True
+        recent.remember(key)
+        return account
+    except InvalidCredentials:
+        verified = False
+        raise
+    finally:
+        recent.finish(key, verified)
+
+
+async def _verify(guard: LoginGuard, ip: str, account: Account | None, password: str) -> Account:
+    """Reserve a try, verify the password (off the loop), clear the count on success."""
+    await guard.reserve(ip)
+    stored = account.password_hash if account else None
+    if not await verify_password_off_loop(stored, password) or account is None:
         raise InvalidCredentials()
     await guard.succeeded(ip)
-    if account.password_hash and needs_rehash(account.password_hash):
-        account.password_hash = hash_password(password)
+    if stored and needs_rehash(stored):
+        account.password_hash = await hash_password_off_loop(password)
     return account
 
 

@@ -34,7 +34,13 @@ async def customer(request: Request, runtime: RuntimeDep, ip: ClientIp) -> Princ
     livemode = livemode_of(request, runtime.settings.test_hosts)
     if (credentials := basic_credentials(request)) is not None:
         account = await customer_sessions.check_password(
-            runtime.db, runtime.login_guard, ip=ip, email=credentials[0], password=credentials[1], livemode=livemode
+            runtime.db,
+            runtime.login_guard,
+            ip=ip,
+            email=credentials[0],
+            password=credentials[1],
+            livemode=livemode,
+            basic=True,
         )
         return customer_sessions.customer_principal(account.id, account.livemode, ip)
     if (token := bearer_token(request)) is not None:
