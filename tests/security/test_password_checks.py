@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 import os
 import threading
+from dataclasses import dataclass
 from datetime import timedelta
 
 import httpx
@@ -15,6 +17,7 @@ from hostlane.customers import service as customers
 from hostlane.customers import sessions
 from hostlane.customers.schemas import CustomerUpdate
 from hostlane.identity import service as identity
+from hostlane.identity.errors import InvalidCredentials, LoginBanned
 from hostlane.identity.principal import Principal
 from hostlane.models import CustomerStatus
 from hostlane.runtime import Runtime
@@ -185,10 +188,45 @@ async def test_concurrent_basic_calls_with_the_same_credentials_share_one_verifi
     right = await asyncio.gather(*(_details(client, email, PASSWORD) for _ in range(20)))
     assert [response.status_code for response in right] == [200] * 20  # none refused by the ban
     assert hasher.verified == [PASSWORD]
-    wrong = await asyncio.gather(*(_details(client, email, "one wrong guess") for _ in range(20)))
-    assert [response.status_code for response in wrong] == [401] * 20  # one guess, one try
-    assert hasher.verified == [PASSWORD, "one wrong guess"]
-    assert (await _details(client, email, PASSWORD)).status_code == 200
+
+
+@dataclass
+class _Account:
+    id: int
+    password_hash: str | None
+
+
+@pytest.mark.parametrize("given", [PASSWORD, "one wrong guess"])
+async def test_one_guess_sent_many_times_at_once_is_one_verification_and_one_try(
+    runtime: Runtime, hasher: CountingHasher, given: str
+) -> None:
+    account = _Account(7, passwords.hash_password(PASSWORD))
+    recent = passwords.RecentVerifications()
+    loaded = asyncio.Barrier(20)  # the first 20 calls all have the account before any is checked
+    calls = itertools.count()
+
+    async def load() -> _Account:
+        if next(calls) < 20:
+            await loaded.wait()
+        return account
+
+    async def call() -> object:
+        return await identity.login_with_password(
+            runtime.login_guard, ip="192.0.2.44", password=given, load=load, recent=recent
+        )
+
+    outcomes = await asyncio.gather(*(call() for _ in range(20)), return_exceptions=True)
+    assert hasher.verified == [given]
+    if given == PASSWORD:
+        assert outcomes == [account] * 20
+    else:
+        assert all(isinstance(outcome, InvalidCredentials) for outcome in outcomes), outcomes
+        assert len(recent) == 0  # a wrong password is never remembered
+        for _ in range(2):  # it took one try of the three
+            with pytest.raises(InvalidCredentials):
+                await call()
+        with pytest.raises(LoginBanned):
+            await call()
 
 
 def test_basic_checks_share_one_process_wide_memory() -> None:
