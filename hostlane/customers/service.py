@@ -10,7 +10,7 @@ from hostlane.config import get_settings
 from hostlane.core import clock, money
 from hostlane.core.money import require_offered_currency
 from hostlane.core.pagination import ListQuery, Page
-from hostlane.core.passwords import hash_password
+from hostlane.core.passwords import hash_password_off_loop
 from hostlane.core.repository import Include, apply_changes, changes_of
 from hostlane.customers import repository as repo
 from hostlane.customers.errors import CustomerHasActiveServices, EmailTaken
@@ -46,7 +46,7 @@ async def create_customer(session: AsyncSession, principal: Principal, data: Cus
     customer = Customer(
         livemode=principal.livemode,
         email=email,
-        password_hash=hash_password(data.password) if data.password else None,
+        password_hash=await hash_password_off_loop(data.password) if data.password else None,
         firstname=data.firstname,
         lastname=data.lastname,
         companyname=data.companyname,
@@ -95,8 +95,11 @@ async def update_customer(
     if "currency" in changes:
         require_offered_currency(changes["currency"])
 
+    # Hashed in the password threads before the synchronous setter runs.
+    new_hash = await hash_password_off_loop(changes["password"]) if changes.get("password") else None
+
     def set_password(value: str | None) -> None:
-        customer.password_hash = hash_password(value) if value else None
+        customer.password_hash = new_hash if value else None
 
     def set_balance(value: Any) -> None:
         new_credit = money.to_minor(value, changes.get("currency") or customer.currency)

@@ -16,7 +16,6 @@ from hostlane.core.db import Database
 from hostlane.core.errors import NotFound, Unauthenticated, ValidationFailed
 from hostlane.core.passwords import (
     RecentVerifications,
-    hash_password,
     hash_password_off_loop,
     hash_secret,
     needs_rehash,
@@ -86,7 +85,7 @@ async def create_administrator(
         name=name or login,
         is_super_admin=super_admin,
         uses_ldap=uses_ldap,
-        password_hash=hash_password(password) if password else None,
+        password_hash=await hash_password_off_loop(password) if password else None,
     )
     await audit.created(
         session, principal, admin, "administrator", {"login": login, "email": email, "super_admin": super_admin}
