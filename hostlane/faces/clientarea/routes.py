@@ -208,7 +208,11 @@ def _payment_answer(request: Request, outcome: billing.PayOutcome) -> Response:
     return render(request, body, 200 if outcome.paid else 202)
 
 
-@router.post("/invoice/{invoice_id}/pay", summary="Pay an invoice with the saved card or with account credit")
+@router.post(
+    "/invoice/{invoice_id}/pay",
+    summary="Pay an invoice with the saved card or with account credit",
+    responses={202: {"description": "The card charge's outcome is not known yet: `payment_pending`"}},
+)
 async def pay_invoice(request: Request, invoice_id: PathId, runtime: RuntimeDep, principal: Customer) -> Response:
     data = await parse_model(request, InvoicePayment)
 
