@@ -19,7 +19,12 @@ from hostlane.runtime import Runtime
 from tests.fixtures.database import Backend, backend_names, drop, empty_all_tables, open_database, prepare
 from tests.fixtures.http import app_client
 
-pytest_plugins = ["tests.fixtures.mail", "tests.fixtures.powerdns", "tests.fixtures.stripe_standin"]
+pytest_plugins = [
+    "tests.fixtures.bans",
+    "tests.fixtures.mail",
+    "tests.fixtures.powerdns",
+    "tests.fixtures.stripe_standin",
+]
 
 
 def pytest_report_header() -> str:

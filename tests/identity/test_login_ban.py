@@ -2,37 +2,18 @@
 
 from __future__ import annotations
 
-import os
-from collections.abc import AsyncIterator
 from datetime import timedelta
 
 import pytest
-from redis.asyncio import Redis
 
 from hostlane.core import clock
 from hostlane.identity import service as identity
-from hostlane.identity.bans import DatabaseFailureStore, FailureStore, LoginGuard, Policy, RedisFailureStore
+from hostlane.identity.bans import DatabaseFailureStore, FailureStore, LoginGuard, Policy
 from hostlane.identity.errors import InvalidCredentials, LoginBanned
 from hostlane.runtime import Runtime
 from tests.fixtures.factories import ADMIN_PASSWORD, make_admin
 
 POLICY = Policy("login", 3, timedelta(minutes=15), timedelta(minutes=15))
-
-
-@pytest.fixture(params=["database", "redis"])
-async def store(request: pytest.FixtureRequest, runtime: Runtime, namespace: str) -> AsyncIterator[FailureStore]:
-    if request.param == "database":
-        yield DatabaseFailureStore(runtime.db)
-        return
-    url = os.environ.get("HOSTLANE_TEST_REDIS_URL")
-    if not url:
-        pytest.skip("HOSTLANE_TEST_REDIS_URL is not set")
-    redis = Redis.from_url(url)
-    yield RedisFailureStore(redis, namespace=namespace)
-    keys = [key async for key in redis.scan_iter(f"{namespace}:*")]
-    if keys:
-        await redis.delete(*keys)
-    await redis.aclose()
 
 
 async def _login(runtime: Runtime, guard: LoginGuard, ip: str, login: str, password: str) -> object:

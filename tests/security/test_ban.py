@@ -4,16 +4,13 @@ however many guesses arrive at once from one address, at most the allowed number
 from __future__ import annotations
 
 import asyncio
-import os
-from collections.abc import AsyncIterator
 from datetime import timedelta
 
 import pytest
-from redis.asyncio import Redis
 
 from hostlane.core import clock
 from hostlane.identity import service as identity
-from hostlane.identity.bans import DatabaseFailureStore, FailureStore, LoginGuard, Policy, RedisFailureStore
+from hostlane.identity.bans import DatabaseFailureStore, FailureStore, LoginGuard, Policy
 from hostlane.identity.errors import InvalidCredentials, LoginBanned
 from hostlane.runtime import Runtime
 from tests.conftest import ClientFactory
@@ -29,22 +26,6 @@ CUSTOMER_PASSWORD = "the-right-passw0rd"
 @pytest.fixture
 def hasher(monkeypatch: pytest.MonkeyPatch) -> CountingHasher:
     return count_hashing(monkeypatch)
-
-
-@pytest.fixture(params=["database", "redis"])
-async def store(request: pytest.FixtureRequest, runtime: Runtime, namespace: str) -> AsyncIterator[FailureStore]:
-    if request.param == "database":
-        yield DatabaseFailureStore(runtime.db)
-        return
-    url = os.environ.get("HOSTLANE_TEST_REDIS_URL")
-    if not url:
-        pytest.skip("HOSTLANE_TEST_REDIS_URL is not set")
-    redis = Redis.from_url(url)
-    yield RedisFailureStore(redis, namespace=namespace)
-    keys = [key async for key in redis.scan_iter(f"{namespace}:*")]
-    if keys:
-        await redis.delete(*keys)
-    await redis.aclose()
 
 
 async def test_sixty_concurrent_guesses_verify_three_and_the_right_password_among_them_is_refused(

@@ -18,72 +18,18 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
+from bench.billing_run import DUE, fill  # the benchmark's bulk writer of due services
 from hostlane.billing import lease
 from hostlane.billing.run import daily_run
 from hostlane.config import Settings
 from hostlane.core import clock
-from hostlane.models import Customer, Invoice, InvoiceItem, Pricing, Product, ProductGroup, Service
+from hostlane.models import Invoice, InvoiceItem, Service
 from hostlane.runtime import Runtime
 
 ROOT = Path(__file__).resolve().parents[2]
 SERVICES = 10_000
-DUE = dt.date(2027, 3, 1)
 RUN_DAY = dt.date(2027, 2, 20)  # DUE is inside the renewal window: every service is invoiced on this day
 NEXT_DUE = dt.date(2027, 4, 1)
-
-
-async def _fill(runtime: Runtime, services: int) -> None:
-    """``services`` active monthly services due on DUE, ten per customer, written in bulk."""
-    now = clock.now()
-    async with runtime.db.transaction() as session:
-        group = ProductGroup(livemode=True, name="Hosting", slug="hosting", description="")
-        session.add(group)
-        await session.flush()
-        product = Product(livemode=True, group_id=group.id, name="Web", description="", type="none", config={})
-        session.add(product)
-        await session.flush()
-        session.add(Pricing(livemode=True, product_id=product.id, currency="EUR", monthly=999))
-        customers = [
-            {
-                "livemode": True,
-                "email": f"c{i}@example.com",
-                "firstname": "Ada",
-                "lastname": f"L{i}",
-                "country": "FR",
-                "locale": "en_GB",
-                "currency": "EUR",
-                "credit_minor": 0,
-                "status": "active",
-                "taxexempt": False,
-                "created_at": now,
-                "updated_at": now,
-            }
-            for i in range(services // 10)
-        ]
-        await session.execute(sa.insert(Customer), customers)
-        first = int(await session.scalar(sa.select(sa.func.min(Customer.id))) or 1)
-        rows = [
-            {
-                "livemode": True,
-                "customer_id": first + i % len(customers),
-                "product_id": product.id,
-                "name": "Web",
-                "billing": "monthly",
-                "price_minor": 999,
-                "currency": "EUR",
-                "status": "active",
-                "next_due_date": DUE,
-                "billing_day": DUE.day,
-                "data": {},
-                "delivery_status": "done",
-                "delivery_attempts": 1,
-                "delivery_seq": 1,
-                "created_at": now,
-                "updated_at": now,
-            }
-            for i in range(services)
-        ]
-        await session.execute(sa.insert(Service), rows)
 
 
 def _environment(settings: Settings) -> dict[str, str]:
@@ -150,7 +96,7 @@ KILL_POINTS = {
 async def test_a_killed_run_is_completed_by_a_run_started_at_once(
     runtime: Runtime, settings: Settings, tmp_path: Path, kill_point: str
 ) -> None:
-    await _fill(runtime, SERVICES)
+    await fill(runtime.db, SERVICES)
     killed = _billing_run(settings, tmp_path)
     try:
         await KILL_POINTS[kill_point](runtime, killed)
@@ -188,7 +134,7 @@ async def test_a_killed_run_is_completed_by_a_run_started_at_once(
 
 async def test_a_live_run_refuses_a_second_one(runtime: Runtime, settings: Settings, tmp_path: Path) -> None:
     """A run whose holder is alive (this process) is never joined: the command says it skipped."""
-    await _fill(runtime, 10)
+    await fill(runtime.db, 10)
     async with lease.held(runtime.db) as won:
         assert won
         out, _ = await asyncio.to_thread(_billing_run(settings, tmp_path).communicate)
