@@ -14,7 +14,8 @@ CATALOGUE: dict[str, str] = {
     "license": "Read the licence information",
 }
 
-# The document spells one permission "statitics"; keys created with it mean "statistics".
+# The document spells one permission "statitics"; keys created with it mean "statistics". The real CLIENTXCMS
+# names creation ``X:store`` where the document says ``X:create``: both mean the same (see ``register``).
 ALIASES: dict[str, str] = {"statitics": "statistics"}
 
 
@@ -23,20 +24,22 @@ def register(resource: str, actions: Iterable[str], label: str) -> None:
     verbs = {"index": "Read", "show": "Read", "create": "Create", "update": "Update", "delete": "Delete"}
     for action in actions:
         CATALOGUE[f"{resource}:{action}"] = f"{verbs.get(action, action.capitalize())} {label}"
+        if action == "create":
+            ALIASES[f"{resource}:store"] = f"{resource}:create"
 
 
-register("customers", ["index", "create", "update", "delete"], "customers")
-register("products", ["index", "create", "update", "delete"], "products")
-register("groups", ["index", "create", "update", "delete"], "product groups")
-register("pricings", ["index", "create", "update", "delete"], "prices")
-register("services", ["index", "update", "delete", "expire", "unsuspend", "suspend"], "services")
+register("customers", ["index", "show", "create", "update", "delete"], "customers")
+register("products", ["index", "show", "create", "update", "delete"], "products")
+register("groups", ["index", "show", "create", "update", "delete"], "product groups")
+register("pricings", ["index", "show", "create", "update", "delete"], "prices")
+register("services", ["index", "show", "update", "delete", "expire", "unsuspend", "suspend"], "services")
 # Beyond the document, in its style (the real CLIENTXCMS has them): billing.
 register("orders", ["index", "show", "create", "update", "delete"], "orders")
 register("invoices", ["index", "show", "create", "update", "delete"], "invoices")
-register("departments", ["index", "create", "update", "delete"], "support departments")
+register("departments", ["index", "show", "create", "update", "delete"], "support departments")
 register("tickets", ["index", "show", "create", "update", "delete", "reply"], "support tickets")
-register("ippools", ["index", "create", "update", "delete"], "IP pools")
-register("pdus", ["index", "create", "update", "delete"], "PDUs")
+register("ippools", ["index", "show", "create", "update", "delete"], "IP pools")
+register("pdus", ["index", "show", "create", "update", "delete"], "PDUs")
 
 
 def normalize(names: Iterable[str]) -> list[str]:

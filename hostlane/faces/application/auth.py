@@ -28,12 +28,14 @@ async def api_key_principal(request: Request, runtime: RuntimeDep, ip: ClientIp)
         raise
 
 
-def needs(permission: str) -> Any:
-    """A dependency that yields the caller's Principal if its key holds ``permission`` (or ``*``), and claims the
-    request's Idempotency-Key for that key (once it may call the route: a refusal is not kept)."""
+def needs(permission: str, *or_else: str) -> Any:
+    """A dependency that yields the caller's Principal if its key holds ``permission`` (or one of ``or_else``, or
+    ``*``), and claims the request's Idempotency-Key for that key (once it may call the route: a refusal is not
+    kept). A refusal names ``permission``."""
 
     async def require(request: Request, principal: Principal = Depends(api_key_principal)) -> Principal:
-        principal.require(permission)
+        if not any(principal.can(name) for name in or_else):
+            principal.require(permission)
         await claim(request, principal)
         return principal
 

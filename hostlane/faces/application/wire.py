@@ -224,8 +224,8 @@ def saved_payment_method(method: PaymentMethod, customer_id: int) -> dict[str, A
     }
 
 
-def paginated(request: Request, page: Page, item: Callable[[Row], dict[str, Any]]) -> dict[str, Any]:
-    """Laravel's resource-collection envelope: ``data``, ``links`` and ``meta``."""
+def _pages(request: Request, page: Page) -> dict[str, Any]:
+    """What both of Laravel's paginators say about a page: its number, bounds, URLs and the numbered links."""
     query, last = page.query, page.last_page
     # From HOSTLANE_PUBLIC_URL, or the request's host where it can be believed; else relative (see public_origin).
     base = public_origin(request, get_settings()) + request.url.path
@@ -233,30 +233,51 @@ def paginated(request: Request, page: Page, item: Callable[[Row], dict[str, Any]
     def url(number: int) -> str:
         return f"{base}?{request.url.include_query_params(page=number).query}"
 
+    previous = url(query.page - 1) if query.page > 1 else None
+    following = url(query.page + 1) if query.page < last else None
     window = range(max(1, query.page - 3), min(last, query.page + 3) + 1)
-    links = [{"url": url(query.page - 1) if query.page > 1 else None, "label": "&laquo; Previous", "active": False}]
+    links = [{"url": previous, "label": "&laquo; Previous", "active": False}]
     links += [{"url": url(n), "label": str(n), "active": n == query.page} for n in window]
-    links.append({"url": url(query.page + 1) if query.page < last else None, "label": "Next &raquo;", "active": False})
-    first_item = query.offset + 1 if page.items else None
+    links.append({"url": following, "label": "Next &raquo;", "active": False})
+    return {
+        "current_page": query.page,
+        "first_page_url": url(1),
+        "from": query.offset + 1 if page.items else None,
+        "last_page": last,
+        "last_page_url": url(last),
+        "links": links,
+        "next_page_url": following,
+        "path": base,
+        "per_page": query.per_page,
+        "prev_page_url": previous,
+        "to": query.offset + len(page.items) if page.items else None,
+        "total": page.total,
+    }
+
+
+def paginated(request: Request, page: Page, item: Callable[[Row], dict[str, Any]]) -> dict[str, Any]:
+    """Laravel's resource-collection envelope: ``data``, ``links`` and ``meta`` (customers, services, invoices)."""
+    about = _pages(request, page)
     return {
         "data": [item(row) for row in page.items],
         "links": {
-            "first": url(1),
-            "last": url(last),
-            "prev": url(query.page - 1) if query.page > 1 else None,
-            "next": url(query.page + 1) if query.page < last else None,
+            "first": about["first_page_url"],
+            "last": about["last_page_url"],
+            "prev": about["prev_page_url"],
+            "next": about["next_page_url"],
         },
         "meta": {
-            "current_page": query.page,
-            "from": first_item,
-            "last_page": last,
-            "links": links,
-            "path": base,
-            "per_page": query.per_page,
-            "to": query.offset + len(page.items) if page.items else None,
-            "total": page.total,
+            name: about[name]
+            for name in ("current_page", "from", "last_page", "links", "path", "per_page", "to", "total")
         },
     }
+
+
+def flat_paginated(request: Request, page: Page, item: Callable[[Row], dict[str, Any]]) -> dict[str, Any]:
+    """Laravel's plain paginator, as CLIENTXCMS answers a list it does not wrap in a resource collection
+    (products, groups, pricings, the helpdesk): ``current_page``, ``data``, ``first_page_url`` … ``total``."""
+    about = _pages(request, page)
+    return {"current_page": about.pop("current_page"), "data": [item(row) for row in page.items], **about}
 
 
 def action_result(row: Row, message: str, at: dt.datetime) -> dict[str, Any]:

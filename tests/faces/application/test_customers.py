@@ -801,7 +801,7 @@ async def test_the_list_makes_as_many_queries_whatever_the_page_size(
 ROUTES = [
     ("GET", "/customers", "customers:index"),
     ("POST", "/customers", "customers:create"),
-    ("GET", "/customers/{id}", "customers:index"),
+    ("GET", "/customers/{id}", "customers:show"),
     ("POST", "/customers/{id}", "customers:update"),
     ("PUT", "/customers/{id}", "customers:update"),
     ("PATCH", "/customers/{id}", "customers:update"),
@@ -827,7 +827,7 @@ async def test_a_key_without_the_permission_is_403_and_changes_nothing(
 ) -> None:
     customer = await make_customer(runtime)
     admin = await make_admin(runtime)
-    others = [permission for permission in CUSTOMER_PERMISSIONS if permission != needed]
+    others = [name for name in CUSTOMER_PERMISSIONS if name not in (needed, needed.replace(":show", ":index"))]
     key = await make_api_key(runtime, *others, "services:index", admin=admin)
     url = PREFIX + path.replace("{id}", str(customer["id"]))
     response = await client.request(method, url, json={**VALID, "city": "X"}, headers=auth(key))

@@ -29,7 +29,13 @@ async def _update_draft(session: AsyncSession, principal: Principal, invoice_id:
 
 
 INVOICES = Resource(
-    router, "/invoices", one="invoice", spec=billing.LIST_SPEC, wire=wire.invoice, filter_words=wire.invoice_query
+    router,
+    "/invoices",
+    one="invoice",
+    spec=billing.LIST_SPEC,
+    wire=wire.invoice,
+    filter_words=wire.invoice_query,
+    index_shows=False,
 )
 INVOICES.index(billing.list_invoices, summary="List invoices")
 INVOICES.create(
@@ -38,7 +44,7 @@ INVOICES.create(
     summary="Create a manual invoice (or a draft) (Idempotency-Key)",
     idempotent=True,
 )
-INVOICES.show(_invoice, summary="Show an invoice with its items and payments", action="show")
+INVOICES.show(_invoice, summary="Show an invoice with its items and payments")
 
 
 @router.get(

@@ -39,6 +39,9 @@ Wire = Callable[[Row], dict[str, Any]]
 IncludeRule = Callable[[Request, frozenset[str]], frozenset[str]]
 Fetch = Callable[[AsyncSession, Principal, ListQuery], Awaitable[Page]]
 
+# The default list envelope (the ``wire`` field of a Resource hides the module inside its class body).
+COLLECTION = wire.paginated
+
 Body = TypeVar("Body", bound=BaseModel)
 
 
@@ -143,6 +146,11 @@ class Resource:
     # The face's words in ``filter[…]`` turned into the domain's (``filter[status]=Paid`` is ``paid``).
     filter_words: Callable[[ListQuery], ListQuery] | None = None
     permissions: str | None = None
+    # Whether ``X:index`` also reads one row (the document's resources); a row whose show route reveals its parts
+    # (an invoice's items and payments, a ticket's replies) needs ``X:show``, as in the real CLIENTXCMS.
+    index_shows: bool = True
+    # How a page of the list is wrapped: Laravel's resource collection, or its plain paginator (``flat_paginated``).
+    envelope: Callable[[Request, Page, Wire], dict[str, Any]] = COLLECTION
 
     def __post_init__(self) -> None:
         unguarded = self.spec.includes - INCLUDE_PERMISSIONS.get(self.path, {}).keys()
@@ -162,7 +170,12 @@ class Resource:
         return f"{self.path}/{{{self.id}}}"
 
     def _needs(self, action: str) -> Any:
-        return needs(f"{self.permissions or self.path.lstrip('/')}:{action}")
+        """The permission ``<resource>:<action>``; reading one row is allowed by ``:show`` (the real CLIENTXCMS's
+        word) or, where ``index_shows``, by ``:index`` (the document's, which lists no ``show``)."""
+        prefix = self.permissions or self.path.lstrip("/")
+        if action == "show" and self.index_shows:
+            return needs(f"{prefix}:show", f"{prefix}:index")
+        return needs(f"{prefix}:{action}")
 
     def _includes(self, request: Request, principal: Principal, includes: frozenset[str]) -> frozenset[str]:
         """What the request includes (widened by the resource's rule), each include's permission checked."""
@@ -185,7 +198,7 @@ class Resource:
             if self.filter_words is not None:
                 query = self.filter_words(query)
             page = await fetch(session, principal, query)
-            return render(request, wire.paginated(request, page, self.wire))
+            return render(request, self.envelope(request, page, self.wire))
 
         _add(self.router, self.path, "GET", endpoint, name=f"list_{self.many}", summary=summary)
 
@@ -219,9 +232,9 @@ class Resource:
             status_code=201,
         )
 
-    def show(self, get: ItemCall, *, summary: str, action: str = "index") -> None:
-        """``GET /things/{id}``, allowed by ``things:index`` unless the resource has a ``show`` permission."""
-        self.on_item("GET", "", get, action=action, summary=summary, name=f"show_{self.one}")
+    def show(self, get: ItemCall, *, summary: str) -> None:
+        """``GET /things/{id}``, allowed by ``things:show`` or ``things:index``."""
+        self.on_item("GET", "", get, action="show", summary=summary, name=f"show_{self.one}")
 
     def show_including(self, get: ItemGet, *, summary: str) -> None:
         """``GET /things/{id}?include=…`` with the includes of the resource's list."""
@@ -230,7 +243,7 @@ class Resource:
             request: Request,
             item_id: Annotated[int, path_id(self.id)],
             session: ReadSession,
-            principal: Annotated[Principal, self._needs("index")],
+            principal: Annotated[Principal, self._needs("show")],
         ) -> Response:
             includes = self._includes(request, principal, includes_of(request, self.spec))
             return render(request, self.wire(await get(session, principal, item_id, includes=includes)))

@@ -9,7 +9,7 @@ from hostlane.orders.schemas import OrderCreate
 
 router = face_router()
 
-ORDERS = Resource(router, "/orders", one="order", spec=orders.LIST_SPEC, wire=wire.order)
+ORDERS = Resource(router, "/orders", one="order", spec=orders.LIST_SPEC, wire=wire.order, index_shows=False)
 ORDERS.index(orders.list_orders, summary="List orders")
 ORDERS.create(
     OrderCreate,
@@ -17,7 +17,7 @@ ORDERS.create(
     summary="Place an order: invoices it and creates its services (Idempotency-Key)",
     idempotent=True,
 )
-ORDERS.show(orders.get_order, summary="Show an order", action="show")
+ORDERS.show(orders.get_order, summary="Show an order")
 ORDERS.on_item(
     "POST",
     "/cancel",

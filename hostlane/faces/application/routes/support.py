@@ -37,7 +37,13 @@ async def _update_ticket(session: AsyncSession, principal: Principal, ticket_id:
 
 
 TICKETS = Resource(
-    router, "/tickets", one="ticket", spec=support.TICKET_SPEC, wire=wire.ticket, filter_words=wire.ticket_query
+    router,
+    "/tickets",
+    one="ticket",
+    spec=support.TICKET_SPEC,
+    wire=wire.ticket,
+    filter_words=wire.ticket_query,
+    index_shows=False,
 )
 TICKETS.index(support.list_tickets, summary="List support tickets (include=replies)")
 TICKETS.create(
@@ -46,7 +52,7 @@ TICKETS.create(
     summary="Open a ticket for a customer (who is mailed) (Idempotency-Key)",
     idempotent=True,
 )
-TICKETS.show(support.get_ticket, summary="Show a ticket with its replies", action="show")
+TICKETS.show(support.get_ticket, summary="Show a ticket with its replies")
 TICKETS.update(
     TicketUpdate, _update_ticket, summary="Update a ticket's department, subject, priority or status (partial)"
 )
