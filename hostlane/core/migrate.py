@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
 from sqlalchemy.ext.asyncio import AsyncConnection
+
+from hostlane.core.db import create_engine
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
@@ -17,6 +20,24 @@ def alembic_config(url: str | None = None) -> Config:
     if url:
         config.set_main_option("sqlalchemy.url", url)
     return config
+
+
+async def prepare_database(url: str, schema: str | None) -> bool:
+    """Connect to the database at ``url`` (raising the driver's error when it cannot) and, on PostgreSQL, create
+    the schema ``schema`` when it is missing. True when it created the schema."""
+    engine = create_engine(url, pool_size=1)  # no search_path: the schema may not be there yet
+    try:
+        async with engine.begin() as connection:
+            if url.startswith("sqlite") or not schema:
+                await connection.execute(sa.text("SELECT 1"))
+                return False
+            namespace = sa.text("SELECT 1 FROM pg_namespace WHERE nspname = :name")
+            if await connection.scalar(namespace, {"name": schema}) is not None:
+                return False
+            await connection.execute(sa.schema.CreateSchema(schema, if_not_exists=True))
+            return True
+    finally:
+        await engine.dispose()
 
 
 def upgrade(url: str, revision: str = "head") -> None:

@@ -59,7 +59,7 @@ class ListQuery:
 _WHOLE_NUMBER = re.compile(r"\s*[+-]?[0-9]+\s*")
 
 
-def _positive_int(name: str, raw: str | None, default: int) -> int:
+def _positive_int(name: str, raw: str | None, default: int, maximum: int = MAX_PAGE) -> int:
     if raw is None or raw == "":
         return default
     try:
@@ -75,17 +75,20 @@ def _positive_int(name: str, raw: str | None, default: int) -> int:
         ) from None
     if value < 1:
         raise BadRequest(f"The {name} parameter must be at least 1.", fields={name: ["Must be at least 1."]})
-    if value > MAX_PAGE:
+    if value > maximum:
         raise ValidationFailed(
-            f"The {name} parameter may not be greater than {MAX_PAGE}.", fields={name: [f"Must be at most {MAX_PAGE}."]}
+            f"The {name} parameter may not be greater than {maximum}.", fields={name: [f"Must be at most {maximum}."]}
         )
     return value
 
 
 def parse_list_query(params: Mapping[str, str], spec: ListSpec, *, max_per_page: int) -> ListQuery:
-    """Read a list's query parameters; an unknown filter, sort or include is a 400 naming it."""
+    """Read a list's query parameters; an unknown filter, sort or include is a 400 naming it, a ``per_page`` above
+    ``max_per_page`` a 422 naming the maximum (``per_page`` left out is 25, or ``max_per_page`` if smaller)."""
     page = _positive_int("page", params.get("page"), 1)
-    per_page = min(_positive_int("per_page", params.get("per_page"), DEFAULT_PER_PAGE), max_per_page)
+    # Above the maximum is refused, not capped: a client must never take a shorter page for the one it asked for.
+    maximum = min(max_per_page, MAX_PAGE)
+    per_page = _positive_int("per_page", params.get("per_page"), min(DEFAULT_PER_PAGE, maximum), maximum)
     filters: dict[str, str] = {}
     for key, value in params.items():
         if key.startswith("filter[") and key.endswith("]"):

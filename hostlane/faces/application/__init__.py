@@ -9,6 +9,10 @@ Choices where the document is vague, following the real CLIENTXCMS:
 * CLIENTXCMS has no statistics route although the document lists the permission (spelt
   ``statitics``); ``GET /statistics`` is ours and answers ``{"status": "ok", "statistics": {…}}``.
 * JSON by default; XML when ``Accept`` asks for it, in the mapping of ``hostlane.core.formats``.
+* ``per_page`` above ``HOSTLANE_MAX_PAGE_SIZE`` (100) is a 422 naming the maximum. The real CLIENTXCMS clamps it
+  to 100 (its ``PageSizeBoundsTest``: ``per_page=100000`` answers 100 rows); Hostlane refuses, as the issue that
+  asked for it says, because a client silently handed fewer rows than it asked for takes a short page for the
+  whole list and never asks for the rest.
 """
 
 from hostlane.faces.application import routes, wire

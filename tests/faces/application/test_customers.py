@@ -636,14 +636,22 @@ async def test_list_is_a_laravel_page(runtime: Runtime, client: httpx.AsyncClien
     assert beyond["data"] == [] and beyond["meta"]["from"] is None and beyond["meta"]["total"] == 7
 
 
-async def test_list_defaults_and_caps_per_page(runtime: Runtime, client: httpx.AsyncClient) -> None:
+async def test_list_defaults_and_refuses_per_page_above_the_maximum(
+    runtime: Runtime, client: httpx.AsyncClient
+) -> None:
     await make_customer(runtime)
     key = await make_api_key(runtime, "customers:index")
     default = (await client.get(CUSTOMERS, headers=auth(key))).json()
     assert default["meta"]["per_page"] == 25 and default["meta"]["total"] == 1
     assert default["meta"]["current_page"] == 1 and default["meta"]["last_page"] == 1
-    capped = (await client.get(f"{CUSTOMERS}?per_page=1000", headers=auth(key))).json()
-    assert capped["meta"]["per_page"] == runtime.settings.max_page_size == 100
+    # Refused, not capped (the real CLIENTXCMS clamps to 100: see the application face's docstring).
+    too_many = await client.get(f"{CUSTOMERS}?per_page=1000", headers=auth(key))
+    assert too_many.status_code == 422 and runtime.settings.max_page_size == 100
+    assert too_many.json() == {
+        "message": "The per_page parameter may not be greater than 100.",
+        "errors": {"per_page": ["Must be at most 100."]},
+    }
+    assert (await client.get(f"{CUSTOMERS}?per_page=100", headers=auth(key))).json()["meta"]["per_page"] == 100
 
 
 async def test_list_of_nothing(runtime: Runtime, client: httpx.AsyncClient) -> None:
