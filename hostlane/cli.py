@@ -76,7 +76,7 @@ def migrate() -> None:
 
     settings = get_settings()
     try:
-        created = asyncio.run(prepare_database(settings.database_url, settings.database_schema))
+        created = prepare_database(settings.database_url, settings.database_schema)
     except (SQLAlchemyError, OSError) as exc:  # unreachable, refused, no such database, no right to create the schema
         reason = " ".join(str(getattr(exc, "orig", None) or exc).split("\n", 1)[0].split())
         where = _shown_url(settings.database_url)
