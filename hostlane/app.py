@@ -162,12 +162,15 @@ def install_docs(app: FastAPI) -> None:
     """Swagger UI at ``/api/documentation`` and ReDoc at ``/api/redoc``, their files under
     ``/api/documentation/assets/`` (plain routes, outside the OpenAPI document and every face's route table)."""
 
+    def here(request: Request, path: str) -> str:  # behind a proxy that mounts the app under a root path too
+        return f"{request.scope.get('root_path', '').rstrip('/')}{path}"
+
     def asset(request: Request, name: str) -> str:
-        return f"{request.scope.get('root_path', '').rstrip('/')}{DOCS_ASSETS_URL}/{name}"
+        return here(request, f"{DOCS_ASSETS_URL}/{name}")
 
     async def swagger_ui(request: Request) -> HTMLResponse:
         return get_swagger_ui_html(
-            openapi_url=f"{request.scope.get('root_path', '').rstrip('/')}{OPENAPI_URL}",
+            openapi_url=here(request, OPENAPI_URL),
             title=f"{app.title} - Swagger UI",
             swagger_js_url=asset(request, "swagger-ui-bundle.js"),
             swagger_css_url=asset(request, "swagger-ui.css"),
@@ -177,7 +180,7 @@ def install_docs(app: FastAPI) -> None:
 
     async def redoc(request: Request) -> HTMLResponse:
         return get_redoc_html(
-            openapi_url=f"{request.scope.get('root_path', '').rstrip('/')}{OPENAPI_URL}",
+            openapi_url=here(request, OPENAPI_URL),
             title=f"{app.title} - ReDoc",
             redoc_js_url=asset(request, "redoc.standalone.js"),
             redoc_favicon_url=asset(request, "favicon.png"),
