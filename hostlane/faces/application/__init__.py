@@ -9,6 +9,13 @@ Choices where the document is vague, following the real CLIENTXCMS:
 * CLIENTXCMS has no statistics route although the document lists the permission (spelt
   ``statitics``); ``GET /statistics`` is ours and answers ``{"status": "ok", "statistics": {…}}``.
 * JSON by default; XML when ``Accept`` asks for it, in the mapping of ``hostlane.core.formats``.
+* Customers, where the real CLIENTXCMS is defective: its update answers 200 but silently keeps ``address``,
+  ``address2``, ``city``, ``zipcode``, ``region``, ``country``, ``company_name`` and ``billing_details`` (dropped
+  from its rules, though its schema lists them), which Hostlane updates; ``send_password`` refuses a verified
+  e-mail (400), which Hostlane does not; ``action/<unknown>`` answers 200 doing nothing (here 422); ``reactivate``
+  unsuspends every suspended service, here only those the suspension or ban suspended; it serialises the
+  customer's ``totp_secret`` and ``confirmation_token``, never rendered here.
+* A customer's own credential (client-area token, or e-mail and password over Basic) is refused with 403.
 """
 
 from hostlane.faces.application import routes, wire
