@@ -2,11 +2,13 @@
 resource allows, and applied to a SELECT in one place.
 
 Text filters match a part of the value, case-insensitively (as Spatie's query builder, which the
-CLIENTXCMS API uses); ids, numbers, booleans and enums match exactly.
+CLIENTXCMS API uses); ids, numbers, booleans and enums match exactly; a time matches the period a leading part
+of ``YYYY-MM-DD HH:MM:SS`` names (``2026``, ``2026-12``, ``2026-12-11``, ``2026-12-11 10:30`` …), in UTC.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -31,6 +33,7 @@ class Match(StrEnum):
     PARTIAL = "partial"
     INTEGER = "integer"
     BOOLEAN = "boolean"
+    TIME = "time"
 
 
 @dataclass(frozen=True)
@@ -125,6 +128,43 @@ def parse_list_query(params: Mapping[str, str], spec: ListSpec, *, max_per_page:
     return ListQuery(page, per_page, filters, sort, includes)
 
 
+_PERIOD = re.compile(
+    r"(?P<year>\d{4})(?:-(?P<month>\d{2})(?:-(?P<day>\d{2})"
+    r"(?:[ T](?P<hour>\d{2})(?::(?P<minute>\d{2})(?::(?P<second>\d{2}))?)?)?)?)?"
+)
+
+
+def _period(name: str, raw: str) -> tuple[dt.datetime, dt.datetime]:
+    """The UTC period ``[start, end)`` a leading part of ``YYYY-MM-DD HH:MM:SS`` names; a 400 otherwise."""
+    found = _PERIOD.fullmatch(raw.strip())
+    try:
+        if found is None:
+            raise ValueError(raw)
+        parts = {key: int(value) for key, value in found.groupdict().items() if value is not None}
+        start = dt.datetime(
+            parts["year"],
+            parts.get("month", 1),
+            parts.get("day", 1),
+            parts.get("hour", 0),
+            parts.get("minute", 0),
+            parts.get("second", 0),
+            tzinfo=dt.UTC,
+        )
+        if "month" not in parts:
+            end = start.replace(year=start.year + 1)
+        elif "day" not in parts:
+            end = start.replace(year=start.year + start.month // 12, month=start.month % 12 + 1)
+        else:
+            unit = next(key for key in ("second", "minute", "hour", "day") if key in parts)
+            end = start + dt.timedelta(**{f"{unit}s": 1})
+    except (ValueError, OverflowError):
+        raise BadRequest(
+            f"The filter `{name}` takes a date or a time, such as 2026-12-11 or 2026-12-11 10:30.",
+            fields={f"filter[{name}]": ["Must be a date or a time (YYYY-MM-DD HH:MM:SS, or a leading part)."]},
+        ) from None
+    return start, end
+
+
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off"}
 
@@ -155,6 +195,9 @@ def apply_filters(statement: sa.Select[Any], columns: Columns, spec: ListSpec, q
                     fields={f"filter[{name}]": ["Must be true or false."]},
                 )
             statement = statement.where(column.is_(lowered in _TRUE))
+        elif match is Match.TIME:
+            start, end = _period(name, raw)
+            statement = statement.where(column >= start, column < end)
         else:
             statement = statement.where(column.in_(raw.split(",")))
     return statement

@@ -1,11 +1,14 @@
-"""A list's query parameters: ``per_page`` above the maximum is refused naming the maximum, never capped."""
+"""A list's query parameters: ``per_page`` above the maximum is refused naming the maximum, never capped; a time
+filter names a period by a leading part of ``YYYY-MM-DD HH:MM:SS``."""
 
 from __future__ import annotations
+
+import datetime as dt
 
 import pytest
 
 from hostlane.core.errors import BadRequest, ValidationFailed
-from hostlane.core.pagination import DEFAULT_PER_PAGE, MAX_PAGE, ListSpec, parse_list_query
+from hostlane.core.pagination import DEFAULT_PER_PAGE, MAX_PAGE, ListSpec, _period, parse_list_query
 
 SPEC = ListSpec(filters={}, sorts=frozenset({"id"}))
 
@@ -41,3 +44,33 @@ def test_a_maximum_past_the_largest_page_size_is_bounded_by_it() -> None:
 def test_per_page_below_one_or_not_a_number_is_still_a_400(given: str) -> None:
     with pytest.raises(BadRequest):
         parse_list_query({"per_page": given}, SPEC, max_per_page=100)
+
+
+def utc(*parts: int) -> dt.datetime:
+    return dt.datetime(*parts, tzinfo=dt.UTC)  # type: ignore[misc]
+
+
+@pytest.mark.parametrize(
+    ("raw", "start", "end"),
+    [
+        ("2026", utc(2026, 1, 1), utc(2027, 1, 1)),
+        ("2026-02", utc(2026, 2, 1), utc(2026, 3, 1)),
+        ("2026-12", utc(2026, 12, 1), utc(2027, 1, 1)),
+        ("2028-02-29", utc(2028, 2, 29), utc(2028, 3, 1)),
+        ("2026-12-31 23", utc(2026, 12, 31, 23), utc(2027, 1, 1)),
+        ("2026-12-11T10:30", utc(2026, 12, 11, 10, 30), utc(2026, 12, 11, 10, 31)),
+        (" 2026-12-11 10:30:59 ", utc(2026, 12, 11, 10, 30, 59), utc(2026, 12, 11, 10, 31)),
+    ],
+)
+def test_a_leading_part_names_its_period(raw: str, start: dt.datetime, end: dt.datetime) -> None:
+    assert _period("created_at", raw) == (start, end)
+
+
+@pytest.mark.parametrize(
+    "raw", ["", "yesterday", "2026-13", "2026-02-30", "2026-12-11 24", "26-12-11", "2026/12", "9999"]
+)
+def test_anything_else_is_a_400_naming_the_filter(raw: str) -> None:
+    with pytest.raises(BadRequest) as refused:
+        _period("created_at", raw)
+    assert "`created_at`" in refused.value.message
+    assert set(refused.value.fields) == {"filter[created_at]"}

@@ -13,6 +13,13 @@ Choices where the document is vague, following the real CLIENTXCMS:
   to 100 (its ``PageSizeBoundsTest``: ``per_page=100000`` answers 100 rows); Hostlane refuses, as the issue that
   asked for it says, because a client silently handed fewer rows than it asked for takes a short page for the
   whole list and never asks for the rest.
+* Customers, where the real CLIENTXCMS is defective: its update answers 200 but silently keeps ``address``,
+  ``address2``, ``city``, ``zipcode``, ``region``, ``country``, ``company_name`` and ``billing_details`` (dropped
+  from its rules, though its schema lists them), which Hostlane updates; ``send_password`` refuses a verified
+  e-mail (400), which Hostlane does not; ``action/<unknown>`` answers 200 doing nothing (here 422); ``reactivate``
+  unsuspends every suspended service, here only those the suspension or ban suspended; it serialises the
+  customer's ``totp_secret`` and ``confirmation_token``, never rendered here.
+* A customer's own credential (client-area token, or e-mail and password over Basic) is refused with 403.
 """
 
 from hostlane.faces.application import routes, wire
