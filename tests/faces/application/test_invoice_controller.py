@@ -140,6 +140,8 @@ async def test_api_invoice_show(runtime: Runtime, client: httpx.AsyncClient) -> 
 
 
 async def test_api_invoice_update(runtime: Runtime, client: httpx.AsyncClient) -> None:
+    # The real UpdateInvoiceRequest requires paymethod, fees, tax and due_date (``required_if:billing_address,null``),
+    # which this body lacks: CLIENTXCMS itself answers it 422. Hostlane answers what the test expects.
     key = await make_api_key(runtime)
     customer_id = await _customer(runtime)
     invoice_id = await make_invoice(runtime, customer_id, notes="Old note")
@@ -182,7 +184,8 @@ async def test_api_invoice_validate(runtime: Runtime, client: httpx.AsyncClient,
     assert answer["message"] == "The invoice has been successfully validated"
     assert answer["invoice"]["status"] == "pending" and answer["invoice"]["invoice_number"]
     await drain(runtime)  # CLIENTXCMS's InvoiceCreated: the customer gets the invoice
-    assert [mail["Subject"] for mail in inbox.messages] == [f"Invoice {answer['invoice']['invoice_number']} for 1.00 EUR"]
+    number = answer["invoice"]["invoice_number"]
+    assert [mail["Subject"] for mail in inbox.messages] == [f"Invoice {number} for 1.00 EUR"]
 
 
 async def test_api_invoice_edit(runtime: Runtime, client: httpx.AsyncClient) -> None:
