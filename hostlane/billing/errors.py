@@ -16,6 +16,24 @@ class InvoiceStateError(Conflict):
         super().__init__(f"An invoice that is {status} cannot be {action}.", status=status, action=action)
 
 
+class EmptyInvoice(ValidationFailed):
+    """An invoice is issued with at least one line."""
+
+    code = "invoice_empty"
+
+    def __init__(self) -> None:
+        super().__init__(
+            "An invoice needs at least one item.", fields={"items": ["An invoice needs at least one item."]}
+        )
+
+
+class InvoiceHasPayments(Conflict):
+    """Payments counted on an invoice tie it to its lines: it cannot go back to draft."""
+
+    code = "invoice_has_payments"
+    message = "An invoice with payments cannot go back to draft."
+
+
 class DuplicatePayment(Conflict):
     message = "This transaction was already recorded."
 

@@ -9,23 +9,31 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hostlane.billing import repository as repo
-from hostlane.core.pagination import ListQuery, Page
+from hostlane.core.pagination import ListQuery, ListSpec, Page
+from hostlane.core.repository import Include, IncludeTable
 from hostlane.customers import service as customers
 from hostlane.identity.principal import Principal
 
-LIST_SPEC = repo.LIST_SPEC
+# What an invoice may include: its own items and payments, and its customer (read through the customers domain).
+INCLUDES: IncludeTable = {
+    **repo.INVOICE.includes,
+    "customer": Include(customers.by_ids, on="customer_id", one=True),
+}
+LIST_SPEC = ListSpec(
+    filters=repo.LIST_SPEC.filters, sorts=repo.LIST_SPEC.sorts, includes=frozenset(INCLUDES), default_sort="id"
+)
 # What a billing write returns: the invoice with its items and its payments.
 WHOLE = frozenset({"items", "payments"})
 
 
 async def list_invoices(session: AsyncSession, principal: Principal, query: ListQuery) -> Page:
-    return await repo.INVOICE.page(session, principal, query)
+    return await repo.INVOICE.page(session, principal, query, includes=INCLUDES)
 
 
 async def get_invoice(
     session: AsyncSession, principal: Principal, invoice_id: int, *, includes: frozenset[str] = frozenset({"items"})
 ) -> dict[str, Any]:
-    return await repo.INVOICE.one(session, principal, invoice_id, includes=includes)
+    return await repo.INVOICE.one(session, principal, invoice_id, includes=includes, table=INCLUDES)
 
 
 async def invoices_for_customers(
@@ -50,9 +58,10 @@ async def balance(session: AsyncSession, principal: Principal, customer_id: int)
 
 async def invoice_pdf(
     session: AsyncSession, principal: Principal, invoice_id: int, *, seller: str
-) -> tuple[bytes, str | None]:
-    from hostlane.billing.pdf import render_invoice
+) -> tuple[bytes, str]:
+    """The invoice as a PDF, and its file name (``pdf.pdf_name``)."""
+    from hostlane.billing.pdf import pdf_name, render_invoice
 
     invoice = await get_invoice(session, principal, invoice_id)
     customer = await customers.get_customer(session, principal, invoice["customer_id"])
-    return render_invoice(invoice, customer, seller=seller), invoice["number"]
+    return render_invoice(invoice, customer, seller=seller), pdf_name(invoice)

@@ -19,6 +19,12 @@ def _status_label(status: object) -> str:
     return str(status).capitalize()
 
 
+def pdf_name(invoice: dict[str, Any]) -> str:
+    """An invoice's PDF file name: its number (``/`` made ``-``), or ``draft-<id>`` while it has none."""
+    number = invoice["number"]
+    return f"{number.replace('/', '-') if number else 'draft-' + str(invoice['id'])}.pdf"
+
+
 def render_invoice(invoice: dict[str, Any], customer: dict[str, Any], *, seller: str) -> bytes:
     currency = invoice["currency"]
 

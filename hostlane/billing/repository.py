@@ -40,17 +40,25 @@ LIST_SPEC = ListSpec(
         "currency": Match.EXACT,
         "order_id": Match.INTEGER,
     },
-    sorts=frozenset({"id", "date", "duedate", "total", "status", "created_at"}),
+    sorts=frozenset({"id", "customer_id", "date", "duedate", "total", "status", "created_at", "updated_at"}),
     includes=frozenset({"items", "payments"}),
 )
 COLUMNS = {**{c.name: c for c in INVOICES.c}, "total": INVOICES.c.total_minor}
+# The setup fees on an invoice: the sum of its setup lines (a part of its subtotal).
+SETUP_MINOR = (
+    sa.select(sa.cast(sa.func.coalesce(sa.func.sum(ITEMS.c.linetotal_minor), 0), sa.BigInteger))
+    .where(ITEMS.c.invoice_id == INVOICES.c.id, ITEMS.c.type == ItemType.SETUP)
+    .scalar_subquery()
+)
 
 
-# The invoice's read shape is its columns and ``due_minor`` (what is left to pay); customers never see drafts.
+# The invoice's read shape is its columns, ``due_minor`` (what is left to pay) and ``setup_minor``; a deleted
+# invoice is gone for everyone; customers never see drafts.
 INVOICE = Scoped(
     Invoice,
-    columns=[*INVOICES.c, Invoice.due_minor.label("due_minor")],
+    columns=[*INVOICES.c, Invoice.due_minor.label("due_minor"), SETUP_MINOR.label("setup_minor")],
     list_columns=COLUMNS,
+    always=lambda table: [table.c.deleted_at.is_(None)],
     tenants_only=lambda table: [table.c.status != InvoiceStatus.DRAFT],
     spec=LIST_SPEC,
     missing=InvoiceNotFound,
@@ -237,3 +245,45 @@ async def due_for_automatic_charge(session: AsyncSession, day: dt.date) -> list[
         .order_by(Invoice.id)
     )
     return [int(invoice_id) for invoice_id in ids.all()]
+
+
+async def has_items(session: AsyncSession, invoice_id: int) -> bool:
+    found = await session.scalar(sa.select(sa.literal(1)).where(ITEMS.c.invoice_id == invoice_id).limit(1))
+    return found is not None
+
+
+async def items_of(session: AsyncSession, invoice_id: int) -> Sequence[InvoiceItem]:
+    return (
+        await session.scalars(
+            sa.select(InvoiceItem).where(InvoiceItem.invoice_id == invoice_id).order_by(InvoiceItem.id)
+        )
+    ).all()
+
+
+async def remove_unlinked_items(session: AsyncSession, invoice_id: int) -> None:
+    """Delete an invoice's lines that no service holds (a draft's own lines, replaced by staff)."""
+    await session.execute(sa.delete(ITEMS).where(ITEMS.c.invoice_id == invoice_id, ITEMS.c.service_id.is_(None)))
+
+
+async def for_export(
+    session: AsyncSession,
+    principal: Principal,
+    *,
+    statuses: Sequence[InvoiceStatus] | None,
+    customer_id: int | None,
+    created_from: dt.datetime | None,
+    created_before: dt.datetime | None,
+    limit: int,
+) -> list[dict[str, Any]]:
+    """The readable invoices that match, in id order, at most ``limit`` of them."""
+    statement = INVOICE.readable(principal)
+    if statuses is not None:
+        statement = statement.where(INVOICES.c.status.in_(statuses))
+    if customer_id is not None:
+        statement = statement.where(INVOICES.c.customer_id == customer_id)
+    if created_from is not None:
+        statement = statement.where(INVOICES.c.created_at >= created_from)
+    if created_before is not None:
+        statement = statement.where(INVOICES.c.created_at < created_before)
+    rows = await session.execute(statement.order_by(INVOICES.c.id).limit(limit))
+    return [dict(row) for row in rows.mappings()]

@@ -5,7 +5,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from hostlane.core.fields import Amount, Id
+from hostlane.core.fields import Amount, CurrencyCode, Id
+from hostlane.models import InvoiceStatus
 
 Text255 = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=255)]
 
@@ -19,22 +20,49 @@ class InvoiceLineIn(BaseModel):
     taxed: bool = True
 
 
+Notes = Annotated[str, StringConstraints(max_length=5000)]
+Lines = Annotated[list[InvoiceLineIn], Field(max_length=200)]
+
+
 class InvoiceCreate(BaseModel):
+    """Staff's invoice: issued at once, or a draft (``draft``, or no lines yet: an empty invoice is a draft).
+    ``currency`` defaults to the customer's."""
+
     model_config = ConfigDict(extra="ignore")
 
     customer_id: Id
-    items: list[InvoiceLineIn] = Field(min_length=1, max_length=200)
+    currency: CurrencyCode | None = None
+    items: Lines = []
     duedate: dt.date | None = None
-    notes: Annotated[str, StringConstraints(max_length=5000)] | None = None
+    notes: Notes | None = None
     draft: bool = False
 
 
 class InvoiceUpdate(BaseModel):
+    """Changes to an invoice. ``notes`` may change on any invoice; ``duedate`` on a draft or an unpaid one;
+    ``date``, ``currency`` and ``items`` (which replace the lines not tied to a service) on a draft only. A new
+    ``status`` moves the invoice as the matching action would (issue, back to draft, mark paid, cancel, refund)."""
+
     model_config = ConfigDict(extra="ignore")
 
     date: dt.date | None = None
     duedate: dt.date | None = None
-    notes: Annotated[str, StringConstraints(max_length=5000)] | None = None
+    notes: Notes | None = None
+    currency: CurrencyCode | None = None
+    items: Lines | None = None
+    status: InvoiceStatus | None = None
+
+
+class InvoiceExportQuery(BaseModel):
+    """Which invoices an export holds: of these statuses (None: all), of one customer, created in a date range
+    (both ends included)."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    statuses: list[InvoiceStatus] | None = None
+    customer_id: Id | None = None
+    created_from: dt.date | None = None
+    created_to: dt.date | None = None
 
 
 class PaymentIn(BaseModel):

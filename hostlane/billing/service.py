@@ -4,14 +4,19 @@ The rules live in modules along billing's sub-aggregates, each the one place for
 ``totals`` (lines and totals), ``tax`` (rules and rates), ``credit`` (the credit ledger), ``settlement``
 (numbering, issuing, drafts, marking paid, cancelling), ``payments`` (payments recorded, paying from
 credit, refunds), ``charging`` (card charges and paying an invoice), ``invoices`` (the read shape) and
-``renewals`` (the renewal window). The amount due is the model's ``Invoice.due_minor``.
+``drafts`` (staff's changes: fields and lines, status moves, back to draft, sending again, deleting), ``export``
+(invoices as CSV, XLSX or a ZIP of PDFs) and ``renewals`` (the renewal window). The amount due is the model's
+``Invoice.due_minor``.
 """
 
 from __future__ import annotations
 
 from hostlane.billing.charging import PayOutcome, charge, pay_invoice
+from hostlane.billing.drafts import delete_invoice, reopen_draft, send_invoice, update_invoice
+from hostlane.billing.export import MAX_PDFS, MAX_ROWS, csv_file, invoices_for_export, pdf_zip, xlsx_file
 from hostlane.billing.invoices import (
     LIST_SPEC,
+    WHOLE,
     balance,
     get_invoice,
     invoice_pdf,
@@ -40,15 +45,17 @@ from hostlane.billing.settlement import (
     format_number,
     issue_draft,
     issue_invoice,
-    update_draft,
 )
 from hostlane.billing.tax import pick_rates, set_tax_rule, tax_rules
-from hostlane.billing.totals import NewItem, Totals, compute_totals
+from hostlane.billing.totals import NewItem, Totals, compute_totals, with_tax
 
 __all__ = [
     "LIST_SPEC",
+    "MAX_PDFS",
+    "MAX_ROWS",
     "PAID_JOB",
     "REFUND_JOB",
+    "WHOLE",
     "NewItem",
     "PayOutcome",
     "Totals",
@@ -60,25 +67,33 @@ __all__ = [
     "charge",
     "compute_totals",
     "create_manual_invoice",
+    "csv_file",
+    "delete_invoice",
     "format_number",
     "get_invoice",
     "invoice_pdf",
     "invoices_for_customers",
+    "invoices_for_export",
     "issue_draft",
     "issue_invoice",
     "list_invoices",
     "next_invoice_date",
     "pay_invoice",
     "pay_with_credit",
+    "pdf_zip",
     "pick_rates",
     "record_manual_payment",
     "record_payment",
     "refund_invoice",
+    "reopen_draft",
     "save_payment_method",
+    "send_invoice",
     "service_ids_on",
     "set_tax_rule",
     "settle_payment",
     "settle_recorded_payment",
     "tax_rules",
-    "update_draft",
+    "update_invoice",
+    "with_tax",
+    "xlsx_file",
 ]

@@ -13,12 +13,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from hostlane.billing import credit, invoices, tax
 from hostlane.billing import repository as repo
-from hostlane.billing.errors import InvoiceStateError
-from hostlane.billing.schemas import InvoiceCreate
+from hostlane.billing.errors import EmptyInvoice, InvoiceStateError
+from hostlane.billing.schemas import InvoiceCreate, InvoiceLineIn
 from hostlane.billing.totals import NewItem, compute_totals
 from hostlane.config import get_settings
 from hostlane.core import clock, money
-from hostlane.core.errors import ValidationFailed
 from hostlane.customers import service as customers
 from hostlane.identity import audit
 from hostlane.identity.principal import Principal
@@ -75,10 +74,12 @@ async def issue_invoice(
     order_id: int | None = None,
     notes: str | None = None,
     draft: bool = False,
+    currency: str | None = None,
 ) -> Invoice:
-    """Issue an invoice (numbered, taxed, with the customer's credit applied) or keep it as a draft."""
-    if not items:
-        raise ValidationFailed.field("items", "An invoice needs at least one item.")
+    """Issue an invoice (numbered, taxed, with the customer's credit applied) or keep it as a draft (which may
+    have no lines yet). ``currency`` defaults to the customer's."""
+    if not items and not draft:
+        raise EmptyInvoice()
     customer = await customers.lock_customer(session, principal, customer_id)
     rate, rate2 = await tax.rates_for(session, principal.livemode, customer.country, customer.state or "")
     totals = compute_totals(items, rate, rate2, exempt=customer.taxexempt)
@@ -89,7 +90,7 @@ async def issue_invoice(
         status=InvoiceStatus.DRAFT if draft else InvoiceStatus.UNPAID,
         date=today,
         duedate=due_on,
-        currency=customer.currency,
+        currency=currency or customer.currency,
         subtotal_minor=totals.subtotal,
         tax_minor=totals.tax,
         taxrate_milli=0 if customer.taxexempt else rate,
@@ -105,21 +106,7 @@ async def issue_invoice(
     )
     session.add(invoice)
     await session.flush()
-    for item in items:
-        session.add(
-            InvoiceItem(
-                invoice_id=invoice.id,
-                type=item.type,
-                service_id=item.service_id,
-                description=item.description,
-                amount_minor=item.amount_minor,
-                qty=item.qty,
-                taxed=item.taxed,
-                linetotal_minor=item.linetotal_minor,
-                period_start=item.period_start,
-                period_end=item.period_end,
-            )
-        )
+    add_items(session, invoice.id, items)
     await session.flush()
     audit.record(
         session,
@@ -138,21 +125,53 @@ async def issue_invoice(
     return invoice
 
 
-async def create_manual_invoice(session: AsyncSession, principal: Principal, data: InvoiceCreate) -> dict[str, Any]:
-    """Staff's invoice (or draft) from decimal amounts; returns the invoice's read shape."""
-    customer = await customers.get_customer(session, principal, data.customer_id)
-    items = [
+def add_items(session: AsyncSession, invoice_id: int, items: list[NewItem]) -> None:
+    for item in items:
+        session.add(
+            InvoiceItem(
+                invoice_id=invoice_id,
+                type=item.type,
+                service_id=item.service_id,
+                description=item.description,
+                amount_minor=item.amount_minor,
+                qty=item.qty,
+                taxed=item.taxed,
+                linetotal_minor=item.linetotal_minor,
+                period_start=item.period_start,
+                period_end=item.period_end,
+            )
+        )
+
+
+def manual_items(lines: list[InvoiceLineIn], currency: str) -> list[NewItem]:
+    """Staff's lines, their decimal amounts in ``currency``."""
+    return [
         NewItem(
             description=line.description,
-            amount_minor=money.to_minor(line.amount, customer["currency"]),
+            amount_minor=money.to_minor(line.amount, currency),
             qty=line.qty,
             taxed=line.taxed,
         )
-        for line in data.items
+        for line in lines
     ]
-    due = data.duedate or clock.today() + dt.timedelta(days=7)
+
+
+async def create_manual_invoice(session: AsyncSession, principal: Principal, data: InvoiceCreate) -> dict[str, Any]:
+    """Staff's invoice from decimal amounts, or a draft: asked for, or without lines (an empty draft is due in 30
+    days, an issued invoice in 7, unless ``duedate`` says). Returns the invoice's read shape."""
+    customer = await customers.get_customer(session, principal, data.customer_id)
+    currency = money.require_offered_currency(data.currency) if data.currency else customer["currency"]
+    draft = data.draft or not data.items
+    due = data.duedate or clock.today() + dt.timedelta(days=7 if data.items else 30)
     invoice = await issue_invoice(
-        session, principal, customer["id"], items=items, due_on=due, notes=data.notes, draft=data.draft
+        session,
+        principal,
+        customer["id"],
+        items=manual_items(data.items, currency),
+        due_on=due,
+        notes=data.notes,
+        draft=draft,
+        currency=currency,
     )
     return await invoices.get_invoice(session, principal, invoice.id, includes=invoices.WHOLE)
 
@@ -229,27 +248,21 @@ async def cancel_invoice(session: AsyncSession, principal: Principal, invoice_id
 
 
 async def issue_draft(session: AsyncSession, principal: Principal, invoice_id: int) -> dict[str, Any]:
+    """Issue a draft that has lines: numbered (a draft reopened from an issued invoice keeps its number, so no
+    number is ever given twice or skipped), mailed, the customer's credit applied, paid if nothing is due. The
+    row lock and the status check make a second issue of the same draft a refusal, never a second number."""
     customer, invoice = await locked(session, principal, invoice_id)
     if invoice.status is not InvoiceStatus.DRAFT:
         raise InvoiceStateError(invoice.status.value, "issued")
+    if not await repo.has_items(session, invoice.id):
+        raise EmptyInvoice()
     invoice.status = InvoiceStatus.UNPAID
-    invoice.number = await _number(session, invoice.livemode, invoice.date)
+    if invoice.number is None:
+        invoice.number = await _number(session, invoice.livemode, invoice.date)
     notifications.queue(session, "invoice_created", livemode=invoice.livemode, invoice_id=invoice.id)
     audit.record(session, principal, "invoice.issue", "invoice", invoice.id, {"number": invoice.number})
     await apply_credit(session, principal, customer, invoice)
-    await session.flush()
-    return await invoices.get_invoice(session, principal, invoice.id, includes=invoices.WHOLE)
-
-
-async def update_draft(
-    session: AsyncSession, principal: Principal, invoice_id: int, changes: dict[str, Any]
-) -> dict[str, Any]:
-    _, invoice = await locked(session, principal, invoice_id)
-    if invoice.status is not InvoiceStatus.DRAFT:
-        raise InvoiceStateError(invoice.status.value, "edited")
-    for name in ("duedate", "notes", "date"):
-        if name in changes and changes[name] is not None:
-            setattr(invoice, name, changes[name])
-    audit.record(session, principal, "invoice.update", "invoice", invoice.id, changes)
+    if invoice.status is InvoiceStatus.UNPAID and invoice.due_minor <= 0:
+        await mark_paid(session, principal, invoice)  # nothing to pay
     await session.flush()
     return await invoices.get_invoice(session, principal, invoice.id, includes=invoices.WHOLE)

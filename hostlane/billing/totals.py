@@ -48,3 +48,15 @@ def compute_totals(items: list[NewItem], rate_milli: int, rate2_milli: int, *, e
         money.percent_of(taxable, Decimal(rate_milli) / 1000),
         money.percent_of(taxable, Decimal(rate2_milli) / 1000),
     )
+
+
+def with_tax(amount_minor: int, rate_milli: int, rate2_milli: int, *, taxed: bool) -> int:
+    """An amount with both taxes at an invoice's rates added (a line's price "all taxes included"), each level
+    rounded as ``compute_totals`` rounds it; an untaxed line, or an exempt invoice (rates 0), adds nothing."""
+    if not taxed:
+        return amount_minor
+    return (
+        amount_minor
+        + money.percent_of(amount_minor, Decimal(rate_milli) / 1000)
+        + money.percent_of(amount_minor, Decimal(rate2_milli) / 1000)
+    )

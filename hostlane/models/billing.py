@@ -91,6 +91,8 @@ class Invoice(Timestamps, Base):
     notes: Mapped[str | None] = mapped_column(Text)
     order_id: Mapped[int | None] = mapped_column(sa.BigInteger, index=True)
     reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Set when staff delete the invoice: the row (and its number) stays, and no read sees it again.
+    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     @hybrid_property
     def due_minor(self) -> int:

@@ -44,7 +44,7 @@ def test_the_application_face_reads_back_the_words_it_writes() -> None:
 
 
 def test_the_faces_keep_hostbills_words() -> None:
-    assert application.INVOICE_STATUS_WORDS[InvoiceStatus.PAID] == clientarea.INVOICE_STATUS_WORDS["paid"] == "Paid"
+    assert clientarea.INVOICE_STATUS_WORDS["paid"] == "Paid"
     assert application.TICKET_STATUS_WORDS[TicketStatus.CUSTOMER_REPLY] == "Customer-Reply"
-    assert application.ITEM_TYPE_WORDS[ItemType.SERVICE] == clientarea.ITEM_TYPE_WORDS[ItemType.SERVICE] == "Hosting"
+    assert clientarea.ITEM_TYPE_WORDS[ItemType.SERVICE] == "Hosting"
     assert clientarea.CYCLES_FROM_WIRE["s"] is BillingCycle.SEMIANNUALLY

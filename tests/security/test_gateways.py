@@ -123,7 +123,7 @@ async def test_live_mode_saves_and_charges_through_the_configured_real_gateway(
     )
     assert saved.status_code == 201 and saved.json()["gateway"] == "stripe"
     charged = await client.post(f"{API}/invoices/{invoice_id}/charge", headers=key)
-    assert charged.status_code == 200 and charged.json()["status"] == "Paid"
+    assert charged.status_code == 200 and charged.json()["status"] == "paid"
     assert [p["gateway"] for p in charged.json()["payments"]] == ["stripe"]
     assert len(standin[0].intents) == 1 and gateway.state.calls == 0
 
@@ -181,7 +181,7 @@ async def test_test_mode_still_pays_with_the_test_gateway(
     saved = await client.post(f"{API}/customers/{customer_id}/payment-methods", json=body, headers=key)
     assert saved.status_code == 201 and saved.json()["gateway"] == "test"
     charged = await client.post(f"{API}/invoices/{invoice_id}/charge", headers=key)
-    assert charged.status_code == 200 and charged.json()["status"] == "Paid"
+    assert charged.status_code == 200 and charged.json()["status"] == "paid"
     assert [p["gateway"] for p in charged.json()["payments"]] == ["test"]
     assert len(gateway.state.charges) == 1
     await drain(runtime)

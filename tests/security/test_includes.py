@@ -94,7 +94,8 @@ async def world(runtime: Runtime, client: httpx.AsyncClient) -> dict[str, int]:
 
 
 def _included(body: dict[str, Any], row_id: int, include: str, route: str) -> object:
-    rows = body["data"] if route == "list" else [body]
+    # A list is a page; so is an invoice shown (CLIENTXCMS answers a page of one), whose ``data`` is a list.
+    rows = body["data"] if route == "list" or isinstance(body.get("data"), list) else [body]
     row = next(row for row in rows if row["id"] == row_id)
     return row.get(WIRE_KEY.get(include, include))
 

@@ -20,6 +20,12 @@ Choices where the document is vague, following the real CLIENTXCMS:
   unsuspends every suspended service, here only those the suspension or ban suspended; it serialises the
   customer's ``totp_secret`` and ``confirmation_token``, never rendered here.
 * A customer's own credential (client-area token, or e-mail and password over Basic) is refused with 403.
+* Invoices where the real CLIENTXCMS is defective: it shows a missing invoice as an empty page (200; here
+  404); refuses edit and notify with untranslated keys (``admin.invoices.edit.not_pending``; here sentences); its
+  update requires ``paymethod``, ``fees``, ``tax`` and ``due_date``, which its own test does not send (here all
+  optional, and what Hostlane computes is ignored); its export answers a redirect when nothing matches and drops
+  the end date's own day (here an empty file, both days included), and is routed under an invoice it does not use
+  while documented at ``/invoices/export`` (both work). It mails on ``GET …/notify``; ``POST`` does the same here.
 """
 
 from hostlane.faces.application import routes, wire

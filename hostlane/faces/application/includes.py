@@ -40,7 +40,7 @@ INCLUDE_PERMISSIONS: Mapping[str, Mapping[str, str | None]] = {
     "/products": {"group": "groups:index", "pricing": "pricings:index"},
     "/pricings": {"product": "products:index"},
     "/orders": {"items": "orders:show"},
-    "/invoices": {"items": "invoices:show", "payments": "invoices:show"},
+    "/invoices": {"customer": "customers:index", "items": "invoices:show", "payments": "invoices:show"},
     "/tickets": {"replies": "tickets:show", "messages": "tickets:show"},
 }
 

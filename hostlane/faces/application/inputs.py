@@ -7,16 +7,18 @@ names are the domain's, so the OpenAPI document names each body as before.
 
 from __future__ import annotations
 
+import datetime as dt
 from enum import StrEnum
-from typing import Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import AliasChoices, BaseModel, ConfigDict, Field
+from pydantic import AliasChoices, BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
+from hostlane.billing import schemas as billing
 from hostlane.catalog import schemas as catalog
 from hostlane.core.fields import CurrencyCode, Id, Line, Phone
 from hostlane.customers import schemas as customers
 from hostlane.customers.schemas import Postcode
-from hostlane.faces.application.wire import TICKET_STATUS_FROM_WIRE
+from hostlane.faces.application.wire import INVOICE_STATUS_FROM_WIRE, TICKET_STATUS_FROM_WIRE
 from hostlane.models import TicketPriority
 from hostlane.support import schemas as support
 from hostlane.support.schemas import MessageText, Title
@@ -103,3 +105,90 @@ class TicketUpdate(BaseModel):
         if self.status is not None:
             changes["status"] = TICKET_STATUS_FROM_WIRE[self.status]
         return support.TicketUpdate.model_validate(changes)
+
+
+# A day, also as the face prints one (``2026-05-15T00:00:00.000000Z``: a client sends back what it read).
+def _day_part(value: Any) -> Any:
+    return value[:10] if isinstance(value, str) and len(value) > 10 and value[10] in "T " else value
+
+
+Day = Annotated[dt.date, BeforeValidator(_day_part)]
+# An invoice's status in this face's words (``INVOICE_STATUS_WORDS`` in ``wire``).
+InvoiceWord = Literal["pending", "paid", "draft", "cancelled", "refunded", "failed"]
+DueDate = Field(None, validation_alias=AliasChoices("due_date", "duedate"))
+
+
+# An invoice, in CLIENTXCMS's names. Without ``items`` it is an empty draft (CLIENTXCMS's POST /invoices);
+# with them, Hostlane's manual invoice, issued at once unless ``status`` is "draft" (or ``draft`` is true).
+class InvoiceCreate(BaseModel):
+    model_config = ConfigDict(extra="ignore", populate_by_name=True)
+
+    customer_id: Id
+    currency: CurrencyCode | None = None
+    items: billing.Lines = []
+    duedate: Day | None = DueDate
+    notes: billing.Notes | None = None
+    status: InvoiceWord | None = None
+    draft: bool = False
+
+    def to_domain(self) -> billing.InvoiceCreate:
+        return billing.InvoiceCreate(
+            customer_id=self.customer_id,
+            currency=self.currency,
+            items=self.items,
+            duedate=self.duedate,
+            notes=self.notes,
+            draft=self.draft or self.status == "draft",
+        )
+
+
+# An invoice's changes, its status in the face's words. What CLIENTXCMS's update also takes and Hostlane keeps
+# no value for, or computes itself (paymethod, fees, tax, paid_at, balance, billing_address, external_id), is
+# ignored.
+class InvoiceUpdate(BaseModel):
+    model_config = ConfigDict(extra="ignore", populate_by_name=True)
+
+    status: InvoiceWord | None = None
+    notes: billing.Notes | None = None
+    duedate: Day | None = DueDate
+    date: Day | None = None
+    currency: CurrencyCode | None = None
+    items: billing.Lines | None = None
+
+    @field_validator("status")
+    @classmethod
+    def _not_failed(cls, value: str | None) -> str | None:
+        if value == "failed":
+            raise ValueError("An invoice is not marked failed by hand: a payment that fails leaves it pending.")
+        return value
+
+    def to_domain(self) -> billing.InvoiceUpdate:
+        changes = self.model_dump(exclude_unset=True)
+        if changes.get("status") is not None:
+            changes["status"] = INVOICE_STATUS_FROM_WIRE[changes["status"]]
+        return billing.InvoiceUpdate.model_validate(changes)
+
+
+def _listed(value: Any) -> Any:
+    return [part for part in value.split(",") if part] if isinstance(value, str) else value
+
+
+# Which invoices to export, and as what: CSV, XLSX, or a ZIP of their PDFs. ``status`` is a list of the face's
+# words ("all" for every status), or one comma-separated text; the dates bound the day each invoice was created.
+class InvoiceExport(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    format: Literal["csv", "xlsx", "pdf"]
+    date_from: Day | None = None
+    date_to: Day | None = None
+    status: Annotated[list[Literal["all", InvoiceWord]], BeforeValidator(_listed)] | None = None
+    customer_id: Id | None = None
+
+    def to_domain(self) -> billing.InvoiceExportQuery:
+        every = not self.status or "all" in self.status
+        return billing.InvoiceExportQuery(
+            statuses=None if every else [INVOICE_STATUS_FROM_WIRE[word] for word in self.status or []],
+            customer_id=self.customer_id,
+            created_from=self.date_from,
+            created_to=self.date_to,
+        )

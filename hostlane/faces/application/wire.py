@@ -18,12 +18,13 @@ from typing import Any
 
 from fastapi import Request, Response
 
+from hostlane.billing import service as billing
 from hostlane.config import get_settings
-from hostlane.core.money import format_amount, to_number
-from hostlane.core.pagination import ListQuery, Page
+from hostlane.core.money import format_amount, to_decimal, to_number
+from hostlane.core.pagination import ListQuery, ListSpec, Match, Page
 from hostlane.faces.common import ErrorInfo, laravel_error
 from hostlane.faces.face import public_origin
-from hostlane.faces.values import invoice_figures, invoice_state_message, utc_text
+from hostlane.faces.values import invoice_state_message, rate, utc_text
 from hostlane.models import InvoiceStatus, ItemType, PaymentMethod, ReplyType, TicketStatus
 
 Row = Mapping[str, Any]
@@ -35,8 +36,23 @@ def _titled(words: type[enum.StrEnum]) -> dict[str, str]:
     return {word: "-".join(part.capitalize() for part in word.value.split("_")) for word in words}
 
 
-INVOICE_STATUS_WORDS = _titled(InvoiceStatus)
-ITEM_TYPE_WORDS = {**_titled(ItemType), ItemType.SERVICE: "Hosting"}  # HostBill's word for a service's charge
+# An invoice's status in CLIENTXCMS's words (its Invoice::STATUS_*). Unpaid is its "pending": issued, awaiting
+# payment. Collections (HostBill's: payment failed and the debt was handed on; kept from migrated data, never set by
+# Hostlane) is its "failed": still owed, its payment failed. A declined card leaves a Hostlane invoice unpaid (a
+# failed payment on a pending invoice), so no other invoice reads "failed".
+INVOICE_STATUS_WORDS: dict[str, str] = {
+    InvoiceStatus.DRAFT: "draft",
+    InvoiceStatus.UNPAID: "pending",
+    InvoiceStatus.PAID: "paid",
+    InvoiceStatus.CANCELLED: "cancelled",
+    InvoiceStatus.REFUNDED: "refunded",
+    InvoiceStatus.COLLECTIONS: "failed",
+}
+# An invoice line's type in CLIENTXCMS's words: a service's charge for a period is "service" on the invoice of an
+# order and "renewal" on any other (RENEWAL); staff's own line is a "custom_item". CLIENTXCMS folds a setup fee
+# into its service's line (``unit_setup_ht``); Hostlane's own setup line says "setup", its fee in ``unit_setup_ht``.
+ITEM_TYPE_WORDS = {ItemType.SERVICE: "service", ItemType.SETUP: "setup", ItemType.OTHER: "custom_item"}
+RENEWAL = "renewal"
 TICKET_STATUS_WORDS = _titled(TicketStatus)
 REPLY_TYPE_WORDS = _titled(ReplyType)
 INVOICE_STATUS_FROM_WIRE = {word: status for status, word in INVOICE_STATUS_WORDS.items()}
@@ -52,12 +68,46 @@ def _neutral_filter(query: ListQuery, name: str, table: Mapping[str, str]) -> Li
     return replace(query, filters={**query.filters, name: ",".join(words)})
 
 
+# What an invoice list accepts, in CLIENTXCMS's names (its InvoiceController's filters, sorts and includes, and
+# Hostlane's own), and the domain's name of each that differs.
+INVOICE_LIST = ListSpec(
+    filters={
+        "id": Match.INTEGER,
+        "customer_id": Match.INTEGER,
+        "status": Match.EXACT,
+        "invoice_number": Match.EXACT,
+        "currency": Match.EXACT,
+        "order_id": Match.INTEGER,
+    },
+    sorts=frozenset({"id", "customer_id", "status", "amount", "total", "due_date", "created_at", "updated_at"}),
+    includes=billing.LIST_SPEC.includes,
+)
+INVOICE_NAMES = {"invoice_number": "number", "amount": "total", "due_date": "duedate"}
+
+
 def invoice_query(query: ListQuery) -> ListQuery:
-    return _neutral_filter(query, "status", INVOICE_STATUS_FROM_WIRE)
+    """``filter[status]=pending,paid``, ``filter[invoice_number]`` and ``sort=-due_date`` in the domain's words."""
+    query = _neutral_filter(query, "status", INVOICE_STATUS_FROM_WIRE)
+    return replace(
+        query,
+        filters={INVOICE_NAMES.get(name, name): value for name, value in query.filters.items()},
+        sort=[(INVOICE_NAMES.get(name, name), descending) for name, descending in query.sort],
+    )
 
 
 def ticket_query(query: ListQuery) -> ListQuery:
     return _neutral_filter(query, "status", TICKET_STATUS_FROM_WIRE)
+
+
+# How CLIENTXCMS refuses what an invoice's status forbids, where it answers its own way: the domain's action ->
+# (status code, message). Any other action is a 409 with the domain's sentence in this face's status words.
+INVOICE_REFUSALS = {
+    "issued": (400, "The invoice is not in drafts"),
+    "taken back to draft": (400, "This invoice cannot be changed"),
+    "sent": (400, "Only a pending invoice can be sent to the customer"),
+    "deleted": (403, "Invoice cannot be deleted"),
+}
+EMPTY_INVOICE = "No items have been added to this invoice"
 
 
 def _error_message(info: ErrorInfo) -> str:
@@ -69,9 +119,19 @@ def _error_message(info: ErrorInfo) -> str:
     return info.message
 
 
+def _invoice_refusal(info: ErrorInfo) -> ErrorInfo:
+    """An invoice refusal as CLIENTXCMS answers it (a 400 or 403 with its message alone), else ``info``."""
+    if info.code == "invoice_state" and info.context.get("action") in INVOICE_REFUSALS:
+        status, message = INVOICE_REFUSALS[str(info.context["action"])]
+        return replace(info, status=status, message=message)
+    if info.code == "invoice_empty":
+        return replace(info, status=400, message=EMPTY_INVOICE, fields={})
+    return replace(info, message=_error_message(info))
+
+
 def error(request: Request, info: ErrorInfo) -> Response:
     """Laravel's error shape, in this face's words."""
-    return laravel_error(request, replace(info, message=_error_message(info)))
+    return laravel_error(request, _invoice_refusal(info))
 
 
 def timestamp(value: dt.datetime | None) -> str | None:
@@ -300,49 +360,89 @@ def action_result(row: Row, message: str, at: dt.datetime) -> dict[str, Any]:
     }
 
 
+def _midnight(value: dt.date) -> str:
+    """A date as Laravel prints a ``datetime`` cast of it: midnight UTC (an invoice's ``due_date``)."""
+    return f"{value.isoformat()}T00:00:00.000000Z"
+
+
 def invoice(row: Row) -> dict[str, Any]:
+    """An invoice as CLIENTXCMS's Invoice model serialises it (amounts as JSON numbers; ``tax`` is both tax levels,
+    so ``total`` is ``subtotal`` + ``tax``; ``setupfees`` is the part of ``subtotal`` that is setup fees;
+    ``balance`` the customer's credit spent on it; no fees are ever added), then Hostlane's own fields: the
+    order, the invoice date, the tax rates, what was paid and what is due. CLIENTXCMS's ``uuid``, ``paymethod``,
+    ``external_id``, ``payment_method_id`` and ``billing_address`` have no counterpart and are not printed."""
     currency = row["currency"]
+
+    def number(minor: int) -> float:
+        return to_number(int(minor), currency)
+
     out: dict[str, Any] = {
         "id": row["id"],
-        "number": row["number"],
         "customer_id": row["customer_id"],
-        "order_id": row["order_id"],
+        "invoice_number": row["number"],
         "status": INVOICE_STATUS_WORDS[row["status"]],
-        "date": day(row["date"]),
-        "duedate": day(row["duedate"]),
-        "paybefore": day(row["duedate"]),
-        "datepaid": timestamp(row["datepaid"]),
-        **invoice_figures(row, format_amount),
-        "taxexempt": row["taxexempt"],
-        "total": format_amount(row["total_minor"], currency),
-        "paid": format_amount(row["paid_minor"], currency),
-        "due": format_amount(row["due_minor"], currency),
+        "due_date": _midnight(row["duedate"]),
+        "paid_at": timestamp(row["datepaid"]),
+        "total": number(row["total_minor"]),
+        "subtotal": number(row["subtotal_minor"]),
+        "tax": number(row["tax_minor"] + row["tax2_minor"]),
+        "setupfees": number(row["setup_minor"]),
+        "balance": number(row["credit_minor"]),
+        "fees": number(0),
         "currency": currency,
         "notes": row["notes"] or "",
         "created_at": timestamp(row["created_at"]),
         "updated_at": timestamp(row["updated_at"]),
+        "deleted_at": timestamp(row["deleted_at"]),
+        "order_id": row["order_id"],
+        "date": day(row["date"]),
+        "taxrate": rate(row["taxrate_milli"]),
+        "taxrate2": rate(row["taxrate2_milli"]),
+        "paid": number(row["paid_minor"]),
+        "due": number(row["due_minor"]),
     }
     if "items" in row:
-        out["items"] = [invoice_item(item, currency) for item in row["items"]]
+        out["items"] = [invoice_item(item, row) for item in row["items"]]
     if "payments" in row:
         out["payments"] = [payment(item) for item in row["payments"]]
+    if "customer" in row:
+        out["customer"] = customer(row["customer"]) if row["customer"] is not None else None
     return out
 
 
-def invoice_item(row: Row, currency: str) -> dict[str, Any]:
+def invoice_item(row: Row, invoice: Row) -> dict[str, Any]:
+    """A line as CLIENTXCMS's InvoiceItem serialises it: unit prices without tax (``_ht``) and with the invoice's
+    taxes (``_ttc``), a setup line's price as its setup fee; ``related_id`` is the service the line charges for.
+    Then Hostlane's own: whether the line is taxed, and the period it charges for."""
+    currency = invoice["currency"]
+    unit = row["amount_minor"]
+    with_tax = billing.with_tax(unit, invoice["taxrate_milli"], invoice["taxrate2_milli"], taxed=row["taxed"])
+    price, setup = (0, unit) if row["type"] is ItemType.SETUP else (unit, 0)
+    price_ttc, setup_ttc = (0, with_tax) if row["type"] is ItemType.SETUP else (with_tax, 0)
+    renewal = row["type"] is ItemType.SERVICE and invoice["order_id"] is None
     return {
         "id": row["id"],
         "invoice_id": row["invoice_id"],
-        "type": ITEM_TYPE_WORDS[row["type"]],
-        "item_id": row["service_id"] or 0,
+        "name": row["description"],
         "description": row["description"],
-        "amount": format_amount(row["amount_minor"], currency),
+        "quantity": row["qty"],
+        "unit_price_ht": to_number(price, currency),
+        "unit_setup_ht": to_number(setup, currency),
+        "unit_price_ttc": to_number(price_ttc, currency),
+        "unit_setup_ttc": to_number(setup_ttc, currency),
+        "type": RENEWAL if renewal else ITEM_TYPE_WORDS[row["type"]],
+        "related_id": row["service_id"],
+        "data": {},
+        "parent_id": None,
         "taxed": row["taxed"],
-        "qty": row["qty"],
-        "linetotal": format_amount(row["linetotal_minor"], currency),
         "period_start": day(row["period_start"]),
         "period_end": day(row["period_end"]),
     }
+
+
+def invoice_outcome(row: Row, message: str) -> dict[str, Any]:
+    """What CLIENTXCMS answers to an invoice's validate, edit and notify: the outcome and the invoice."""
+    return {"message": message, "invoice": invoice(row)}
 
 
 def payment(row: Row) -> dict[str, Any]:
@@ -351,12 +451,78 @@ def payment(row: Row) -> dict[str, Any]:
         "invoice_id": row["invoice_id"],
         "gateway": row["gateway"],
         "transaction_id": row["reference"],
-        "amount": format_amount(row["amount_minor"], row["currency"]),
+        "amount": to_number(row["amount_minor"], row["currency"]),
         "currency": row["currency"],
         "status": str(row["status"]),
         "error": row["error"],
         "created_at": timestamp(row["created_at"]),
     }
+
+
+# The columns of an invoice export, as CLIENTXCMS's administration exports them; a row's cells in
+# ``invoice_export_row`` (those Hostlane has no value for are left empty).
+INVOICE_EXPORT_HEADER = (
+    "ID",
+    "Client",
+    "Billing Address",
+    "Due Date",
+    "Total",
+    "Tax",
+    "Setup Fees",
+    "Currency",
+    "Status",
+    "External ID",
+    "Notes",
+    "Payment Method",
+    "Fees",
+    "Invoice Number",
+    "Paid At",
+    "UUID",
+    "Payment Method ID",
+    "Balance",
+)
+
+
+def invoice_export_row(row: Row) -> list[Any]:
+    currency = row["currency"]
+    owner = row.get("customer")
+
+    def amount(minor: int) -> Any:
+        return to_decimal(int(minor), currency)
+
+    if owner is not None:
+        client = f"{owner['firstname']} {owner['lastname']}".strip()
+        place = " ".join(part for part in (owner["state"], owner["city"], owner["postcode"]) if part)
+        lines = [
+            owner["companyname"] or client,
+            owner["email"],
+            " ".join(part for part in (owner["address1"], owner["address2"]) if part),
+            place,
+            owner["country"],
+        ]
+        address = " ".join(line for line in lines if line)
+    else:
+        client, address = "Unknown", ""
+    return [
+        row["id"],
+        client,
+        address,
+        f"{row['duedate'].isoformat()} 00:00:00",
+        amount(row["total_minor"]),
+        amount(row["tax_minor"] + row["tax2_minor"]),
+        amount(row["setup_minor"]),
+        currency,
+        INVOICE_STATUS_WORDS[row["status"]],
+        None,
+        row["notes"] or "",
+        None,
+        amount(0),
+        row["number"],
+        utc_text(row["datepaid"], "%Y-%m-%d %H:%M:%S"),
+        None,
+        None,
+        amount(row["credit_minor"]),
+    ]
 
 
 def order(row: Row) -> dict[str, Any]:
