@@ -15,8 +15,8 @@ import zipfile
 from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
-from xml.sax.saxutils import escape
 
+from openpyxl import Workbook
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hostlane.billing import invoices
@@ -72,80 +72,15 @@ def csv_file(header: Sequence[str], rows: Sequence[Sequence[Cell]]) -> bytes:
     return out.getvalue().encode()
 
 
-def _column(index: int) -> str:
-    """A spreadsheet column's letters: 0 is A, 26 is AA."""
-    letters = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
-
-
-def _cell(reference: str, value: Cell) -> str:
-    if value is None or value == "":
-        return ""
-    if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
-        text = escape(str(value))
-        return f'<c r="{reference}" t="inlineStr"><is><t xml:space="preserve">{text}</t></is></c>'
-    return f'<c r="{reference}"><v>{value}</v></c>'
-
-
-_XLSX_PARTS = {
-    "[Content_Types].xml": (
-        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
-        '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
-        '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
-        '<Default Extension="xml" ContentType="application/xml"/>'
-        '<Override PartName="/xl/workbook.xml" '
-        'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
-        '<Override PartName="/xl/worksheets/sheet1.xml" '
-        'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
-        "</Types>"
-    ),
-    "_rels/.rels": (
-        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
-        '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
-        '<Relationship Id="rId1" '
-        'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" '
-        'Target="xl/workbook.xml"/>'
-        "</Relationships>"
-    ),
-    "xl/workbook.xml": (
-        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
-        '<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
-        'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
-        '<sheets><sheet name="Invoices" sheetId="1" r:id="rId1"/></sheets>'
-        "</workbook>"
-    ),
-    "xl/_rels/workbook.xml.rels": (
-        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
-        '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
-        '<Relationship Id="rId1" '
-        'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" '
-        'Target="worksheets/sheet1.xml"/>'
-        "</Relationships>"
-    ),
-}
-
-
 def xlsx_file(header: Sequence[str], rows: Sequence[Sequence[Cell]]) -> bytes:
-    """One worksheet (``Invoices``): the header, then a row per invoice; text as inline strings, numbers as
-    numbers. The smallest workbook Excel, LibreOffice and spreadsheet libraries open."""
-    lines = []
-    for number, values in enumerate([header, *rows], start=1):
-        cells = "".join(_cell(f"{_column(i)}{number}", value) for i, value in enumerate(values))
-        lines.append(f'<row r="{number}">{cells}</row>')
-    sheet = (
-        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
-        '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
-        f"<sheetData>{''.join(lines)}</sheetData></worksheet>"
-    )
+    """One worksheet (``Invoices``): the header, then a row per invoice; numbers stay numbers."""
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("Invoices")
+    sheet.append(list(header))
+    for row in rows:
+        sheet.append(["" if cell is None else cell for cell in row])
     out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, text in _XLSX_PARTS.items():
-            archive.writestr(name, text)
-        archive.writestr("xl/worksheets/sheet1.xml", sheet)
+    workbook.save(out)
     return out.getvalue()
 
 
