@@ -2,14 +2,17 @@
 resource allows, and applied to a SELECT in one place.
 
 Text filters match a part of the value, case-insensitively (as Spatie's query builder, which the
-CLIENTXCMS API uses); ids, numbers, booleans and enums match exactly.
+CLIENTXCMS API uses); ids, numbers, booleans and enums match exactly; a time matches the day, month or year it
+names (``2026-12``), and an amount of money in major units (``3.99``) the rows holding it in their own currency.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from typing import Any
 
@@ -17,6 +20,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hostlane.core.errors import BadRequest, ValidationFailed
+from hostlane.core.money import currencies_by_exponent
 
 DEFAULT_PER_PAGE = 25
 # The largest page number or page size a request may name: the offset it makes, (page - 1) x per_page, stays far
@@ -31,6 +35,8 @@ class Match(StrEnum):
     PARTIAL = "partial"
     INTEGER = "integer"
     BOOLEAN = "boolean"
+    DATE = "date"  # a UTC time column: ``2026``, ``2026-12``, ``2026-12-01`` or a whole ISO time
+    AMOUNT = "amount"  # minor units of the row's ``currency`` column, matched by an amount in major units
 
 
 @dataclass(frozen=True)
@@ -124,6 +130,54 @@ def parse_list_query(params: Mapping[str, str], spec: ListSpec, *, max_per_page:
 
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off"}
+_DATE = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
+
+
+def _time_span(name: str, raw: str) -> tuple[dt.datetime, dt.datetime]:
+    """The UTC times ``[start, end)`` a date filter names: a year, a month, a day, or one instant."""
+    text = raw.strip()
+    try:
+        match = _DATE.fullmatch(text)
+        if match is None:
+            moment = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+            if moment.tzinfo is None:
+                moment = moment.replace(tzinfo=dt.UTC)
+            return moment, moment + dt.timedelta(microseconds=1)
+        year, month, day = (int(part) if part else None for part in match.groups())
+        assert year is not None
+        start = dt.datetime(year, month or 1, day or 1, tzinfo=dt.UTC)
+        if day is not None:
+            return start, start + dt.timedelta(days=1)
+        if month is not None:
+            return start, (start + dt.timedelta(days=32)).replace(day=1)
+        return start, start.replace(year=year + 1)
+    except (ValueError, OverflowError):
+        raise BadRequest(
+            f"The filter `{name}` takes a date (YYYY, YYYY-MM, YYYY-MM-DD) or an ISO 8601 time.",
+            fields={f"filter[{name}]": ["Must be a date."]},
+        ) from None
+
+
+def _amount_matches(name: str, raw: str, column: Any, currency: Any) -> sa.ColumnElement[bool]:
+    """Rows whose amount is one of the comma-separated amounts ``raw`` (major units) in the row's currency."""
+    conditions: list[sa.ColumnElement[bool]] = []
+    groups = currencies_by_exponent()
+    for part in raw.split(","):
+        try:
+            amount = Decimal(part.strip())
+            if not amount.is_finite() or abs(amount) > 10**12:
+                raise InvalidOperation(part)
+        except InvalidOperation:
+            raise BadRequest(
+                f"The filter `{name}` takes amounts such as 4.99.", fields={f"filter[{name}]": ["Must be an amount."]}
+            ) from None
+        for exponent, codes in groups.items():
+            scaled = amount.scaleb(exponent)
+            if scaled != scaled.to_integral_value():
+                continue  # 4.999 is no amount of a two-decimal currency
+            in_group = currency.not_in(codes[1]) if codes[0] else currency.in_(codes[1])
+            conditions.append(sa.and_(column == int(scaled), in_group))
+    return sa.or_(*conditions) if conditions else sa.false()
 
 
 def apply_filters(statement: sa.Select[Any], columns: Columns, spec: ListSpec, query: ListQuery) -> sa.Select[Any]:
@@ -152,6 +206,11 @@ def apply_filters(statement: sa.Select[Any], columns: Columns, spec: ListSpec, q
                     fields={f"filter[{name}]": ["Must be true or false."]},
                 )
             statement = statement.where(column.is_(lowered in _TRUE))
+        elif match is Match.DATE:
+            start, end = _time_span(name, raw)
+            statement = statement.where(column >= start, column < end)
+        elif match is Match.AMOUNT:
+            statement = statement.where(_amount_matches(name, raw, column, columns["currency"]))
         else:
             statement = statement.where(column.in_(raw.split(",")))
     return statement

@@ -32,8 +32,9 @@ from hostlane.identity.principal import Principal
 INCLUDE_PERMISSIONS: Mapping[str, Mapping[str, str]] = {
     "/customers": {"services": "services:index"},
     "/services": {"customer": "customers:index", "product": "products:index"},
-    "/groups": {"products": "products:index", "groups": "groups:index"},
-    "/products": {"group": "groups:index", "pricing": "pricings:index"},
+    # A group or product always carries its metadata (and a group its subgroups): asking for them reads nothing more.
+    "/groups": {"products": "products:index", "groups": "groups:index", "metadata": "groups:index"},
+    "/products": {"group": "groups:index", "pricing": "pricings:index", "metadata": "products:index"},
     "/pricings": {"product": "products:index"},
     "/orders": {"items": "orders:show"},
     "/invoices": {"items": "invoices:show", "payments": "invoices:show"},
