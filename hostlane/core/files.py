@@ -118,19 +118,23 @@ def remove(key: str | None) -> None:
             found.unlink()
 
 
-def _on(session: AsyncSession, name: str, action: Any) -> None:
-    event.listen(session.sync_session, name, lambda *_: action(), once=True)
-
-
 def discard_on_rollback(session: AsyncSession, key: str) -> None:
-    """Remove ``key`` if the session's transaction rolls back (the row that names it is not written)."""
-    _on(session, "after_rollback", lambda: remove(key))
+    """Remove ``key`` if the session's transaction rolls back (the row that names it is not written), whether or
+    not it reached the database; a savepoint's rollback inside it is no reason."""
+
+    def rolled_back(_session: Any, previous: Any) -> None:
+        if previous.parent is None and not previous.nested:
+            remove(key)
+
+    if not session.in_transaction():
+        session.sync_session.begin()  # so that its end, commit or rollback, is an event even before any SQL
+    event.listen(session.sync_session, "after_soft_rollback", rolled_back)
 
 
 def remove_after_commit(session: AsyncSession, key: str | None) -> None:
     """Remove ``key`` once the session's transaction has committed (the rows no longer name it)."""
     if key:
-        _on(session, "after_commit", lambda: remove(key))
+        event.listen(session.sync_session, "after_commit", lambda _session: remove(key), once=True)
 
 
 def store(session: AsyncSession, folder: str, owner_id: int, data: bytes, file_format: str) -> str:
