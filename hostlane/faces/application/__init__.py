@@ -9,6 +9,11 @@ Choices where the document is vague, following the real CLIENTXCMS:
 * CLIENTXCMS has no statistics route although the document lists the permission (spelt
   ``statitics``); ``GET /statistics`` is ours and answers ``{"status": "ok", "statistics": {…}}``.
 * JSON by default; XML when ``Accept`` asks for it, in the mapping of ``hostlane.core.formats``.
+* Catalogue, where the real CLIENTXCMS is defective: ``GET /products/{id}`` answers the product (the real one a
+  paginator of it); an update leaves ``pinned`` and a group's ``use_image_as_background`` alone unless sent (the
+  real one resets both, and reads form ``pinned=1`` as false); a refused group delete says why in ``error``
+  (the real one an untranslated key). Several pricings per product and currency; an order charges the oldest
+  that offers the cycle. Pricings relate to products only (another ``related_type`` is a 422); no weekly cycle.
 """
 
 from hostlane.faces.application import routes, wire
