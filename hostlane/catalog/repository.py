@@ -80,7 +80,8 @@ PRICING_SPEC = ListSpec(
 PRICING_COLUMNS = {
     **{c.name: c for c in PRICINGS.c},
     "related_id": PRICINGS.c.product_id,
-    "related_type": sa.literal_column("'product'", sa.String),
+    # An expression, not a bare constant: PostgreSQL refuses to ORDER BY a constant.
+    "related_type": sa.cast(sa.literal_column("'product'"), sa.String(16)),
 }
 
 
