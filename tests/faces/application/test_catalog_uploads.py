@@ -325,6 +325,35 @@ def test_the_file_store_defaults_beside_the_sqlite_database(settings: Settings) 
         use_settings(settings)
 
 
+async def test_a_multipart_text_field_may_not_hold_a_nul_though_a_file_may(
+    runtime: Runtime, client: httpx.AsyncClient
+) -> None:
+    group = await make_group(runtime)
+    key = await make_api_key(runtime, "products:create")
+    assert b"\x00" in PNG
+    refused = await client.post(
+        f"{API}/products",
+        headers=auth(key),
+        data={"name": "P\x00", "group_id": str(group["id"])},
+        files={"image": ("a.png", PNG, "image/png")},
+    )
+    assert refused.status_code == 422 and refused.json() == {"message": "Text may not contain NUL characters."}
+
+
+def test_an_image_url_is_absolute_with_a_public_url(settings: Settings) -> None:
+    from hostlane.config import use_settings
+    from hostlane.faces.application import wire
+
+    try:
+        use_settings(settings.model_copy(update={"public_url": "https://billing.example.net"}))
+        assert wire.image_url("products/1-0123456789abcdef.png") == (
+            "https://billing.example.net/api/application/storage/products/1-0123456789abcdef.png"
+        )
+        assert wire.image_url(None) is None
+    finally:
+        use_settings(settings)
+
+
 # Metadata
 
 

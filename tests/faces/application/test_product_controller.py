@@ -6,10 +6,16 @@ reads. The PHP tests send JSON with the real ``X:store``/``X:show`` permission n
 
 from __future__ import annotations
 
-import httpx
+from pathlib import Path
 
+import httpx
+import pytest
+
+from hostlane.config import Settings
 from hostlane.runtime import Runtime
+from tests.conftest import settings_of
 from tests.faces.application.test_catalog import PAGE_FIELDS, PRODUCT_FIELDS
+from tests.fixtures.database import Backend
 from tests.fixtures.factories import make_api_key, make_group, make_product
 from tests.fixtures.http import bearer as auth
 from tests.fixtures.images import PNG
@@ -20,6 +26,12 @@ ABILITY_STORE = "products:store"
 ABILITY_SHOW = "products:show"
 ABILITY_UPDATE = "products:update"
 ABILITY_DELETE = "products:delete"
+
+
+@pytest.fixture
+def settings(backend: Backend, tmp_path: Path) -> Settings:
+    """The suite's settings, with a file store of this test's own (images are uploaded here)."""
+    return settings_of(backend).model_copy(update={"files_dir": tmp_path / "files"})
 
 
 async def perform_action(
