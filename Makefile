@@ -21,7 +21,7 @@ $(VENV)/.dev-installed: pyproject.toml $(VENV)/.installed
 
 run: $(VENV)/.installed
 	$(BIN)/hostlane migrate
-	$(BIN)/hostlane demo
+	$(BIN)/hostlane demo --host $(HOST) --port $(PORT)
 	$(BIN)/hostlane serve --host $(HOST) --port $(PORT)
 
 lint: $(VENV)/.dev-installed

@@ -277,11 +277,11 @@ API_KEY_SQL = (
 TOUCH_SQL = "UPDATE api_keys SET last_used_at=$1::TIMESTAMP WITH TIME ZONE WHERE api_keys.id = $2::BIGINT"
 _SELECT = (
     "SELECT customers.id, customers.livemode, customers.email, customers.firstname, customers.lastname, "
-    "customers.companyname, customers.address1, customers.address2, customers.city, customers.state, "
-    "customers.postcode, customers.country, customers.phone, customers.locale, customers.currency, "
-    "customers.credit_minor, customers.status, customers.taxexempt, customers.email_verified_at, customers.notes, "
-    "customers.last_login_at, customers.last_login_ip, customers.last_login_host, customers.created_at, "
-    "customers.updated_at \nFROM customers \n"
+    "customers.companyname, customers.billing_details, customers.address1, customers.address2, customers.city, "
+    "customers.state, customers.postcode, customers.country, customers.phone, customers.locale, customers.currency, "
+    "customers.credit_minor, customers.status, customers.status_reason, customers.taxexempt, "
+    "customers.email_verified_at, customers.notes, customers.last_login_at, customers.last_login_ip, "
+    "customers.last_login_host, customers.created_at, customers.updated_at, customers.deleted_at \nFROM customers \n"
 )
 _COUNT = "SELECT count(*) AS count_1 \nFROM customers \n"
 _SCOPE = "WHERE customers.livemode IS true AND customers.deleted_at IS NULL"
@@ -338,34 +338,36 @@ def bare_app() -> Any:
     def timestamp(value: dt.datetime | None) -> str | None:
         return value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ") if value is not None else None
 
-    def amount(minor: int) -> str:  # EUR, 2 decimals (every customer of the bench)
-        sign, minor = ("-", -minor) if minor < 0 else ("", minor)
-        return f"{sign}{minor // 100}.{minor % 100:02d}"
+    def amount(minor: int) -> float:  # EUR, 2 decimals (every customer of the bench), as a JSON number
+        return minor / 100
 
     def customer(row: Mapping[str, Any]) -> dict[str, Any]:
         return {
             "id": row["id"],
-            "email": row["email"],
             "firstname": row["firstname"],
             "lastname": row["lastname"],
-            "companyname": row["companyname"],
-            "address1": row["address1"],
+            "email": row["email"],
+            "locale": row["locale"],
+            "phone": row["phone"],
+            "address": row["address1"],
             "address2": row["address2"],
             "city": row["city"],
-            "state": row["state"],
-            "postcode": row["postcode"],
             "country": row["country"],
-            "phone": row["phone"],
-            "locale": row["locale"],
-            "currency": row["currency"],
-            "balance": amount(row["credit_minor"]),
-            "verified": row["email_verified_at"] is not None,
+            "region": row["state"],
+            "zipcode": row["postcode"],
             "email_verified_at": timestamp(row["email_verified_at"]),
+            "balance": amount(row["credit_minor"]),
+            "last_login": timestamp(row["last_login_at"]),
+            "is_confirmed": row["email_verified_at"] is not None,
+            "is_deleted": row["deleted_at"] is not None,
+            "deleted_at": timestamp(row["deleted_at"]),
+            "notes": row["notes"],
+            "created_at": timestamp(row["created_at"]),
+            "company_name": row["companyname"],
+            "billing_details": row["billing_details"],
+            "currency": row["currency"],
             "status": row["status"],
             "taxexempt": row["taxexempt"],
-            "notes": row["notes"],
-            "last_login": timestamp(row["last_login_at"]),
-            "created_at": timestamp(row["created_at"]),
             "updated_at": timestamp(row["updated_at"]),
         }
 

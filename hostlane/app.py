@@ -7,10 +7,14 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from importlib.resources import files
+from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
+from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
+from fastapi.responses import FileResponse, HTMLResponse
 from sqlalchemy.exc import IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp
@@ -137,6 +141,63 @@ def document_errors(document: dict[str, Any], faces: list[Face]) -> dict[str, An
     return document
 
 
+# The docs pages, and the Swagger UI and ReDoc files they load, served from the package ``fastapi-offline`` ships
+# them in (current Swagger UI 5 and ReDoc 2 builds): no CDN, so the pages work offline and the CSP names no
+# other origin (``faces.security``).
+OPENAPI_URL = "/api/openapi.json"
+SWAGGER_UI_URL = "/api/documentation"
+REDOC_URL = "/api/redoc"
+DOCS_ASSETS_URL = "/api/documentation/assets"
+_ASSETS_DIRECTORY = Path(str(files("fastapi_offline") / "static"))
+DOCS_ASSETS: dict[str, str] = {
+    "swagger-ui-bundle.js": "text/javascript; charset=utf-8",
+    "swagger-ui.css": "text/css; charset=utf-8",
+    "redoc.standalone.js": "text/javascript; charset=utf-8",
+    "favicon.png": "image/png",
+}
+_ASSETS_CACHE = {"Cache-Control": "public, max-age=86400"}
+
+
+def install_docs(app: FastAPI) -> None:
+    """Swagger UI at ``/api/documentation`` and ReDoc at ``/api/redoc``, their files under
+    ``/api/documentation/assets/`` (plain routes, outside the OpenAPI document and every face's route table)."""
+
+    def here(request: Request, path: str) -> str:  # behind a proxy that mounts the app under a root path too
+        return f"{request.scope.get('root_path', '').rstrip('/')}{path}"
+
+    def asset(request: Request, name: str) -> str:
+        return here(request, f"{DOCS_ASSETS_URL}/{name}")
+
+    async def swagger_ui(request: Request) -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url=here(request, OPENAPI_URL),
+            title=f"{app.title} - Swagger UI",
+            swagger_js_url=asset(request, "swagger-ui-bundle.js"),
+            swagger_css_url=asset(request, "swagger-ui.css"),
+            swagger_favicon_url=asset(request, "favicon.png"),
+            swagger_ui_parameters={"validatorUrl": None},  # no badge fetched from validator.swagger.io
+        )
+
+    async def redoc(request: Request) -> HTMLResponse:
+        return get_redoc_html(
+            openapi_url=here(request, OPENAPI_URL),
+            title=f"{app.title} - ReDoc",
+            redoc_js_url=asset(request, "redoc.standalone.js"),
+            redoc_favicon_url=asset(request, "favicon.png"),
+            with_google_fonts=False,
+        )
+
+    async def docs_asset(request: Request) -> FileResponse:
+        name = request.path_params["name"]
+        if name not in DOCS_ASSETS:
+            raise StarletteHTTPException(404)
+        return FileResponse(_ASSETS_DIRECTORY / name, media_type=DOCS_ASSETS[name], headers=_ASSETS_CACHE)
+
+    app.add_route(SWAGGER_UI_URL, swagger_ui, include_in_schema=False)
+    app.add_route(REDOC_URL, redoc, include_in_schema=False)
+    app.add_route(DOCS_ASSETS_URL + "/{name}", docs_asset, include_in_schema=False)
+
+
 def create_app(
     settings: Settings | None = None, runtime: Runtime | None = None, *, faces: list[Face] | None = None
 ) -> FastAPI:
@@ -173,14 +234,15 @@ def create_app(
         title="Hostlane",
         version=hostlane.__version__,
         description="One platform, five wire-compatible APIs. Each tag is one face.",
-        openapi_url="/api/openapi.json",
-        docs_url="/api/documentation",
-        redoc_url="/api/redoc",
+        openapi_url=OPENAPI_URL,
+        docs_url=None,  # served by install_docs, from the package's files
+        redoc_url=None,
         openapi_tags=[face.openapi_tag for face in listed],
         lifespan=lifespan,
     )
     app.state.runtime = runtime
     install_error_handlers(app, mounted)
+    install_docs(app)
 
     def idempotency_error(request: Request, status: int, message: str, fields: dict[str, list[str]]) -> Response:
         return error_renderer(request.url.path, mounted)(request, ErrorInfo(status, message, fields=fields))

@@ -8,6 +8,8 @@ from collections.abc import Awaitable, Callable
 from typing import Annotated, TypeVar
 
 import typer
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hostlane import tasks  # registers every job handler (the runtime and the runner import no domain)
@@ -57,12 +59,33 @@ def _setup() -> None:
     ensure_secret_key()
 
 
+def _shown_url(url: str) -> str:
+    """``url`` without its password, for a message."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return "(not a database URL)"
+
+
 @app.command()
 def migrate() -> None:
-    """Bring the database schema up to date (SQLite or PostgreSQL)."""
-    from hostlane.core.migrate import upgrade
+    """Bring the database schema up to date (SQLite or PostgreSQL), creating HOSTLANE_DATABASE_SCHEMA if missing."""
+    from sqlalchemy.exc import SQLAlchemyError
 
-    upgrade(get_settings().database_url)
+    from hostlane.core.migrate import prepare_database, upgrade
+
+    settings = get_settings()
+    try:
+        created = prepare_database(settings.database_url, settings.database_schema)
+    except (SQLAlchemyError, OSError) as exc:  # unreachable, refused, no such database, no right to create the schema
+        reason = " ".join(str(getattr(exc, "orig", None) or exc).split("\n", 1)[0].split())
+        where = _shown_url(settings.database_url)
+        schema = f" (schema {settings.database_schema})" if settings.database_schema else ""
+        typer.echo(f"Error: cannot prepare the database {where}{schema}: {reason}", err=True)
+        raise typer.Exit(1) from None
+    if created:
+        typer.echo(f"Created the PostgreSQL schema {settings.database_schema}.")
+    upgrade(settings.database_url)
     typer.echo("Database is up to date.")
 
 
@@ -72,8 +95,11 @@ def serve(
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
     workers: Annotated[int, typer.Option(help="Worker processes (each with its own pool).")] = 1,
 ) -> None:
-    """Serve every face over HTTP."""
+    """Serve every face over HTTP. The access log never shows a credential sent in a query string."""
     import uvicorn
+    from uvicorn.config import LOGGING_CONFIG
+
+    from hostlane.core.logs import access_log_config
 
     uvicorn.run(
         "hostlane.app:create_app",
@@ -84,16 +110,29 @@ def serve(
         proxy_headers=False,
         server_header=False,
         log_level="info",
+        log_config=access_log_config(LOGGING_CONFIG),
     )
 
 
+def base_url(host: str, port: int) -> str:
+    """The address a person on this machine reaches ``hostlane serve --host HOST --port PORT`` at: a wildcard
+    address (every interface) is reached on the loopback one, an IPv6 address goes in brackets."""
+    host = {"0.0.0.0": "127.0.0.1", "::": "::1", "": "127.0.0.1"}.get(host, host)  # noqa: S104 - a name, not a bind
+    return f"http://{f'[{host}]' if ':' in host else host}:{port}"
+
+
 @app.command()
-def demo() -> None:
-    """Load the demo data if it is not there yet, and print the demo credentials."""
+def demo(
+    host: Annotated[str, typer.Option(help="The address `hostlane serve` listens on (for the printed URLs).")] = (
+        "127.0.0.1"
+    ),
+    port: Annotated[int, typer.Option(help="The port `hostlane serve` listens on (for the printed URLs).")] = 8000,
+) -> None:
+    """Load the demo data if it is not there yet, and print the demo credentials and where to try them."""
     from hostlane.demo import load_demo
 
     credentials = _run(lambda runtime: load_demo(runtime, ensure_secret_key()))
-    typer.echo(credentials.describe())
+    typer.echo(credentials.describe(base_url(host, port)))
 
 
 @app.command("create-admin")

@@ -3,6 +3,7 @@ what a customer owes, and the PDF. Every billing write returns this shape, so no
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -25,6 +26,13 @@ async def get_invoice(
     session: AsyncSession, principal: Principal, invoice_id: int, *, includes: frozenset[str] = frozenset({"items"})
 ) -> dict[str, Any]:
     return await repo.INVOICE.one(session, principal, invoice_id, includes=includes)
+
+
+async def invoices_for_customers(
+    session: AsyncSession, principal: Principal, customer_ids: Sequence[int]
+) -> dict[int, list[dict[str, Any]]]:
+    """The invoices of many customers, by customer, in one query (a customer's ``?include=invoices``)."""
+    return await repo.INVOICE.grouped("customer_id")(session, principal, customer_ids)
 
 
 async def service_ids_on(session: AsyncSession, invoice_id: int) -> list[int]:

@@ -15,6 +15,7 @@ from hostlane.billing.invoices import (
     balance,
     get_invoice,
     invoice_pdf,
+    invoices_for_customers,
     list_invoices,
     service_ids_on,
 )
@@ -62,6 +63,7 @@ __all__ = [
     "format_number",
     "get_invoice",
     "invoice_pdf",
+    "invoices_for_customers",
     "issue_draft",
     "issue_invoice",
     "list_invoices",

@@ -38,8 +38,8 @@ GROUP_SPEC = ListSpec(
         "sort_order": Match.INTEGER,
         "parent_id": Match.INTEGER,
         "pinned": Match.BOOLEAN,
-        "created_at": Match.DATE,
-        "updated_at": Match.DATE,
+        "created_at": Match.TIME,
+        "updated_at": Match.TIME,
     },
     sorts=frozenset({"id", "name", "slug", "status", "description", "sort_order", "created_at", "updated_at"}),
     includes=frozenset({"products", "groups", "metadata"}),
@@ -55,8 +55,8 @@ PRODUCT_SPEC = ListSpec(
         "type": Match.EXACT,
         "pinned": Match.BOOLEAN,
         "stock": Match.INTEGER,
-        "created_at": Match.DATE,
-        "updated_at": Match.DATE,
+        "created_at": Match.TIME,
+        "updated_at": Match.TIME,
     },
     sorts=frozenset(
         {"id", "name", "status", "description", "sort_order", "group_id", "stock", "type", "pinned"}

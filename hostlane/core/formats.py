@@ -43,7 +43,7 @@ from xml.etree.ElementTree import Element, SubElement, tostring
 import orjson
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import ParseError, iterparse
-from fastapi import Request, Response
+from fastapi import Request, Response, params
 from fastapi.routing import APIRoute
 
 from hostlane.config import get_settings
@@ -330,15 +330,30 @@ class FormatRoute(APIRoute):
                     request = _as_json_request(request, load_xml(body))
                 elif body.strip() and media in (FORM, MULTIPART):
                     fields = decode_fields(body, content_type)
-                    files = multipart_files(body, content_type or "") if media == MULTIPART else {}
                     if media == MULTIPART and _NUL.search(dump_json(fields)):
                         raise ValidationFailed(NUL_REFUSED)
-                    request = _as_json_request(request, fields, files)
+                    if self._model_body():
+                        files = multipart_files(body, content_type or "") if media == MULTIPART else {}
+                        request = _as_json_request(request, _blanks_as_null(fields), files)
                 elif body.strip():
                     check_body(body, content_type)
             return await handler(request)
 
         return route_handler
+
+    def _model_body(self) -> bool:
+        """Whether the route reads its body as one model (not as form or file parameters): form fields sent to
+        it are read as that model's data, as Laravel reads a form as readily as JSON."""
+        return self.body_field is not None and not isinstance(self.body_field.field_info, params.Form)
+
+
+def _blanks_as_null(data: Any) -> Any:
+    """An empty form field is no value (Laravel's ConvertEmptyStringsToNull): ``phone=`` is ``null``."""
+    if isinstance(data, dict):
+        return {key: _blanks_as_null(value) for key, value in data.items()}
+    if isinstance(data, list):
+        return [_blanks_as_null(value) for value in data]
+    return None if data == "" else data
 
 
 def _as_json_request(request: Request, data: Any, files: dict[str, UploadedFile] | None = None) -> Request:

@@ -2,8 +2,9 @@
 resource allows, and applied to a SELECT in one place.
 
 Text filters match a part of the value, case-insensitively (as Spatie's query builder, which the
-CLIENTXCMS API uses); ids, numbers, booleans and enums match exactly; a time matches the day, month or year it
-names (``2026-12``), and an amount of money in major units (``3.99``) the rows holding it in their own currency.
+CLIENTXCMS API uses); ids, numbers, booleans and enums match exactly; a time matches the period a leading part
+of ``YYYY-MM-DD HH:MM:SS`` names (``2026``, ``2026-12``, ``2026-12-11``, ``2026-12-11 10:30`` …), in UTC;
+an amount of money in major units (``3.99``) the rows holding it in their own currency.
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ class Match(StrEnum):
     PARTIAL = "partial"
     INTEGER = "integer"
     BOOLEAN = "boolean"
-    DATE = "date"  # a UTC time column: ``2026``, ``2026-12``, ``2026-12-01`` or a whole ISO time
+    TIME = "time"
     AMOUNT = "amount"  # minor units of the row's ``currency`` column, matched by an amount in major units
 
 
@@ -65,7 +66,7 @@ class ListQuery:
 _WHOLE_NUMBER = re.compile(r"\s*[+-]?[0-9]+\s*")
 
 
-def _positive_int(name: str, raw: str | None, default: int) -> int:
+def _positive_int(name: str, raw: str | None, default: int, maximum: int = MAX_PAGE) -> int:
     if raw is None or raw == "":
         return default
     try:
@@ -81,17 +82,20 @@ def _positive_int(name: str, raw: str | None, default: int) -> int:
         ) from None
     if value < 1:
         raise BadRequest(f"The {name} parameter must be at least 1.", fields={name: ["Must be at least 1."]})
-    if value > MAX_PAGE:
+    if value > maximum:
         raise ValidationFailed(
-            f"The {name} parameter may not be greater than {MAX_PAGE}.", fields={name: [f"Must be at most {MAX_PAGE}."]}
+            f"The {name} parameter may not be greater than {maximum}.", fields={name: [f"Must be at most {maximum}."]}
         )
     return value
 
 
 def parse_list_query(params: Mapping[str, str], spec: ListSpec, *, max_per_page: int) -> ListQuery:
-    """Read a list's query parameters; an unknown filter, sort or include is a 400 naming it."""
+    """Read a list's query parameters; an unknown filter, sort or include is a 400 naming it, a ``per_page`` above
+    ``max_per_page`` a 422 naming the maximum (``per_page`` left out is 25, or ``max_per_page`` if smaller)."""
     page = _positive_int("page", params.get("page"), 1)
-    per_page = min(_positive_int("per_page", params.get("per_page"), DEFAULT_PER_PAGE), max_per_page)
+    # Above the maximum is refused, not capped: a client must never take a shorter page for the one it asked for.
+    maximum = min(max_per_page, MAX_PAGE)
+    per_page = _positive_int("per_page", params.get("per_page"), min(DEFAULT_PER_PAGE, maximum), maximum)
     filters: dict[str, str] = {}
     for key, value in params.items():
         if key.startswith("filter[") and key.endswith("]"):
@@ -128,34 +132,45 @@ def parse_list_query(params: Mapping[str, str], spec: ListSpec, *, max_per_page:
     return ListQuery(page, per_page, filters, sort, includes)
 
 
-_TRUE = {"1", "true", "yes", "on"}
-_FALSE = {"0", "false", "no", "off"}
-_DATE = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
+_PERIOD = re.compile(
+    r"(?P<year>\d{4})(?:-(?P<month>\d{2})(?:-(?P<day>\d{2})"
+    r"(?:[ T](?P<hour>\d{2})(?::(?P<minute>\d{2})(?::(?P<second>\d{2}))?)?)?)?)?"
+)
 
 
-def _time_span(name: str, raw: str) -> tuple[dt.datetime, dt.datetime]:
-    """The UTC times ``[start, end)`` a date filter names: a year, a month, a day, or one instant."""
-    text = raw.strip()
+def _period(name: str, raw: str) -> tuple[dt.datetime, dt.datetime]:
+    """The UTC period ``[start, end)`` a leading part of ``YYYY-MM-DD HH:MM:SS`` names; a 400 otherwise."""
+    found = _PERIOD.fullmatch(raw.strip())
     try:
-        match = _DATE.fullmatch(text)
-        if match is None:
-            moment = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
-            if moment.tzinfo is None:
-                moment = moment.replace(tzinfo=dt.UTC)
-            return moment, moment + dt.timedelta(microseconds=1)
-        year, month, day = (int(part) if part else None for part in match.groups())
-        assert year is not None
-        start = dt.datetime(year, month or 1, day or 1, tzinfo=dt.UTC)
-        if day is not None:
-            return start, start + dt.timedelta(days=1)
-        if month is not None:
-            return start, (start + dt.timedelta(days=32)).replace(day=1)
-        return start, start.replace(year=year + 1)
+        if found is None:
+            raise ValueError(raw)
+        parts = {key: int(value) for key, value in found.groupdict().items() if value is not None}
+        start = dt.datetime(
+            parts["year"],
+            parts.get("month", 1),
+            parts.get("day", 1),
+            parts.get("hour", 0),
+            parts.get("minute", 0),
+            parts.get("second", 0),
+            tzinfo=dt.UTC,
+        )
+        if "month" not in parts:
+            end = start.replace(year=start.year + 1)
+        elif "day" not in parts:
+            end = start.replace(year=start.year + start.month // 12, month=start.month % 12 + 1)
+        else:
+            unit = next(key for key in ("second", "minute", "hour", "day") if key in parts)
+            end = start + dt.timedelta(**{f"{unit}s": 1})
     except (ValueError, OverflowError):
         raise BadRequest(
-            f"The filter `{name}` takes a date (YYYY, YYYY-MM, YYYY-MM-DD) or an ISO 8601 time.",
-            fields={f"filter[{name}]": ["Must be a date."]},
+            f"The filter `{name}` takes a date or a time, such as 2026-12-11 or 2026-12-11 10:30.",
+            fields={f"filter[{name}]": ["Must be a date or a time (YYYY-MM-DD HH:MM:SS, or a leading part)."]},
         ) from None
+    return start, end
+
+
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off"}
 
 
 def _amount_matches(name: str, raw: str, column: Any, currency: Any) -> sa.ColumnElement[bool]:
@@ -206,8 +221,8 @@ def apply_filters(statement: sa.Select[Any], columns: Columns, spec: ListSpec, q
                     fields={f"filter[{name}]": ["Must be true or false."]},
                 )
             statement = statement.where(column.is_(lowered in _TRUE))
-        elif match is Match.DATE:
-            start, end = _time_span(name, raw)
+        elif match is Match.TIME:
+            start, end = _period(name, raw)
             statement = statement.where(column >= start, column < end)
         elif match is Match.AMOUNT:
             statement = statement.where(_amount_matches(name, raw, column, columns["currency"]))

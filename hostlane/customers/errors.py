@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from hostlane.core.errors import Conflict, NotFound, ValidationFailed
+from hostlane.core.errors import BadRequest, Conflict, NotFound, ValidationFailed
 
 
 class CustomerNotFound(NotFound):
@@ -18,3 +18,26 @@ class CustomerHasActiveServices(Conflict):
             f"The customer has {count} active service(s); terminate them first or delete with force=1.",
             active_services=count,
         )
+
+
+class EmailAlreadyVerified(BadRequest):
+    code = "email_already_verified"
+    message = "Email already verified"
+
+
+class CustomerStatusConflict(Conflict):
+    """An account action that the account's status forbids (suspending a banned account, reactivating a
+    closed one)."""
+
+    code = "customer_status"
+
+    def __init__(self, status: str, action: str) -> None:
+        super().__init__(f"A {status} customer cannot be {action}.", status=status, action=action)
+
+
+class InvalidAccountToken(BadRequest):
+    """A password-reset or e-mail verification token that is forged, expired, already used, or no longer
+    matches the account (its password or e-mail changed since)."""
+
+    code = "invalid_account_token"
+    message = "This link is invalid or has expired."

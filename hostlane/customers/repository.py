@@ -16,22 +16,28 @@ from hostlane.identity.principal import Principal
 from hostlane.models import Customer, CustomerStatus, TokenFamily
 
 TABLE = cast(sa.Table, Customer.__table__)
-# Columns a customer is rendered from (never the password hash, nor the session epoch).
-COLUMNS = [column for column in TABLE.c if column.name not in ("password_hash", "deleted_at", "session_epoch")]
+# Columns a customer is rendered from: never a secret (the password hash, the second factor), nor the session
+# epoch. (``deleted_at`` is always null in a read: a deleted customer is never read.)
+SECRET_COLUMNS = ("password_hash", "session_epoch", "two_factor_secret", "two_factor_recovery_codes")
+COLUMNS = [column for column in TABLE.c if column.name not in SECRET_COLUMNS]
 
+# CLIENTXCMS's filters and sorts (id, email, firstname, lastname, phone, created_at, updated_at), and Hostlane's
+# country, status and currency. Its includes are its relations: services here; invoices and metadata are
+# attached by the face (billing sits above customers).
 LIST_SPEC = ListSpec(
     filters={
         "id": Match.INTEGER,
         "email": Match.PARTIAL,
         "firstname": Match.PARTIAL,
         "lastname": Match.PARTIAL,
-        "companyname": Match.PARTIAL,
+        "phone": Match.PARTIAL,
+        "created_at": Match.TIME,
+        "updated_at": Match.TIME,
         "country": Match.EXACT,
         "status": Match.EXACT,
         "currency": Match.EXACT,
-        "phone": Match.PARTIAL,
     },
-    sorts=frozenset({"id", "email", "firstname", "lastname", "created_at", "updated_at", "country", "status"}),
+    sorts=frozenset({"id", "email", "firstname", "lastname", "phone", "created_at", "updated_at", "country", "status"}),
     includes=frozenset({"services"}),
 )
 
@@ -55,6 +61,11 @@ async def by_email(session: AsyncSession, livemode: bool, email: str) -> Custome
             sa.func.lower(Customer.email) == email.lower(),
         )
     )
+
+
+async def account(session: AsyncSession, principal: Principal, customer_id: int) -> Customer | None:
+    """The customer's row as an object (its epoch and e-mail too), if ``principal`` can see it; no lock."""
+    return await session.scalar(sa.select(Customer).where(TABLE.c.id == customer_id, *CUSTOMER.scope(principal)))
 
 
 async def count(session: AsyncSession, principal: Principal) -> dict[str, int]:

@@ -11,12 +11,14 @@ from hostlane.models import CustomerStatus
 
 Postcode = Annotated[str, StringConstraints(strip_whitespace=True, max_length=32)]
 Notes = Annotated[str, StringConstraints(max_length=5000)]
+Reason = Annotated[str, StringConstraints(strip_whitespace=True, max_length=255)]
 
 
 class _CustomerFields(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
     companyname: Line | None = None
+    billing_details: Line | None = None
     address1: Line | None = None
     address2: Line | None = None
     city: Line | None = None
@@ -54,3 +56,14 @@ class CustomerUpdate(_CustomerFields):
     status: CustomerStatus | None = None
     taxexempt: bool | None = None
     password: Password | None = None
+
+
+class Standing(BaseModel):
+    """How an account is suspended or banned: why, whether its active services are suspended with it, and
+    whether the customer is told by e-mail."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    reason: Reason | None = None
+    suspend_services: bool = False
+    notify: bool = False

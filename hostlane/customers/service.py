@@ -2,22 +2,31 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hostlane.config import get_settings
-from hostlane.core import clock, money
+from hostlane.core import clock, money, tokens
 from hostlane.core.money import require_offered_currency
 from hostlane.core.pagination import ListQuery, Page
 from hostlane.core.passwords import hash_password_off_loop
 from hostlane.core.repository import Include, apply_changes, changes_of
 from hostlane.customers import repository as repo
-from hostlane.customers.errors import CustomerHasActiveServices, EmailTaken
-from hostlane.customers.schemas import CustomerCreate, CustomerUpdate
+from hostlane.customers.errors import (
+    CustomerHasActiveServices,
+    CustomerNotFound,
+    CustomerStatusConflict,
+    EmailAlreadyVerified,
+    EmailTaken,
+    InvalidAccountToken,
+)
+from hostlane.customers.schemas import CustomerCreate, CustomerUpdate, Standing
 from hostlane.identity import audit
 from hostlane.identity.principal import Principal
 from hostlane.models import CreditEntry, Customer, CustomerStatus
+from hostlane.notifications import service as notifications
 from hostlane.services import service as services
 
 LIST_SPEC = repo.LIST_SPEC
@@ -50,6 +59,7 @@ async def create_customer(session: AsyncSession, principal: Principal, data: Cus
         firstname=data.firstname,
         lastname=data.lastname,
         companyname=data.companyname,
+        billing_details=data.billing_details,
         address1=data.address1,
         address2=data.address2,
         city=data.city,
@@ -116,7 +126,18 @@ async def update_customer(
     def set_locale(value: str | None) -> None:
         customer.locale = value if value is not None else get_settings().default_locale
 
-    setters = {"password": set_password, "balance": set_balance, "verified": set_verified, "locale": set_locale}
+    def set_status(value: CustomerStatus) -> None:
+        if value != customer.status:
+            customer.status_reason = None  # the reason was the old status's
+        customer.status = value
+
+    setters = {
+        "password": set_password,
+        "balance": set_balance,
+        "verified": set_verified,
+        "locale": set_locale,
+        "status": set_status,
+    }
     await apply_changes(session, customer, changes, setters=setters)
     if "password" in changes or ("status" in changes and customer.status != CustomerStatus.ACTIVE):
         await end_sessions(session, customer)
@@ -143,7 +164,7 @@ async def delete_customer(
     if active:
         await services.terminate_all_for_customer(session, principal, customer.id, reason="customer deleted")
     row = await get_customer(session, principal, customer.id)
-    customer.deleted_at = clock.now()
+    customer.deleted_at = row["deleted_at"] = clock.now()
     await end_sessions(session, customer)
     audit.record(session, principal, "customer.delete", "customer", customer.id, {"force": force})
     return row
@@ -224,3 +245,226 @@ def record_credit_entry(
 async def billing_profiles(session: AsyncSession, ids: set[int]) -> dict[int, dict[str, Any]]:
     """The billing run's view of many customers at once: country, state, tax exemption, credit, currency."""
     return await repo.billing_profiles(session, list(ids))
+
+
+# Standing: suspending, banning and reactivating an account.
+
+# Why a customer's services were suspended with it: reactivating the customer unsuspends those, and only those.
+SUSPENDED_WITH_CUSTOMER = "Customer suspended"
+SUSPENDED_WITH_BAN = "Customer banned"
+BLOCK_REASONS = (SUSPENDED_WITH_CUSTOMER, SUSPENDED_WITH_BAN)
+NO_REASON = "No reason provided"
+
+
+async def _block(
+    session: AsyncSession,
+    principal: Principal,
+    customer_id: int,
+    standing: Standing,
+    *,
+    status: CustomerStatus,
+    allowed_from: frozenset[CustomerStatus],
+    action: str,
+    services_reason: str,
+) -> dict[str, Any]:
+    customer = await repo.CUSTOMER.locked(session, principal, customer_id)
+    if customer.status not in allowed_from:
+        raise CustomerStatusConflict(customer.status.value, action)
+    reason = standing.reason or NO_REASON
+    previous = customer.status
+    customer.status, customer.status_reason = status, reason
+    await end_sessions(session, customer)
+    suspended: list[int] = []
+    if standing.suspend_services:
+        suspended = await services.suspend_all_for_customer(session, principal, customer.id, reason=services_reason)
+    if standing.notify:
+        notifications.queue(session, f"customer_{status.value}", livemode=customer.livemode, customer_id=customer.id)
+    audit.record(
+        session,
+        principal,
+        f"customer.{status.value}",
+        "customer",
+        customer.id,
+        {"from": previous, "reason": reason, "services": suspended, "notify": standing.notify},
+    )
+    return await get_customer(session, principal, customer.id)
+
+
+async def suspend_customer(
+    session: AsyncSession, principal: Principal, customer_id: int, standing: Standing
+) -> dict[str, Any]:
+    """Suspend the account: every session of it ends, it cannot log in, and with ``suspend_services`` its
+    active services are suspended too (through their modules). A banned or closed account cannot be."""
+    return await _block(
+        session,
+        principal,
+        customer_id,
+        standing,
+        status=CustomerStatus.SUSPENDED,
+        allowed_from=frozenset({CustomerStatus.ACTIVE, CustomerStatus.SUSPENDED}),
+        action="suspended",
+        services_reason=SUSPENDED_WITH_CUSTOMER,
+    )
+
+
+async def ban_customer(
+    session: AsyncSession, principal: Principal, customer_id: int, standing: Standing
+) -> dict[str, Any]:
+    """Ban the account: as a suspension, from any status but closed (a suspended account may be banned)."""
+    return await _block(
+        session,
+        principal,
+        customer_id,
+        standing,
+        status=CustomerStatus.BANNED,
+        allowed_from=frozenset({CustomerStatus.ACTIVE, CustomerStatus.SUSPENDED, CustomerStatus.BANNED}),
+        action="banned",
+        services_reason=SUSPENDED_WITH_BAN,
+    )
+
+
+async def reactivate_customer(
+    session: AsyncSession, principal: Principal, customer_id: int, *, notify: bool = False
+) -> dict[str, Any]:
+    """Make a suspended or banned account active again, and unsuspend the services its suspension or ban
+    suspended (a service suspended for another reason, such as an overdue invoice, stays so). An active
+    account is left as it is; a closed one cannot be reactivated."""
+    customer = await repo.CUSTOMER.locked(session, principal, customer_id)
+    if customer.status is CustomerStatus.CLOSED:
+        raise CustomerStatusConflict(customer.status.value, "reactivated")
+    if customer.status is CustomerStatus.ACTIVE:
+        return await get_customer(session, principal, customer.id)
+    previous = customer.status
+    customer.status, customer.status_reason = CustomerStatus.ACTIVE, None
+    await session.flush()
+    unsuspended = await services.unsuspend_all_for_customer(session, principal, customer.id, reasons=BLOCK_REASONS)
+    if notify:
+        notifications.queue(session, "customer_reactivated", livemode=customer.livemode, customer_id=customer.id)
+    audit.record(
+        session,
+        principal,
+        "customer.reactivate",
+        "customer",
+        customer.id,
+        {"from": previous, "services": unsuspended, "notify": notify},
+    )
+    return await get_customer(session, principal, customer.id)
+
+
+async def disable_two_factor(session: AsyncSession, principal: Principal, customer_id: int) -> dict[str, Any]:
+    """Remove the customer's second factor (its secret and recovery codes): its next login asks for the
+    password alone."""
+    customer = await repo.CUSTOMER.locked(session, principal, customer_id)
+    had = customer.two_factor_secret is not None
+    customer.two_factor_secret = customer.two_factor_recovery_codes = None
+    await session.flush()
+    audit.record(session, principal, "customer.disable_two_factor", "customer", customer.id, {"had_second_factor": had})
+    return await get_customer(session, principal, customer.id)
+
+
+# E-mail verification and password reset: signed, short-lived links, good for one account as it is now.
+
+VERIFY_EMAIL_AUDIENCE = "hostlane:customer:verify-email"
+RESET_LINK_AUDIENCE = "hostlane:customer:reset-password"
+ACCOUNT_LINK_LIFETIME = timedelta(minutes=60)
+VERIFY_EMAIL_MAIL = "customer_verify_email"
+RESET_LINK_MAIL = "customer_reset_password"
+
+
+async def confirm_email(session: AsyncSession, principal: Principal, customer_id: int) -> dict[str, Any]:
+    """Mark the customer's e-mail verified (staff vouch for it); ``EmailAlreadyVerified`` if it is."""
+    customer = await repo.CUSTOMER.locked(session, principal, customer_id)
+    if customer.email_verified_at is not None:
+        raise EmailAlreadyVerified()
+    customer.email_verified_at = clock.now()
+    await session.flush()
+    audit.record(session, principal, "customer.confirm_email", "customer", customer.id, {"email": customer.email})
+    return await get_customer(session, principal, customer.id)
+
+
+async def send_email_verification(session: AsyncSession, principal: Principal, customer_id: int) -> None:
+    """Mail the customer a link that verifies its e-mail; ``EmailAlreadyVerified`` if it is."""
+    customer = await get_customer(session, principal, customer_id)
+    if customer["email_verified_at"] is not None:
+        raise EmailAlreadyVerified()
+    notifications.queue(session, VERIFY_EMAIL_MAIL, livemode=principal.livemode, customer_id=customer_id)
+    audit.record(session, principal, "customer.send_email_verification", "customer", customer_id, {})
+
+
+async def send_password_reset(session: AsyncSession, principal: Principal, customer_id: int) -> None:
+    """Mail the customer a link that sets a new password."""
+    await get_customer(session, principal, customer_id)
+    notifications.queue(session, RESET_LINK_MAIL, livemode=principal.livemode, customer_id=customer_id)
+    audit.record(session, principal, "customer.send_password_reset", "customer", customer_id, {})
+
+
+def _link_token(secret: str, customer: Customer, audience: str) -> str:
+    """A reset token holds the session epoch (a new password, or any end of the sessions, spends it); a
+    verification token holds the e-mail (a changed address cannot be verified with the old link)."""
+    claims: dict[str, Any] = {"sub": str(customer.id), "live": customer.livemode}
+    if audience == RESET_LINK_AUDIENCE:
+        claims["ep"] = customer.session_epoch
+    else:
+        claims["email"] = customer.email
+    return tokens.issue(secret, audience=audience, lifetime=ACCOUNT_LINK_LIFETIME, claims=claims)
+
+
+async def account_mail(
+    session: AsyncSession, principal: Principal, customer_id: int, template: str, *, secret: str
+) -> dict[str, Any]:
+    """What a mail about the account says besides the customer's name: the reason of a suspension or ban,
+    or the token of a verification or reset link (issued now, so it holds the account as it is when sent)."""
+    customer = await repo.account(session, principal, customer_id)
+    if customer is None:
+        raise CustomerNotFound()
+    context: dict[str, Any] = {"reason": customer.status_reason or NO_REASON}
+    audience = {VERIFY_EMAIL_MAIL: VERIFY_EMAIL_AUDIENCE, RESET_LINK_MAIL: RESET_LINK_AUDIENCE}.get(template)
+    if audience is not None:
+        context["token"] = _link_token(secret, customer, audience)
+        context["valid_minutes"] = int(ACCOUNT_LINK_LIFETIME.total_seconds() // 60)
+    return context
+
+
+async def _account_of(session: AsyncSession, secret: str, token: str, audience: str) -> tuple[Customer, dict[str, Any]]:
+    try:
+        claims = tokens.read(secret, token, audience=audience)
+    except tokens.InvalidToken:
+        raise InvalidAccountToken() from None
+    system = Principal.system(livemode=bool(claims.get("live")))
+    try:
+        customer = await repo.CUSTOMER.locked(session, system, int(claims["sub"]))
+    except (CustomerNotFound, ValueError):
+        raise InvalidAccountToken() from None
+    return customer, claims
+
+
+async def verify_email(session: AsyncSession, *, secret: str, token: str) -> dict[str, Any]:
+    """Verify the e-mail a verification link was sent to, if it is still the account's."""
+    customer, claims = await _account_of(session, secret, token, VERIFY_EMAIL_AUDIENCE)
+    if claims.get("email") != customer.email:
+        raise InvalidAccountToken()
+    if customer.email_verified_at is None:
+        customer.email_verified_at = clock.now()
+        await session.flush()
+        audit.record(
+            session,
+            Principal.system(livemode=customer.livemode),
+            "customer.verify_email",
+            "customer",
+            customer.id,
+            {"email": customer.email},
+        )
+    return await get_customer(session, Principal.system(livemode=customer.livemode), customer.id)
+
+
+async def reset_password(session: AsyncSession, *, secret: str, token: str, password: str) -> dict[str, Any]:
+    """Set a new password with a reset link: once (the new password ends every session, which spends the
+    link), and only while no other change ended them since it was sent."""
+    customer, claims = await _account_of(session, secret, token, RESET_LINK_AUDIENCE)
+    if claims.get("ep") != customer.session_epoch:
+        raise InvalidAccountToken()
+    customer.password_hash = await hash_password_off_loop(password)
+    await end_sessions(session, customer)
+    system = Principal.system(livemode=customer.livemode)
+    audit.record(session, system, "customer.reset_password", "customer", customer.id, {})
+    return await get_customer(session, system, customer.id)

@@ -15,17 +15,14 @@ from hostlane.faces.face import came_over_https
 
 # An answer that is data (JSON, XML, a PDF): it loads nothing and may be framed by no one.
 API_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
-# The docs pages (Swagger UI at /api/documentation, ReDoc at /api/redoc) load their scripts and styles from
-# jsDelivr, as FastAPI serves them (no Python package of the assets is installed), ReDoc its fonts from Google
-# Fonts, and Swagger UI its favicon from FastAPI's site. The pages' own inline scripts are allowed by their hash
-# (computed from the page as it is sent), not by 'unsafe-inline'; styles need 'unsafe-inline' (both set styles
-# at run time), and ReDoc runs a worker from a blob.
-CDN = "https://cdn.jsdelivr.net"
+# The docs pages (Swagger UI at /api/documentation, ReDoc at /api/redoc) load their scripts, styles and favicon
+# from this server (``app.install_docs``: no CDN, no web fonts), so the policy names no other origin. The pages'
+# own inline scripts are allowed by their hash (computed from the page as it is sent), not by 'unsafe-inline';
+# styles need 'unsafe-inline' (both set styles at run time), images are this server's or data: URLs (ReDoc's
+# "API docs by Redocly" logo, from its maker's site, is not shown), and ReDoc runs a worker from a blob.
 PAGE_CSP = (
-    "default-src 'none'; script-src 'self' " + CDN + " {hashes}; style-src 'self' " + CDN + " "
-    "https://fonts.googleapis.com 'unsafe-inline'; font-src https://fonts.gstatic.com; "
-    "img-src 'self' data: https://fastapi.tiangolo.com https://cdn.redoc.ly; connect-src 'self'; worker-src blob:; "
-    "frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
+    "default-src 'none'; script-src {scripts}; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+    "connect-src 'self'; worker-src blob:; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
 )
 HSTS = "max-age=31536000; includeSubDomains"
 _INLINE_SCRIPT = re.compile(rb"<script(?![^>]*\bsrc=)[^>]*>(.*?)</script>", re.DOTALL | re.IGNORECASE)
@@ -33,11 +30,11 @@ _INLINE_SCRIPT = re.compile(rb"<script(?![^>]*\bsrc=)[^>]*>(.*?)</script>", re.D
 
 def page_csp(html: bytes) -> str:
     """The docs pages' policy, allowing exactly the inline scripts ``html`` holds."""
-    hashes = " ".join(
+    hashes = [
         f"'sha256-{base64.b64encode(hashlib.sha256(script).digest()).decode()}'"
         for script in _INLINE_SCRIPT.findall(html)
-    )
-    return PAGE_CSP.format(hashes=hashes).replace("  ", " ")
+    ]
+    return PAGE_CSP.format(scripts=" ".join(["'self'", *hashes]))
 
 
 class SecurityHeadersMiddleware:

@@ -36,6 +36,8 @@ class Customer(Base):
     firstname: Mapped[str] = mapped_column(String(100))
     lastname: Mapped[str] = mapped_column(String(100))
     companyname: Mapped[str | None] = mapped_column(String(255))
+    # What the customer wants printed on its invoices besides its address (a VAT number, a purchase order).
+    billing_details: Mapped[str | None] = mapped_column(String(255))
     address1: Mapped[str | None] = mapped_column(String(255))
     address2: Mapped[str | None] = mapped_column(String(255))
     city: Mapped[str | None] = mapped_column(String(255))
@@ -48,9 +50,15 @@ class Customer(Base):
     # Credit the customer holds, in minor units of `currency` (CLIENTXCMS's "balance").
     credit_minor: Mapped[int] = mapped_column(sa.BigInteger, default=0)
     status: Mapped[CustomerStatus] = mapped_column(text_enum(CustomerStatus), default=CustomerStatus.ACTIVE)
+    # Why the account is suspended or banned (staff's words); cleared when it is active again.
+    status_reason: Mapped[str | None] = mapped_column(String(255))
     taxexempt: Mapped[bool] = mapped_column(Boolean, default=False)
     email_verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     notes: Mapped[str | None] = mapped_column(Text)
+    # The second factor: a TOTP secret and the unused recovery codes, both stored encrypted (never in clear,
+    # never rendered). Null when the customer has no second factor.
+    two_factor_secret: Mapped[str | None] = mapped_column(Text)
+    two_factor_recovery_codes: Mapped[str | None] = mapped_column(Text)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_login_ip: Mapped[str | None] = mapped_column(String(45))
     last_login_host: Mapped[str | None] = mapped_column(String(255))

@@ -229,6 +229,34 @@ async def terminate_all_for_customer(
         await transition(session, principal, service_id, target, reason=reason)
 
 
+async def suspend_all_for_customer(
+    session: AsyncSession, principal: Principal, customer_id: int, *, reason: str
+) -> list[int]:
+    """Suspend every active service of the customer for ``reason`` (each through its module, as any
+    suspension); the ids suspended. Services already suspended keep their own reason."""
+    suspended = []
+    for service_id in await repo.live_for_customer(session, principal, customer_id):
+        service = await repo.SERVICE.locked(session, principal, service_id)
+        if service.status is S.ACTIVE:
+            await transition(session, principal, service_id, S.SUSPENDED, reason=reason)
+            suspended.append(service_id)
+    return suspended
+
+
+async def unsuspend_all_for_customer(
+    session: AsyncSession, principal: Principal, customer_id: int, *, reasons: Sequence[str]
+) -> list[int]:
+    """Unsuspend the customer's services suspended for one of ``reasons`` (and only those: a service
+    suspended for an overdue invoice stays suspended); the ids unsuspended."""
+    unsuspended = []
+    for service_id in await repo.live_for_customer(session, principal, customer_id):
+        service = await repo.SERVICE.locked(session, principal, service_id)
+        if service.status is S.SUSPENDED and service.suspend_reason in reasons:
+            await transition(session, principal, service_id, S.ACTIVE)
+            unsuspended.append(service_id)
+    return unsuspended
+
+
 async def delivery_context(session: AsyncSession, service_id: int) -> tuple[str, ServiceContext, int] | None:
     """The module name, what the module needs, and the current delivery sequence of a service."""
     found = await repo.get_with_product(session, service_id)

@@ -72,10 +72,15 @@ async def send(runtime: Runtime, payload: dict[str, Any], attempt: Attempt) -> N
                 customer_id = invoice["customer_id"]
             elif "reply_id" in payload or "ticket_id" in payload:
                 customer_id = await _ticket_context(session, principal, payload, context)
-            else:
+            elif "service_id" in payload:
                 service = await services.get_service(session, principal, int(payload["service_id"]))
                 context["service"] = {"name": service["name"], "suspend_reason": service["suspend_reason"]}
                 customer_id = service["customer_id"]
+            else:  # about the account itself: a suspension, a verification or reset link …
+                customer_id = int(payload["customer_id"])
+                context["account"] = await customers.account_mail(
+                    session, principal, customer_id, template, secret=runtime.settings.secret_key
+                )
             customer = await customers.get_customer(session, principal, customer_id)
     except NotFound:
         return  # deleted since: nothing to say

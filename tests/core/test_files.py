@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
 
 from hostlane.core import files
-from hostlane.core.errors import BadRequest
 from hostlane.core.forms import UploadedFile, multipart_files
-from hostlane.core.pagination import _time_span
 from tests.fixtures.images import GIF, JPEG, PNG, SVG, WEBP
 
 
@@ -57,21 +53,3 @@ def test_a_multipart_body_gives_its_files_by_field() -> None:
     )
     found = multipart_files(body, "multipart/form-data; boundary=b")
     assert found == {"image": UploadedFile("a.png", "image/png", PNG)}
-
-
-@pytest.mark.parametrize(
-    ("raw", "start", "end"),
-    [
-        ("2026", dt.datetime(2026, 1, 1, tzinfo=dt.UTC), dt.datetime(2027, 1, 1, tzinfo=dt.UTC)),
-        ("2026-12", dt.datetime(2026, 12, 1, tzinfo=dt.UTC), dt.datetime(2027, 1, 1, tzinfo=dt.UTC)),
-        ("2026-02-28", dt.datetime(2026, 2, 28, tzinfo=dt.UTC), dt.datetime(2026, 3, 1, tzinfo=dt.UTC)),
-    ],
-)
-def test_a_date_filter_names_a_span(raw: str, start: dt.datetime, end: dt.datetime) -> None:
-    assert _time_span("created_at", raw) == (start, end)
-
-
-@pytest.mark.parametrize("raw", ["2026-13", "yesterday", "2026-02-30", "99999"])
-def test_a_date_filter_that_names_no_date_is_400(raw: str) -> None:
-    with pytest.raises(BadRequest):
-        _time_span("created_at", raw)

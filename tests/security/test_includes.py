@@ -110,6 +110,11 @@ async def test_an_include_needs_the_permission_of_what_it_reads(
     url = f"{API}{resource.path}" if route == "list" else f"{API}{resource.path}/{row_id}"
     url += f"?include={include}"
     admin = await make_admin(runtime)
+    if needed is None:  # the row's own part (a customer's metadata): the route's permission reads it
+        own = await client.get(url, headers=bearer(await make_api_key(runtime, route_permission, admin=admin)))
+        assert own.status_code == 200, own.text
+        assert _included(own.json(), row_id, include, route) is not None  # present (Hostlane keeps none: [])
+        return
     # The route's own permission, and every permission but the include's: only the include can refuse.
     others = {"customers:index", "services:index", "products:index", "groups:index", "pricings:index"}
     others |= {"orders:index", "orders:show", "invoices:index", "invoices:show", "tickets:index", "tickets:show"}
@@ -151,5 +156,5 @@ async def test_an_unknown_include_is_still_a_400_before_any_permission(
     runtime: Runtime, client: httpx.AsyncClient
 ) -> None:
     key = bearer(await make_api_key(runtime, "customers:index"))
-    response = await client.get(f"{API}/customers?include=services,invoices", headers=key)
+    response = await client.get(f"{API}/customers?include=services,tickets", headers=key)
     assert response.status_code == 400, response.text

@@ -9,6 +9,17 @@ Choices where the document is vague, following the real CLIENTXCMS:
 * CLIENTXCMS has no statistics route although the document lists the permission (spelt
   ``statitics``); ``GET /statistics`` is ours and answers ``{"status": "ok", "statistics": {…}}``.
 * JSON by default; XML when ``Accept`` asks for it, in the mapping of ``hostlane.core.formats``.
+* ``per_page`` above ``HOSTLANE_MAX_PAGE_SIZE`` (100) is a 422 naming the maximum. The real CLIENTXCMS clamps it
+  to 100 (its ``PageSizeBoundsTest``: ``per_page=100000`` answers 100 rows); Hostlane refuses, as the issue that
+  asked for it says, because a client silently handed fewer rows than it asked for takes a short page for the
+  whole list and never asks for the rest.
+* Customers, where the real CLIENTXCMS is defective: its update answers 200 but silently keeps ``address``,
+  ``address2``, ``city``, ``zipcode``, ``region``, ``country``, ``company_name`` and ``billing_details`` (dropped
+  from its rules, though its schema lists them), which Hostlane updates; ``send_password`` refuses a verified
+  e-mail (400), which Hostlane does not; ``action/<unknown>`` answers 200 doing nothing (here 422); ``reactivate``
+  unsuspends every suspended service, here only those the suspension or ban suspended; it serialises the
+  customer's ``totp_secret`` and ``confirmation_token``, never rendered here.
+* A customer's own credential (client-area token, or e-mail and password over Basic) is refused with 403.
 * Catalogue, where the real CLIENTXCMS is defective: ``GET /products/{id}`` answers the product (the real one a
   paginator of it); an update leaves ``pinned`` and a group's ``use_image_as_background`` alone unless sent (the
   real one resets both, and reads form ``pinned=1`` as false); a refused group delete says why in ``error``

@@ -24,15 +24,15 @@ from hostlane.support.schemas import MessageText, Title
 
 
 class _CustomerNames(BaseModel):
-    """CLIENTXCMS's names (``company_name``, ``address``, ``region``, ``zipcode``) and HostBill's
-    ``phonenumber``, besides Hostlane's."""
+    """CLIENTXCMS's names (``address``, ``region``, ``zipcode``, ``company_name``); Hostlane's own are still
+    understood, and HostBill's ``phonenumber``."""
 
     model_config = ConfigDict(extra="ignore", populate_by_name=True)
 
-    companyname: Line | None = Field(None, validation_alias=AliasChoices("companyname", "company_name"))
-    address1: Line | None = Field(None, validation_alias=AliasChoices("address1", "address"))
-    state: Line | None = Field(None, validation_alias=AliasChoices("state", "region"))
-    postcode: Postcode | None = Field(None, validation_alias=AliasChoices("postcode", "zipcode"))
+    companyname: Line | None = Field(None, validation_alias=AliasChoices("company_name", "companyname"))
+    address1: Line | None = Field(None, validation_alias=AliasChoices("address", "address1"))
+    state: Line | None = Field(None, validation_alias=AliasChoices("region", "state"))
+    postcode: Postcode | None = Field(None, validation_alias=AliasChoices("zipcode", "postcode"))
     phone: Phone | None = Field(None, validation_alias=AliasChoices("phone", "phonenumber"))
 
 
@@ -42,6 +42,20 @@ class CustomerCreate(_CustomerNames, customers.CustomerCreate):
 
 class CustomerUpdate(_CustomerNames, customers.CustomerUpdate):
     """Every field optional: only the fields sent change."""
+
+
+class CustomerAction(BaseModel):
+    """What a customer action takes: ``reason`` (suspend, ban), ``force`` (suspend, ban: its active services are
+    suspended too) and ``notify`` (suspend, ban, reactivate: the customer is told by e-mail)."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    reason: customers.Reason | None = None
+    force: bool = False
+    notify: bool = False
+
+    def to_domain(self) -> customers.Standing:
+        return customers.Standing(reason=self.reason, suspend_services=self.force, notify=self.notify)
 
 
 # The catalogue. An image comes as a file of a multipart body (``uploaded_files``), never as a field: a text

@@ -87,33 +87,45 @@ def _amount(value: int | None, currency: str) -> str | None:
 
 
 def customer(row: Row) -> dict[str, Any]:
-    out = {
+    """A customer as CLIENTXCMS serialises its model: its names, in its order (Hostlane's ``address1`` is
+    ``address``, ``state`` is ``region``, ``postcode`` is ``zipcode``, ``companyname`` is ``company_name``, the
+    credit is ``balance``, a number; ``is_confirmed`` says the e-mail is verified). Not rendered: what Hostlane
+    does not keep (``dark_mode``, ``gdpr_compliment``) and what no API should show (its ``totp_secret``,
+    ``confirmation_token``). Last, Hostlane's own facts: ``currency``, ``status``, ``taxexempt``, ``updated_at``."""
+    out: dict[str, Any] = {
         "id": row["id"],
-        "email": row["email"],
         "firstname": row["firstname"],
         "lastname": row["lastname"],
-        "companyname": row["companyname"],
-        "address1": row["address1"],
+        "email": row["email"],
+        "locale": row["locale"],
+        "phone": row["phone"],
+        "address": row["address1"],
         "address2": row["address2"],
         "city": row["city"],
-        "state": row["state"],
-        "postcode": row["postcode"],
         "country": row["country"],
-        "phone": row["phone"],
-        "locale": row["locale"],
-        "currency": row["currency"],
-        "balance": format_amount(row["credit_minor"], row["currency"]),
-        "verified": row["email_verified_at"] is not None,
+        "region": row["state"],
+        "zipcode": row["postcode"],
         "email_verified_at": timestamp(row["email_verified_at"]),
+        "balance": to_number(row["credit_minor"], row["currency"]),
+        "last_login": timestamp(row["last_login_at"]),
+        "is_confirmed": row["email_verified_at"] is not None,
+        "is_deleted": row["deleted_at"] is not None,
+        "deleted_at": timestamp(row["deleted_at"]),
+        "notes": row["notes"],
+        "created_at": timestamp(row["created_at"]),
+        "company_name": row["companyname"],
+        "billing_details": row["billing_details"],
+        "currency": row["currency"],
         "status": str(row["status"]),
         "taxexempt": row["taxexempt"],
-        "notes": row["notes"],
-        "last_login": timestamp(row["last_login_at"]),
-        "created_at": timestamp(row["created_at"]),
         "updated_at": timestamp(row["updated_at"]),
     }
     if "services" in row:
         out["services"] = [service(item) for item in row["services"]]
+    if "invoices" in row:
+        out["invoices"] = [invoice(item) for item in row["invoices"]]
+    if "metadata" in row:
+        out["metadata"] = row["metadata"]
     return out
 
 

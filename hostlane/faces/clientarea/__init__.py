@@ -4,7 +4,11 @@ Choices where the document is silent, following HostBill's User API:
 * errors are ``{"success": false, "error": ["message"]}`` with the HTTP status;
 * a customer logs in with its e-mail; accounts of the test environment answer on ``HOSTLANE_TEST_HOSTS``;
 * ids and amounts are strings in lists and numbers in invoice details, as the document prints them;
-* the document's examples omit credentials on some routes; Hostlane still requires them.
+* the document's examples omit credentials on some routes; Hostlane still requires them;
+* parameters are read from the query string as well as the body (JSON, XML, form fields with PHP's bracketed
+  names, multipart), as HostBill's client libraries send every POST parameter in the query string, login
+  included; a body field wins over a query field of the same name (``inputs.parse``), and the access log of
+  ``hostlane serve`` redacts secrets from the query strings it prints (``hostlane.core.logs``).
 """
 
 from hostlane.faces.clientarea import routes, wire

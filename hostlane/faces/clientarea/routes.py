@@ -18,18 +18,8 @@ from hostlane.customers import service as customers
 from hostlane.customers import sessions as customer_sessions
 from hostlane.faces.clientarea import wire
 from hostlane.faces.clientarea.auth import customer, livemode_of
-from hostlane.faces.clientarea.inputs import CustomerTicketOpen, ProductOrder, ReplyIn
-from hostlane.faces.common import (
-    NO_STORE,
-    ClientIp,
-    PathId,
-    ReadSession,
-    RuntimeDep,
-    WriteSession,
-    bearer_token,
-    parse_model,
-    required_text,
-)
+from hostlane.faces.clientarea.inputs import CustomerTicketOpen, ProductOrder, ReplyIn, parse, required
+from hostlane.faces.common import NO_STORE, ClientIp, PathId, ReadSession, RuntimeDep, WriteSession, bearer_token
 from hostlane.faces.idempotency import claiming, remember
 from hostlane.identity.principal import Principal
 from hostlane.network import service as network
@@ -48,7 +38,7 @@ ALL = 10_000  # the client area's lists are whole (HostBill's are); a customer's
 
 @router.post("/login", summary="Log in: an access token and a refresh token")
 async def login(request: Request, runtime: RuntimeDep, ip: ClientIp) -> Response:
-    fields = await required_text(request, "username", "password")
+    fields = await required(request, "username", "password")
     pair = await customer_sessions.login(
         runtime.db,
         runtime.login_guard,
@@ -64,7 +54,7 @@ async def login(request: Request, runtime: RuntimeDep, ip: ClientIp) -> Response
 
 @router.post("/token", summary="A new token pair for a refresh token (each refresh token works once)")
 async def refresh(request: Request, runtime: RuntimeDep) -> Response:
-    fields = await required_text(request, "refresh_token")
+    fields = await required(request, "refresh_token")
     pair = await customer_sessions.refresh(runtime.db, runtime.settings.secret_key, fields["refresh_token"])
     return render(request, {"token": pair.token, "refresh": pair.refresh}, headers=NO_STORE)
 
@@ -73,7 +63,7 @@ async def refresh(request: Request, runtime: RuntimeDep) -> Response:
 async def revoke(request: Request, runtime: RuntimeDep) -> Response:
     token = bearer_token(request)
     if token is None:
-        token = (await required_text(request, "refresh_token"))["refresh_token"]
+        token = (await required(request, "refresh_token"))["refresh_token"]
     if not await customer_sessions.revoke(runtime.db, runtime.settings.secret_key, token):
         raise ValidationFailed("The token is not valid.", fields={"refresh_token": ["The token is not valid."]})
     return render(request, {"status": True}, headers=NO_STORE)
@@ -134,7 +124,7 @@ async def tickets(request: Request, session: ReadSession, principal: Customer) -
 
 @router.post("/tickets", summary="Submit a new ticket (Idempotency-Key)")
 async def open_ticket(request: Request, session: WriteSession, principal: Customer) -> Response:
-    data = await parse_model(request, CustomerTicketOpen)
+    data = await parse(request, CustomerTicketOpen)
     row = await support.open_ticket(session, principal, data.ticket())
     return await remember(session, request, render(request, {"ticket": row["number"]}))
 
@@ -147,7 +137,7 @@ async def ticket(request: Request, number: TicketNumber, session: WriteSession, 
 @router.post("/tickets/{number}", summary="Reply to a ticket (re-opens it if closed)")
 async def reply_ticket(request: Request, number: TicketNumber, session: WriteSession, principal: Customer) -> Response:
     ticket_id = await support.ticket_id(session, principal, number)
-    await support.reply(session, principal, ticket_id, await parse_model(request, ReplyIn))
+    await support.reply(session, principal, ticket_id, await parse(request, ReplyIn))
     return await remember(session, request, render(request, {"info": ["reply_added"]}))
 
 
@@ -195,7 +185,7 @@ async def service_detail(request: Request, service_id: PathId, session: ReadSess
 
 @router.post("/order/{product_id}", summary="Order a product: an invoice and a pending service (Idempotency-Key)")
 async def order(request: Request, product_id: PathId, session: WriteSession, principal: Customer) -> Response:
-    data = await parse_model(request, ProductOrder)
+    data = await parse(request, ProductOrder)
     placed = await orders.order_product(session, principal, product_id, cycle=data.cycle, options=data.options())
     answer = wire.order_placed(placed.order, placed.invoice, placed.service, placed.product)
     return await remember(session, request, render(request, answer))
@@ -214,7 +204,7 @@ def _payment_answer(request: Request, outcome: billing.PayOutcome) -> Response:
     responses={202: {"description": "The card charge's outcome is not known yet: `payment_pending`"}},
 )
 async def pay_invoice(request: Request, invoice_id: PathId, runtime: RuntimeDep, principal: Customer) -> Response:
-    data = await parse_model(request, InvoicePayment)
+    data = await parse(request, InvoicePayment)
 
     async def keep_answer(session: AsyncSession, outcome: billing.PayOutcome) -> None:
         await remember(session, request, _payment_answer(request, outcome))  # committed with the payment
@@ -246,7 +236,7 @@ async def service_rdns(request: Request, service_id: PathId, runtime: RuntimeDep
 
 @router.post("/service/{service_id}/rdns", summary="Update reverse DNS: {ipaddress: {<ip>: <host name>}}")
 async def update_rdns(request: Request, service_id: PathId, runtime: RuntimeDep, principal: Customer) -> Response:
-    data = await parse_model(request, RdnsIn)
+    data = await parse(request, RdnsIn)
     rows = await network.set_reverse_dns(runtime.db, principal, runtime.dns_for(principal.livemode), service_id, data)
     return render(request, _rdns(rows))
 
@@ -269,7 +259,7 @@ async def pdu_port(
 async def set_pdu_port(
     request: Request, service_id: PathId, port_id: PathId, runtime: RuntimeDep, principal: Customer
 ) -> Response:
-    data = await parse_model(request, PowerIn)
+    data = await parse(request, PowerIn)
     row = await network.set_power(
         runtime.db, principal, runtime.pdu_for(principal.livemode), service_id, port_id, on=data.power
     )

@@ -4,7 +4,7 @@ Products and groups get an ``image`` (a key in the file store) and ``catalog_met
 unique (product, currency) of pricings goes, as CLIENTXCMS allows several pricings of a product in one currency.
 
 Revision ID: 5c1f0e7a2b93
-Revises: 3d5e8b1c9a47
+Revises: 8c4f2a6d1e93
 Create Date: 2026-12-12 10:00:00
 """
 
@@ -16,7 +16,7 @@ from alembic import op
 import hostlane.core.db
 
 revision: str = "5c1f0e7a2b93"
-down_revision: str | None = "3d5e8b1c9a47"
+down_revision: str | None = "8c4f2a6d1e93"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

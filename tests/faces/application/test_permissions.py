@@ -25,6 +25,10 @@ MATRIX: dict[tuple[str, str], str | tuple[str, str]] = {
     ("PUT", "/customers/{customer_id}"): "customers:update",
     ("PATCH", "/customers/{customer_id}"): "customers:update",
     ("DELETE", "/customers/{customer_id}"): "customers:delete",
+    ("POST", "/customers/{customer_id}/confirm"): "customers:update",
+    ("POST", "/customers/{customer_id}/resend_confirmation"): "customers:update",
+    ("POST", "/customers/{customer_id}/send_password"): "customers:update",
+    ("POST", "/customers/{customer_id}/action/{action}"): "customers:update",
     ("GET", "/groups"): "groups:index",
     ("POST", "/groups"): "groups:create",
     ("GET", "/groups/{group_id}"): ("groups:show", "groups:index"),
@@ -115,7 +119,7 @@ MATRIX: dict[tuple[str, str], str | tuple[str, str]] = {
     ("DELETE", "/services/{service_id}/pdu-ports/{port_id}"): "services:update",
 }
 PREFIX = "/api/application"
-# Routes that take no key: stored images, fetched as a storefront's <img> fetches them (tests: test_catalog_images).
+# Routes that take no key: stored images, fetched as a storefront's <img> fetches them (tests: test_catalog_uploads.py).
 PUBLIC = {("GET", "/storage/{folder}/{name}")}
 
 
