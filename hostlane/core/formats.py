@@ -300,10 +300,11 @@ class FormatRoute(APIRoute):
     """A route that also accepts XML, form and multipart request bodies, and caps the size, depth and number of
     values of every body.
 
-    FastAPI parses JSON bodies itself; an XML body, form fields (PHP's array syntax) and the text fields of a
-    multipart body are converted to the same data (see the mapping above and ``hostlane.core.forms``) before
-    FastAPI sees it, so one Pydantic schema validates them all; a multipart body's files are kept aside for the
-    route (``uploaded_files``), and such a body may exceed the size cap by ``HOSTLANE_MAX_UPLOAD_BYTES``. The caps
+    FastAPI parses JSON bodies itself; an XML body, and for a route that reads its body as one model, form fields
+    (PHP's array syntax) and the text fields of a multipart body, are converted to the same data (see the mapping
+    above and ``hostlane.core.forms``) before FastAPI sees it, so one Pydantic schema validates them all; a
+    multipart body's files are kept aside for the route (``uploaded_files``), and such a body may exceed the size
+    cap by ``HOSTLANE_MAX_UPLOAD_BYTES``. The caps
     are checked here, before FastAPI resolves the route's dependencies: a hostile body is a 400 even without
     credentials.
     """
