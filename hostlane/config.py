@@ -93,6 +93,11 @@ class Settings(BaseSettings):
     inprocess_jobs: bool = True
 
     max_request_bytes: int = 2 * 1024 * 1024
+    # Uploaded files (product and group images): where they are kept (default: `files/` beside a SQLite database,
+    # else under the working directory), and how large one may be; a multipart body may exceed
+    # max_request_bytes by that much.
+    files_dir: Path | None = None
+    max_upload_bytes: int = Field(2 * 1024 * 1024, ge=1024)
     max_page_size: int = 100
     # A request body (JSON, XML, form fields) may nest this deep and hold this many values (containers,
     # scalars, form fields) at most; deeper or larger is a 400 before authentication.

@@ -15,18 +15,16 @@ class PricingNotFound(NotFound):
     message = "Pricing not found."
 
 
+class ImageNotFound(NotFound):
+    message = "Image not found."
+
+
 class GroupHasProducts(Conflict):
     message = "The group still has products; move or delete them first."
 
 
 class ProductInUse(Conflict):
     message = "The product has services; hide it instead of deleting it."
-
-
-class PricingExists(ValidationFailed):
-    def __init__(self, currency: str) -> None:
-        message = f"The product already has a pricing in {currency}; update it instead."
-        super().__init__(message, fields={"currency": [message]})
 
 
 class UnknownModule(ValidationFailed):

@@ -11,6 +11,10 @@ from hostlane.models import CatalogStatus
 
 Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=255)]
 Description = Annotated[str, StringConstraints(max_length=65535)]
+MetadataKey = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=255)]
+MetadataValue = Annotated[str, StringConstraints(max_length=65535)]
+# Keys and their text values attached to a product or a group; in a change, a null value removes its key.
+Metadata = Annotated[dict[MetadataKey, MetadataValue | None], Field(max_length=100)]
 
 
 class _Model(BaseModel):
@@ -25,6 +29,7 @@ class GroupCreate(_Model):
     sort_order: SortOrder = 0
     pinned: bool = False
     parent_id: Id | None = None
+    metadata: Metadata = Field(default_factory=dict)
 
 
 class GroupUpdate(_Model):
@@ -35,6 +40,7 @@ class GroupUpdate(_Model):
     sort_order: SortOrder | None = None
     pinned: bool | None = None
     parent_id: Id | None = None
+    metadata: Metadata | None = None
 
 
 class ProductCreate(_Model):
@@ -47,6 +53,7 @@ class ProductCreate(_Model):
     sort_order: SortOrder = 0
     type: str = "none"
     config: dict[str, Any] = Field(default_factory=dict)
+    metadata: Metadata = Field(default_factory=dict)
 
 
 class ProductUpdate(_Model):
@@ -58,6 +65,7 @@ class ProductUpdate(_Model):
     pinned: bool | None = None
     sort_order: SortOrder | None = None
     type: str | None = None
+    metadata: Metadata | None = None
 
 
 PRICE_FIELDS = ("onetime", "monthly", "quarterly", "semiannually", "annually", "biennially", "triennially")
@@ -97,4 +105,5 @@ class PricingCreate(Prices):
 
 
 class PricingUpdate(Prices):
+    product_id: Id | None = None
     currency: CurrencyCode | None = None

@@ -1,9 +1,17 @@
-"""Rules of the catalogue: groups, products with their module settings, and prices per currency."""
+"""Rules of the catalogue: groups, products with their module settings and images, and prices per currency.
+
+A group reads with its subgroups (down the tree) and metadata, and its products when asked; a product with its
+metadata. A product may have several pricings in one currency: an order charges the oldest of them (lowest id)
+that offers the ordered cycle (``price_for``).
+"""
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import unicodedata
+from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
@@ -12,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from hostlane.catalog import repository as repo
 from hostlane.catalog.errors import (
     GroupHasProducts,
-    PricingExists,
+    ImageNotFound,
     ProductInUse,
     UnknownModule,
 )
@@ -26,8 +34,9 @@ from hostlane.catalog.schemas import (
     ProductCreate,
     ProductUpdate,
 )
-from hostlane.core import clock, money
+from hostlane.core import clock, files, money
 from hostlane.core.errors import Taken, ValidationFailed
+from hostlane.core.forms import UploadedFile
 from hostlane.core.money import require_offered_currency
 from hostlane.core.pagination import ListQuery, Page
 from hostlane.core.repository import apply_changes, changes_of
@@ -38,6 +47,13 @@ from hostlane.models import Pricing, Product, ProductGroup
 from hostlane.services import service as services
 
 GROUP_SPEC, PRODUCT_SPEC, PRICING_SPEC = repo.GROUP_SPEC, repo.PRODUCT_SPEC, repo.PRICING_SPEC
+# The image formats each accepts (as CLIENTXCMS: groups also WebP).
+IMAGE_FOLDERS = ("products", "groups")
+PRODUCT_IMAGE_FORMATS = ("jpeg", "png", "gif", "svg")
+GROUP_IMAGE_FORMATS = ("jpeg", "png", "gif", "svg", "webp")
+
+
+METADATA = frozenset({"metadata"})
 
 
 def slugify(text: str) -> str:
@@ -48,14 +64,58 @@ def slugify(text: str) -> str:
 # Groups
 
 
+def _check_image(image: UploadedFile | None, formats: tuple[str, ...]) -> str | None:
+    return files.check_image(image, field="image", formats=formats) if image is not None else None
+
+
+async def _change_image(
+    session: AsyncSession,
+    row: ProductGroup | Product,
+    folder: str,
+    image: UploadedFile | None,
+    image_format: str | None,
+) -> dict[str, Any]:
+    """Store ``image`` as the row's new image (the old file goes once the change commits); the audited change."""
+    if image is None or image_format is None:
+        return {}
+    old, row.image = row.image, files.store(session, folder, row.id, image.data, image_format)
+    files.remove_after_commit(session, old)
+    return {"image": row.image}
+
+
+def _drop_image(session: AsyncSession, row: ProductGroup | Product) -> dict[str, Any]:
+    """Take the row's image away (its file goes once the change commits); the audited change."""
+    if row.image is None:
+        return {}
+    files.remove_after_commit(session, row.image)
+    row.image = None
+    return {"image": None}
+
+
+def image_file(folder: str, name: str) -> tuple[Path, str]:
+    """The file of a stored product or group image (``folder`` is ``products`` or ``groups``) and its content
+    type; ``ImageNotFound`` for any other name. Images are public, as a storefront shows them."""
+    key = f"{folder}/{name}"
+    found = files.path(key) if folder in IMAGE_FOLDERS else None
+    if found is None or not found.is_file():
+        raise ImageNotFound()
+    return found, files.content_type(key)
+
+
 async def list_groups(session: AsyncSession, principal: Principal, query: ListQuery) -> Page:
-    return await repo.GROUP.page(session, principal, query)
+    """A page of groups, each with its subgroups and metadata, and its products when the query includes them."""
+    page = await repo.GROUP.page(session, principal, dataclasses.replace(query, includes=frozenset()))
+    await repo.attach_group_contents(session, principal, page.items, products="products" in query.includes)
+    return page
 
 
 async def get_group(
     session: AsyncSession, principal: Principal, group_id: int, *, includes: frozenset[str] = frozenset()
 ) -> dict[str, Any]:
-    return await repo.GROUP.one(session, principal, group_id, includes=includes)
+    """The group with its subgroups and metadata, and its products when ``includes`` names them."""
+    row = await repo.GROUP.one(session, principal, group_id)
+    await repo.attach_group_contents(session, principal, [row], products="products" in includes)
+    return row
 
 
 async def _check_parent(
@@ -77,36 +137,77 @@ async def _check_parent(
         current = parent["parent_id"]
 
 
-async def create_group(session: AsyncSession, principal: Principal, data: GroupCreate) -> dict[str, Any]:
+async def create_group(
+    session: AsyncSession,
+    principal: Principal,
+    data: GroupCreate,
+    *,
+    image: UploadedFile | None = None,
+    includes: frozenset[str] = frozenset(),
+) -> dict[str, Any]:
+    """A new group, with ``image`` (JPEG, PNG, GIF, SVG or WebP) when given."""
     slug = data.slug or slugify(data.name)
     if await repo.GROUP.taken(session, principal.livemode, "slug", slug):
         raise Taken("slug")
     await _check_parent(session, principal, data.parent_id)
-    group = ProductGroup(livemode=principal.livemode, slug=slug, **data.model_dump(exclude={"slug"}))
+    image_format = _check_image(image, GROUP_IMAGE_FORMATS)
+    group = ProductGroup(livemode=principal.livemode, slug=slug, **data.model_dump(exclude={"slug", "metadata"}))
     await audit.created(session, principal, group, "group", data.model_dump())
-    return await get_group(session, principal, group.id)
+    if await _change_image(session, group, "groups", image, image_format):
+        await session.flush()
+    await repo.change_metadata(session, "group", group.id, data.metadata)
+    return await get_group(session, principal, group.id, includes=includes)
 
 
-async def update_group(session: AsyncSession, principal: Principal, group_id: int, data: GroupUpdate) -> dict[str, Any]:
+async def update_group(
+    session: AsyncSession,
+    principal: Principal,
+    group_id: int,
+    data: GroupUpdate,
+    *,
+    image: UploadedFile | None = None,
+    remove_image: bool = False,
+    includes: frozenset[str] = frozenset(),
+) -> dict[str, Any]:
+    """Change the fields sent; a new ``image`` replaces the old one, ``remove_image`` (without an image) drops it;
+    ``metadata`` sets its keys (a null removes one)."""
     group = await repo.GROUP.locked(session, principal, group_id)
     changes = changes_of(data, "name", "slug", "description", "status", "sort_order", "pinned")
+    metadata = changes.pop("metadata", None) or {}
     if "slug" in changes and await repo.GROUP.taken(
         session, principal.livemode, "slug", changes["slug"], except_id=group.id
     ):
         raise Taken("slug")
     if "parent_id" in changes:
         await _check_parent(session, principal, changes["parent_id"], group.id)
+    image_format = _check_image(image, GROUP_IMAGE_FORMATS)
     await apply_changes(session, group, changes)
-    audit.record(session, principal, "group.update", "group", group.id, changes)
-    return await get_group(session, principal, group.id)
+    if image is not None:
+        changes |= await _change_image(session, group, "groups", image, image_format)
+    elif remove_image:
+        changes |= _drop_image(session, group)
+    await session.flush()
+    await repo.change_metadata(session, "group", group.id, metadata)
+    audit.record(session, principal, "group.update", "group", group.id, changes | _metadata_audit(metadata))
+    return await get_group(session, principal, group.id, includes=includes)
 
 
-async def delete_group(session: AsyncSession, principal: Principal, group_id: int) -> dict[str, Any]:
+def _metadata_audit(metadata: Mapping[str, str | None]) -> dict[str, Any]:
+    return {"metadata": dict(metadata)} if metadata else {}
+
+
+async def delete_group(
+    session: AsyncSession, principal: Principal, group_id: int, *, includes: frozenset[str] = frozenset()
+) -> dict[str, Any]:
+    """Delete a group without products (its subgroups move to the top); answers it as it was."""
     group = await repo.GROUP.locked(session, principal, group_id)
     if await repo.group_has_products(session, group.id):
         raise GroupHasProducts()
+    row = await get_group(session, principal, group.id, includes=includes)
     audit.record(session, principal, "group.delete", "group", group.id, {"slug": group.slug})
-    return await repo.GROUP.remove(session, principal, group.id)
+    files.remove_after_commit(session, group.image)
+    await repo.GROUP.delete(session, group.id)
+    return row
 
 
 # Products
@@ -127,13 +228,15 @@ def _module_config(module_name: str, config: dict[str, Any]) -> dict[str, Any]:
 
 
 async def list_products(session: AsyncSession, principal: Principal, query: ListQuery) -> Page:
-    return await repo.PRODUCT.page(session, principal, query)
+    """A page of products, each with its metadata and what the query includes."""
+    return await repo.PRODUCT.page(session, principal, dataclasses.replace(query, includes=query.includes | METADATA))
 
 
 async def get_product(
     session: AsyncSession, principal: Principal, product_id: int, *, includes: frozenset[str] = frozenset()
 ) -> dict[str, Any]:
-    return await repo.PRODUCT.one(session, principal, product_id, includes=includes)
+    """The product with its metadata and ``includes``."""
+    return await repo.PRODUCT.one(session, principal, product_id, includes=includes | METADATA)
 
 
 async def _check_group(session: AsyncSession, principal: Principal, group_id: int) -> None:
@@ -141,27 +244,56 @@ async def _check_group(session: AsyncSession, principal: Principal, group_id: in
         raise ValidationFailed.field("group_id", "The selected group_id is invalid.")
 
 
-async def create_product(session: AsyncSession, principal: Principal, data: ProductCreate) -> dict[str, Any]:
+async def create_product(
+    session: AsyncSession,
+    principal: Principal,
+    data: ProductCreate,
+    *,
+    image: UploadedFile | None = None,
+    includes: frozenset[str] = frozenset(),
+) -> dict[str, Any]:
+    """A new product, with ``image`` (JPEG, PNG, GIF or SVG) when given."""
     await _check_group(session, principal, data.group_id)
     config = _module_config(data.type, data.config)
-    product = Product(livemode=principal.livemode, **data.model_dump(exclude={"config"}), config=config)
+    image_format = _check_image(image, PRODUCT_IMAGE_FORMATS)
+    product = Product(livemode=principal.livemode, **data.model_dump(exclude={"config", "metadata"}), config=config)
     await audit.created(session, principal, product, "product", data.model_dump())
-    return await get_product(session, principal, product.id)
+    if await _change_image(session, product, "products", image, image_format):
+        await session.flush()
+    await repo.change_metadata(session, "product", product.id, data.metadata)
+    return await get_product(session, principal, product.id, includes=includes)
 
 
 async def update_product(
-    session: AsyncSession, principal: Principal, product_id: int, data: ProductUpdate
+    session: AsyncSession,
+    principal: Principal,
+    product_id: int,
+    data: ProductUpdate,
+    *,
+    image: UploadedFile | None = None,
+    remove_image: bool = False,
+    includes: frozenset[str] = frozenset(),
 ) -> dict[str, Any]:
+    """Change the fields sent; a new ``image`` replaces the old one, ``remove_image`` (without an image) drops it;
+    ``metadata`` sets its keys (a null removes one)."""
     product = await repo.PRODUCT.locked(session, principal, product_id)
     changes = changes_of(data, "name", "group_id", "description", "status", "stock", "pinned", "sort_order", "type")
+    metadata = changes.pop("metadata", None) or {}
     if "group_id" in changes:
         await _check_group(session, principal, changes["group_id"])
     if "type" in changes and changes["type"] != product.type:
         # A new module starts from its own defaults: the old module's settings mean nothing to it.
         product.config = _module_config(changes["type"], {})
+    image_format = _check_image(image, PRODUCT_IMAGE_FORMATS)
     await apply_changes(session, product, changes)
-    audit.record(session, principal, "product.update", "product", product.id, changes)
-    return await get_product(session, principal, product.id)
+    if image is not None:
+        changes |= await _change_image(session, product, "products", image, image_format)
+    elif remove_image:
+        changes |= _drop_image(session, product)
+    await session.flush()
+    await repo.change_metadata(session, "product", product.id, metadata)
+    audit.record(session, principal, "product.update", "product", product.id, changes | _metadata_audit(metadata))
+    return await get_product(session, principal, product.id, includes=includes)
 
 
 async def product_config(session: AsyncSession, principal: Principal, product_id: int) -> dict[str, Any]:
@@ -185,12 +317,18 @@ async def update_product_config(
     return await product_config(session, principal, product.id)
 
 
-async def delete_product(session: AsyncSession, principal: Principal, product_id: int) -> dict[str, Any]:
+async def delete_product(
+    session: AsyncSession, principal: Principal, product_id: int, *, includes: frozenset[str] = frozenset()
+) -> dict[str, Any]:
+    """Delete a product without services, its pricings, metadata and image; answers it as it was."""
     product = await repo.PRODUCT.locked(session, principal, product_id)
     if await services.product_has_services(session, product.id):
         raise ProductInUse()
+    row = await get_product(session, principal, product.id, includes=includes)
     audit.record(session, principal, "product.delete", "product", product.id, {"name": product.name})
-    return await repo.PRODUCT.remove(session, principal, product.id)
+    files.remove_after_commit(session, product.image)
+    await repo.PRODUCT.delete(session, product.id)
+    return row
 
 
 # Pricings
@@ -214,14 +352,17 @@ async def get_pricing(
     return await repo.PRICING.one(session, principal, pricing_id, includes=includes)
 
 
+async def _check_product(session: AsyncSession, principal: Principal, product_id: int) -> None:
+    if await repo.PRODUCT.get(session, principal, product_id) is None:
+        raise ValidationFailed.field("product_id", "The selected product_id is invalid.")
+
+
 async def create_pricing(session: AsyncSession, principal: Principal, data: PricingCreate) -> dict[str, Any]:
+    """A new pricing of a product in one currency (a product may have several in one currency)."""
     if data.product_id is None:
         raise ValidationFailed.field("product_id", "The product_id field is required.")
-    if await repo.PRODUCT.get(session, principal, data.product_id) is None:
-        raise ValidationFailed.field("product_id", "The selected product_id is invalid.")
+    await _check_product(session, principal, data.product_id)
     require_offered_currency(data.currency)
-    if await repo.pricing_exists(session, data.product_id, data.currency):
-        raise PricingExists(data.currency)
     prices = _minor_prices(data.model_dump(), data.currency)
     pricing = Pricing(livemode=principal.livemode, product_id=data.product_id, currency=data.currency, **prices)
     await audit.created(
@@ -234,12 +375,13 @@ async def update_pricing(
     session: AsyncSession, principal: Principal, pricing_id: int, data: PricingUpdate
 ) -> dict[str, Any]:
     pricing = await repo.PRICING.locked(session, principal, pricing_id)
-    changes = changes_of(data, "currency")
+    changes = changes_of(data, "currency", "product_id")
+    if "product_id" in changes and changes["product_id"] != pricing.product_id:
+        await _check_product(session, principal, changes["product_id"])
+        pricing.product_id = changes["product_id"]
     currency = changes.get("currency") or pricing.currency
     if currency != pricing.currency:
         require_offered_currency(currency)
-        if await repo.pricing_exists(session, pricing.product_id, currency, except_id=pricing.id):
-            raise PricingExists(currency)
         # Amounts not sent keep their value in major units (9.99 EUR becomes 10 JPY, not 999 JPY).
         for name in (*PRICE_FIELDS, *SETUP_FIELDS):
             stored = getattr(pricing, name)
@@ -248,7 +390,8 @@ async def update_pricing(
         pricing.currency = currency
     prices = _minor_prices(changes, currency)
     await apply_changes(session, pricing, prices)
-    audit.record(session, principal, "pricing.update", "pricing", pricing.id, {"currency": currency, **prices})
+    moved = {"product_id": pricing.product_id} if "product_id" in changes else {}
+    audit.record(session, principal, "pricing.update", "pricing", pricing.id, {"currency": currency, **moved, **prices})
     return await get_pricing(session, principal, pricing.id)
 
 
@@ -258,16 +401,24 @@ async def delete_pricing(session: AsyncSession, principal: Principal, pricing_id
     return await repo.PRICING.remove(session, principal, pricing.id)
 
 
+def price_for(pricings: Sequence[Mapping[str, Any]], currency: str, cycle: str) -> Mapping[str, Any] | None:
+    """The pricing an order charges for ``cycle`` in ``currency``, among a product's ``pricings`` (its
+    ``pricing`` include, oldest first): the oldest in the currency that offers the cycle, else None."""
+    return next((p for p in pricings if p["currency"] == currency and p[cycle] is not None), None)
+
+
 async def counts(session: AsyncSession, principal: Principal) -> dict[str, int]:
     return await repo.counts(session, principal)
 
 
 async def products_by_id(session: AsyncSession, principal: Principal, ids: list[int]) -> dict[int, dict[str, Any]]:
-    return await repo.PRODUCT.by_id(session, principal, ids)
+    """Products by id, each with its metadata."""
+    return await repo.products_by_id(session, principal, ids)
 
 
 async def groups_by_id(session: AsyncSession, principal: Principal, ids: list[int]) -> dict[int, dict[str, Any]]:
-    return await repo.GROUP.by_id(session, principal, ids)
+    """Groups by id, each with its metadata."""
+    return await repo.groups_by_id(session, principal, ids)
 
 
 async def take_stock(session: AsyncSession, principal: Principal, product_id: int, qty: int, *, field: str) -> None:

@@ -46,8 +46,17 @@ from defusedxml.ElementTree import ParseError, iterparse
 from fastapi import Request, Response, params
 from fastapi.routing import APIRoute
 
+from hostlane.config import get_settings
 from hostlane.core.errors import BadRequest, PayloadTooLarge, UnsupportedMediaType, ValidationFailed
-from hostlane.core.forms import body_limits, multipart_fields, too_deep, too_many, urlencoded_fields
+from hostlane.core.forms import (
+    UploadedFile,
+    body_limits,
+    multipart_fields,
+    multipart_files,
+    too_deep,
+    too_many,
+    urlencoded_fields,
+)
 
 JSON = "application/json"
 XML = "application/xml"
@@ -277,12 +286,27 @@ def check_body(body: bytes, content_type: str | None) -> None:
         decode_fields(body, content_type)
 
 
-class FormatRoute(APIRoute):
-    """A route that also accepts XML request bodies, and caps the size, depth and number of values of every body.
+# Where a converted multipart request keeps its files (``uploaded_files``).
+_UPLOADS = "hostlane.uploads"
 
-    FastAPI parses JSON bodies itself; an XML body is converted to the same data (see the
-    mapping above) before FastAPI sees it, so one Pydantic schema validates both. The caps are checked here,
-    before FastAPI resolves the route's dependencies: a hostile body is a 400 even without credentials.
+
+def uploaded_files(request: Request) -> dict[str, UploadedFile]:
+    """The files of the request's ``multipart/form-data`` body, by field name (none for any other body)."""
+    files: dict[str, UploadedFile] = request.scope.get(_UPLOADS, {})
+    return files
+
+
+class FormatRoute(APIRoute):
+    """A route that also accepts XML, form and multipart request bodies, and caps the size, depth and number of
+    values of every body.
+
+    FastAPI parses JSON bodies itself; an XML body, and for a route that reads its body as one model, form fields
+    (PHP's array syntax) and the text fields of a multipart body, are converted to the same data (see the mapping
+    above and ``hostlane.core.forms``) before FastAPI sees it, so one Pydantic schema validates them all; a
+    multipart body's files are kept aside for the route (``uploaded_files``), and such a body may exceed the size
+    cap by ``HOSTLANE_MAX_UPLOAD_BYTES``. The caps
+    are checked here, before FastAPI resolves the route's dependencies: a hostile body is a 400 even without
+    credentials.
     """
 
     max_body_bytes = 2 * 1024 * 1024
@@ -296,16 +320,22 @@ class FormatRoute(APIRoute):
                 raise ValidationFailed(NUL_REFUSED)
             if request.method in ("POST", "PUT", "PATCH", "DELETE"):
                 body = await request.body()
-                if len(body) > limit:
-                    raise PayloadTooLarge()
-                form = media_type(request.headers.get("content-type")) == FORM
-                if _NUL.search(body) or (form and b"%00" in body):
-                    raise ValidationFailed(NUL_REFUSED)
                 content_type = request.headers.get("content-type")
-                if body.strip() and is_xml(media_type(content_type)):
+                media = media_type(content_type)
+                if len(body) > limit + (get_settings().max_upload_bytes if media == MULTIPART else 0):
+                    raise PayloadTooLarge()
+                # A multipart body's files are bytes (an image holds NULs): there only its text fields are checked.
+                if (media != MULTIPART and _NUL.search(body)) or (media == FORM and b"%00" in body):
+                    raise ValidationFailed(NUL_REFUSED)
+                if body.strip() and is_xml(media):
                     request = _as_json_request(request, load_xml(body))
-                elif body.strip() and media_type(content_type) in (FORM, MULTIPART) and self._model_body():
-                    request = _as_json_request(request, _blanks_as_null(decode_fields(body, content_type)))
+                elif body.strip() and media in (FORM, MULTIPART):
+                    fields = decode_fields(body, content_type)
+                    if media == MULTIPART and _NUL.search(dump_json(fields)):
+                        raise ValidationFailed(NUL_REFUSED)
+                    if self._model_body():
+                        files = multipart_files(body, content_type or "") if media == MULTIPART else {}
+                        request = _as_json_request(request, _blanks_as_null(fields), files)
                 elif body.strip():
                     check_body(body, content_type)
             return await handler(request)
@@ -327,8 +357,10 @@ def _blanks_as_null(data: Any) -> Any:
     return None if data == "" else data
 
 
-def _as_json_request(request: Request, data: Any) -> Request:
+def _as_json_request(request: Request, data: Any, files: dict[str, UploadedFile] | None = None) -> Request:
     scope = dict(request.scope)
+    if files:
+        scope[_UPLOADS] = files
     scope["headers"] = [(k, v) for k, v in request.scope["headers"] if k != b"content-type"] + [
         (b"content-type", JSON.encode())
     ]

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass
 from email.parser import BytesParser
 from email.policy import HTTP
 from email.utils import collapse_rfc2231_value
@@ -120,14 +121,28 @@ def _text(payload: bytes, charset: str | None) -> str:
         return payload.decode("utf-8", "replace")
 
 
-def multipart_fields(body: bytes, content_type: str) -> dict[str, Any]:
-    """The text fields of a ``multipart/form-data`` body; uploaded files are not fields and are left out."""
+@dataclass(frozen=True, slots=True)
+class UploadedFile:
+    """A file part of a ``multipart/form-data`` body: its bytes and what the client said of them (neither the
+    name nor the type is to be believed; whoever stores it checks the bytes)."""
+
+    filename: str
+    content_type: str
+    data: bytes
+
+
+def _parts(body: bytes, content_type: str) -> Any:
     head = b"Content-Type: " + content_type.encode("latin-1", "replace") + b"\r\n\r\n"
     message = BytesParser(policy=HTTP).parsebytes(head + body)
     if not message.is_multipart():
         raise BadRequest("The request body is not well-formed multipart form data.")
+    return message.iter_parts()
+
+
+def multipart_fields(body: bytes, content_type: str) -> dict[str, Any]:
+    """The text fields of a ``multipart/form-data`` body; uploaded files are not fields and are left out."""
     pairs = []
-    for part in message.iter_parts():
+    for part in _parts(body, content_type):
         name = part.get_param("name", header="content-disposition")
         if name is None or part.get_filename() is not None:
             continue
@@ -135,3 +150,20 @@ def multipart_fields(body: bytes, content_type: str) -> dict[str, Any]:
         text = _text(payload, part.get_content_charset()) if isinstance(payload, bytes) else ""
         pairs.append((collapse_rfc2231_value(name), text))
     return php_fields(pairs)
+
+
+def multipart_files(body: bytes, content_type: str) -> dict[str, UploadedFile]:
+    """The files of a ``multipart/form-data`` body by field name (a later file of one name replaces an earlier
+    one, as a later field does). A file part sent without a file (an empty file input) is left out."""
+    files: dict[str, UploadedFile] = {}
+    for part in _parts(body, content_type):
+        name = part.get_param("name", header="content-disposition")
+        filename = part.get_filename()
+        if name is None or filename is None:
+            continue
+        payload = part.get_payload(decode=True)
+        data = payload if isinstance(payload, bytes) else b""
+        if not data and not filename:
+            continue
+        files[collapse_rfc2231_value(name)] = UploadedFile(filename, part.get_content_type(), data)
+    return files

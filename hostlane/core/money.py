@@ -56,6 +56,17 @@ def exponent(currency: str) -> int:
     return _EXPONENTS.get(currency.upper(), 2)
 
 
+def currencies_by_exponent() -> dict[int, tuple[bool, list[str]]]:
+    """Each minor-unit exponent with the currencies that have it, as ``(others, codes)``: for the default
+    exponent (2) ``others`` is True and ``codes`` are the currencies NOT of it; for any other, the codes of it
+    (for SQL that matches an amount in each row's own currency)."""
+    exceptions = sorted(code for code, places in _EXPONENTS.items() if places != 2)
+    groups: dict[int, tuple[bool, list[str]]] = {2: (True, exceptions)}
+    for code in exceptions:
+        groups.setdefault(_EXPONENTS[code], (False, []))[1].append(code)
+    return groups
+
+
 def to_minor(value: Decimal | str | int | float, currency: str) -> int:
     """Parse an amount in major units ("19.65", 19.65, 19) into minor units, rounding half-up."""
     try:

@@ -3,7 +3,8 @@ resource allows, and applied to a SELECT in one place.
 
 Text filters match a part of the value, case-insensitively (as Spatie's query builder, which the
 CLIENTXCMS API uses); ids, numbers, booleans and enums match exactly; a time matches the period a leading part
-of ``YYYY-MM-DD HH:MM:SS`` names (``2026``, ``2026-12``, ``2026-12-11``, ``2026-12-11 10:30`` …), in UTC.
+of ``YYYY-MM-DD HH:MM:SS`` names (``2026``, ``2026-12``, ``2026-12-11``, ``2026-12-11 10:30`` …), in UTC;
+an amount of money in major units (``3.99``) the rows holding it in their own currency.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import datetime as dt
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from typing import Any
 
@@ -19,6 +21,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hostlane.core.errors import BadRequest, ValidationFailed
+from hostlane.core.money import currencies_by_exponent
 
 DEFAULT_PER_PAGE = 25
 # The largest page number or page size a request may name: the offset it makes, (page - 1) x per_page, stays far
@@ -34,6 +37,7 @@ class Match(StrEnum):
     INTEGER = "integer"
     BOOLEAN = "boolean"
     TIME = "time"
+    AMOUNT = "amount"  # minor units of the row's ``currency`` column, matched by an amount in major units
 
 
 @dataclass(frozen=True)
@@ -169,6 +173,28 @@ _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off"}
 
 
+def _amount_matches(name: str, raw: str, column: Any, currency: Any) -> sa.ColumnElement[bool]:
+    """Rows whose amount is one of the comma-separated amounts ``raw`` (major units) in the row's currency."""
+    conditions: list[sa.ColumnElement[bool]] = []
+    groups = currencies_by_exponent()
+    for part in raw.split(","):
+        try:
+            amount = Decimal(part.strip())
+            if not amount.is_finite() or abs(amount) > 10**12:
+                raise InvalidOperation(part)
+        except InvalidOperation:
+            raise BadRequest(
+                f"The filter `{name}` takes amounts such as 4.99.", fields={f"filter[{name}]": ["Must be an amount."]}
+            ) from None
+        for exponent, codes in groups.items():
+            scaled = amount.scaleb(exponent)
+            if scaled != scaled.to_integral_value():
+                continue  # 4.999 is no amount of a two-decimal currency
+            in_group = currency.not_in(codes[1]) if codes[0] else currency.in_(codes[1])
+            conditions.append(sa.and_(column == int(scaled), in_group))
+    return sa.or_(*conditions) if conditions else sa.false()
+
+
 def apply_filters(statement: sa.Select[Any], columns: Columns, spec: ListSpec, query: ListQuery) -> sa.Select[Any]:
     for name, raw in query.filters.items():
         column = columns[name]
@@ -198,6 +224,8 @@ def apply_filters(statement: sa.Select[Any], columns: Columns, spec: ListSpec, q
         elif match is Match.TIME:
             start, end = _period(name, raw)
             statement = statement.where(column >= start, column < end)
+        elif match is Match.AMOUNT:
+            statement = statement.where(_amount_matches(name, raw, column, columns["currency"]))
         else:
             statement = statement.where(column.in_(raw.split(",")))
     return statement

@@ -17,7 +17,7 @@ from hostlane.models.billing import (
     PaymentStatus,
     TaxRule,
 )
-from hostlane.models.catalog import BILLING_CYCLES, CatalogStatus, Pricing, Product, ProductGroup
+from hostlane.models.catalog import BILLING_CYCLES, CatalogMetadata, CatalogStatus, Pricing, Product, ProductGroup
 from hostlane.models.customer import Customer, CustomerStatus
 from hostlane.models.customer_token import RefreshToken, TokenFamily
 from hostlane.models.idempotency import IdempotencyRecord
@@ -42,6 +42,7 @@ __all__ = [
     "AuthFailure",
     "Base",
     "BillingCycle",
+    "CatalogMetadata",
     "CatalogStatus",
     "CreditEntry",
     "Customer",

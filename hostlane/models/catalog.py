@@ -32,6 +32,8 @@ class ProductGroup(Timestamps, Base):
     sort_order: Mapped[int] = mapped_column(Integer, default=0)
     pinned: Mapped[bool] = mapped_column(Boolean, default=False)
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("product_groups.id", ondelete="SET NULL"), index=True)
+    # The key of its image in the file store (``hostlane.core.files``), or NULL.
+    image: Mapped[str | None] = mapped_column(String(255))
 
 
 class Product(Timestamps, Base):
@@ -50,20 +52,22 @@ class Product(Timestamps, Base):
     # The provisioning module ("none", "simulator", …) and its settings for this product.
     type: Mapped[str] = mapped_column(String(64), default="none")
     config: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # The key of its image in the file store (``hostlane.core.files``), or NULL.
+    image: Mapped[str | None] = mapped_column(String(255))
 
 
 BILLING_CYCLES = ("onetime", "monthly", "quarterly", "semiannually", "annually", "biennially", "triennially")
 
 
 class Pricing(Timestamps, Base):
-    """The prices of one product in one currency: each cycle's price and setup fee, in minor units.
+    """Prices of one product in one currency: each cycle's price and setup fee, in minor units.
 
-    A cycle whose price is NULL is not offered.
+    A cycle whose price is NULL is not offered. A product may have several pricings in one currency (as
+    CLIENTXCMS allows); an order charges the oldest of them that offers the cycle (``catalog.service.price_for``).
     """
 
     __tablename__ = "pricings"
     __table_args__ = (
-        UniqueConstraint("product_id", "currency"),
         *(
             sa.CheckConstraint(f"{c} IS NULL OR {c} >= 0", name=f"{c}_not_negative")
             for cycle in BILLING_CYCLES
@@ -89,3 +93,21 @@ class Pricing(Timestamps, Base):
     setup_annually: Mapped[int | None] = mapped_column(sa.BigInteger)
     setup_biennially: Mapped[int | None] = mapped_column(sa.BigInteger)
     setup_triennially: Mapped[int | None] = mapped_column(sa.BigInteger)
+
+
+class CatalogMetadata(Timestamps, Base):
+    """A key and its text value attached to a product or a group (exactly one of the two): settings a storefront
+    or a module reads, as CLIENTXCMS's ``metadata``. Deleted with its owner."""
+
+    __tablename__ = "catalog_metadata"
+    __table_args__ = (
+        UniqueConstraint("product_id", "key"),
+        UniqueConstraint("group_id", "key"),
+        sa.CheckConstraint("(product_id IS NULL) <> (group_id IS NULL)", name="one_owner"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    product_id: Mapped[int | None] = mapped_column(ForeignKey("products.id", ondelete="CASCADE"))
+    group_id: Mapped[int | None] = mapped_column(ForeignKey("product_groups.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(String(255))
+    value: Mapped[str | None] = mapped_column(Text)

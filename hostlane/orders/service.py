@@ -49,7 +49,7 @@ async def _price(
         raise ValidationFailed.field(field, f"The product {product_id} does not exist.") from None
     if product["status"] is not CatalogStatus.ACTIVE and str(product["status"]) != "active":
         raise ValidationFailed.field(field, f"The product {product['name']} is not for sale.")
-    pricing = next((p for p in product["pricing"] if p["currency"] == currency), None)
+    pricing = catalog.price_for(product["pricing"], currency, cycle.value)
     price = pricing[cycle.value] if pricing else None
     if price is None:
         raise ValidationFailed.field(

@@ -58,9 +58,9 @@ async def world(runtime: Runtime, client: httpx.AsyncClient) -> dict[str, int]:
     """One row of each resource with includes, each include of it non-empty; resource path -> row id."""
     staff = bearer(await make_api_key(runtime))
     customer = await make_customer(runtime)
-    parent = await make_group(runtime)
+    parent = await make_group(runtime, metadata={"group_url": "https://example.net/"})
     group = await make_group(runtime, parent_id=parent["id"])
-    product = await make_product(runtime, group_id=int(str(group["id"])))
+    product = await make_product(runtime, group_id=int(str(group["id"])), metadata={"basket_title": "Buy"})
     pricing = await make_pricing(runtime, int(str(product["id"])))
     await make_product(runtime, group_id=int(str(parent["id"])))  # the parent group holds a product and a sub-group
     order = await client.post(

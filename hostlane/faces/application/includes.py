@@ -36,8 +36,9 @@ from hostlane.identity.principal import Principal
 INCLUDE_PERMISSIONS: Mapping[str, Mapping[str, str | None]] = {
     "/customers": {"services": "services:index", "invoices": "invoices:index", "metadata": None},
     "/services": {"customer": "customers:index", "product": "products:index"},
-    "/groups": {"products": "products:index", "groups": "groups:index"},
-    "/products": {"group": "groups:index", "pricing": "pricings:index"},
+    # A group or product always carries its own metadata (and a group its subgroups): asking reads nothing more.
+    "/groups": {"products": "products:index", "groups": "groups:index", "metadata": None},
+    "/products": {"group": "groups:index", "pricing": "pricings:index", "metadata": None},
     "/pricings": {"product": "products:index"},
     "/orders": {"items": "orders:show"},
     "/invoices": {"customer": "customers:index", "items": "invoices:show", "payments": "invoices:show"},

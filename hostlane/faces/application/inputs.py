@@ -15,6 +15,7 @@ from pydantic import AliasChoices, BaseModel, BeforeValidator, ConfigDict, Field
 
 from hostlane.billing import schemas as billing
 from hostlane.catalog import schemas as catalog
+from hostlane.core.errors import ValidationFailed
 from hostlane.core.fields import CurrencyCode, Id, Line, Phone
 from hostlane.customers import schemas as customers
 from hostlane.customers.schemas import Postcode
@@ -59,16 +60,104 @@ class CustomerAction(BaseModel):
         return customers.Standing(reason=self.reason, suspend_services=self.force, notify=self.notify)
 
 
-class PricingCreate(catalog.Prices):
-    """One product's prices in one currency. ``product_id``, or CLIENTXCMS's ``related_id`` with
-    ``related_type=product``."""
+# The catalogue. An image comes as a file of a multipart body (``uploaded_files``), never as a field: a text
+# ``image`` is refused as CLIENTXCMS refuses it. A group's ``parent_id`` may say ``none`` (CLIENTXCMS's admin
+# forms send it); its ``use_image_as_background`` is CLIENTXCMS's metadata key of that name.
+
+
+def _no_weekly(value: Any) -> Any:
+    if value not in (None, ""):
+        raise ValueError("Hostlane bills no weekly cycle")
+    return None
+
+
+def _parent_none(value: Any) -> Any:
+    return None if value == "none" else value
+
+
+class _Image(BaseModel):
+    image: Any = None
+    remove_image: bool = False
+
+    def image_refused(self) -> ValidationFailed | None:
+        """A 422 on ``image`` when it came as a text field rather than a file."""
+        if self.image is None:
+            return None
+        return ValidationFailed.field("image", "The image field must be an image.")
+
+
+class _Background(BaseModel):
+    use_image_as_background: bool | None = None
+
+    def with_background(self, metadata: dict[str, str | None] | None, *, creating: bool) -> dict[str, str | None]:
+        out = dict(metadata or {})
+        if self.use_image_as_background is not None and (self.use_image_as_background or not creating):
+            out["use_image_as_background"] = "true" if self.use_image_as_background else None
+        return out
+
+
+class GroupCreate(_Image, _Background, catalog.GroupCreate):
+    _parent = field_validator("parent_id", mode="before")(_parent_none)
+
+    def to_domain(self) -> catalog.GroupCreate:
+        data = self.model_dump(include=set(catalog.GroupCreate.model_fields))
+        data["metadata"] = self.with_background(self.metadata, creating=True)
+        return catalog.GroupCreate.model_validate(data)
+
+
+class GroupUpdate(_Image, _Background, catalog.GroupUpdate):
+    _parent = field_validator("parent_id", mode="before")(_parent_none)
+
+    def to_domain(self) -> catalog.GroupUpdate:
+        data = self.model_dump(include=set(catalog.GroupUpdate.model_fields), exclude_unset=True)
+        metadata = self.with_background(self.metadata, creating=False)
+        if metadata or "metadata" in data:
+            data["metadata"] = metadata
+        return catalog.GroupUpdate.model_validate(data)
+
+
+class ProductCreate(_Image, catalog.ProductCreate):
+    def to_domain(self) -> catalog.ProductCreate:
+        return catalog.ProductCreate.model_validate(self.model_dump(include=set(catalog.ProductCreate.model_fields)))
+
+
+class ProductUpdate(_Image, catalog.ProductUpdate):
+    def to_domain(self) -> catalog.ProductUpdate:
+        fields = set(catalog.ProductUpdate.model_fields)
+        return catalog.ProductUpdate.model_validate(self.model_dump(include=fields, exclude_unset=True))
+
+
+class _Related(BaseModel):
+    """CLIENTXCMS's ``related_id`` (with ``related_type=product``) for ``product_id``; its weekly cycle."""
 
     product_id: Id | None = Field(None, validation_alias=AliasChoices("product_id", "related_id"))
     related_type: Literal["product"] = "product"
+    weekly: None = None
+    setup_weekly: None = None
+
+    _weekly = field_validator("weekly", "setup_weekly", mode="before")(_no_weekly)
+
+
+class PricingCreate(_Related, catalog.Prices):
+    """One product's prices in one currency. ``product_id``, or CLIENTXCMS's ``related_id`` with
+    ``related_type=product``."""
+
     currency: CurrencyCode
 
     def to_domain(self) -> catalog.PricingCreate:
-        return catalog.PricingCreate.model_validate(self.model_dump(exclude={"related_type"}, exclude_unset=True))
+        return catalog.PricingCreate.model_validate(
+            self.model_dump(exclude={"related_type", "weekly", "setup_weekly"}, exclude_unset=True)
+        )
+
+
+# A pricing's changes: its prices, its currency, its product (``product_id`` or ``related_id``).
+class PricingUpdate(_Related, catalog.Prices):
+    currency: CurrencyCode | None = None
+
+    def to_domain(self) -> catalog.PricingUpdate:
+        return catalog.PricingUpdate.model_validate(
+            self.model_dump(exclude={"related_type", "weekly", "setup_weekly"}, exclude_unset=True)
+        )
 
 
 # CLIENTXCMS's ``content`` and ``related_id`` for the body and the service. (Comments, not docstrings, from

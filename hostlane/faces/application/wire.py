@@ -189,23 +189,58 @@ def customer(row: Row) -> dict[str, Any]:
     return out
 
 
+# The catalogue: groups, products, pricings, their metadata and images.
+
+# A stored image is served back under this path of the face (``routes/catalog.py``), by its key.
+STORAGE_PATH = "/api/application/storage/"
+# CLIENTXCMS names the owner of a metadata row by its model's class (Laravel's morph type).
+METADATA_OWNER_WORDS = {"product": r"App\Models\Store\Product", "group": r"App\Models\Store\Group"}
+# Every pricing of Hostlane prices a product: CLIENTXCMS's ``related_type`` word for one.
+PRICING_RELATED_TYPE = "product"
+# The cycles CLIENTXCMS's pricings have, in its column order; Hostlane bills no weekly cycle (always null).
+PRICING_CYCLES = ("onetime", "monthly", "quarterly", "semiannually", "annually", "biennially", "triennially")
+UNBILLED_CYCLES = ("weekly",)
+
+
+def image_url(key: str | None) -> str | None:
+    """Where a stored image is fetched: absolute with HOSTLANE_PUBLIC_URL, else a path on this server."""
+    if key is None:
+        return None
+    return f"{get_settings().public_url or ''}{STORAGE_PATH}{key}"
+
+
+def metadata(row: Row) -> dict[str, Any]:
+    owner = "product" if row["product_id"] is not None else "group"
+    return {
+        "id": row["id"],
+        "model_id": row[f"{owner}_id"],
+        "model_type": METADATA_OWNER_WORDS[owner],
+        "key": row["key"],
+        "value": row["value"],
+        "created_at": timestamp(row["created_at"]),
+        "updated_at": timestamp(row["updated_at"]),
+    }
+
+
 def group(row: Row) -> dict[str, Any]:
     out = {
         "id": row["id"],
         "name": row["name"],
         "slug": row["slug"],
-        "description": row["description"],
         "status": str(row["status"]),
-        "sort_order": row["sort_order"],
+        "description": row["description"],
+        "image": image_url(row["image"]),
         "pinned": row["pinned"],
+        "sort_order": row["sort_order"],
         "parent_id": row["parent_id"],
         "created_at": timestamp(row["created_at"]),
         "updated_at": timestamp(row["updated_at"]),
+        "metadata": [metadata(item) for item in row.get("metadata", [])],
     }
-    if "products" in row:
-        out["products"] = [product(item) for item in row["products"]]
     if "groups" in row:
         out["groups"] = [group(item) for item in row["groups"]]
+    if "products" in row:
+        out["products"] = [product(item) for item in row["products"]]
     return out
 
 
@@ -213,15 +248,17 @@ def product(row: Row) -> dict[str, Any]:
     out = {
         "id": row["id"],
         "name": row["name"],
-        "description": row["description"],
         "status": str(row["status"]),
+        "description": row["description"],
+        "sort_order": row["sort_order"],
         "group_id": row["group_id"],
         "stock": row["stock"],
-        "pinned": row["pinned"],
-        "sort_order": row["sort_order"],
         "type": row["type"],
+        "pinned": row["pinned"],
+        "image": image_url(row["image"]),
         "created_at": timestamp(row["created_at"]),
         "updated_at": timestamp(row["updated_at"]),
+        "metadata": [metadata(item) for item in row.get("metadata", [])],
     }
     if "pricing" in row:
         out["pricing"] = [pricing(item) for item in row["pricing"]]
@@ -230,22 +267,25 @@ def product(row: Row) -> dict[str, Any]:
     return out
 
 
-PRICE_NAMES = ("onetime", "monthly", "quarterly", "semiannually", "annually", "biennially", "triennially")
+def _price(value: int | None, currency: str) -> float | None:
+    """A pricing's amount as CLIENTXCMS prints it: a JSON number (``4.99``), or null when not offered."""
+    return to_number(value, currency) if value is not None else None
 
 
 def pricing(row: Row) -> dict[str, Any]:
     currency = row["currency"]
     out: dict[str, Any] = {
         "id": row["id"],
-        "product_id": row["product_id"],
         "related_id": row["product_id"],
-        "related_type": "product",
+        "related_type": PRICING_RELATED_TYPE,
         "currency": currency,
     }
-    for name in PRICE_NAMES:
-        out[name] = _amount(row[name], currency)
-    for name in PRICE_NAMES:
-        out[f"setup_{name}"] = _amount(row[f"setup_{name}"], currency)
+    for name in UNBILLED_CYCLES:
+        out[name] = out[f"setup_{name}"] = None
+    for name in PRICING_CYCLES:
+        out[name] = _price(row[name], currency)
+    for name in PRICING_CYCLES:
+        out[f"setup_{name}"] = _price(row[f"setup_{name}"], currency)
     out["created_at"] = timestamp(row["created_at"])
     out["updated_at"] = timestamp(row["updated_at"])
     if "product" in row:

@@ -4,7 +4,7 @@ Deleting keeps the row, so its number stays taken (numbering stays unique and wi
 trail keeps what it refers to.
 
 Revision ID: 645eecf653cc
-Revises: 8c4f2a6d1e93
+Revises: 5c1f0e7a2b93
 Create Date: 2026-12-13 10:00:00
 """
 
@@ -16,7 +16,7 @@ from alembic import op
 import hostlane.core.db
 
 revision: str = "645eecf653cc"
-down_revision: str | None = "8c4f2a6d1e93"
+down_revision: str | None = "5c1f0e7a2b93"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
