@@ -37,7 +37,14 @@ INCLUDE_PERMISSIONS: Mapping[str, Mapping[str, str]] = {
     "/pricings": {"product": "products:index"},
     "/orders": {"items": "orders:show"},
     "/invoices": {"items": "invoices:show", "payments": "invoices:show"},
-    "/tickets": {"replies": "tickets:show", "messages": "tickets:show"},
+    "/tickets": {
+        "replies": "tickets:show",
+        "messages": "tickets:show",
+        "customer": "customers:index",
+        "department": "departments:index",
+        "assignedTo": "tickets:show",
+    },
+    "/departments": {"tickets": "tickets:index"},
 }
 
 
