@@ -125,7 +125,7 @@ async def test_demo_loads_once_and_prints_the_same_credentials(
     assert "Dedicated Server DS-1" in names and "SIP Line" in names and "Signage CMS Instance" in names
     assert {p["currency"] for p in products["data"][0]["pricing"]} == {"EUR", "USD"}
     listed = (await client_for().get("/api/application/services?per_page=100", headers=headers)).json()
-    assert {s["status"] for s in listed["data"]} == {"active", "suspended", "pending", "terminated"}
+    assert {s["status"] for s in listed["data"]} == {"active", "suspended", "pending", "expired"}
 
 
 async def test_permissions_lists_the_catalogue(cli: CliRunner) -> None:

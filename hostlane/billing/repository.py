@@ -138,6 +138,21 @@ async def service_ids_on(session: AsyncSession, invoice_id: int) -> Sequence[int
     return sorted(int(value) for value in rows.all())
 
 
+async def renewal_periods_on(session: AsyncSession, invoice_id: int) -> dict[int, dt.date]:
+    """The services an invoice renews (its service charges for a period), each with the last day it pays for."""
+    rows = await session.execute(
+        sa.select(ITEMS.c.service_id, sa.func.max(ITEMS.c.period_end))
+        .where(
+            ITEMS.c.invoice_id == invoice_id,
+            ITEMS.c.type == ItemType.SERVICE,
+            ITEMS.c.service_id.is_not(None),
+            ITEMS.c.period_end.is_not(None),
+        )
+        .group_by(ITEMS.c.service_id)
+    )
+    return {int(service_id): through for service_id, through in rows.all()}
+
+
 async def reserve_sequence(session: AsyncSession, dialect: str, livemode: bool, period: str, count: int) -> int:
     """Take ``count`` numbers of a sequence at once; returns the last one taken."""
     table = cast(sa.Table, InvoiceSequence.__table__)

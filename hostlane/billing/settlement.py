@@ -208,8 +208,12 @@ async def mark_paid(session: AsyncSession, principal: Principal, invoice: Invoic
 
 
 async def _after_paid(session: AsyncSession, invoice: Invoice) -> None:
-    """A paid invoice activates its pending services and lifts overdue suspensions it caused."""
+    """A paid invoice counts the renewals it pays, activates its pending services and lifts overdue suspensions
+    it caused."""
     system = Principal.system(livemode=invoice.livemode)
+    if invoice.order_id is None:  # an order's invoice pays first periods, not renewals
+        for service_id, through in (await repo.renewal_periods_on(session, invoice.id)).items():
+            await services.renewal_paid(session, service_id, through=through)
     for service_id in await repo.service_ids_on(session, invoice.id):
         status = await services.status_of(session, service_id)
         if status is ServiceStatus.PENDING:

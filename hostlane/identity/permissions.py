@@ -37,7 +37,7 @@ register("services", ["index", "show", "update", "delete", "expire", "unsuspend"
 register("orders", ["index", "show", "create", "update", "delete"], "orders")
 register("invoices", ["index", "show", "create", "update", "delete"], "invoices")
 register("departments", ["index", "show", "create", "update", "delete"], "support departments")
-register("tickets", ["index", "show", "create", "update", "delete", "reply"], "support tickets")
+register("tickets", ["index", "show", "create", "update", "delete", "reply", "close", "reopen"], "support tickets")
 register("ippools", ["index", "show", "create", "update", "delete"], "IP pools")
 register("pdus", ["index", "show", "create", "update", "delete"], "PDUs")
 

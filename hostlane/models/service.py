@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from hostlane.core import clock
@@ -49,9 +50,12 @@ class Service(Timestamps, Base):
         Index("ix_services_livemode_id", "livemode", "id"),
         Index("ix_services_livemode_status_next_due_date", "livemode", "status", "next_due_date"),
         sa.CheckConstraint("price_minor >= 0", name="price_not_negative"),
+        UniqueConstraint("uuid"),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    # A public identifier that says nothing of how many services exist (CLIENTXCMS addresses services by it).
+    uuid: Mapped[str] = mapped_column(String(36), default=lambda: str(uuid.uuid4()))
     livemode: Mapped[bool] = mapped_column(Boolean)
     customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="RESTRICT"), index=True)
     product_id: Mapped[int] = mapped_column(ForeignKey("products.id", ondelete="RESTRICT"), index=True)
@@ -63,7 +67,11 @@ class Service(Timestamps, Base):
     next_due_date: Mapped[date | None] = mapped_column(Date)
     # The day of the month its periods start on (a service bought on the 31st renews on the last day).
     billing_day: Mapped[int | None] = mapped_column(Integer)
+    # Paid until: set to the next due date when the service is activated (its first period is paid), moved to
+    # the end of each renewal period paid, and cut to the moment it ended when it expires or is terminated.
     expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # How many renewal periods were paid.
+    renewals: Mapped[int] = mapped_column(Integer, default=0)
     suspended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     suspend_reason: Mapped[str | None] = mapped_column(String(255))
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime
 from enum import StrEnum
 
@@ -50,6 +51,7 @@ class SupportTicket(Base):
     __tablename__ = "support_tickets"
     __table_args__ = (
         UniqueConstraint("number"),
+        UniqueConstraint("uuid"),
         Index("ix_support_tickets_livemode_customer_id", "livemode", "customer_id"),
         Index("ix_support_tickets_livemode_status", "livemode", "status"),
     )
@@ -57,10 +59,15 @@ class SupportTicket(Base):
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     # The public ticket number customers quote (random, so it says nothing of how many tickets exist).
     number: Mapped[int] = mapped_column(BigInteger)
+    uuid: Mapped[str] = mapped_column(String(36), default=lambda: str(uuid.uuid4()))
     livemode: Mapped[bool] = mapped_column(Boolean)
     customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"))
     department_id: Mapped[int] = mapped_column(ForeignKey("support_departments.id", ondelete="RESTRICT"), index=True)
     service_id: Mapped[int | None] = mapped_column(ForeignKey("services.id", ondelete="SET NULL"))
+    # The staff member who opened it for the customer (None: the customer opened it, or the platform did).
+    administrator_id: Mapped[int | None] = mapped_column(ForeignKey("administrators.id", ondelete="SET NULL"))
+    # The staff member the ticket is assigned to.
+    assigned_to: Mapped[int | None] = mapped_column(ForeignKey("administrators.id", ondelete="SET NULL"))
     # Who opened it, as they signed it then (HostBill keeps these on the ticket).
     name: Mapped[str] = mapped_column(String(255))
     email: Mapped[str] = mapped_column(String(255))

@@ -8,10 +8,14 @@ class ServiceNotFound(NotFound):
 
 
 class IllegalTransition(Conflict):
+    code = "illegal_transition"
+
     def __init__(self, current: str, target: str) -> None:
         super().__init__(f"The service cannot go from {current} to {target}.", current=current, target=target)
 
 
 class ServiceIsLive(Conflict):
+    code = "service_is_live"
+
     def __init__(self, status: str) -> None:
-        super().__init__(f"The service is {status}; terminate or cancel it before deleting it.")
+        super().__init__(f"The service is {status}; terminate or cancel it before deleting it.", status=status)

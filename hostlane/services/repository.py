@@ -13,10 +13,23 @@ from hostlane.core.db import bulk_update
 from hostlane.core.pagination import ListSpec, Match
 from hostlane.core.repository import Scoped
 from hostlane.identity.principal import Principal
-from hostlane.models import BillingCycle, Product, Service, ServiceEvent, ServiceStatus
+from hostlane.models import (
+    BillingCycle,
+    Invoice,
+    InvoiceItem,
+    InvoiceStatus,
+    ItemType,
+    Product,
+    Service,
+    ServiceEvent,
+    ServiceStatus,
+)
 from hostlane.services.errors import ServiceNotFound
 
 TABLE = cast(sa.Table, Service.__table__)
+PRODUCTS = cast(sa.Table, Product.__table__)
+ITEMS = cast(sa.Table, InvoiceItem.__table__)
+INVOICES = cast(sa.Table, Invoice.__table__)
 LIVE_STATUSES = (ServiceStatus.PENDING, ServiceStatus.ACTIVE, ServiceStatus.SUSPENDED)
 
 LIST_SPEC = ListSpec(
@@ -35,7 +48,25 @@ LIST_SPEC = ListSpec(
 )
 
 
-SERVICE = Scoped(Service, spec=LIST_SPEC, missing=ServiceNotFound)
+# The unpaid invoice a service waits on (its renewal, or its order's first invoice): the latest, if several.
+_OPEN_INVOICE = (
+    sa.select(sa.func.max(ITEMS.c.invoice_id))
+    .select_from(ITEMS.join(INVOICES, INVOICES.c.id == ITEMS.c.invoice_id))
+    .where(
+        ITEMS.c.service_id == TABLE.c.id,
+        ITEMS.c.type == ItemType.SERVICE,
+        INVOICES.c.status == InvoiceStatus.UNPAID,
+    )
+    .scalar_subquery()
+)
+# A service is read with its product's module (``type``) and the invoice it waits on (``invoice_id``).
+SERVICE = Scoped(
+    Service,
+    columns=[*TABLE.c, PRODUCTS.c.type.label("type"), _OPEN_INVOICE.label("invoice_id")],
+    joins=[(PRODUCTS, PRODUCTS.c.id == TABLE.c.product_id)],
+    spec=LIST_SPEC,
+    missing=ServiceNotFound,
+)
 
 
 async def get_with_product(session: AsyncSession, service_id: int) -> tuple[Service, Product] | None:

@@ -33,6 +33,7 @@ from hostlane.services.schemas import ServiceUpdate
 
 LIST_SPEC = repo.LIST_SPEC
 S = ServiceStatus
+LIVE = frozenset(repo.LIVE_STATUSES)
 
 # (from, to) -> the module call it needs (None: nothing to do on the remote system).
 TRANSITIONS: dict[tuple[ServiceStatus, ServiceStatus], str | None] = {
@@ -167,7 +168,9 @@ async def transition(
         service.suspended_at, service.suspend_reason = now, reason
     elif target is S.ACTIVE:
         service.suspended_at, service.suspend_reason = None, None
-    elif target is S.EXPIRED:
+        if current is S.PENDING and service.expires_at is None and service.next_due_date is not None:
+            service.expires_at = start_of(service.next_due_date)  # its first period is paid (or given by staff)
+    elif target in (S.EXPIRED, S.TERMINATED):
         service.expires_at = service.expires_at if service.expires_at and service.expires_at <= now else now
     elif target is S.CANCELLED:
         service.cancelled_at, service.cancelled_reason = now, reason
@@ -218,6 +221,25 @@ async def expire(session: AsyncSession, principal: Principal, service_id: int) -
 
 async def activate(session: AsyncSession, principal: Principal, service_id: int) -> Service:
     return await transition(session, principal, service_id, S.ACTIVE)
+
+
+def start_of(day: dt.date) -> dt.datetime:
+    """The first moment of ``day`` (UTC): when a period that ends the day before runs out."""
+    return dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC)
+
+
+async def renewal_paid(session: AsyncSession, service_id: int, *, through: dt.date) -> None:
+    """A renewal period ending on ``through`` was paid (billing calls this in the transaction that marks the
+    invoice paid): one more renewal, and a live service is paid until the day after."""
+    service = await repo.lock_unscoped(session, service_id)
+    if service is None:
+        return
+    service.renewals += 1
+    until = start_of(through + dt.timedelta(days=1))
+    if service.status in LIVE and (service.expires_at is None or service.expires_at < until):
+        service.expires_at = until
+    system = Principal.system(livemode=service.livemode)
+    repo.add_event(session, service.id, "renewal.paid", system, reason=f"paid through {through.isoformat()}")
 
 
 async def terminate_all_for_customer(

@@ -12,6 +12,7 @@ class TicketNotFound(NotFound):
 
 
 class DepartmentHasTickets(Conflict):
+    code = "department_has_tickets"
     message = "The department still has tickets; move them to another department first."
 
 
@@ -22,8 +23,10 @@ class UnknownDepartment(ValidationFailed):
 
 
 class TicketAlreadyClosed(Conflict):
+    code = "ticket_already_closed"
     message = "The ticket is already closed."
 
 
 class TicketNotClosed(Conflict):
+    code = "ticket_not_closed"
     message = "The ticket is not closed."

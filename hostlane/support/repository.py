@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any, cast
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from hostlane.core.pagination import ListSpec, Match
-from hostlane.core.repository import Include, Scoped, children
+from hostlane.core.pagination import ListSpec, Match, fetch_grouped
+from hostlane.core.repository import Caller, Include, Scoped
 from hostlane.identity.principal import Principal
 from hostlane.models import Administrator, ApiKey, SupportDepartment, SupportReply, SupportTicket
 from hostlane.support.errors import DepartmentNotFound, TicketNotFound
@@ -16,10 +17,12 @@ from hostlane.support.errors import DepartmentNotFound, TicketNotFound
 DEPARTMENTS = cast(sa.Table, SupportDepartment.__table__)
 TICKETS = cast(sa.Table, SupportTicket.__table__)
 REPLIES = cast(sa.Table, SupportReply.__table__)
+ADMINS = cast(sa.Table, Administrator.__table__)
 
 DEPARTMENT_SPEC = ListSpec(
     filters={"id": Match.INTEGER, "name": Match.PARTIAL},
     sorts=frozenset({"id", "name", "created_at", "updated_at"}),
+    includes=frozenset({"tickets"}),
 )
 TICKET_SPEC = ListSpec(
     filters={
@@ -31,6 +34,7 @@ TICKET_SPEC = ListSpec(
         "department_id": Match.INTEGER,
         "customer_id": Match.INTEGER,
         "service_id": Match.INTEGER,
+        "assigned_to": Match.INTEGER,
     },
     sorts=frozenset(
         {
@@ -41,12 +45,14 @@ TICKET_SPEC = ListSpec(
             "priority",
             "department_id",
             "customer_id",
+            "assigned_to",
             "created_at",
             "updated_at",
             "closed_at",
         }
     ),
-    includes=frozenset({"replies", "messages"}),
+    # ``customer`` is attached by the service (a relation of another domain).
+    includes=frozenset({"replies", "messages", "customer", "department", "assignedTo"}),
 )
 
 
@@ -60,7 +66,45 @@ TICKET = Scoped(
     spec=TICKET_SPEC,
     missing=TicketNotFound,
 )
-TICKET.includes = {"replies": Include(children(REPLIES, "ticket_id"), aliases=frozenset({"messages"}))}
+
+
+async def staff_by_ids(session: AsyncSession, caller: Caller, ids: Collection[Any]) -> dict[int, dict[str, Any]]:
+    """Staff members by id, as a ticket shows them (who opened it, who it is assigned to, who replied)."""
+    wanted = {i for i in ids if i is not None}
+    if not wanted:
+        return {}
+    rows = await session.execute(sa.select(ADMINS.c.id, ADMINS.c.login, ADMINS.c.name).where(ADMINS.c.id.in_(wanted)))
+    return {row["id"]: dict(row) for row in rows.mappings()}
+
+
+async def replies_of(
+    session: AsyncSession, caller: Caller, ticket_ids: Collection[Any]
+) -> dict[Any, list[dict[str, Any]]]:
+    """The replies of many tickets (read through their own scope), each with its author's login and name if staff."""
+    if not ticket_ids:
+        return {}
+    statement = (
+        sa.select(*REPLIES.c, ADMINS.c.login.label("admin_login"), ADMINS.c.name.label("admin_name"))
+        .select_from(REPLIES.outerjoin(ADMINS, ADMINS.c.id == REPLIES.c.administrator_id))
+        .where(REPLIES.c.ticket_id.in_(ticket_ids))
+        .order_by(REPLIES.c.id)
+    )
+    return await fetch_grouped(session, statement, "ticket_id")
+
+
+async def departments_by_id(session: AsyncSession, caller: Caller, ids: Collection[int]) -> dict[int, dict[str, Any]]:
+    return await DEPARTMENT.by_id(session, caller, ids)
+
+
+# A ticket's replies come with who opened it (its first message's author); ``messages`` is CLIENTXCMS's word.
+_WITH_MESSAGES = frozenset({"replies", "messages"})
+TICKET.includes = {
+    "replies": Include(replies_of, aliases=frozenset({"messages"})),
+    "opener": Include(staff_by_ids, on="administrator_id", one=True, aliases=_WITH_MESSAGES),
+    "department": Include(departments_by_id, on="department_id", one=True),
+    "assignedTo": Include(staff_by_ids, on="assigned_to", one=True),
+}
+DEPARTMENT.includes = {"tickets": Include(TICKET.grouped("department_id"))}
 
 
 async def all_departments(session: AsyncSession, principal: Principal) -> list[dict[str, Any]]:
@@ -93,6 +137,10 @@ async def get_reply(session: AsyncSession, principal: Principal, reply_id: int) 
     )
     row = (await session.execute(statement)).mappings().first()
     return dict(row) if row is not None else None
+
+
+async def administrator_exists(session: AsyncSession, administrator_id: int) -> bool:
+    return await session.scalar(sa.select(sa.literal(1)).where(ADMINS.c.id == administrator_id)) is not None
 
 
 async def staff_name(session: AsyncSession, principal: Principal) -> tuple[int | None, str | None]:

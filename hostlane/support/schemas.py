@@ -62,6 +62,8 @@ class TicketUpdate(_Model):
     subject: Title | None = None
     priority: TicketPriority | None = None
     status: TicketStatus | None = None
+    close_reason: Annotated[str, StringConstraints(max_length=65535)] | None = None
+    assigned_to: Id | None = None  # a staff member's id; null unassigns
 
 
 class ReplyIn(_Model):

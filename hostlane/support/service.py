@@ -7,6 +7,7 @@ either re-opens a closed ticket. Reading a ticket in the client area marks it ``
 from __future__ import annotations
 
 import secrets
+from collections.abc import Collection
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -14,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from hostlane.core import clock
 from hostlane.core.errors import NotFound, Taken, ValidationFailed
 from hostlane.core.pagination import ListQuery, Page
-from hostlane.core.repository import apply_changes, changes_of
+from hostlane.core.repository import Include, IncludeTable, apply_changes, changes_of
 from hostlane.customers import service as customers
 from hostlane.identity import audit
 from hostlane.identity.principal import Principal, PrincipalKind
@@ -39,6 +40,14 @@ from hostlane.support.schemas import (
 
 DEPARTMENT_SPEC, TICKET_SPEC = repo.DEPARTMENT_SPEC, repo.TICKET_SPEC
 STAFF_SIGNATURE = "Support Staff"
+# What a ticket may carry: the repository's relations, and its customer (read through customers, whose rows they
+# are); the customer comes with the replies, as the author of the customer's messages.
+TICKET_INCLUDES: IncludeTable = {
+    **repo.TICKET.includes,
+    "customer": Include(customers.by_ids, on="customer_id", one=True, aliases=frozenset({"replies", "messages"})),
+}
+# A ticket as a change answers it: with its replies, its customer and its department.
+AFTER_CHANGE = frozenset({"replies", "customer", "department"})
 
 
 def _is_customer(principal: Principal) -> bool:
@@ -56,8 +65,10 @@ async def all_departments(session: AsyncSession, principal: Principal) -> list[d
     return await repo.all_departments(session, principal)
 
 
-async def get_department(session: AsyncSession, principal: Principal, department_id: int) -> dict[str, Any]:
-    return await repo.DEPARTMENT.one(session, principal, department_id)
+async def get_department(
+    session: AsyncSession, principal: Principal, department_id: int, *, includes: Collection[str] = frozenset()
+) -> dict[str, Any]:
+    return await repo.DEPARTMENT.one(session, principal, department_id, includes=includes)
 
 
 async def create_department(session: AsyncSession, principal: Principal, data: DepartmentCreate) -> dict[str, Any]:
@@ -94,13 +105,24 @@ async def delete_department(session: AsyncSession, principal: Principal, departm
 
 
 async def list_tickets(session: AsyncSession, principal: Principal, query: ListQuery) -> Page:
-    return await repo.TICKET.page(session, principal, query)
+    return await repo.TICKET.page(session, principal, query, includes=TICKET_INCLUDES)
 
 
 async def get_ticket(
-    session: AsyncSession, principal: Principal, ticket_id: int, *, with_replies: bool = True
+    session: AsyncSession,
+    principal: Principal,
+    ticket_id: int,
+    *,
+    with_replies: bool = True,
+    includes: Collection[str] | None = None,
 ) -> dict[str, Any]:
-    return await repo.TICKET.one(session, principal, ticket_id, includes={"replies"} if with_replies else ())
+    """The ticket with ``includes`` (by default its replies, or nothing without ``with_replies``)."""
+    wanted = includes if includes is not None else ({"replies"} if with_replies else ())
+    return await repo.TICKET.one(session, principal, ticket_id, includes=wanted, table=TICKET_INCLUDES)
+
+
+async def _answer(session: AsyncSession, principal: Principal, ticket_id: int) -> dict[str, Any]:
+    return await get_ticket(session, principal, ticket_id, includes=AFTER_CHANGE)
 
 
 async def ticket_id(session: AsyncSession, principal: Principal, number: int) -> int:
@@ -163,9 +185,11 @@ async def open_ticket(
     await _check_department(session, principal, data.department_id)
     if data.service_id is not None:
         await _check_service(session, principal, data.service_id, customer_id)
+    opener = None if by_customer else (await repo.staff_name(session, principal))[0]
     now = clock.now()
     ticket = SupportTicket(
         number=await _new_number(session),
+        administrator_id=opener,
         livemode=principal.livemode,
         customer_id=customer_id,
         department_id=data.department_id,
@@ -190,7 +214,7 @@ async def open_ticket(
     )
     if not by_customer:
         notifications.queue(session, "ticket_opened", livemode=principal.livemode, ticket_id=ticket.id)
-    return await get_ticket(session, principal, ticket.id)
+    return await _answer(session, principal, ticket.id)
 
 
 async def reply(session: AsyncSession, principal: Principal, ticket_id: int, data: ReplyIn) -> dict[str, Any]:
@@ -218,7 +242,7 @@ async def reply(session: AsyncSession, principal: Principal, ticket_id: int, dat
     audit.record(session, principal, "ticket.reply", "ticket", ticket.id, {"reply_id": entry.id})
     if entry.type is ReplyType.ADMIN:
         notifications.queue(session, "ticket_reply", livemode=principal.livemode, reply_id=entry.id)
-    return await get_ticket(session, principal, ticket.id)
+    return await _answer(session, principal, ticket.id)
 
 
 async def close_ticket(
@@ -236,7 +260,7 @@ async def close_ticket(
     ticket.close_reason = reason
     await session.flush()
     audit.record(session, principal, "ticket.close", "ticket", ticket_id, {"reason": reason})
-    return await get_ticket(session, principal, ticket_id)
+    return await _answer(session, principal, ticket_id)
 
 
 async def reopen_ticket(
@@ -252,7 +276,7 @@ async def reopen_ticket(
     ticket.closed_at, ticket.closed_by, ticket.close_reason = None, None, None
     await session.flush()
     audit.record(session, principal, "ticket.reopen", "ticket", ticket_id)
-    return await get_ticket(session, principal, ticket_id)
+    return await _answer(session, principal, ticket_id)
 
 
 async def update_ticket(
@@ -262,6 +286,8 @@ async def update_ticket(
     changes = changes_of(data, "department_id", "subject", "priority", "status")
     if "department_id" in changes:
         await _check_department(session, principal, changes["department_id"])
+    if changes.get("assigned_to") is not None and not await repo.administrator_exists(session, changes["assigned_to"]):
+        raise ValidationFailed.field("assigned_to", "The selected assigned_to is invalid.")
     if "status" in changes and changes["status"] is not ticket.status:
         closing = changes["status"] is TicketStatus.CLOSED
         ticket.closed_at = clock.now() if closing else None
@@ -269,7 +295,7 @@ async def update_ticket(
         ticket.close_reason = ticket.close_reason if closing else None
     await apply_changes(session, ticket, changes)
     audit.record(session, principal, "ticket.update", "ticket", ticket_id, changes)
-    return await get_ticket(session, principal, ticket_id)
+    return await _answer(session, principal, ticket_id)
 
 
 async def delete_ticket(session: AsyncSession, principal: Principal, ticket_id: int) -> tuple[dict[str, Any], bool]:

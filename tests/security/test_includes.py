@@ -29,8 +29,11 @@ from tests.fixtures.factories import (
 from tests.fixtures.http import assert_laravel_error, bearer
 
 API = "/api/application"
-# The wire's key for an include spelt otherwise (a ticket's ``messages`` are its ``replies``).
-WIRE_KEY = {"messages": "replies"}
+# The wire's key for an include spelt otherwise (a ticket's ``replies`` are its ``messages``; its ``assignedTo``
+# shows under ``assigned_to``, as Laravel names the relation).
+WIRE_KEY = {"replies": "messages", "assignedTo": "assigned_to"}
+# Resources whose show answers a page of one row, as the real CLIENTXCMS's helpdesk does.
+PAGED_SHOW = {"/tickets", "/departments", "/invoices"}  # CLIENTXCMS answers a page of one
 
 RESOURCES = [
     value
@@ -77,10 +80,13 @@ async def world(runtime: Runtime, client: httpx.AsyncClient) -> dict[str, int]:
     ticket = await client.post(
         f"{API}/tickets",
         headers=staff,
-        json={"customer_id": customer["id"], "department_id": department["id"], "subject": "S", "content": "C"},
+        json={"customer_id": customer["id"], "department_id": department["id"], "subject": "S", "content": "Hello"},
     )
     assert ticket.status_code == 201, ticket.text
     await client.post(f"{API}/tickets/{ticket.json()['id']}/reply", json={"content": "On it."}, headers=staff)
+    admin = await make_admin(runtime)
+    assigned = await client.post(f"{API}/tickets/{ticket.json()['id']}", json={"assigned_to": admin.id}, headers=staff)
+    assert assigned.status_code == 200, assigned.text
     return {
         "/customers": int(str(customer["id"])),
         "/services": int(listed["data"][0]["id"]),
@@ -90,12 +96,12 @@ async def world(runtime: Runtime, client: httpx.AsyncClient) -> dict[str, int]:
         "/orders": int(order.json()["id"]),
         "/invoices": int(invoice_id),
         "/tickets": int(ticket.json()["id"]),
+        "/departments": int(str(department["id"])),
     }
 
 
-def _included(body: dict[str, Any], row_id: int, include: str, route: str) -> object:
-    # A list is a page; so is an invoice shown (CLIENTXCMS answers a page of one), whose ``data`` is a list.
-    rows = body["data"] if route == "list" or isinstance(body.get("data"), list) else [body]
+def _included(body: dict[str, Any], row_id: int, include: str, route: str, path: str) -> object:
+    rows = body["data"] if route == "list" or path in PAGED_SHOW else [body]
     row = next(row for row in rows if row["id"] == row_id)
     return row.get(WIRE_KEY.get(include, include))
 
@@ -119,6 +125,7 @@ async def test_an_include_needs_the_permission_of_what_it_reads(
     # The route's own permission, and every permission but the include's: only the include can refuse.
     others = {"customers:index", "services:index", "products:index", "groups:index", "pricings:index"}
     others |= {"orders:index", "orders:show", "invoices:index", "invoices:show", "tickets:index", "tickets:show"}
+    others |= {"departments:index", "departments:show"}
     without = await make_api_key(runtime, *sorted((others | {route_permission}) - {needed}), admin=admin)
     refused = await client.get(url, headers=bearer(without))
     assert_laravel_error(refused, 403, f"This API key lacks the permission '{needed}'.")
@@ -126,7 +133,7 @@ async def test_an_include_needs_the_permission_of_what_it_reads(
     holding = await make_api_key(runtime, route_permission, needed, admin=admin)
     allowed = await client.get(url, headers=bearer(holding))
     assert allowed.status_code == 200, allowed.text
-    assert _included(allowed.json(), row_id, include, route)  # present, and not empty
+    assert _included(allowed.json(), row_id, include, route, resource.path)  # present, and not empty
 
 
 async def test_products_pricing_flag_needs_the_pricings_permission(

@@ -31,6 +31,12 @@ Choices where the document is vague, following the real CLIENTXCMS:
   real one resets both, and reads form ``pinned=1`` as false); a refused group delete says why in ``error``
   (the real one an untranslated key). Several pricings per product and currency; an order charges the oldest
   that offers the cycle. Pricings relate to products only (another ``related_type`` is a 422); no weekly cycle.
+* Services, where the real one is defective: its suspend and expire pass ``suspended``/``expired`` to a helper
+  that knows ``suspend``/``expire``, so they never act and answer ``result: [outcome, status]``; Hostlane acts and
+  answers the outcome object, as its unsuspend does. A move the state machine forbids is a 409, and deleting an
+  active or suspended service is a 409 (the real one deletes it and leaves its server running).
+* Helpdesk: ``GET /tickets/{id}`` and ``/departments/{id}`` answer a page of one row, as the real one's; for an
+  unknown id the real one answers 200 with an empty page, Hostlane 404.
 """
 
 from hostlane.faces.application import routes, wire

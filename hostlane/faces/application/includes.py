@@ -42,7 +42,14 @@ INCLUDE_PERMISSIONS: Mapping[str, Mapping[str, str | None]] = {
     "/pricings": {"product": "products:index"},
     "/orders": {"items": "orders:show"},
     "/invoices": {"customer": "customers:index", "items": "invoices:show", "payments": "invoices:show"},
-    "/tickets": {"replies": "tickets:show", "messages": "tickets:show"},
+    "/tickets": {
+        "replies": "tickets:show",
+        "messages": "tickets:show",
+        "customer": "customers:index",
+        "department": "departments:index",
+        "assignedTo": "tickets:show",
+    },
+    "/departments": {"tickets": "tickets:index"},
 }
 
 

@@ -11,7 +11,6 @@ words for them, and take them back where a client sends one (a filter, a ticket'
 from __future__ import annotations
 
 import datetime as dt
-import enum
 from collections.abc import Callable, Mapping
 from dataclasses import replace
 from typing import Any
@@ -25,15 +24,17 @@ from hostlane.core.pagination import ListQuery, ListSpec, Match, Page
 from hostlane.faces.common import ErrorInfo, laravel_error
 from hostlane.faces.face import public_origin
 from hostlane.faces.values import invoice_state_message, rate, utc_text
-from hostlane.models import InvoiceStatus, ItemType, PaymentMethod, ReplyType, TicketStatus
+from hostlane.models import (
+    InvoiceStatus,
+    ItemType,
+    PaymentMethod,
+    ReplyType,
+    ServiceStatus,
+    TicketPriority,
+    TicketStatus,
+)
 
 Row = Mapping[str, Any]
-
-
-def _titled(words: type[enum.StrEnum]) -> dict[str, str]:
-    """Hostlane's words title-cased (``customer_reply`` → ``Customer-Reply``): this face's statuses are
-    spelt as HostBill spells them, which is what its clients have always received."""
-    return {word: "-".join(part.capitalize() for part in word.value.split("_")) for word in words}
 
 
 # An invoice's status in CLIENTXCMS's words (its Invoice::STATUS_*). Unpaid is its "pending": issued, awaiting
@@ -53,10 +54,29 @@ INVOICE_STATUS_WORDS: dict[str, str] = {
 # into its service's line (``unit_setup_ht``); Hostlane's own setup line says "setup", its fee in ``unit_setup_ht``.
 ITEM_TYPE_WORDS = {ItemType.SERVICE: "service", ItemType.SETUP: "setup", ItemType.OTHER: "custom_item"}
 RENEWAL = "renewal"
-TICKET_STATUS_WORDS = _titled(TicketStatus)
-REPLY_TYPE_WORDS = _titled(ReplyType)
 INVOICE_STATUS_FROM_WIRE = {word: status for status, word in INVOICE_STATUS_WORDS.items()}
-TICKET_STATUS_FROM_WIRE = {word: status for status, word in TICKET_STATUS_WORDS.items()}
+
+# Tickets: CLIENTXCMS's three statuses. A customer's reply re-opens a ticket there: Hostlane's "customer_reply"
+# (the customer spoke last) is its "open".
+TICKET_STATUS_WORDS: dict[TicketStatus, str] = {
+    TicketStatus.OPEN: "open",
+    TicketStatus.ANSWERED: "answered",
+    TicketStatus.CUSTOMER_REPLY: "open",
+    TicketStatus.CLOSED: "closed",
+}
+# What a client's word sets when it changes a ticket's status.
+TICKET_STATUS_FROM_WIRE: dict[str, TicketStatus] = {
+    "open": TicketStatus.OPEN,
+    "answered": TicketStatus.ANSWERED,
+    "closed": TicketStatus.CLOSED,
+}
+TICKET_PRIORITY_WORDS: dict[TicketPriority, str] = {
+    TicketPriority.LOW: "low",
+    TicketPriority.MEDIUM: "medium",
+    TicketPriority.HIGH: "high",
+}
+TICKET_PRIORITY_FROM_WIRE = {word: priority for priority, word in TICKET_PRIORITY_WORDS.items()}
+CLOSED_BY_WORDS: dict[ReplyType, str] = {ReplyType.ADMIN: "admin", ReplyType.CLIENT: "customer"}
 
 
 def _neutral_filter(query: ListQuery, name: str, table: Mapping[str, str]) -> ListQuery:
@@ -96,7 +116,7 @@ def invoice_query(query: ListQuery) -> ListQuery:
 
 
 def ticket_query(query: ListQuery) -> ListQuery:
-    return _neutral_filter(query, "status", TICKET_STATUS_FROM_WIRE)
+    return _filter_back(_filter_back(query, "status", TICKET_STATUS_WORDS), "priority", TICKET_PRIORITY_WORDS)
 
 
 # How CLIENTXCMS refuses what an invoice's status forbids, where it answers its own way: the domain's action ->
@@ -119,6 +139,28 @@ def _error_message(info: ErrorInfo) -> str:
     return info.message
 
 
+# Refusals CLIENTXCMS answers with a status and words of its own (Hostlane's domain says 409, neutrally).
+REFUSALS: dict[str, tuple[int, str]] = {
+    "ticket_already_closed": (400, "Ticket is already closed"),
+    "ticket_not_closed": (400, "Ticket is not closed"),
+    "department_has_tickets": (403, "Unable to delete this department because it contains tickets."),
+}
+
+
+def _refusal(info: ErrorInfo) -> ErrorInfo:
+    """A helpdesk refusal in CLIENTXCMS's status and words; a service's state in this face's words."""
+    if info.code in REFUSALS:
+        status, message = REFUSALS[info.code]
+        return replace(info, status=status, message=message)
+    if info.code == "illegal_transition":
+        current, target = (SERVICE_STATUS_WORDS[ServiceStatus(info.context[k])] for k in ("current", "target"))
+        return replace(info, message=f"The service cannot go from {current} to {target}.")
+    if info.code == "service_is_live":
+        word = SERVICE_STATUS_WORDS[ServiceStatus(info.context["status"])]
+        return replace(info, message=f"The service is {word}; expire or cancel it before deleting it.")
+    return info
+
+
 def _invoice_refusal(info: ErrorInfo) -> ErrorInfo:
     """An invoice refusal as CLIENTXCMS answers it (a 400 or 403 with its message alone), else ``info``."""
     if info.code == "invoice_state" and info.context.get("action") in INVOICE_REFUSALS:
@@ -131,7 +173,7 @@ def _invoice_refusal(info: ErrorInfo) -> ErrorInfo:
 
 def error(request: Request, info: ErrorInfo) -> Response:
     """Laravel's error shape, in this face's words."""
-    return laravel_error(request, _invoice_refusal(info))
+    return laravel_error(request, _invoice_refusal(_refusal(info)))
 
 
 def timestamp(value: dt.datetime | None) -> str | None:
@@ -293,30 +335,74 @@ def pricing(row: Row) -> dict[str, Any]:
     return out
 
 
+# Services: CLIENTXCMS's statuses. It has no "terminated": a service whose module account is gone is "expired"
+# there (its expire action terminates the account). "hidden" (an expired service kept out of the customer's
+# sight) is a word of theirs Hostlane never stores: a filter on it matches nothing.
+SERVICE_STATUS_WORDS: dict[ServiceStatus, str] = {
+    ServiceStatus.PENDING: "pending",
+    ServiceStatus.ACTIVE: "active",
+    ServiceStatus.SUSPENDED: "suspended",
+    ServiceStatus.EXPIRED: "expired",
+    ServiceStatus.TERMINATED: "expired",
+    ServiceStatus.CANCELLED: "cancelled",
+}
+
+
+def _statuses_of(words: Mapping[Any, str], wanted: str) -> list[str]:
+    """Hostlane's statuses that a table words as one of ``wanted`` (a comma list of the face's words)."""
+    asked = set(wanted.split(","))
+    return [str(status) for status, word in words.items() if word in asked]
+
+
+def _filter_back(query: ListQuery, name: str, words: Mapping[Any, str]) -> ListQuery:
+    """``filter[name]=expired`` in Hostlane's words, where a face's word may stand for several of them; a word
+    the table does not print matches nothing."""
+    if name not in query.filters:
+        return query
+    return replace(query, filters={**query.filters, name: ",".join(_statuses_of(words, query.filters[name]))})
+
+
+def service_query(query: ListQuery) -> ListQuery:
+    return _filter_back(query, "status", SERVICE_STATUS_WORDS)
+
+
 def service(row: Row) -> dict[str, Any]:
+    """CLIENTXCMS's service: its model's columns (``server_id``, ``trial_ends_at``, ``max_renewals`` and
+    ``description`` are features Hostlane has not, so null), then Hostlane's own price, next due date and
+    delivery state. ``expires_at`` is the date the service is paid until."""
+    status = row["status"]
     out = {
         "id": row["id"],
+        "uuid": row["uuid"],
         "customer_id": row["customer_id"],
-        "product_id": row["product_id"],
         "name": row["name"],
+        "type": row["type"],
         "billing": str(row["billing"]),
-        "price": format_amount(row["price_minor"], row["currency"]),
         "currency": row["currency"],
-        "status": str(row["status"]),
-        "next_due_date": day(row["next_due_date"]),
+        "server_id": None,
+        "product_id": row["product_id"],
+        "invoice_id": row.get("invoice_id"),
+        "status": SERVICE_STATUS_WORDS[status],
         "expires_at": timestamp(row["expires_at"]),
         "suspended_at": timestamp(row["suspended_at"]),
         "suspend_reason": row["suspend_reason"],
         "cancelled_at": timestamp(row["cancelled_at"]),
         "cancelled_reason": row["cancelled_reason"],
+        "is_cancelled": status == ServiceStatus.CANCELLED,
         "notes": row["notes"],
+        "description": None,
         "data": row["data"] or {},
-        "delivery_status": str(row["delivery_status"]),
-        "delivery_action": row["delivery_action"],
-        "delivery_attempts": row["delivery_attempts"],
         "delivery_errors": row["delivery_errors"],
+        "delivery_attempts": row["delivery_attempts"],
+        "renewals": row["renewals"],
+        "max_renewals": None,
+        "trial_ends_at": None,
         "created_at": timestamp(row["created_at"]),
         "updated_at": timestamp(row["updated_at"]),
+        "price": format_amount(row["price_minor"], row["currency"]),
+        "next_due_date": day(row["next_due_date"]),
+        "delivery_status": str(row["delivery_status"]),
+        "delivery_action": row["delivery_action"],
     }
     if "customer" in row:
         out["customer"] = customer(row["customer"]) if row["customer"] is not None else None
@@ -393,10 +479,13 @@ def flat_paginated(request: Request, page: Page, item: Callable[[Row], dict[str,
 
 
 def action_result(row: Row, message: str, at: dt.datetime) -> dict[str, Any]:
-    """What CLIENTXCMS answers to suspend / unsuspend / expire: the service and the outcome."""
+    """What CLIENTXCMS answers to suspend / unsuspend / expire: the service, and the outcome as its state-change
+    object serialises (the service again, ``success``, ``message``, ``created_at`` and the module's ``data``: none
+    here, as the module is called by a job after the answer)."""
+    shown = service(row)
     return {
-        "data": service(row),
-        "result": {"success": True, "message": message, "created_at": timestamp(at)},
+        "data": shown,
+        "result": {"service": shown, "success": True, "message": message, "created_at": timestamp(at), "data": []},
     }
 
 
@@ -591,57 +680,123 @@ def order(row: Row) -> dict[str, Any]:
 
 
 def department(row: Row) -> dict[str, Any]:
-    return {
+    """CLIENTXCMS's support department (Hostlane has no per-department staff subscribers: null)."""
+    out: dict[str, Any] = {
         "id": row["id"],
         "name": row["name"],
         "description": row["description"],
         "icon": row["icon"],
+        "staff_subscribers": None,
         "created_at": timestamp(row["created_at"]),
         "updated_at": timestamp(row["updated_at"]),
     }
+    if "tickets" in row:
+        out["tickets"] = [ticket(item) for item in row["tickets"]]
+    return out
 
 
-def reply(row: Row) -> dict[str, Any]:
+def staff(row: Row | None) -> dict[str, Any] | None:
+    """A staff member as CLIENTXCMS shows one beside a ticket: its public fields only (never an e-mail)."""
+    if row is None:
+        return None
+    first, _, last = (row["name"] or "").strip().partition(" ")
+    return {"id": row["id"], "username": row["login"], "firstname": first, "lastname": last.strip()}
+
+
+def _message(
+    ticket_row: Row,
+    *,
+    message_id: int | None,
+    text: str,
+    at: dt.datetime,
+    by: Row | None,
+    by_staff: bool,
+) -> dict[str, Any]:
+    """One message of a ticket, as CLIENTXCMS's message model serialises with its author (``customer`` or
+    ``admin``). Hostlane keeps no per-message read or edit times: null."""
+    author = ticket_row.get("customer") if not by_staff else None
     return {
-        "id": row["id"],
-        "ticket_id": row["ticket_id"],
-        "type": REPLY_TYPE_WORDS[row["type"]],
-        "name": row["name"],
-        "administrator_id": row["administrator_id"],
-        "body": row["body"],
-        "created_at": timestamp(row["created_at"]),
+        "id": message_id,
+        "ticket_id": ticket_row["id"],
+        "customer_id": None if by_staff else ticket_row["customer_id"],
+        "admin_id": by["id"] if by is not None else None,
+        "message": text,
+        "read_at": None,
+        "edited_at": None,
+        "created_at": timestamp(at),
+        "updated_at": timestamp(at),
+        "customer": customer(author) if author is not None else None,
+        "admin": staff(by),
     }
+
+
+def messages(row: Row) -> list[dict[str, Any]]:
+    """A ticket's messages: the text it was opened with (Hostlane keeps it on the ticket, so it has no id of its
+    own: null), then each reply."""
+    opener = row.get("opener")
+    out = [
+        _message(
+            row,
+            message_id=None,
+            text=row["body"],
+            at=row["created_at"],
+            by=opener,
+            by_staff=row["administrator_id"] is not None,
+        )
+    ]
+    for reply in row["replies"]:
+        by_staff = reply["type"] == ReplyType.ADMIN
+        author = (
+            {"id": reply["administrator_id"], "login": reply["admin_login"], "name": reply["admin_name"]}
+            if by_staff and reply["administrator_id"] is not None
+            else None
+        )
+        out.append(
+            _message(
+                row, message_id=reply["id"], text=reply["body"], at=reply["created_at"], by=author, by_staff=by_staff
+            )
+        )
+    return out
 
 
 def ticket(row: Row) -> dict[str, Any]:
-    out = {
+    """CLIENTXCMS's support ticket: its model's columns (a related service as ``related_type``/``related_id``;
+    no staff subscribers in Hostlane), then Hostlane's public ``number``; its ``customer``, ``department``,
+    ``messages`` and ``assignedTo`` (under ``assigned_to``, as Laravel names the relation) when loaded."""
+    closed_by = row["closed_by"]
+    out: dict[str, Any] = {
         "id": row["id"],
-        "number": row["number"],
-        "customer_id": row["customer_id"],
+        "uuid": row["uuid"],
         "department_id": row["department_id"],
-        "department": row["deptname"],
-        "service_id": row["service_id"],
-        "name": row["name"],
-        "email": row["email"],
+        "customer_id": row["customer_id"],
         "subject": row["subject"],
-        "body": row["body"],
         "status": TICKET_STATUS_WORDS[row["status"]],
-        "priority": str(row["priority"]),
-        "client_read": row["client_read"],
-        "admin_read": row["admin_read"],
+        "priority": TICKET_PRIORITY_WORDS[row["priority"]],
+        "related_type": "service" if row["service_id"] is not None else None,
+        "related_id": row["service_id"],
+        "staff_subscribers": None,
+        "assigned_to": row["assigned_to"],
         "closed_at": timestamp(row["closed_at"]),
-        "closed_by": row["closed_by"],
         "close_reason": row["close_reason"],
+        "closed_by": CLOSED_BY_WORDS[ReplyType(closed_by)] if closed_by else None,
+        "closed_by_id": row["customer_id"] if closed_by == ReplyType.CLIENT else None,
         "created_at": timestamp(row["created_at"]),
         "updated_at": timestamp(row["updated_at"]),
+        "number": row["number"],
     }
+    if "customer" in row:
+        out["customer"] = customer(row["customer"]) if row["customer"] is not None else None
+    if "department" in row:
+        out["department"] = department(row["department"]) if row["department"] is not None else None
     if "replies" in row:
-        out["replies"] = [reply(item) for item in row["replies"]]
+        out["messages"] = messages(row)
+    if "assignedTo" in row:
+        out["assigned_to"] = staff(row["assignedTo"])
     return out
 
 
 def ticket_outcome(row: Row, message: str) -> dict[str, Any]:
-    """What CLIENTXCMS answers to a ticket's reply, close, reopen or delete: the outcome and the ticket."""
+    """What CLIENTXCMS answers to a ticket's reply, close or reopen: the outcome and the ticket."""
     return {"message": message, "ticket": ticket(row)}
 
 

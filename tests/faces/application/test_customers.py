@@ -641,9 +641,9 @@ async def test_delete_with_active_services_is_409_until_forced(runtime: Runtime,
     statuses = {}
     for service_id in (active, pending, done):
         statuses[service_id] = (await client.get(f"{PREFIX}/services/{service_id}", headers=auth(key))).json()
-    assert statuses[active]["status"] == "terminated"
+    assert statuses[active]["status"] == "expired"  # terminated, in CLIENTXCMS's word
     assert statuses[pending]["status"] == "cancelled"
-    assert statuses[done]["status"] == "terminated"
+    assert statuses[done]["status"] == "expired"
 
 
 async def test_forced_delete_terminates_on_the_module(

@@ -68,7 +68,7 @@ async def test_the_documents_ticket_flow_with_a_staff_reply_by_mail(
         json={"content": "Vestibulum ac diam.\r\n-- Maecenas --"},
         headers=staff,
     )
-    assert answered.status_code == 200 and answered.json()["ticket"]["status"] == "Answered"
+    assert answered.status_code == 200 and answered.json()["ticket"]["status"] == "answered"
     await drain(runtime)
     assert len(inbox.messages) == 1
     mail = inbox.messages[0]

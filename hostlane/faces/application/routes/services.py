@@ -38,7 +38,9 @@ async def _get_including(
     return row
 
 
-SERVICES = Resource(router, "/services", one="service", spec=services.LIST_SPEC, wire=wire.service)
+SERVICES = Resource(
+    router, "/services", one="service", spec=services.LIST_SPEC, wire=wire.service, filter_words=wire.service_query
+)
 SERVICES.index(_list_including, summary="List services")
 SERVICES.show_including(_get_including, summary="Show a service")
 SERVICES.update(ServiceUpdate, services.update_service, summary="Update a service (partial)")
@@ -46,8 +48,9 @@ SERVICES.delete(services.delete_service, summary="Delete a service that no longe
 
 
 def _outcome(request: Request, row: Row, done: str) -> Response:
-    """CLIENTXCMS's action answer: the service the action returns, and what was done to it."""
-    return render(request, wire.action_result(row, f"Service {row['id']} {done}", clock.now()))
+    """CLIENTXCMS's action answer: the service the action returns, and what was done to it (in its words:
+    ``Server 12 suspended``, the number being the service's)."""
+    return render(request, wire.action_result(row, f"Server {row['id']} {done}", clock.now()))
 
 
 @router.post("/services/{service_id}/suspend", summary="Suspend a service")

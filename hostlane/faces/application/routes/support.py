@@ -1,18 +1,27 @@
-"""Support departments and tickets, as the real CLIENTXCMS has them."""
+"""Support departments and tickets, as the real CLIENTXCMS's helpdesk API has them.
+
+Its lists are Laravel's plain paginator, and so is its show: ``GET /tickets/{id}`` answers a page holding the one
+ticket (``data[0]``), with what ``include=`` asks for, as the real one's query builder does. Its refusals carry
+its own status and words (``REFUSALS`` in ``wire``): 400 to close a closed ticket or re-open an open one, 403 to
+delete a department that still has tickets; deleting a department answers 204.
+"""
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Annotated
 
 from fastapi import Request, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hostlane.core.formats import render
+from hostlane.core.pagination import Page
 from hostlane.faces.application import wire
 from hostlane.faces.application.auth import needs
+from hostlane.faces.application.includes import require_includes
 from hostlane.faces.application.inputs import ReplyIn, StaffTicketOpen, TicketUpdate
-from hostlane.faces.application.routes.kit import Resource, Row, face_router
-from hostlane.faces.common import PathId, WriteSession
+from hostlane.faces.application.routes.kit import Resource, Row, Wire, face_router, includes_of, list_query
+from hostlane.faces.common import PathId, ReadSession, RuntimeDep, WriteSession
 from hostlane.faces.idempotency import remember
 from hostlane.identity.principal import Principal
 from hostlane.support import service as support
@@ -20,16 +29,76 @@ from hostlane.support.schemas import CloseIn, DepartmentCreate, DepartmentUpdate
 
 router = face_router("application: support")
 
-DEPARTMENTS = Resource(router, "/departments", one="department", spec=support.DEPARTMENT_SPEC, wire=wire.department)
-DEPARTMENTS.index(support.list_departments, summary="List support departments")
+# CLIENTXCMS's words for what was done.
+CLOSED = "The ticket has been closed"
+REOPENED = "The ticket has been reopened"
+REPLIED = "Your reply has been sent"
+DELETED = "Ticket deleted successfully"
+
+
+def _includes(request: Request, principal: Principal, resource: Resource) -> frozenset[str]:
+    """What a show's ``include=`` asks for, each include's permission checked."""
+    includes = includes_of(request, resource.spec)
+    require_includes(principal, resource.path, includes)
+    return includes
+
+
+def _one_row_page(request: Request, runtime: RuntimeDep, resource: Resource, row: Row, item: Wire) -> Response:
+    """The row as the only item of a page of its list (a page past the first is empty, as the real one's)."""
+    query = dataclasses.replace(list_query(request, runtime, resource.spec), filters={}, sort=[])
+    page = Page([dict(row)] if query.page == 1 else [], 1, query)
+    return render(request, wire.flat_paginated(request, page, item))
+
+
+# Departments
+
+DEPARTMENTS = Resource(
+    router,
+    "/departments",
+    one="department",
+    spec=support.DEPARTMENT_SPEC,
+    wire=wire.department,
+    envelope=wire.flat_paginated,
+)
+DEPARTMENTS.index(support.list_departments, summary="List support departments (include=tickets)")
 DEPARTMENTS.create(DepartmentCreate, support.create_department, summary="Create a support department", idempotent=True)
-DEPARTMENTS.show(support.get_department, summary="Show a support department")
+
+
+@router.get("/departments/{department_id}", summary="Show a support department, as a page of one (include=tickets)")
+async def show_department(
+    request: Request,
+    runtime: RuntimeDep,
+    department_id: PathId,
+    session: ReadSession,
+    principal: Annotated[Principal, needs("departments:show", "departments:index")],
+) -> Response:
+    includes = _includes(request, principal, DEPARTMENTS)
+    row = await support.get_department(session, principal, department_id, includes=includes)
+    return _one_row_page(request, runtime, DEPARTMENTS, row, wire.department)
+
+
 DEPARTMENTS.update(DepartmentUpdate, support.update_department, summary="Update a support department (partial)")
-DEPARTMENTS.delete(support.delete_department, summary="Delete a department that has no tickets")
+
+
+@router.delete(
+    "/departments/{department_id}",
+    status_code=204,
+    summary="Delete a department that has no tickets (204; 403 while it has some)",
+)
+async def delete_department(
+    department_id: PathId,
+    session: WriteSession,
+    principal: Annotated[Principal, needs("departments:delete")],
+) -> Response:
+    await support.delete_department(session, principal, department_id)
+    return Response(status_code=204)
+
+
+# Tickets
 
 
 async def _open_for_customer(session: AsyncSession, principal: Principal, body: StaffTicketOpen) -> Row:
-    return await support.open_ticket(session, principal, body, customer_id=body.customer_id)
+    return await support.open_ticket(session, principal, body.to_domain(), customer_id=body.customer_id)
 
 
 async def _update_ticket(session: AsyncSession, principal: Principal, ticket_id: int, body: TicketUpdate) -> Row:
@@ -44,17 +113,34 @@ TICKETS = Resource(
     wire=wire.ticket,
     filter_words=wire.ticket_query,
     index_shows=False,
+    envelope=wire.flat_paginated,
 )
-TICKETS.index(support.list_tickets, summary="List support tickets (include=replies)")
+TICKETS.index(support.list_tickets, summary="List support tickets (include=customer,department,messages,assignedTo)")
 TICKETS.create(
     StaffTicketOpen,
     _open_for_customer,
     summary="Open a ticket for a customer (who is mailed) (Idempotency-Key)",
     idempotent=True,
 )
-TICKETS.show(support.get_ticket, summary="Show a ticket with its replies")
+
+
+@router.get("/tickets/{ticket_id}", summary="Show a ticket, as a page of one (include=messages …)")
+async def show_ticket(
+    request: Request,
+    runtime: RuntimeDep,
+    ticket_id: PathId,
+    session: ReadSession,
+    principal: Annotated[Principal, needs("tickets:show")],
+) -> Response:
+    includes = _includes(request, principal, TICKETS)
+    row = await support.get_ticket(session, principal, ticket_id, includes=includes)
+    return _one_row_page(request, runtime, TICKETS, row, wire.ticket)
+
+
 TICKETS.update(
-    TicketUpdate, _update_ticket, summary="Update a ticket's department, subject, priority or status (partial)"
+    TicketUpdate,
+    _update_ticket,
+    summary="Update a ticket's department, subject, priority, status, close reason or assignee (partial)",
 )
 
 
@@ -65,9 +151,8 @@ async def delete_ticket(
     session: WriteSession,
     principal: Annotated[Principal, needs("tickets:delete")],
 ) -> Response:
-    row, deleted = await support.delete_ticket(session, principal, ticket_id)
-    message = "Ticket deleted successfully" if deleted else "Ticket closed successfully"
-    return render(request, wire.ticket_outcome(row, message))
+    _, deleted = await support.delete_ticket(session, principal, ticket_id)
+    return render(request, {"message": DELETED if deleted else CLOSED})
 
 
 @router.post("/tickets/{ticket_id}/reply", summary="Answer a ticket as staff: the customer is mailed")
@@ -79,28 +164,28 @@ async def reply_ticket(
     principal: Annotated[Principal, needs("tickets:reply")],
 ) -> Response:
     row = await support.reply(session, principal, ticket_id, body)
-    return await remember(session, request, render(request, wire.ticket_outcome(row, "Reply added")))
+    return await remember(session, request, render(request, wire.ticket_outcome(row, REPLIED)))
 
 
-@router.post("/tickets/{ticket_id}/close", summary="Close a ticket (409 if it is closed)")
+@router.post("/tickets/{ticket_id}/close", summary="Close a ticket (400 if it is closed)")
 async def close_ticket(
     request: Request,
     ticket_id: PathId,
     session: WriteSession,
-    principal: Annotated[Principal, needs("tickets:update")],
+    principal: Annotated[Principal, needs("tickets:close", "tickets:update")],
     body: CloseIn | None = None,
 ) -> Response:
     reason = body.reason if body is not None else None
     row = await support.close_ticket(session, principal, ticket_id, reason=reason, strict=True)
-    return render(request, wire.ticket_outcome(row, "Ticket closed"))
+    return render(request, wire.ticket_outcome(row, CLOSED))
 
 
-@router.post("/tickets/{ticket_id}/reopen", summary="Re-open a closed ticket (409 if it is not closed)")
+@router.post("/tickets/{ticket_id}/reopen", summary="Re-open a closed ticket (400 if it is not closed)")
 async def reopen_ticket(
     request: Request,
     ticket_id: PathId,
     session: WriteSession,
-    principal: Annotated[Principal, needs("tickets:update")],
+    principal: Annotated[Principal, needs("tickets:reopen", "tickets:update")],
 ) -> Response:
     row = await support.reopen_ticket(session, principal, ticket_id, strict=True)
-    return render(request, wire.ticket_outcome(row, "Ticket reopened"))
+    return render(request, wire.ticket_outcome(row, REOPENED))
