@@ -106,7 +106,7 @@ async def create_group(
     return render(request, wire.group(row), 201)
 
 
-GROUPS.show_including(_get_group, summary="Show a product group")
+GROUPS.show_including(_get_group, summary="Show a product group as a page of one", as_page=True)
 
 
 @update_route("/groups/{group_id}", "Update a product group (partial)", on=router, name="update_group")
@@ -189,7 +189,9 @@ async def create_product(
     return render(request, wire.product(row), 201)
 
 
-PRODUCTS.show_including(catalog.get_product, summary="Show a product (?pricing=1 embeds its prices)")
+PRODUCTS.show_including(
+    catalog.get_product, summary="Show a product as a page of one (?pricing=1 embeds its prices)", as_page=True
+)
 
 
 @update_route("/products/{product_id}", "Update a product (partial)", on=router, name="update_product")
@@ -249,7 +251,7 @@ PRICINGS = Resource(
 )
 PRICINGS.index(catalog.list_pricings, summary="List pricings")
 PRICINGS.create(PricingCreate, _create_pricing, summary="Create a pricing of a product in one currency")
-PRICINGS.show_including(catalog.get_pricing, summary="Show a pricing")
+PRICINGS.show_including(catalog.get_pricing, summary="Show a pricing as a page of one", as_page=True)
 PRICINGS.update(PricingUpdate, _update_pricing, summary="Update a pricing (partial)")
 PRICINGS.delete(catalog.delete_pricing, summary="Delete a pricing")
 

@@ -236,17 +236,27 @@ class Resource:
         """``GET /things/{id}``, allowed by ``things:show`` or ``things:index``."""
         self.on_item("GET", "", get, action="show", summary=summary, name=f"show_{self.one}")
 
-    def show_including(self, get: ItemGet, *, summary: str) -> None:
-        """``GET /things/{id}?include=…`` with the includes of the resource's list."""
+    def one_row_page(self, request: Request, runtime: RuntimeDep, row: Row, item: Wire | None = None) -> Response:
+        """``row`` as the only item of a page of the resource's list, in Laravel's plain paginator: what CLIENTXCMS
+        answers to a show (its ``queryShow`` paginates the list filtered by id). A page past the first is empty."""
+        query = dataclasses.replace(list_query(request, runtime, self.spec), filters={}, sort=[])
+        page = Page([dict(row)] if query.page == 1 else [], 1, query)
+        return render(request, wire.flat_paginated(request, page, item or self.wire))
+
+    def show_including(self, get: ItemGet, *, summary: str, as_page: bool = False) -> None:
+        """``GET /things/{id}?include=…`` with the includes of the resource's list; ``as_page`` answers the row as a
+        page of one (``one_row_page``), else the row itself."""
 
         async def endpoint(
             request: Request,
+            runtime: RuntimeDep,
             item_id: Annotated[int, path_id(self.id)],
             session: ReadSession,
             principal: Annotated[Principal, self._needs("show")],
         ) -> Response:
             includes = self._includes(request, principal, includes_of(request, self.spec))
-            return render(request, self.wire(await get(session, principal, item_id, includes=includes)))
+            row = await get(session, principal, item_id, includes=includes)
+            return self.one_row_page(request, runtime, row) if as_page else render(request, self.wire(row))
 
         _add(self.router, self.item_path, "GET", endpoint, name=f"show_{self.one}", summary=summary)
 

@@ -8,19 +8,17 @@ delete a department that still has tickets; deleting a department answers 204.
 
 from __future__ import annotations
 
-import dataclasses
 from typing import Annotated
 
 from fastapi import Request, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hostlane.core.formats import render
-from hostlane.core.pagination import Page
 from hostlane.faces.application import wire
 from hostlane.faces.application.auth import needs
 from hostlane.faces.application.includes import require_includes
 from hostlane.faces.application.inputs import ReplyIn, StaffTicketOpen, TicketUpdate
-from hostlane.faces.application.routes.kit import Resource, Row, Wire, face_router, includes_of, list_query
+from hostlane.faces.application.routes.kit import Resource, Row, face_router, includes_of
 from hostlane.faces.common import PathId, ReadSession, RuntimeDep, WriteSession
 from hostlane.faces.idempotency import remember
 from hostlane.identity.principal import Principal
@@ -41,13 +39,6 @@ def _includes(request: Request, principal: Principal, resource: Resource) -> fro
     includes = includes_of(request, resource.spec)
     require_includes(principal, resource.path, includes)
     return includes
-
-
-def _one_row_page(request: Request, runtime: RuntimeDep, resource: Resource, row: Row, item: Wire) -> Response:
-    """The row as the only item of a page of its list (a page past the first is empty, as the real one's)."""
-    query = dataclasses.replace(list_query(request, runtime, resource.spec), filters={}, sort=[])
-    page = Page([dict(row)] if query.page == 1 else [], 1, query)
-    return render(request, wire.flat_paginated(request, page, item))
 
 
 # Departments
@@ -74,7 +65,7 @@ async def show_department(
 ) -> Response:
     includes = _includes(request, principal, DEPARTMENTS)
     row = await support.get_department(session, principal, department_id, includes=includes)
-    return _one_row_page(request, runtime, DEPARTMENTS, row, wire.department)
+    return DEPARTMENTS.one_row_page(request, runtime, row)
 
 
 DEPARTMENTS.update(DepartmentUpdate, support.update_department, summary="Update a support department (partial)")
@@ -134,7 +125,7 @@ async def show_ticket(
 ) -> Response:
     includes = _includes(request, principal, TICKETS)
     row = await support.get_ticket(session, principal, ticket_id, includes=includes)
-    return _one_row_page(request, runtime, TICKETS, row, wire.ticket)
+    return TICKETS.one_row_page(request, runtime, row)
 
 
 TICKETS.update(
