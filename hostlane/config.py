@@ -86,6 +86,14 @@ class Settings(BaseSettings):
     # Power distribution units: only the simulator until the SNMP driver comes.
     pdu_driver: Literal["simulator"] = "simulator"
 
+    # Telephony: the PBX driver of live mode (test mode always uses the simulator), the lines a PBX server holds
+    # unless it says otherwise, how long an XCI login lasts, and the page of free numbers (default and most).
+    pbx_driver: Literal["simulator"] = "simulator"
+    pbx_default_capacity: int = Field(1000, ge=1)
+    xci_session_minutes: int = Field(8 * 60, ge=1)
+    available_numbers_page: int = Field(100, ge=1)
+    available_numbers_max_page: int = Field(1000, ge=1)
+
     # The provider's name and address as printed on invoices.
     seller: str = "Hostlane demo provider, 1 Example Street, 75001 Paris, France"
 

@@ -51,3 +51,7 @@ class ApiKeyNotFound(NotFound):
 
 class AdministratorExists(Conflict):
     message = "An administrator with this login or e-mail already exists."
+
+
+class AdministratorNotFound(NotFound):
+    message = "Administrator not found."

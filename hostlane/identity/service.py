@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from hostlane.core import clock
 from hostlane.core.db import Database
-from hostlane.core.errors import NotFound, Unauthenticated, ValidationFailed
+from hostlane.core.errors import Conflict, NotFound, Unauthenticated, ValidationFailed
 from hostlane.core.passwords import (
     RecentVerifications,
     hash_password_off_loop,
@@ -28,6 +28,7 @@ from hostlane.identity import repository as repo
 from hostlane.identity.bans import LoginGuard
 from hostlane.identity.errors import (
     AdministratorExists,
+    AdministratorNotFound,
     ApiKeyNotFound,
     InvalidCredentials,
     UnknownAdministrator,
@@ -275,3 +276,76 @@ async def counts(session: AsyncSession, *, livemode: bool) -> dict[str, int]:
 
 async def administrator_by_email(session: AsyncSession, email: str) -> Administrator | None:
     return await repo.administrator_by_email(session, email)
+
+
+# Administrators as a resource (the XCI face's ``/administrators``).
+
+
+async def list_administrators(session: AsyncSession) -> list[Administrator]:
+    return list(await repo.administrators(session))
+
+
+async def get_administrator(session: AsyncSession, admin_id: int) -> Administrator:
+    admin = await repo.administrator_by_id(session, admin_id)
+    if admin is None:
+        raise AdministratorNotFound()
+    return admin
+
+
+async def update_administrator(
+    session: AsyncSession,
+    principal: Principal,
+    admin_id: int,
+    *,
+    login: str | None = None,
+    name: str | None = None,
+    password: str | None = None,
+    super_admin: bool | None = None,
+    uses_ldap: bool | None = None,
+) -> Administrator:
+    """Change what is given (``None`` leaves a field as it is). A new password is hashed; an account that stops
+    using LDAP needs a password."""
+    admin = await repo.administrator_by_id(session, admin_id, lock=True)
+    if admin is None:
+        raise AdministratorNotFound()
+    changes: dict[str, object] = {}
+    if login is not None and login.strip() != admin.login:
+        login = login.strip()
+        if not login:
+            raise ValidationFailed.field("login", "The login is required.")
+        if await repo.administrator_exists(session, login, None, except_id=admin_id):
+            raise AdministratorExists()
+        admin.login = changes["login"] = login
+    if name is not None:
+        admin.name = changes["name"] = name
+    if super_admin is not None:
+        admin.is_super_admin = changes["super_admin"] = super_admin
+    if uses_ldap is not None:
+        admin.uses_ldap = changes["uses_ldap"] = uses_ldap
+    if password is not None:
+        _check_password(password)
+        admin.password_hash = await hash_password_off_loop(password)
+        changes["password"] = password
+    if not admin.uses_ldap and admin.password_hash is None:
+        raise ValidationFailed.field("password", "A password is required unless the account uses LDAP.")
+    await session.flush()
+    audit.record(session, principal, "administrator.update", "administrator", admin_id, changes)
+    return admin
+
+
+async def delete_administrator(session: AsyncSession, principal: Principal, admin_id: int) -> Administrator:
+    """Delete an administrator (its API keys and sessions go with it); no one deletes their own account."""
+    admin = await repo.administrator_by_id(session, admin_id, lock=True)
+    if admin is None:
+        raise AdministratorNotFound()
+    if principal.kind is PrincipalKind.ADMIN and principal.id == admin_id:
+        raise Conflict("An administrator cannot delete its own account.")
+    await session.delete(admin)
+    await session.flush()
+    audit.record(session, principal, "administrator.delete", "administrator", admin_id, {"login": admin.login})
+    return admin
+
+
+async def active_administrator(session: AsyncSession, admin_id: int) -> Administrator | None:
+    admin = await repo.administrator_by_id(session, admin_id)
+    return admin if admin is not None and admin.is_active else None

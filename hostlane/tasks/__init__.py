@@ -10,8 +10,9 @@ from hostlane.billing.run import daily_run
 from hostlane.orders import tasks as order_tasks
 from hostlane.services import tasks as service_tasks
 from hostlane.tasks import mail
+from hostlane.telephony import tasks as telephony_tasks
 
-HANDLER_MODULES = (charging, mail, order_tasks, service_tasks)
+HANDLER_MODULES = (charging, mail, order_tasks, service_tasks, telephony_tasks)
 # What the scheduler runs every ``billing_run_every_seconds`` (``jobs.runner.schedule_forever``).
 DAILY_JOB = daily_run
 
