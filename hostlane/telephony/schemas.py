@@ -172,3 +172,24 @@ class LineUpdate(BaseModel):
     internal_number: Digits | None = None
     cti_login: Annotated[str, StringConstraints(strip_whitespace=True, max_length=128)] | None = None
     cti_password: Annotated[str, StringConstraints(max_length=256)] | None = None
+
+
+Login = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64, pattern=r"^[^@\s]+$")]
+
+
+class AdministratorCreate(BaseModel):
+    login: Login
+    name: Text = ""
+    password: Annotated[str, StringConstraints(max_length=256)] | None = None
+    super_admin: bool = False
+    uses_ldap: bool = False
+    entity_ids: list[Id] = Field(default_factory=list, max_length=10_000)
+
+
+class AdministratorUpdate(BaseModel):
+    login: Login | None = None
+    name: Text | None = None
+    password: Annotated[str, StringConstraints(max_length=256)] | None = None
+    super_admin: bool | None = None
+    uses_ldap: bool | None = None
+    entity_ids: list[Id] | None = Field(None, max_length=10_000)

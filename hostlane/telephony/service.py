@@ -20,9 +20,11 @@ from hostlane.config import get_settings
 from hostlane.core.errors import Taken, ValidationFailed
 from hostlane.core.passwords import hash_password_off_loop, random_token
 from hostlane.identity import audit
+from hostlane.identity import service as identity
 from hostlane.identity.principal import Principal, PrincipalKind
 from hostlane.jobs import outbox
 from hostlane.models import (
+    Administrator,
     CallerIdMode,
     LineTemplate,
     PbxEntity,
@@ -43,6 +45,8 @@ from hostlane.telephony.errors import (
     TemplateNotFound,
 )
 from hostlane.telephony.schemas import (
+    AdministratorCreate,
+    AdministratorUpdate,
     EntityCreate,
     EntityUpdate,
     Interval,
@@ -645,3 +649,82 @@ async def set_grants(session: AsyncSession, operator: Operator, admin_id: int, e
     await repo.replace_grants(session, admin_id, granted)
     audit.record(session, operator.principal, "administrator.grant", "administrator", admin_id, {"entities": granted})
     return granted
+
+
+# Administrators, with the entities they manage (identity keeps the accounts; telephony the grants)
+
+NO_EMAIL_DOMAIN = "no-email.invalid"  # an administrator made with a login only (RFC 2606: never delivered)
+
+
+async def _with_grants(session: AsyncSession, operator: Operator, admins: list[Administrator]) -> list[Row]:
+    grants = await repo.grants_of(session, [admin.id for admin in admins])
+    wanted = {entity_id for ids in grants.values() for entity_id in ids}
+    entities = {
+        row["id"]: _entity_row(row) for row in await repo.entities(session, operator.livemode, None, ids=wanted)
+    }
+    return [
+        {
+            "id": admin.id,
+            "login": admin.login,
+            "name": admin.name,
+            "super_admin": admin.is_super_admin,
+            "uses_ldap": admin.uses_ldap,
+            "entities": [entities[i] for i in grants.get(admin.id, []) if i in entities],
+        }
+        for admin in admins
+    ]
+
+
+async def list_administrators(session: AsyncSession, operator: Operator) -> list[Row]:
+    require_super(operator)
+    return await _with_grants(session, operator, await identity.list_administrators(session))
+
+
+async def get_administrator(session: AsyncSession, operator: Operator, admin_id: int) -> Row:
+    require_super(operator)
+    return (await _with_grants(session, operator, [await identity.get_administrator(session, admin_id)]))[0]
+
+
+async def create_administrator(session: AsyncSession, operator: Operator, data: AdministratorCreate) -> Row:
+    require_super(operator)
+    if not data.uses_ldap and not data.password:
+        raise ValidationFailed.field("password", "The password is required unless the administrator uses LDAP.")
+    admin = await identity.create_administrator(
+        session,
+        operator.principal,
+        login=data.login,
+        email=f"{data.login}@{NO_EMAIL_DOMAIN}",
+        password=data.password,
+        name=data.name,
+        super_admin=data.super_admin,
+        uses_ldap=data.uses_ldap,
+    )
+    await set_grants(session, operator, admin.id, data.entity_ids)
+    return await get_administrator(session, operator, admin.id)
+
+
+async def update_administrator(
+    session: AsyncSession, operator: Operator, admin_id: int, data: AdministratorUpdate
+) -> Row:
+    require_super(operator)
+    changes = data.model_dump(exclude_unset=True)
+    ValidationFailed.refuse_nulls(changes, "login", "name", "super_admin", "uses_ldap", "entity_ids")
+    await identity.update_administrator(
+        session,
+        operator.principal,
+        admin_id,
+        login=changes.get("login"),
+        name=changes.get("name"),
+        password=changes.get("password") or None,
+        super_admin=changes.get("super_admin"),
+        uses_ldap=changes.get("uses_ldap"),
+    )
+    if "entity_ids" in changes:
+        await set_grants(session, operator, admin_id, changes["entity_ids"])
+    return await get_administrator(session, operator, admin_id)
+
+
+async def delete_administrator(session: AsyncSession, operator: Operator, admin_id: int) -> Row:
+    row = await get_administrator(session, operator, admin_id)
+    await identity.delete_administrator(session, operator.principal, admin_id)
+    return row
