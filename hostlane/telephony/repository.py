@@ -251,6 +251,36 @@ async def used_numbers(
     return [int(value) for value in (await session.scalars(statement)).all()]
 
 
+async def end_of_run(session: AsyncSession, server_id: int, length: int, start: int, end: int) -> int | None:
+    """The first free number after the run of used numbers that starts at ``start`` (which is used): the least
+    used value from ``start`` to ``end`` whose successor is free, plus one. One query, whose anti-join walks the
+    index in order inside the database; ``None`` when the run reaches past ``end``."""
+    following = LINES.alias("following")
+    successor_used = (
+        sa.select(sa.literal(1))
+        .where(
+            following.c.server_id == LINES.c.server_id,
+            following.c.number_length == LINES.c.number_length,
+            following.c.number_value == LINES.c.number_value + 1,
+        )
+        .exists()
+    )
+    statement = (
+        sa.select(LINES.c.number_value + 1)
+        .where(
+            LINES.c.server_id == server_id,
+            LINES.c.number_length == length,
+            LINES.c.number_value >= start,
+            LINES.c.number_value <= end,
+            sa.not_(successor_used),
+        )
+        .order_by(LINES.c.number_value)
+        .limit(1)
+    )
+    found = await session.scalar(statement)
+    return int(found) if found is not None else None
+
+
 # Templates: read with the servers and entity keys they are available to.
 
 

@@ -270,8 +270,8 @@ async def available_numbers(
 ) -> list[str]:
     """The first ``limit`` numbers of the entity's intervals that no line of its server uses, in order (by
     length, then value). The intervals are never materialised: each step reads the next used numbers of one
-    range (an index range scan) and yields the gaps before them, so a page costs about ``limit`` rows read
-    plus the lines packed at the start of the range."""
+    range (an index range scan) and yields the gaps before them; a long run of used numbers is skipped by one
+    query that finds its end inside the database. A page costs about ``limit`` rows read, plus that walk."""
     entity = await get_entity(session, operator, key)
     wanted = free_numbers_limit(limit)
     found: list[str] = []
@@ -280,6 +280,10 @@ async def available_numbers(
         length, cursor, high = interval["length"], interval["low"], interval["high"]
         while cursor <= high and len(found) < wanted:
             used = await repo.used_numbers(session, entity["server_id"], length, cursor, high, limit=batch)
+            if used and used[0] == cursor and len(used) == batch:  # inside a long run of used numbers: skip it
+                after = await repo.end_of_run(session, entity["server_id"], length, cursor, high)
+                cursor = after if after is not None else high + 1
+                continue
             for value in used:
                 while cursor < value and len(found) < wanted:
                     found.append(f"{cursor:0{length}d}")

@@ -9,6 +9,8 @@ import sqlalchemy as sa
 from pydantic import ValidationError
 from sqlalchemy.exc import IntegrityError
 
+from hostlane.core import clock
+from hostlane.core.db import bulk_insert
 from hostlane.core.errors import Forbidden, HostlaneError, NotFound, ValidationFailed
 from hostlane.core.passwords import verify_password
 from hostlane.drivers.pbx import SimulatorPbx
@@ -276,3 +278,34 @@ async def test_an_administrator_sees_only_its_entities(runtime: Runtime) -> None
     async with runtime.db.transaction() as session:
         with pytest.raises(Forbidden):
             await telephony.create_template(session, scoped, TemplateCreate.model_validate({"name": "x"}))
+
+
+async def test_available_numbers_skip_a_long_run_of_used_numbers(runtime: Runtime) -> None:
+    made = await setup(runtime, intervals=[("1000", "1999")])
+    entity, template_id = made["entity"], made["template"]["id"]
+    now = clock.now()
+    used = [*range(1000, 1600), 1601, *range(1603, 1999)]  # a run longer than a read batch, two gaps, the end
+    rows = [
+        {
+            "livemode": True,
+            "server_id": entity["server_id"],
+            "entity_id": entity["id"],
+            "template_id": template_id,
+            "first_name": "x",
+            "last_name": "",
+            "internal_number": str(n),
+            "number_length": 4,
+            "number_value": n,
+            "provisioning_code": str(n),
+            "sip_username": f"u{n}",
+            "sip_secret": "s",
+            "suspended": False,
+            "created_at": now,
+            "updated_at": now,
+        }
+        for n in used
+    ]
+    async with runtime.db.transaction() as session:
+        await bulk_insert(session, PbxLine.__table__, rows)  # type: ignore[arg-type]
+    async with runtime.db.reader() as session:
+        assert await telephony.available_numbers(session, SYSTEM, entity["key"]) == ["1600", "1602", "1999"]
