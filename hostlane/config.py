@@ -88,7 +88,10 @@ class Settings(BaseSettings):
 
     # Telephony: the PBX driver of live mode (test mode always uses the simulator), the lines a PBX server holds
     # unless it says otherwise, how long an XCI login lasts, and the page of free numbers (default and most).
-    pbx_driver: Literal["simulator"] = "simulator"
+    # "kamailio" writes each line's SIP account into the `subscriber` table of the database Kamailio's auth_db
+    # reads: sqlite:////var/lib/kamailio/kamailio.db or postgresql://kamailio:…@db/kamailio.
+    pbx_driver: Literal["simulator", "kamailio"] = "simulator"
+    kamailio_database_url: str | None = None
     pbx_default_capacity: int = Field(1000, ge=1)
     xci_session_minutes: int = Field(8 * 60, ge=1)
     available_numbers_page: int = Field(100, ge=1)
@@ -165,6 +168,12 @@ class Settings(BaseSettings):
         ]
         if missing:
             raise ValueError(f"HOSTLANE_DNS_DRIVER=powerdns needs {' and '.join(missing)}")
+        return self
+
+    @model_validator(mode="after")
+    def _kamailio_database(self) -> Settings:
+        if self.pbx_driver == "kamailio" and not self.kamailio_database_url:
+            raise ValueError("HOSTLANE_PBX_DRIVER=kamailio needs HOSTLANE_KAMAILIO_DATABASE_URL")
         return self
 
     @property

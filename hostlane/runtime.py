@@ -84,6 +84,7 @@ class Runtime:
         )
 
     async def close(self) -> None:
+        await self.pbx.close()
         if self.redis is not None:
             await self.redis.aclose()
         await self.db.dispose()

@@ -21,6 +21,7 @@ from tests.fixtures.http import app_client
 
 pytest_plugins = [
     "tests.fixtures.bans",
+    "tests.fixtures.kamailio",
     "tests.fixtures.mail",
     "tests.fixtures.powerdns",
     "tests.fixtures.stripe_standin",

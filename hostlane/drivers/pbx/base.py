@@ -56,3 +56,6 @@ class PbxDriver(Protocol):
 
     async def delete_line(self, server: PbxTarget, username: str) -> None:
         """Remove the line with this SIP username (nothing to do if it is not there)."""
+
+    async def close(self) -> None:
+        """Release what the driver holds (connections); the runtime calls it when the process stops."""

@@ -63,3 +63,6 @@ class SimulatorPbx:
     async def delete_line(self, server: PbxTarget, username: str) -> None:
         self._enter("delete_line", server)
         self.server(server.uuid).lines.pop(username, None)
+
+    async def close(self) -> None:
+        return None
