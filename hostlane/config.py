@@ -97,6 +97,17 @@ class Settings(BaseSettings):
     available_numbers_page: int = Field(100, ge=1)
     available_numbers_max_page: int = Field(1000, ge=1)
 
+    # Administrators marked `ldap` log in against this LDAP directory (ldap:// or ldaps://): bind as the DN of
+    # `ldap_bind_dn_template` ("uid={login},ou=people,dc=example,dc=net"), or find the entry under
+    # `ldap_search_base` with `ldap_search_filter` (anonymously, or as `ldap_bind_dn`) and bind as it.
+    ldap_url: str | None = None
+    ldap_bind_dn_template: str | None = None
+    ldap_search_base: str | None = None
+    ldap_search_filter: str = "(uid={login})"
+    ldap_bind_dn: str | None = None
+    ldap_bind_password: str | None = None
+    ldap_timeout_seconds: float = Field(5.0, gt=0, le=60)
+
     # The provider's name and address as printed on invoices.
     seller: str = "Hostlane demo provider, 1 Example Street, 75001 Paris, France"
 
@@ -168,6 +179,17 @@ class Settings(BaseSettings):
         ]
         if missing:
             raise ValueError(f"HOSTLANE_DNS_DRIVER=powerdns needs {' and '.join(missing)}")
+        return self
+
+    @model_validator(mode="after")
+    def _ldap_finds_entries(self) -> Settings:
+        if not self.ldap_url:
+            return self
+        if bool(self.ldap_bind_dn_template) == bool(self.ldap_search_base):
+            raise ValueError("HOSTLANE_LDAP_URL needs one of HOSTLANE_LDAP_BIND_DN_TEMPLATE, HOSTLANE_LDAP_SEARCH_BASE")
+        template = self.ldap_bind_dn_template or self.ldap_search_filter
+        if "{login}" not in template:
+            raise ValueError(f"the LDAP bind DN template or search filter {template!r} must contain {{login}}")
         return self
 
     @model_validator(mode="after")

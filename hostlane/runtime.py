@@ -15,6 +15,7 @@ from hostlane.config import Settings, get_settings, use_settings
 from hostlane.core.db import Database, create_engine
 from hostlane.drivers import payments
 from hostlane.drivers.dns import DnsDriver, SimulatorDns, build_dns_driver
+from hostlane.drivers.ldap import LdapDirectory, build_directory
 from hostlane.drivers.modes import Drivers
 from hostlane.drivers.payments.stripe import StripeGateway
 from hostlane.drivers.pbx import PbxDriver, SimulatorPbx, build_pbx_driver
@@ -42,6 +43,8 @@ class Runtime:
     test_dns: DnsDriver = field(default_factory=SimulatorDns)
     test_pdu: PduDriver = field(default_factory=SimulatorPdu)
     test_pbx: PbxDriver = field(default_factory=SimulatorPbx)
+    # Where administrators marked `ldap` log in (None: nowhere, so they cannot).
+    directory: LdapDirectory | None = None
 
     @property
     def settings(self) -> Settings:
@@ -81,6 +84,7 @@ class Runtime:
             dns=build_dns_driver(settings),
             pdu=build_pdu_driver(settings),
             pbx=build_pbx_driver(settings),
+            directory=build_directory(settings),
         )
 
     async def close(self) -> None:

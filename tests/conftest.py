@@ -24,6 +24,7 @@ pytest_plugins = [
     "tests.fixtures.kamailio",
     "tests.fixtures.mail",
     "tests.fixtures.powerdns",
+    "tests.fixtures.slapd",
     "tests.fixtures.stripe_standin",
 ]
 

@@ -23,6 +23,7 @@ from hostlane.core.passwords import (
     secret_matches,
     verify_password_off_loop,
 )
+from hostlane.drivers.ldap import DirectoryUnreachable, LdapDirectory
 from hostlane.identity import audit, permissions
 from hostlane.identity import repository as repo
 from hostlane.identity.bans import LoginGuard
@@ -30,6 +31,7 @@ from hostlane.identity.errors import (
     AdministratorExists,
     AdministratorNotFound,
     ApiKeyNotFound,
+    DirectoryUnavailable,
     InvalidCredentials,
     UnknownAdministrator,
 )
@@ -251,19 +253,51 @@ async def _verify(guard: LoginGuard, ip: str, account: Account | None, password:
     return account
 
 
-async def login_administrator(db: Database, guard: LoginGuard, *, ip: str, login: str, password: str) -> Administrator:
-    """Check an administrator's password. The account is read outside any write transaction, so the
-    ban's own short transactions never wait behind the caller's."""
+async def login_administrator(
+    db: Database,
+    guard: LoginGuard,
+    *,
+    ip: str,
+    login: str,
+    password: str,
+    directory: LdapDirectory | None = None,
+) -> Administrator:
+    """Check an administrator's password: its own (argon2id), or, for an administrator marked ``ldap``, the one
+    ``directory`` holds for its login (none configured: it cannot log in). Either way a failure counts toward
+    the same ban. The account is read outside any write transaction, so the ban's own short transactions never
+    wait behind the caller's."""
+    async with db.reader() as session:
+        found = await repo.administrator_by_login(session, login)
+    account = found if found is not None and found.is_active else None
 
     async def load() -> Administrator | None:
-        async with db.reader() as session:
-            admin = await repo.administrator_by_login(session, login)
-        return admin if admin is not None and admin.is_active and not admin.uses_ldap else None
+        return account if account is not None and not account.uses_ldap else None
 
-    admin = await login_with_password(guard, ip=ip, password=password, load=load)
+    if account is not None and account.uses_ldap:
+        admin = await _login_with_directory(guard, directory, ip=ip, account=account, password=password)
+    else:
+        admin = await login_with_password(guard, ip=ip, password=password, load=load)
     async with db.transaction() as session:
         await repo.record_admin_login(session, admin.id, clock.now(), admin.password_hash)
     return admin
+
+
+async def _login_with_directory(
+    guard: LoginGuard, directory: LdapDirectory | None, *, ip: str, account: Administrator, password: str
+) -> Administrator:
+    """Reserve a try, ask the directory, clear the count on success. A directory that does not answer is a 503,
+    and its try stays counted: a guess cannot be told from a real attempt."""
+    await guard.reserve(ip)
+    if directory is None:
+        raise InvalidCredentials()
+    try:
+        accepted = await directory.authenticate(account.login, password)
+    except DirectoryUnreachable as exc:
+        raise DirectoryUnavailable() from exc
+    if not accepted:
+        raise InvalidCredentials()
+    await guard.succeeded(ip)
+    return account
 
 
 async def counts(session: AsyncSession, *, livemode: bool) -> dict[str, int]:

@@ -9,7 +9,9 @@ Choices where the document is silent or wrong:
 * a template shows ``routedInboundPrefix``, ``customCallerId``, ``voiceMailCustomNumber`` and ``voiceMailSendEmail``
   only where their condition holds (the example, where none holds, shows none of them);
 * an administrator who is not ``superAdmin`` sees only its ``entityIds`` (others' are 404) and may not create
-  XiVOs, entities, templates or administrators (403).
+  XiVOs, entities, templates or administrators (403);
+* an ``ldap: true`` administrator logs in with the password of the LDAP directory the settings name
+  (``HOSTLANE_LDAP_*``); a directory that does not answer is a 503, and the try still counts toward the ban.
 """
 
 from hostlane.faces.face import Face

@@ -36,7 +36,7 @@ def _empty(status: int = 204) -> Response:
 async def login(request: Request, runtime: RuntimeDep, ip: ClientIp) -> Response:
     data = await parse_model(request, inputs.LoginIn)
     admin = await identity.login_administrator(
-        runtime.db, runtime.login_guard, ip=ip, login=data.login, password=data.password
+        runtime.db, runtime.login_guard, ip=ip, login=data.login, password=data.password, directory=runtime.directory
     )
     token = await auth.sessions(runtime).open(admin.id, auth.lifetime(runtime))
     response = Response(status_code=204, headers=NO_STORE)
