@@ -162,7 +162,10 @@ class PbxLine(Timestamps, Base):
     sip_username: Mapped[str] = mapped_column(String(64))
     sip_secret: Mapped[str] = mapped_column(String(64))
     suspended: Mapped[bool] = mapped_column(Boolean, default=False)
-    service_id: Mapped[int | None] = mapped_column(ForeignKey("services.id", ondelete="SET NULL"), index=True)
+    # A service sells one line at most (the unique index keeps a repeated provisioning from making a second).
+    service_id: Mapped[int | None] = mapped_column(
+        ForeignKey("services.id", ondelete="SET NULL"), index=True, unique=True
+    )
 
 
 class AdministratorEntity(Base):

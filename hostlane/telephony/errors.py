@@ -39,3 +39,8 @@ class TemplateInUse(Conflict):
 class ServerFull(Conflict):
     code = "server_full"
     message = "The PBX server has no line slot left."
+
+
+class NoFreeNumber(Conflict):
+    code = "no_free_number"
+    message = "The entity has no free number left."

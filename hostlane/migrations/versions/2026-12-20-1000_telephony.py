@@ -254,7 +254,7 @@ def upgrade() -> None:
         batch_op.create_index(
             "ix_telephony_lines_server_length_value", ["server_id", "number_length", "number_value"], unique=False
         )
-        batch_op.create_index(batch_op.f("ix_telephony_lines_service_id"), ["service_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_telephony_lines_service_id"), ["service_id"], unique=True)
         batch_op.create_index(batch_op.f("ix_telephony_lines_template_id"), ["template_id"], unique=False)
 
 
