@@ -92,6 +92,10 @@ async def server_name_taken(session: AsyncSession, livemode: bool, name: str) ->
     return await session.scalar(statement.limit(1)) is not None
 
 
+async def server_uuid_taken(session: AsyncSession, uuid: str) -> bool:
+    return await session.scalar(sa.select(sa.literal(1)).where(SERVERS.c.uuid == uuid).limit(1)) is not None
+
+
 async def server_ids(session: AsyncSession, livemode: bool | None = None) -> list[int]:
     statement = sa.select(SERVERS.c.id).order_by(SERVERS.c.id)
     if livemode is not None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Annotated
+from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
@@ -48,6 +49,8 @@ class Operator:
 class ServerCreate(BaseModel):
     name: Title
     host: Text = ""
+    # The server's own UUID when it has one already (a XiVO has); None: Hostlane gives it one.
+    uuid: UUID | None = None
     capacity: Capacity | None = None  # None: the configured default
     configure: bool = False  # configure the server through its driver now (a job)
 

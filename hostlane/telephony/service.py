@@ -107,11 +107,12 @@ async def create_server(session: AsyncSession, operator: Operator, data: ServerC
     require_super(operator)
     if await repo.server_name_taken(session, operator.livemode, data.name):
         raise Taken("name")
+    server_uuid = str(data.uuid or uuid.uuid4())
+    if data.uuid is not None and await repo.server_uuid_taken(session, server_uuid):
+        raise Taken("uuid")
     capacity = data.capacity if data.capacity is not None else get_settings().pbx_default_capacity
-    server = PbxServer(
-        livemode=operator.livemode, uuid=str(uuid.uuid4()), name=data.name, host=data.host, capacity=capacity
-    )
-    await audit.created(session, operator.principal, server, "pbx_server", data.model_dump())
+    server = PbxServer(livemode=operator.livemode, uuid=server_uuid, name=data.name, host=data.host, capacity=capacity)
+    await audit.created(session, operator.principal, server, "pbx_server", data.model_dump(mode="json"))
     if data.configure:
         outbox.enqueue(session, CONFIGURE_SERVER_JOB, {"server_id": server.id}, key=f"pbx-server:{server.id}")
     return await get_server(session, operator, server.id)

@@ -309,3 +309,15 @@ async def test_available_numbers_skip_a_long_run_of_used_numbers(runtime: Runtim
         await bulk_insert(session, PbxLine.__table__, rows)  # type: ignore[arg-type]
     async with runtime.db.reader() as session:
         assert await telephony.available_numbers(session, SYSTEM, entity["key"]) == ["1600", "1602", "1999"]
+
+
+async def test_a_server_keeps_the_uuid_it_already_has(runtime: Runtime) -> None:
+    given = "3c6d8f2a-51b7-4e0c-9a4d-7b2e1f0c5d93"
+    server = await make_server(runtime, uuid=given)
+    assert server["uuid"] == given
+    with pytest.raises(ValidationFailed) as taken:
+        await make_server(runtime, "xivo-221", uuid=given.upper())
+    assert list(taken.value.fields) == ["uuid"]
+    with pytest.raises(ValidationError):
+        await make_server(runtime, "xivo-222", uuid="not-a-uuid")
+    assert (await make_server(runtime, "xivo-223"))["uuid"] != given
