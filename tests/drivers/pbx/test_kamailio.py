@@ -4,17 +4,21 @@ digests only; a suspended or deleted account is refused. Settings choose it."""
 from __future__ import annotations
 
 import hashlib
+import os
 import sqlite3
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 from pydantic import ValidationError
+from sqlalchemy.ext.asyncio import create_async_engine
 
 from hostlane.config import Settings
 from hostlane.drivers.errors import DriverError, RetryLater
 from hostlane.drivers.pbx import KamailioPbx, LineAccount, PbxTarget, SimulatorPbx, Voicemail, build_pbx_driver
 from hostlane.drivers.pbx.kamailio import async_url
+from tests.fixtures.database import postgres_url
 from tests.fixtures.kamailio import Kamailio
 
 SECRET = "s3cret-of-1700"
@@ -136,3 +140,59 @@ def test_settings_choose_kamailio_and_need_its_database() -> None:
     assert driver.database_url == "sqlite+aiosqlite:////var/lib/kamailio/kamailio.db"
     assert async_url("postgresql://k@db/kamailio") == "postgresql+asyncpg://k@db/kamailio"
     assert async_url("postgresql+asyncpg://k@db/kamailio") == "postgresql+asyncpg://k@db/kamailio"
+
+
+POSTGRES_SUBSCRIBER = """CREATE TABLE subscriber (
+    id SERIAL PRIMARY KEY NOT NULL,
+    username VARCHAR(64) DEFAULT '' NOT NULL,
+    domain VARCHAR(64) DEFAULT '' NOT NULL,
+    password VARCHAR(64) DEFAULT '' NOT NULL,
+    ha1 VARCHAR(128) DEFAULT '' NOT NULL,
+    ha1b VARCHAR(128) DEFAULT '' NOT NULL,
+    CONSTRAINT subscriber_account_idx UNIQUE (username, domain)
+)"""  # Kamailio's own (db_postgres, auth_db-create.sql)
+
+
+@pytest.fixture
+async def kamailio_on_postgres() -> AsyncIterator[str]:
+    """A throwaway PostgreSQL database holding Kamailio's subscriber table (when the suite has PostgreSQL)."""
+    url = postgres_url()
+    if url is None:
+        pytest.skip("HOSTLANE_TEST_DATABASE_URL is not set: no PostgreSQL to hold Kamailio's table")
+    name = f"kamailio_test_{os.getpid()}"
+    admin = create_async_engine(url, isolation_level="AUTOCOMMIT")
+    async with admin.connect() as connection:
+        await connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}"'))
+        await connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    database_url = sa.engine.make_url(url).set(database=name).render_as_string(hide_password=False)
+    engine = create_async_engine(database_url)
+    async with engine.begin() as connection:
+        await connection.execute(sa.text(POSTGRES_SUBSCRIBER))
+    await engine.dispose()
+    yield database_url
+    async with admin.connect() as connection:
+        await connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    await admin.dispose()
+
+
+async def test_kamailio_on_postgresql_gets_the_same_rows(kamailio_on_postgres: str) -> None:
+    pbx = KamailioPbx(kamailio_on_postgres)
+    try:
+        await pbx.configure_server(SERVER)
+        await pbx.put_line(SERVER, account("1700", "first-secret"))
+        await pbx.put_line(SERVER, account("1700"))
+        await pbx.put_line(SERVER, account("1701", enabled=False))
+        async with pbx.engine.connect() as connection:
+            rows = (await connection.execute(sa.text("SELECT username, domain, password, ha1 FROM subscriber"))).all()
+        ha1 = hashlib.md5(f"1700:127.0.0.1:{SECRET}".encode()).hexdigest()  # noqa: S324 - what Kamailio checks
+        assert [tuple(row) for row in rows] == [("1700", "127.0.0.1", "", ha1)]
+        await pbx.delete_line(SERVER, "1700")
+        async with pbx.engine.connect() as connection:
+            assert (await connection.execute(sa.text("SELECT count(*) FROM subscriber"))).scalar_one() == 0
+        async with pbx.engine.begin() as connection:
+            await connection.execute(sa.text("DROP TABLE subscriber"))
+        with pytest.raises(DriverError, match="subscriber table is missing") as missing:
+            await pbx.put_line(SERVER, account())
+        assert not isinstance(missing.value, RetryLater)
+    finally:
+        await pbx.close()
