@@ -86,6 +86,28 @@ class Settings(BaseSettings):
     # Power distribution units: only the simulator until the SNMP driver comes.
     pdu_driver: Literal["simulator"] = "simulator"
 
+    # Telephony: the PBX driver of live mode (test mode always uses the simulator), the lines a PBX server holds
+    # unless it says otherwise, how long an XCI login lasts, and the page of free numbers (default and most).
+    # "kamailio" writes each line's SIP account into the `subscriber` table of the database Kamailio's auth_db
+    # reads: sqlite:////var/lib/kamailio/kamailio.db or postgresql://kamailio:…@db/kamailio.
+    pbx_driver: Literal["simulator", "kamailio"] = "simulator"
+    kamailio_database_url: str | None = None
+    pbx_default_capacity: int = Field(1000, ge=1)
+    xci_session_minutes: int = Field(8 * 60, ge=1)
+    available_numbers_page: int = Field(100, ge=1)
+    available_numbers_max_page: int = Field(1000, ge=1)
+
+    # Administrators marked `ldap` log in against this LDAP directory (ldap:// or ldaps://): bind as the DN of
+    # `ldap_bind_dn_template` ("uid={login},ou=people,dc=example,dc=net"), or find the entry under
+    # `ldap_search_base` with `ldap_search_filter` (anonymously, or as `ldap_bind_dn`) and bind as it.
+    ldap_url: str | None = None
+    ldap_bind_dn_template: str | None = None
+    ldap_search_base: str | None = None
+    ldap_search_filter: str = "(uid={login})"
+    ldap_bind_dn: str | None = None
+    ldap_bind_password: str | None = None
+    ldap_timeout_seconds: float = Field(5.0, gt=0, le=60)
+
     # The provider's name and address as printed on invoices.
     seller: str = "Hostlane demo provider, 1 Example Street, 75001 Paris, France"
 
@@ -162,6 +184,23 @@ class Settings(BaseSettings):
         ]
         if missing:
             raise ValueError(f"HOSTLANE_DNS_DRIVER=powerdns needs {' and '.join(missing)}")
+        return self
+
+    @model_validator(mode="after")
+    def _ldap_finds_entries(self) -> Settings:
+        if not self.ldap_url:
+            return self
+        if bool(self.ldap_bind_dn_template) == bool(self.ldap_search_base):
+            raise ValueError("HOSTLANE_LDAP_URL needs one of HOSTLANE_LDAP_BIND_DN_TEMPLATE, HOSTLANE_LDAP_SEARCH_BASE")
+        template = self.ldap_bind_dn_template or self.ldap_search_filter
+        if "{login}" not in template:
+            raise ValueError(f"the LDAP bind DN template or search filter {template!r} must contain {{login}}")
+        return self
+
+    @model_validator(mode="after")
+    def _kamailio_database(self) -> Settings:
+        if self.pbx_driver == "kamailio" and not self.kamailio_database_url:
+            raise ValueError("HOSTLANE_PBX_DRIVER=kamailio needs HOSTLANE_KAMAILIO_DATABASE_URL")
         return self
 
     @property

@@ -31,10 +31,14 @@ from hostlane.runtime import Runtime
 from hostlane.services import service as services
 from hostlane.support import service as support
 from hostlane.support.schemas import DepartmentCreate, TicketOpen
+from hostlane.telephony import service as telephony
+from hostlane.telephony.schemas import EntityCreate, LineCreate, Operator, ServerCreate, TemplateCreate
 
 DEMO_ADMIN_LOGIN = "admin"
 DEMO_ADMIN_EMAIL = "admin@hostlane.example"
 DEMO_CUSTOMER_EMAIL = "marie.dubois@example.com"
+# The demo XiVO's UUID is fixed, so its entities' combinedIds (name@uuid) can be typed in the README's examples.
+DEMO_XIVO_UUID = "3c6d8f2a-51b7-4e0c-9a4d-7b2e1f0c5d93"
 
 
 @dataclass(frozen=True)
@@ -106,8 +110,11 @@ async def load_demo(runtime: Runtime, secret_key: str) -> DemoCredentials:
                     livemode=livemode,
                     plaintext=text,
                 )
+            line_product = await _load_telephony(session)
             for livemode in (True, False):
-                await _load_business(session, Principal.system(livemode=livemode), credentials.customer_password)
+                await _load_business(
+                    session, Principal.system(livemode=livemode), credentials.customer_password, line_product
+                )
     return credentials
 
 
@@ -156,7 +163,7 @@ CATALOGUE: list[tuple[str, str, list[tuple[str, str, str, int, dict[str, dict[st
             (
                 "SIP Line",
                 "One SIP account with a geographic number, voicemail and call recording.",
-                "simulator",
+                "telephony",
                 -1,
                 {
                     "EUR": {"monthly": "6.50", "setup_monthly": "10.00"},
@@ -219,10 +226,77 @@ PATHS = {
 }
 
 
-async def _load_business(session: AsyncSession, principal: Principal, customer_password: str) -> None:
-    """The catalogue in both currencies, customers with services in several states, support departments
-    with a ticket, the first customer's first service with addresses, reverse DNS and a PDU outlet, and
-    her invoices: one to pay and account credit that covers it."""
+async def _load_telephony(session: AsyncSession) -> dict[str, Any]:
+    """A XiVO (live mode: XCI's administrators act there) with two entities, a template available on it, and a
+    line of the first entity. Returns the options of the catalogue's line product: it sells lines of the
+    second entity, ``retail``, on its next free number."""
+    operator = Operator.system()
+    server = await telephony.create_server(
+        session,
+        operator,
+        ServerCreate(name="xivo-demo", host="pbx.hostlane.example", uuid=DEMO_XIVO_UUID, configure=True),
+    )
+    atelier = await telephony.create_entity(
+        session,
+        operator,
+        EntityCreate.model_validate(
+            {
+                "name": "atelier-dubois",
+                "display_name": "Atelier Dubois",
+                "server_id": server["id"],
+                "intervals": [{"first": "1700", "last": "1749"}, {"first": "1799"}],
+                "presented_number": "0140001700",
+            }
+        ),
+    )
+    retail = await telephony.create_entity(
+        session,
+        operator,
+        EntityCreate.model_validate(
+            {
+                "name": "retail",
+                "display_name": "Lines sold in the catalogue",
+                "server_id": server["id"],
+                "intervals": [{"first": "3100", "last": "3199"}],
+            }
+        ),
+    )
+    template = await telephony.create_template(
+        session,
+        operator,
+        TemplateCreate.model_validate(
+            {
+                "name": "Desk phone",
+                "server_ids": [server["id"]],
+                "ringing_seconds": 25,
+                "routed_inbound": True,
+                "inbound_prefix": "01400",
+                "voicemail_enabled": True,
+                "voicemail_send_email": True,
+            }
+        ),
+    )
+    await telephony.create_line(
+        session,
+        operator,
+        LineCreate(
+            entity_key=atelier["key"],
+            template_id=template["id"],
+            first_name="Marie",
+            last_name="Dubois",
+            internal_number="1700",
+            email=DEMO_CUSTOMER_EMAIL,
+        ),
+    )
+    return {"entity": retail["key"], "template": template["id"]}
+
+
+async def _load_business(
+    session: AsyncSession, principal: Principal, customer_password: str, line_product: dict[str, Any]
+) -> None:
+    """The catalogue in both currencies (its SIP line sells lines of the demo XiVO's ``retail`` entity), customers
+    with services in several states, support departments with a ticket, the first customer's first service with
+    addresses, reverse DNS and a PDU outlet, and her invoices: one to pay and account credit that covers it."""
     products: list[tuple[dict[str, Any], dict[str, dict[str, str]]]] = []
     for order, (group_name, slug, items) in enumerate(CATALOGUE):
         group = await catalog.create_group(
@@ -239,6 +313,7 @@ async def _load_business(session: AsyncSession, principal: Principal, customer_p
                     description=description,
                     group_id=group["id"],
                     type=module,
+                    config=line_product if module == "telephony" else {},
                     stock=stock,
                     sort_order=position,
                 ),

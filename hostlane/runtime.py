@@ -15,8 +15,10 @@ from hostlane.config import Settings, get_settings, use_settings
 from hostlane.core.db import Database, create_engine
 from hostlane.drivers import payments
 from hostlane.drivers.dns import DnsDriver, SimulatorDns, build_dns_driver
+from hostlane.drivers.ldap import LdapDirectory, build_directory
 from hostlane.drivers.modes import Drivers
 from hostlane.drivers.payments.stripe import StripeGateway
+from hostlane.drivers.pbx import PbxDriver, SimulatorPbx, build_pbx_driver
 from hostlane.drivers.pdu import PduDriver, SimulatorPdu, build_pdu_driver
 from hostlane.identity.bans import (
     DatabaseFailureStore,
@@ -36,9 +38,13 @@ class Runtime:
     key_throttle: KeyThrottle
     dns: DnsDriver  # live mode's
     pdu: PduDriver
+    pbx: PbxDriver = field(default_factory=SimulatorPbx)
     # Test mode always gets simulators: a sandbox customer must never reach the real DNS server or PDUs.
     test_dns: DnsDriver = field(default_factory=SimulatorDns)
     test_pdu: PduDriver = field(default_factory=SimulatorPdu)
+    test_pbx: PbxDriver = field(default_factory=SimulatorPbx)
+    # Where administrators marked `ldap` log in (None: nowhere, so they cannot).
+    directory: LdapDirectory | None = None
 
     @property
     def settings(self) -> Settings:
@@ -48,8 +54,8 @@ class Runtime:
     def drivers(self, livemode: bool) -> Drivers:
         """Every driver of one mode: the one place that chooses between live and test (``drivers.modes``)."""
         if livemode:
-            return Drivers(livemode=True, dns=self.dns, pdu=self.pdu)
-        return Drivers(livemode=False, dns=self.test_dns, pdu=self.test_pdu)
+            return Drivers(livemode=True, dns=self.dns, pdu=self.pdu, pbx=self.pbx)
+        return Drivers(livemode=False, dns=self.test_dns, pdu=self.test_pdu, pbx=self.test_pbx)
 
     def dns_for(self, livemode: bool) -> DnsDriver:
         return self.drivers(livemode).dns
@@ -77,9 +83,12 @@ class Runtime:
             key_throttle=KeyThrottle(store, Policy("key", settings.bad_key_max_failures, window, window)),
             dns=build_dns_driver(settings),
             pdu=build_pdu_driver(settings),
+            pbx=build_pbx_driver(settings),
+            directory=build_directory(settings),
         )
 
     async def close(self) -> None:
+        await self.pbx.close()
         if self.redis is not None:
             await self.redis.aclose()
         await self.db.dispose()

@@ -21,8 +21,10 @@ from tests.fixtures.http import app_client
 
 pytest_plugins = [
     "tests.fixtures.bans",
+    "tests.fixtures.kamailio",
     "tests.fixtures.mail",
     "tests.fixtures.powerdns",
+    "tests.fixtures.slapd",
     "tests.fixtures.stripe_standin",
 ]
 

@@ -42,6 +42,7 @@ PLACEHOLDERS: dict[str, str] = {
     r"<password>": "customer_password",
     r"\bPASSWORD\b": "customer_password",  # C=marie.dubois@example.com:PASSWORD   # printed by `make run`
     r"\bhl_live_\.\.\.": "api_key",  # KEY=hl_live_...   # printed by `make run`
+    r"\bADMIN_PASSWORD\b": "admin_password",  # XCI's login: {"login": "admin", "password": "ADMIN_PASSWORD"}
 }
 # A variable line of a block: `NAME=value   # comment`, run (placeholders filled) before each curl of its block.
 ASSIGNMENT = re.compile(r"^[A-Z_][A-Z0-9_]*=\S*\s*(#.*)?$")
@@ -165,8 +166,14 @@ def make_run_environment() -> dict[str, str]:
 def parse_credentials(printed: str) -> dict[str, str]:
     key = re.search(r"application API key\s+(hl_live_\w+)", printed)
     customer = re.search(r"client-area customer\s+(\S+) / (\S+)", printed)
-    assert key and customer, f"hostlane demo did not print the credentials the README names:\n{printed}"
-    return {"api_key": key.group(1), "customer_email": customer.group(1), "customer_password": customer.group(2)}
+    admin = re.search(r"administrator password\s+(\S+)", printed)
+    assert key and customer and admin, f"hostlane demo did not print the credentials the README names:\n{printed}"
+    return {
+        "api_key": key.group(1),
+        "customer_email": customer.group(1),
+        "customer_password": customer.group(2),
+        "admin_password": admin.group(1),
+    }
 
 
 @dataclass

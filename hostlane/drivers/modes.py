@@ -10,11 +10,12 @@ database (charging a card) asks ``gateway_for``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from hostlane.drivers import payments, provisioning
 from hostlane.drivers.dns import DnsDriver
 from hostlane.drivers.payments import Gateway
+from hostlane.drivers.pbx import PbxDriver, SimulatorPbx
 from hostlane.drivers.pdu import PduDriver
 from hostlane.drivers.provisioning import ProvisioningModule
 
@@ -65,11 +66,12 @@ def module_for(name: str, *, livemode: bool) -> ProvisioningModule | None:
 
 @dataclass(frozen=True)
 class Drivers:
-    """The drivers of one mode: payment gateways, provisioning modules, reverse DNS and PDUs."""
+    """The drivers of one mode: payment gateways, provisioning modules, reverse DNS, PDUs and PBX servers."""
 
     livemode: bool
     dns: DnsDriver
     pdu: PduDriver
+    pbx: PbxDriver = field(default_factory=SimulatorPbx)
 
     def gateway(self, name: str) -> Gateway | None:
         return gateway_for(name, livemode=self.livemode)

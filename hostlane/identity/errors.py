@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from hostlane.core.errors import Conflict, Forbidden, NotFound, Unauthenticated, ValidationFailed
+from hostlane.core.errors import Conflict, Forbidden, HostlaneError, NotFound, Unauthenticated, ValidationFailed
 
 
 class MissingPermission(Forbidden):
@@ -17,6 +17,12 @@ class MissingPermission(Forbidden):
 
 class InvalidCredentials(Unauthenticated):
     message = "These credentials do not match our records."
+
+
+class DirectoryUnavailable(HostlaneError):
+    status = 503
+    code = "directory_unavailable"
+    message = "The directory that checks this account's password does not answer; try again later."
 
 
 class LoginBanned(Forbidden):
@@ -51,3 +57,7 @@ class ApiKeyNotFound(NotFound):
 
 class AdministratorExists(Conflict):
     message = "An administrator with this login or e-mail already exists."
+
+
+class AdministratorNotFound(NotFound):
+    message = "Administrator not found."

@@ -27,13 +27,18 @@ async def administrator_emails(session: AsyncSession) -> Sequence[str]:
     return (await session.scalars(sa.select(Administrator.email).order_by(Administrator.id))).all()
 
 
-async def administrator_exists(session: AsyncSession, login: str, email: str) -> bool:
-    found = await session.scalar(
-        sa.select(sa.literal(1))
-        .where(sa.or_(Administrator.login == login, sa.func.lower(Administrator.email) == email.lower()))
-        .limit(1)
+async def administrator_exists(
+    session: AsyncSession, login: str, email: str | None, *, except_id: int | None = None
+) -> bool:
+    """Whether another administrator holds this login (or e-mail) as its login or e-mail."""
+    names = [login] if email is None else [login, email]
+    held = sa.or_(
+        *(sa.or_(Administrator.login == name, sa.func.lower(Administrator.email) == name.lower()) for name in names)
     )
-    return found is not None
+    statement = sa.select(sa.literal(1)).where(held)
+    if except_id is not None:
+        statement = statement.where(Administrator.id != except_id)
+    return await session.scalar(statement.limit(1)) is not None
 
 
 async def api_key_by_prefix(session: AsyncSession, prefix: str) -> ApiKey | None:
@@ -75,3 +80,12 @@ async def record_admin_login(session: AsyncSession, admin_id: int, at: datetime,
         .where(Administrator.id == admin_id)
         .values(last_login_at=at, password_hash=password_hash)
     )
+
+
+async def administrators(session: AsyncSession) -> Sequence[Administrator]:
+    return (await session.scalars(sa.select(Administrator).order_by(Administrator.id))).all()
+
+
+async def administrator_by_id(session: AsyncSession, admin_id: int, *, lock: bool = False) -> Administrator | None:
+    statement = sa.select(Administrator).where(Administrator.id == admin_id)
+    return await session.scalar(statement.with_for_update() if lock else statement)

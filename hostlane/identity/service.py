@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from hostlane.core import clock
 from hostlane.core.db import Database
-from hostlane.core.errors import NotFound, Unauthenticated, ValidationFailed
+from hostlane.core.errors import Conflict, NotFound, Unauthenticated, ValidationFailed
 from hostlane.core.passwords import (
     RecentVerifications,
     hash_password_off_loop,
@@ -23,12 +23,15 @@ from hostlane.core.passwords import (
     secret_matches,
     verify_password_off_loop,
 )
+from hostlane.drivers.ldap import DirectoryUnreachable, LdapDirectory
 from hostlane.identity import audit, permissions
 from hostlane.identity import repository as repo
 from hostlane.identity.bans import LoginGuard
 from hostlane.identity.errors import (
     AdministratorExists,
+    AdministratorNotFound,
     ApiKeyNotFound,
+    DirectoryUnavailable,
     InvalidCredentials,
     UnknownAdministrator,
 )
@@ -250,19 +253,51 @@ async def _verify(guard: LoginGuard, ip: str, account: Account | None, password:
     return account
 
 
-async def login_administrator(db: Database, guard: LoginGuard, *, ip: str, login: str, password: str) -> Administrator:
-    """Check an administrator's password. The account is read outside any write transaction, so the
-    ban's own short transactions never wait behind the caller's."""
+async def login_administrator(
+    db: Database,
+    guard: LoginGuard,
+    *,
+    ip: str,
+    login: str,
+    password: str,
+    directory: LdapDirectory | None = None,
+) -> Administrator:
+    """Check an administrator's password: its own (argon2id), or, for an administrator marked ``ldap``, the one
+    ``directory`` holds for its login (none configured: it cannot log in). Either way a failure counts toward
+    the same ban. The account is read outside any write transaction, so the ban's own short transactions never
+    wait behind the caller's."""
+    async with db.reader() as session:
+        found = await repo.administrator_by_login(session, login)
+    account = found if found is not None and found.is_active else None
 
     async def load() -> Administrator | None:
-        async with db.reader() as session:
-            admin = await repo.administrator_by_login(session, login)
-        return admin if admin is not None and admin.is_active and not admin.uses_ldap else None
+        return account if account is not None and not account.uses_ldap else None
 
-    admin = await login_with_password(guard, ip=ip, password=password, load=load)
+    if account is not None and account.uses_ldap:
+        admin = await _login_with_directory(guard, directory, ip=ip, account=account, password=password)
+    else:
+        admin = await login_with_password(guard, ip=ip, password=password, load=load)
     async with db.transaction() as session:
         await repo.record_admin_login(session, admin.id, clock.now(), admin.password_hash)
     return admin
+
+
+async def _login_with_directory(
+    guard: LoginGuard, directory: LdapDirectory | None, *, ip: str, account: Administrator, password: str
+) -> Administrator:
+    """Reserve a try, ask the directory, clear the count on success. A directory that does not answer is a 503,
+    and its try stays counted: a guess cannot be told from a real attempt."""
+    await guard.reserve(ip)
+    if directory is None:
+        raise InvalidCredentials()
+    try:
+        accepted = await directory.authenticate(account.login, password)
+    except DirectoryUnreachable as exc:
+        raise DirectoryUnavailable() from exc
+    if not accepted:
+        raise InvalidCredentials()
+    await guard.succeeded(ip)
+    return account
 
 
 async def counts(session: AsyncSession, *, livemode: bool) -> dict[str, int]:
@@ -275,3 +310,76 @@ async def counts(session: AsyncSession, *, livemode: bool) -> dict[str, int]:
 
 async def administrator_by_email(session: AsyncSession, email: str) -> Administrator | None:
     return await repo.administrator_by_email(session, email)
+
+
+# Administrators as a resource (the XCI face's ``/administrators``).
+
+
+async def list_administrators(session: AsyncSession) -> list[Administrator]:
+    return list(await repo.administrators(session))
+
+
+async def get_administrator(session: AsyncSession, admin_id: int) -> Administrator:
+    admin = await repo.administrator_by_id(session, admin_id)
+    if admin is None:
+        raise AdministratorNotFound()
+    return admin
+
+
+async def update_administrator(
+    session: AsyncSession,
+    principal: Principal,
+    admin_id: int,
+    *,
+    login: str | None = None,
+    name: str | None = None,
+    password: str | None = None,
+    super_admin: bool | None = None,
+    uses_ldap: bool | None = None,
+) -> Administrator:
+    """Change what is given (``None`` leaves a field as it is). A new password is hashed; an account that stops
+    using LDAP needs a password."""
+    admin = await repo.administrator_by_id(session, admin_id, lock=True)
+    if admin is None:
+        raise AdministratorNotFound()
+    changes: dict[str, object] = {}
+    if login is not None and login.strip() != admin.login:
+        login = login.strip()
+        if not login:
+            raise ValidationFailed.field("login", "The login is required.")
+        if await repo.administrator_exists(session, login, None, except_id=admin_id):
+            raise AdministratorExists()
+        admin.login = changes["login"] = login
+    if name is not None:
+        admin.name = changes["name"] = name
+    if super_admin is not None:
+        admin.is_super_admin = changes["super_admin"] = super_admin
+    if uses_ldap is not None:
+        admin.uses_ldap = changes["uses_ldap"] = uses_ldap
+    if password is not None:
+        _check_password(password)
+        admin.password_hash = await hash_password_off_loop(password)
+        changes["password"] = password
+    if not admin.uses_ldap and admin.password_hash is None:
+        raise ValidationFailed.field("password", "A password is required unless the account uses LDAP.")
+    await session.flush()
+    audit.record(session, principal, "administrator.update", "administrator", admin_id, changes)
+    return admin
+
+
+async def delete_administrator(session: AsyncSession, principal: Principal, admin_id: int) -> Administrator:
+    """Delete an administrator (its API keys and sessions go with it); no one deletes their own account."""
+    admin = await repo.administrator_by_id(session, admin_id, lock=True)
+    if admin is None:
+        raise AdministratorNotFound()
+    if principal.kind is PrincipalKind.ADMIN and principal.id == admin_id:
+        raise Conflict("An administrator cannot delete its own account.")
+    await session.delete(admin)
+    await session.flush()
+    audit.record(session, principal, "administrator.delete", "administrator", admin_id, {"login": admin.login})
+    return admin
+
+
+async def active_administrator(session: AsyncSession, admin_id: int) -> Administrator | None:
+    admin = await repo.administrator_by_id(session, admin_id)
+    return admin if admin is not None and admin.is_active else None

@@ -1,6 +1,7 @@
 """SQLAlchemy tables, one module per aggregate. Importing this package registers them all."""
 
 from hostlane.core.db import Base
+from hostlane.models.admin_session import AdminSession
 from hostlane.models.administrator import Administrator
 from hostlane.models.api_key import ApiKey
 from hostlane.models.audit import AuditEntry
@@ -33,15 +34,31 @@ from hostlane.models.support import (
     TicketPriority,
     TicketStatus,
 )
+from hostlane.models.telephony import (
+    AdministratorEntity,
+    CallerIdMode,
+    LineTemplate,
+    NumberInterval,
+    PbxEntity,
+    PbxLine,
+    PbxServer,
+    SipNaming,
+    TemplateEntity,
+    TemplateServer,
+    VoicemailNumberMode,
+)
 
 __all__ = [
     "BILLING_CYCLES",
+    "AdminSession",
     "Administrator",
+    "AdministratorEntity",
     "ApiKey",
     "AuditEntry",
     "AuthFailure",
     "Base",
     "BillingCycle",
+    "CallerIdMode",
     "CatalogMetadata",
     "CatalogStatus",
     "CreditEntry",
@@ -58,12 +75,17 @@ __all__ = [
     "ItemType",
     "Job",
     "JobStatus",
+    "LineTemplate",
+    "NumberInterval",
     "Order",
     "OrderItem",
     "OrderStatus",
     "Payment",
     "PaymentMethod",
     "PaymentStatus",
+    "PbxEntity",
+    "PbxLine",
+    "PbxServer",
     "PduDevice",
     "PduPort",
     "Pricing",
@@ -75,11 +97,15 @@ __all__ = [
     "Service",
     "ServiceEvent",
     "ServiceStatus",
+    "SipNaming",
     "SupportDepartment",
     "SupportReply",
     "SupportTicket",
     "TaxRule",
+    "TemplateEntity",
+    "TemplateServer",
     "TicketPriority",
     "TicketStatus",
     "TokenFamily",
+    "VoicemailNumberMode",
 ]

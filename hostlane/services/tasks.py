@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from hostlane.jobs.registry import Attempt, handler
@@ -22,7 +23,8 @@ async def deliver(runtime: Runtime, payload: dict[str, Any], attempt: Attempt) -
         found = await services.delivery_context(session, service_id)
     if found is None:
         return  # the service was deleted since
-    module_name, context, _ = found
+    module_name, found_context, _ = found
+    context = replace(found_context, database=runtime.db)  # for modules that provision inside Hostlane
     module = runtime.drivers(context.livemode).module(module_name)  # test mode: the simulator
     try:
         if module is None:

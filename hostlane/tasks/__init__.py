@@ -1,4 +1,5 @@
-"""The job registry: importing this registers every job handler, and names the daily job.
+"""The job registry: importing this registers every job handler and the provisioning modules that live in a domain
+(a telephony line), and names the daily job.
 
 Only the entry points (``hostlane.app``, ``hostlane.cli``) import it, so the job runner and the runtime never
 import a domain: the arrows point down from here to every domain's job module. Jobs that read several domains
@@ -7,11 +8,16 @@ import a domain: the arrows point down from here to every domain's job module. J
 
 from hostlane.billing import charging
 from hostlane.billing.run import daily_run
+from hostlane.drivers import provisioning
 from hostlane.orders import tasks as order_tasks
 from hostlane.services import tasks as service_tasks
 from hostlane.tasks import mail
+from hostlane.telephony import tasks as telephony_tasks
+from hostlane.telephony.provisioning import TelephonyLineModule
 
-HANDLER_MODULES = (charging, mail, order_tasks, service_tasks)
+HANDLER_MODULES = (charging, mail, order_tasks, service_tasks, telephony_tasks)
+# Provisioning modules whose system is a domain of Hostlane (the drivers' own register themselves).
+provisioning.register(TelephonyLineModule())
 # What the scheduler runs every ``billing_run_every_seconds`` (``jobs.runner.schedule_forever``).
 DAILY_JOB = daily_run
 

@@ -20,6 +20,7 @@ from tests.fixtures.http import (
     app_routes,
     assert_hostbill_error,
     assert_laravel_error,
+    assert_xci_error,
     depends_on,
     face_routes,
     with_ids,
@@ -30,6 +31,7 @@ SHAPES: dict[str, ErrorShape] = {
     "application": assert_laravel_error,
     "clientarea": assert_hostbill_error,
     "webhooks": assert_laravel_error,
+    "xci": assert_xci_error,
 }
 ROUTES = [(face, method, path, route) for face in FACES for method, path, route in face_routes(face)]
 
@@ -134,8 +136,8 @@ async def test_a_face_added_under_api_words_its_own_errors(runtime: Runtime) -> 
     async def entities() -> None:
         raise Conflict("The entity exists.")
 
-    xci = _face("/api/1.0", router)
-    app = create_app(runtime.settings, runtime, faces=[*LISTED, xci])
+    xci = _face("/api/1.0", router)  # in place of the real XCI face
+    app = create_app(runtime.settings, runtime, faces=[*(face for face in LISTED if face.tag != "xci"), xci])
     async with app_client(app) as client:
         conflict = await client.post("/api/1.0/entities")
         unknown = await client.get("/api/1.0/nothing")
@@ -150,4 +152,4 @@ async def test_a_face_added_under_api_words_its_own_errors(runtime: Runtime) -> 
 
 def test_the_openapi_tags_are_the_faces(shared_app: FastAPI) -> None:
     assert shared_app.openapi()["tags"] == [face.openapi_tag for face in LISTED]
-    assert [tag["name"] for tag in shared_app.openapi()["tags"]] == ["application", "clientarea", "webhooks"]
+    assert [tag["name"] for tag in shared_app.openapi()["tags"]] == ["application", "clientarea", "xci", "webhooks"]

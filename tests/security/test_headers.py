@@ -90,7 +90,12 @@ async def test_hsts_only_over_https(runtime: Runtime, client_for: ClientFactory,
 
 # The OpenAPI document.
 
-_ERROR_SCHEMA = {"/api/application": "LaravelError", "/api/webhooks": "LaravelError", "/api": "HostBillError"}
+_ERROR_SCHEMA = {
+    "/api/application": "LaravelError",
+    "/api/webhooks": "LaravelError",
+    "/api/1.0": "XciError",
+    "/api": "HostBillError",
+}
 
 
 def _operations(app: FastAPI) -> list[tuple[str, str, dict[str, Any]]]:

@@ -120,7 +120,9 @@ async def test_an_include_needs_the_permission_of_what_it_reads(
     if needed is None:  # the row's own part (a customer's metadata): the route's permission reads it
         own = await client.get(url, headers=bearer(await make_api_key(runtime, route_permission, admin=admin)))
         assert own.status_code == 200, own.text
-        assert _included(own.json(), row_id, include, route, resource.path) is not None  # present (Hostlane keeps none: [])
+        assert (
+            _included(own.json(), row_id, include, route, resource.path) is not None
+        )  # present (Hostlane keeps none: [])
         return
     # The route's own permission, and every permission but the include's: only the include can refuse.
     others = {"customers:index", "services:index", "products:index", "groups:index", "pricings:index"}

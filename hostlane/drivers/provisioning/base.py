@@ -7,10 +7,15 @@ from typing import Any, Protocol
 
 from pydantic import BaseModel
 
+from hostlane.core.db import Database
+
 
 @dataclass(frozen=True)
 class ServiceContext:
-    """What a module knows of the service it acts on (ids and settings, never ORM objects)."""
+    """What a module knows of the service it acts on (ids and settings, never ORM objects).
+
+    ``database`` is Hostlane's own, for a module whose system is Hostlane itself (a telephony line is a row that a
+    PBX job then provisions): such a module opens its own transaction, as the job calling it holds none."""
 
     service_id: int
     customer_id: int
@@ -18,6 +23,7 @@ class ServiceContext:
     livemode: bool
     config: dict[str, Any]
     data: dict[str, Any] = field(default_factory=dict)
+    database: Database | None = field(default=None, repr=False, compare=False)
 
 
 class ProvisioningModule(Protocol):
