@@ -32,8 +32,9 @@ API = "/api/application"
 # The wire's key for an include spelt otherwise (a ticket's ``replies`` are its ``messages``; its ``assignedTo``
 # shows under ``assigned_to``, as Laravel names the relation).
 WIRE_KEY = {"replies": "messages", "assignedTo": "assigned_to"}
-# Resources whose show answers a page of one row, as the real CLIENTXCMS's helpdesk does.
-PAGED_SHOW = {"/tickets", "/departments", "/invoices"}  # CLIENTXCMS answers a page of one
+# Resources whose show answers a page of one row (Laravel's paginator), as the real CLIENTXCMS's do; its groups
+# and pricings are shown as the row itself.
+PAGED_SHOW = {"/tickets", "/departments", "/invoices", "/products"}
 
 RESOURCES = [
     value
@@ -120,9 +121,8 @@ async def test_an_include_needs_the_permission_of_what_it_reads(
     if needed is None:  # the row's own part (a customer's metadata): the route's permission reads it
         own = await client.get(url, headers=bearer(await make_api_key(runtime, route_permission, admin=admin)))
         assert own.status_code == 200, own.text
-        assert (
-            _included(own.json(), row_id, include, route, resource.path) is not None
-        )  # present (Hostlane keeps none: [])
+        # Present (where Hostlane keeps none: []).
+        assert _included(own.json(), row_id, include, route, resource.path) is not None
         return
     # The route's own permission, and every permission but the include's: only the include can refuse.
     others = {"customers:index", "services:index", "products:index", "groups:index", "pricings:index"}
@@ -150,7 +150,9 @@ async def test_products_pricing_flag_needs_the_pricings_permission(
         )
     holding = bearer(await make_api_key(runtime, "products:index", "pricings:index", admin=admin))
     shown = await client.get(f"{API}/products/{world['/products']}?pricing=1", headers=holding)
-    assert shown.status_code == 200 and shown.json()["pricing"]
+    assert shown.status_code == 200 and shown.json()["total"] == 1 and shown.json()["current_page"] == 1
+    [product] = shown.json()["data"]  # a page of one, as CLIENTXCMS shows a product
+    assert product["id"] == world["/products"] and product["pricing"]
 
 
 async def test_a_list_without_includes_needs_only_its_own_permission(

@@ -26,8 +26,9 @@ Choices where the document is vague, following the real CLIENTXCMS:
   optional, and what Hostlane computes is ignored); its export answers a redirect when nothing matches and drops
   the end date's own day (here an empty file, both days included), and is routed under an invoice it does not use
   while documented at ``/invoices/export`` (both work). It mails on ``GET …/notify``; ``POST`` does the same here.
-* Catalogue, where the real CLIENTXCMS is defective: ``GET /products/{id}`` answers the product (the real one a
-  paginator of it); an update leaves ``pinned`` and a group's ``use_image_as_background`` alone unless sent (the
+* Catalogue: ``GET /products/{id}`` answers a page of one row, as the real one's; ``/groups/{id}`` and
+  ``/pricings/{id}`` the row itself, as theirs (an unknown id is a 404 on all three). Where the real one is
+  defective: an update leaves ``pinned`` and a group's ``use_image_as_background`` alone unless sent (the
   real one resets both, and reads form ``pinned=1`` as false); a refused group delete says why in ``error``
   (the real one an untranslated key). Several pricings per product and currency; an order charges the oldest
   that offers the cycle. Pricings relate to products only (another ``related_type`` is a 422); no weekly cycle.

@@ -87,6 +87,21 @@ PAGE_FIELDS = {
 }
 UPDATE_METHODS = ["POST", "PUT", "PATCH"]
 
+
+def page_of_one(response: httpx.Response) -> dict[str, Any]:
+    """The product a ``GET /products/{id}`` answers, checking the page around it: as CLIENTXCMS's product show (its
+    ``queryShow`` pages the list filtered by the id), Laravel's plain paginator holding that one row on page 1.
+    Groups and pricings are shown as the row itself, as theirs are."""
+    assert response.status_code == 200, response.text
+    page: dict[str, Any] = response.json()
+    assert set(page) == PAGE_FIELDS
+    assert (page["current_page"], page["last_page"], page["from"], page["to"], page["total"]) == (1, 1, 1, 1, 1)
+    assert page["prev_page_url"] is None and page["next_page_url"] is None
+    [row] = page["data"]
+    assert isinstance(row, dict)
+    return row
+
+
 # (method, path, permission) of every catalogue route; {id} is replaced by an object's id.
 ROUTES = [
     ("GET", "/groups", "groups:index"),
@@ -417,7 +432,9 @@ async def test_product_create_has_the_exact_fields_and_its_module_config(
     assert body["status"] == "active" and body["stock"] == -1 and body["pinned"] is False
     assert body["sort_order"] == 0 and body["description"] == ""
     assert body["created_at"].endswith("Z")
-    assert (await client.get(f"{API}/products/{body['id']}", headers=auth(key))).json() == body
+    assert page_of_one(await client.get(f"{API}/products/{body['id']}", headers=auth(key))) == body
+    past = (await client.get(f"{API}/products/{body['id']}?page=2", headers=auth(key))).json()
+    assert past["data"] == [] and past["total"] == 1 and past["current_page"] == 2  # as a page past the list's end
     config = await client.get(f"{API}/products/{body['id']}/config", headers=auth(key))
     assert config.status_code == 200
     assert config.json() == {
@@ -596,8 +613,8 @@ async def test_a_product_with_services_cannot_be_deleted(runtime: Runtime, clien
     refused = await client.delete(f"{API}/products/{used['id']}", headers=auth(key))
     assert refused.status_code == 409
     assert refused.json() == {"message": "The product has services; hide it instead of deleting it."}
-    assert (await client.get(f"{API}/products/{used['id']}", headers=auth(key))).status_code == 200
-    before = (await client.get(f"{API}/products/{unused['id']}", headers=auth(key))).json()
+    assert page_of_one(await client.get(f"{API}/products/{used['id']}", headers=auth(key)))["id"] == used["id"]
+    before = page_of_one(await client.get(f"{API}/products/{unused['id']}", headers=auth(key)))
     deleted = await client.delete(f"{API}/products/{unused['id']}", headers=auth(key))
     assert deleted.status_code == 200 and deleted.json() == before
     gone = await client.get(f"{API}/products/{unused['id']}", headers=auth(key))
@@ -622,13 +639,13 @@ async def test_products_embed_their_pricing_and_group(runtime: Runtime, client: 
         assert by_id[priced["id"]]["pricing"][0]["monthly"] == 4.99
         assert all(set(p) == PRICING_FIELDS for p in by_id[priced["id"]]["pricing"])
         assert by_id[unpriced["id"]]["pricing"] == [], query
-        shown = (await client.get(f"{API}/products/{priced['id']}?{query}", headers=auth(key))).json()
+        shown = page_of_one(await client.get(f"{API}/products/{priced['id']}?{query}", headers=auth(key)))
         assert [p["currency"] for p in shown["pricing"]] == ["EUR", "USD"], query
     plain = (await client.get(f"{API}/products", headers=auth(key))).json()
     assert all(set(p) == PRODUCT_FIELDS for p in plain["data"])
-    not_asked = (await client.get(f"{API}/products/{priced['id']}?pricing=0", headers=auth(key))).json()
+    not_asked = page_of_one(await client.get(f"{API}/products/{priced['id']}?pricing=0", headers=auth(key)))
     assert "pricing" not in not_asked
-    with_group = (await client.get(f"{API}/products/{priced['id']}?include=group", headers=auth(key))).json()
+    with_group = page_of_one(await client.get(f"{API}/products/{priced['id']}?include=group", headers=auth(key)))
     assert set(with_group) == PRODUCT_FIELDS | {"group"}
     assert set(with_group["group"]) == EMBEDDED_GROUP_FIELDS and with_group["group"]["id"] == group["id"]
     both = (await client.get(f"{API}/products?pricing=1&include=group", headers=auth(key))).json()
@@ -836,7 +853,7 @@ async def test_several_pricings_per_product_and_currency(runtime: Runtime, clien
     assert second.status_code == 201, second.text
     moved = await client.patch(f"{API}/pricings/{usd['id']}", headers=auth(key), json={"currency": "EUR"})
     assert moved.status_code == 200 and moved.json()["currency"] == "EUR"
-    shown = (await client.get(f"{API}/products/{product['id']}?pricing=1", headers=auth(key))).json()
+    shown = page_of_one(await client.get(f"{API}/products/{product['id']}?pricing=1", headers=auth(key)))
     assert [p["id"] for p in shown["pricing"]] == [eur["id"], usd["id"], second.json()["id"]]
     assert {p["currency"] for p in shown["pricing"]} == {"EUR"}
 

@@ -209,6 +209,7 @@ async def test_api_application_pricing_get(runtime: Runtime, client: httpx.Async
     pricing_id, product_id = await create_pricing(runtime)
     response = await perform_action(runtime, client, "GET", f"{API_URL}/{pricing_id}", [ABILITY_SHOW])
     assert response.status_code == 200
+    # The pricing itself, as the real one answers it (unlike its product show, no paginator).
     body = response.json()
     assert set(body) == PRICING_FIELDS and body["id"] == pricing_id and body["related_id"] == product_id
 

@@ -3,6 +3,8 @@
 Groups and products take their bodies as JSON, XML, form fields or multipart form data; with multipart, an
 ``image`` file is the row's image (``remove_image=true`` drops it). Images are served back, without a key, at
 ``/storage/{products|groups}/{name}`` (where their ``image`` URL points), as CLIENTXCMS serves ``storage/``.
+A product is shown as a page of one (as CLIENTXCMS's product show, which pages its list filtered by the id); a
+group and a pricing as the row itself, as CLIENTXCMS's are.
 """
 
 from __future__ import annotations
@@ -106,7 +108,7 @@ async def create_group(
     return render(request, wire.group(row), 201)
 
 
-GROUPS.show_including(_get_group, summary="Show a product group as a page of one", as_page=True)
+GROUPS.show_including(_get_group, summary="Show a product group")
 
 
 @update_route("/groups/{group_id}", "Update a product group (partial)", on=router, name="update_group")
@@ -251,7 +253,7 @@ PRICINGS = Resource(
 )
 PRICINGS.index(catalog.list_pricings, summary="List pricings")
 PRICINGS.create(PricingCreate, _create_pricing, summary="Create a pricing of a product in one currency")
-PRICINGS.show_including(catalog.get_pricing, summary="Show a pricing as a page of one", as_page=True)
+PRICINGS.show_including(catalog.get_pricing, summary="Show a pricing")
 PRICINGS.update(PricingUpdate, _update_pricing, summary="Update a pricing (partial)")
 PRICINGS.delete(catalog.delete_pricing, summary="Delete a pricing")
 

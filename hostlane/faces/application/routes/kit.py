@@ -238,7 +238,8 @@ class Resource:
 
     def one_row_page(self, request: Request, runtime: RuntimeDep, row: Row, item: Wire | None = None) -> Response:
         """``row`` as the only item of a page of the resource's list, in Laravel's plain paginator: what CLIENTXCMS
-        answers to a show (its ``queryShow`` paginates the list filtered by id). A page past the first is empty."""
+        answers where its show runs ``queryShow`` (the list filtered by id, paginated: products, invoices, tickets,
+        departments; not groups or pricings). A page past the first is empty."""
         query = dataclasses.replace(list_query(request, runtime, self.spec), filters={}, sort=[])
         page = Page([dict(row)] if query.page == 1 else [], 1, query)
         return render(request, wire.flat_paginated(request, page, item or self.wire))
