@@ -34,7 +34,7 @@ API = "/api/application"
 WIRE_KEY = {"replies": "messages", "assignedTo": "assigned_to"}
 # Resources whose show answers a page of one row (Laravel's paginator), as the real CLIENTXCMS's do; its groups
 # and pricings are shown as the row itself.
-PAGED_SHOW = {"/tickets", "/departments", "/invoices", "/products"}
+PAGED_SHOW = {"/services", "/tickets", "/departments", "/invoices", "/products"}
 
 RESOURCES = [
     value

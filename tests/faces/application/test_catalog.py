@@ -19,7 +19,7 @@ from hostlane.models import AuditEntry, Pricing, Product, ProductGroup
 from hostlane.runtime import Runtime
 from tests.conftest import ClientFactory
 from tests.fixtures.factories import make_api_key, make_group, make_pricing, make_product, make_service
-from tests.fixtures.http import app_client
+from tests.fixtures.http import PAGE_FIELDS, UPDATE_METHODS, app_client, page_of_one
 from tests.fixtures.http import bearer as auth
 
 API = "/api/application"
@@ -70,38 +70,6 @@ PRICING_FIELDS = {
     "updated_at",
 }
 # Laravel's plain paginator, which lists groups, products and pricings.
-PAGE_FIELDS = {
-    "current_page",
-    "data",
-    "first_page_url",
-    "from",
-    "last_page",
-    "last_page_url",
-    "links",
-    "next_page_url",
-    "path",
-    "per_page",
-    "prev_page_url",
-    "to",
-    "total",
-}
-UPDATE_METHODS = ["POST", "PUT", "PATCH"]
-
-
-def page_of_one(response: httpx.Response) -> dict[str, Any]:
-    """The product a ``GET /products/{id}`` answers, checking the page around it: as CLIENTXCMS's product show (its
-    ``queryShow`` pages the list filtered by the id), Laravel's plain paginator holding that one row on page 1.
-    Groups and pricings are shown as the row itself, as theirs are."""
-    assert response.status_code == 200, response.text
-    page: dict[str, Any] = response.json()
-    assert set(page) == PAGE_FIELDS
-    assert (page["current_page"], page["last_page"], page["from"], page["to"], page["total"]) == (1, 1, 1, 1, 1)
-    assert page["prev_page_url"] is None and page["next_page_url"] is None
-    [row] = page["data"]
-    assert isinstance(row, dict)
-    return row
-
-
 # (method, path, permission) of every catalogue route; {id} is replaced by an object's id.
 ROUTES = [
     ("GET", "/groups", "groups:index"),

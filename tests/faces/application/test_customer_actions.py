@@ -29,7 +29,7 @@ from tests.faces.application.test_customers import (
     stored,
 )
 from tests.fixtures.factories import make_api_key, make_customer, make_product, make_service
-from tests.fixtures.http import assert_laravel_error, basic, bearer
+from tests.fixtures.http import assert_laravel_error, basic, bearer, page_of_one
 from tests.fixtures.mail import Inbox, body
 
 PASSWORD = "customer passw0rd"
@@ -482,7 +482,7 @@ async def test_the_customer_of_a_service_include_has_the_clientxcms_names(
     service_id = await make_service(runtime, customer_id=cid(customer))
     key = await make_api_key(runtime, "services:index", "customers:index")
     response = await client.get(f"{PREFIX}/services/{service_id}?include=customer", headers=auth(key))
-    included = response.json()["customer"]
+    included = page_of_one(response)["customer"]
     assert set(included) == CUSTOMER_FIELDS
     assert (included["zipcode"], included["region"], included["company_name"]) == ("59100", "Nord", "Acme")
 

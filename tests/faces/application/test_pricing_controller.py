@@ -9,8 +9,9 @@ from __future__ import annotations
 import httpx
 
 from hostlane.runtime import Runtime
-from tests.faces.application.test_catalog import PAGE_FIELDS, PRICING_FIELDS
+from tests.faces.application.test_catalog import PRICING_FIELDS
 from tests.fixtures.factories import make_api_key, make_group, make_pricing, make_product
+from tests.fixtures.http import PAGE_FIELDS
 from tests.fixtures.http import bearer as auth
 
 API_URL = "/api/application/pricings"

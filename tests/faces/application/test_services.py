@@ -19,7 +19,7 @@ from hostlane.jobs.runner import drain
 from hostlane.models import AuditEntry, Invoice, Service
 from hostlane.runtime import Runtime
 from tests.fixtures.factories import make_api_key, make_customer, make_pricing, make_product, make_service
-from tests.fixtures.http import assert_laravel_error
+from tests.fixtures.http import assert_laravel_error, page_of_one
 from tests.fixtures.http import bearer as auth
 
 API = "/api/application"
@@ -69,9 +69,8 @@ async def test_show_has_the_exact_fields(runtime: Runtime, client: httpx.AsyncCl
     due = clock.today() + dt.timedelta(days=30)
     service_id = await make_service(runtime, price_minor=1965, next_due_date=due)
     key = await make_api_key(runtime, "services:show")
-    response = await client.get(f"{API}/services/{service_id}", headers=auth(key))
-    assert response.status_code == 200
-    body = response.json()
+    # A page of one, as CLIENTXCMS's ``queryShow`` answers.
+    body = page_of_one(await client.get(f"{API}/services/{service_id}", headers=auth(key)))
     assert set(body) == SERVICE_FIELDS
     assert UUID.match(body["uuid"])
     assert {name: body[name] for name in ("id", "type", "billing", "currency", "status", "renewals")} == {
@@ -94,7 +93,7 @@ async def test_show_has_the_exact_fields(runtime: Runtime, client: httpx.AsyncCl
     assert body["created_at"].endswith("Z")
     # The document's ``services:index`` still reads one service.
     index_key = await make_api_key(runtime, "services:index")
-    assert (await client.get(f"{API}/services/{service_id}", headers=auth(index_key))).json() == body
+    assert page_of_one(await client.get(f"{API}/services/{service_id}", headers=auth(index_key))) == body
 
 
 async def test_each_service_has_its_own_uuid(runtime: Runtime, client: httpx.AsyncClient) -> None:
@@ -311,7 +310,7 @@ async def test_a_paid_renewal_counts_and_moves_the_paid_until_date(runtime: Runt
     assert await renewals.renew_due_services(runtime.db, today) == 1
     async with runtime.db.reader() as session:
         invoice_id = await session.scalar(sa.select(sa.func.max(Invoice.id)))
-    invoiced = (await client.get(f"{API}/services/{service_id}", headers=key)).json()
+    invoiced = page_of_one(await client.get(f"{API}/services/{service_id}", headers=key))
     assert invoiced["invoice_id"] == invoice_id
     assert invoiced["expires_at"] == midnight(due)  # not paid yet: still paid until the old due date
     following = dt.date.fromisoformat(invoiced["next_due_date"])
@@ -319,7 +318,7 @@ async def test_a_paid_renewal_counts_and_moves_the_paid_until_date(runtime: Runt
 
     paid = await client.post(f"{API}/invoices/{invoice_id}/pay", headers=key, json={"transaction_id": "bank-7"})
     assert paid.status_code == 200, paid.text
-    renewed = (await client.get(f"{API}/services/{service_id}", headers=key)).json()
+    renewed = page_of_one(await client.get(f"{API}/services/{service_id}", headers=key))
     assert renewed["renewals"] == 1 and renewed["invoice_id"] is None
     assert renewed["expires_at"] == midnight(following)
 
@@ -338,7 +337,7 @@ async def test_an_order_paid_activates_without_counting_a_renewal(runtime: Runti
     assert [(row["status"], row["invoice_id"], row["expires_at"]) for row in listed] == [("pending", invoice_id, None)]
     paid = await client.post(f"{API}/invoices/{invoice_id}/pay", headers=key, json={"transaction_id": "bank-8"})
     assert paid.status_code == 200, paid.text
-    row = (await client.get(f"{API}/services/{listed[0]['id']}", headers=key)).json()
+    row = page_of_one(await client.get(f"{API}/services/{listed[0]['id']}", headers=key))
     assert (row["status"], row["renewals"], row["invoice_id"]) == ("active", 0, None)
     assert row["expires_at"] == midnight(dt.date.fromisoformat(row["next_due_date"]))
 
@@ -364,7 +363,7 @@ async def test_failed_delivery_shows_on_the_api(
     simulator.fail_next(1)
     await client.post(f"{API}/services/{service_id}/suspend", headers=auth(key))
     await drain(runtime)
-    body = (await client.get(f"{API}/services/{service_id}", headers=auth(key))).json()
+    body = page_of_one(await client.get(f"{API}/services/{service_id}", headers=auth(key)))
     assert body["status"] == "suspended" and body["delivery_status"] == "pending"
     assert body["delivery_attempts"] == 1 and "timed out" in body["delivery_errors"]
 

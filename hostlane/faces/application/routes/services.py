@@ -42,7 +42,7 @@ SERVICES = Resource(
     router, "/services", one="service", spec=services.LIST_SPEC, wire=wire.service, filter_words=wire.service_query
 )
 SERVICES.index(_list_including, summary="List services")
-SERVICES.show_including(_get_including, summary="Show a service")
+SERVICES.show_including(_get_including, summary="Show a service as a page of one (as CLIENTXCMS answers)", as_page=True)
 SERVICES.update(ServiceUpdate, services.update_service, summary="Update a service (partial)")
 SERVICES.delete(services.delete_service, summary="Delete a service that no longer runs")
 
