@@ -4,7 +4,7 @@ request's fields (``parse_model``, ``required_text``)."""
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Annotated, Any, TypeVar
 
@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from hostlane.config import Settings
 from hostlane.core.errors import ValidationFailed
 from hostlane.core.fields import MAX_ID
-from hostlane.core.formats import decode_request, render
+from hostlane.core.formats import JSON, decode_request, render
 from hostlane.runtime import Runtime
 
 Input = TypeVar("Input", bound=BaseModel)
@@ -115,6 +115,32 @@ def bearer_token(request: Request) -> str | None:
 
 # A path id: a positive 64-bit integer, else 422 (it could never name a row).
 PathId = Annotated[int, Path(ge=1, le=MAX_ID)]
+
+
+# Where an operation carries the schemas its ``documented_body`` names, until ``faces.face.document_bodies`` moves them
+# into the document's components.
+DOCUMENTED_SCHEMAS = "x-hostlane-schemas"
+
+
+def documented_body(source: type[BaseModel] | Sequence[str], *, required: bool = True) -> dict[str, Any]:
+    """The ``openapi_extra`` of a route that reads its body itself (``parse_model``, ``required_text``): the body
+    documented as FastAPI documents a body parameter, from the input model or the names of the required text fields.
+    The document lists it in every media type the face reads (``Face.body_media_types``)."""
+    if isinstance(source, type):
+        schema = source.model_json_schema(ref_template="#/components/schemas/{model}")
+        schemas = {**schema.pop("$defs", {}), source.__name__: schema}
+        body: dict[str, Any] = {"$ref": f"#/components/schemas/{source.__name__}"}
+    else:
+        schemas = {}
+        body = {
+            "type": "object",
+            "required": list(source),
+            "properties": {name: {"type": "string", "minLength": 1} for name in source},
+        }
+    return {
+        "requestBody": {"required": required, "content": {JSON: {"schema": body}}},
+        DOCUMENTED_SCHEMAS: schemas,
+    }
 
 
 async def parse_model(request: Request, model: type[Input], *, query: bool = False) -> Input:

@@ -7,6 +7,7 @@ Choices where the document is silent, following HostBill's User API:
 * the document's examples omit credentials on some routes; Hostlane still requires them.
 """
 
+from hostlane.core.formats import FORM, JSON, XML
 from hostlane.faces.clientarea import routes, wire
 from hostlane.faces.clientarea.auth import customer
 from hostlane.faces.face import Face
@@ -20,4 +21,5 @@ FACE = Face(
     authentication="a customer: HTTP Basic (e-mail + password), or `Authorization: Bearer <token>` from `/login`",
     auth=customer,
     error_model=wire.HostBillError,
+    body_media_types=(JSON, XML, FORM),  # HostBill's clients post form fields
 )

@@ -14,6 +14,7 @@ from hostlane.faces.application import wire
 from hostlane.faces.application.auth import needs
 from hostlane.faces.application.routes.kit import Resource, Row, face_router
 from hostlane.faces.common import PathId, ReadSession, RuntimeDep, WriteSession
+from hostlane.faces.face import error_responses
 from hostlane.faces.idempotency import remember
 from hostlane.identity.principal import Principal
 
@@ -90,7 +91,11 @@ async def pay_invoice(
     return await remember(session, request, render(request, wire.invoice(row)))
 
 
-@router.post("/invoices/{invoice_id}/charge", summary="Charge the customer's saved payment method")
+@router.post(
+    "/invoices/{invoice_id}/charge",
+    summary="Charge the customer's saved payment method",
+    responses=error_responses(402),
+)
 async def charge_invoice(
     request: Request, invoice_id: PathId, runtime: RuntimeDep, principal: Annotated[Principal, needs("invoices:update")]
 ) -> Response:
