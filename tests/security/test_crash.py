@@ -1,7 +1,8 @@
 """The daily billing run killed (SIGKILL) at several points over 10,000 due services, then run again at
 once: the dead run's lock does not refuse the re-run, and every service is invoiced exactly once.
 
-The runs are real ``hostlane billing run`` processes (``python -m hostlane.cli``) on the test database."""
+The runs are real ``hostlane billing run`` processes on the test database, each started while the test prepares
+(loading Python and Hostlane takes longer than the run's first batch) and released when its turn comes."""
 
 from __future__ import annotations
 
@@ -44,11 +45,37 @@ def _environment(settings: Settings) -> dict[str, str]:
     return env
 
 
+# ``hostlane billing run``, in a process that loads Python and Hostlane first (a second or two), then waits for a line
+# on its standard input: the test starts it early and releases it when the run is due, so no run waits for an
+# interpreter to load (the re-run starts the moment the killed run dies, as a supervisor's restart would).
+_LOADED_THEN_RUN = """
+import sys
+from hostlane.cli import app
+sys.stdin.readline()
+app(args=sys.argv[1:], prog_name="hostlane")
+"""
+
+
 def _billing_run(settings: Settings, cwd: Path) -> subprocess.Popen[str]:
-    command = [sys.executable, "-m", "hostlane.cli", "billing", "run", "--date", RUN_DAY.isoformat()]
+    """The run's process, loaded and waiting for ``_go``."""
+    command = [sys.executable, "-c", _LOADED_THEN_RUN, "billing", "run", "--date", RUN_DAY.isoformat()]
     return subprocess.Popen(  # noqa: S603 - this interpreter, fixed arguments
-        command, cwd=cwd, env=_environment(settings), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        command,
+        cwd=cwd,
+        env=_environment(settings),
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
+
+
+def _go(run: subprocess.Popen[str]) -> subprocess.Popen[str]:
+    """Release a waiting run."""
+    assert run.stdin is not None
+    run.stdin.write("go\n")
+    run.stdin.flush()
+    return run
 
 
 async def _invoices(runtime: Runtime) -> int:
@@ -96,20 +123,24 @@ KILL_POINTS = {
 async def test_a_killed_run_is_completed_by_a_run_started_at_once(
     runtime: Runtime, settings: Settings, tmp_path: Path, kill_point: str
 ) -> None:
-    await fill(runtime.db, SERVICES)
-    killed = _billing_run(settings, tmp_path)
+    killed, rerun = _billing_run(settings, tmp_path), _billing_run(settings, tmp_path)  # both load meanwhile
     try:
+        await fill(runtime.db, SERVICES)
+        _go(killed)
         await KILL_POINTS[kill_point](runtime, killed)
         assert killed.poll() is None, "the run ended by itself: nothing was killed"
         killed.send_signal(signal.SIGKILL)
-    finally:
-        killed.kill()
         killed.communicate()
-    assert killed.returncode == -signal.SIGKILL
-    before = await _invoices(runtime)
-    assert before < SERVICES  # killed mid-way: some services are not invoiced yet
+        assert killed.returncode == -signal.SIGKILL
+        before = await _invoices(runtime)
+        assert before < SERVICES  # killed mid-way: some services are not invoiced yet
+        again = await asyncio.to_thread(_go(rerun).communicate)  # at once
+    finally:
+        for run in (killed, rerun):
+            if run.poll() is None:
+                run.kill()
+                run.communicate()
 
-    again = await asyncio.to_thread(_billing_run(settings, tmp_path).communicate)
     assert "Skipped" not in again[0], again
     assert f"Billing run for {RUN_DAY}: {SERVICES - before} renewal invoice(s)" in again[0], again
 
@@ -137,7 +168,7 @@ async def test_a_live_run_refuses_a_second_one(runtime: Runtime, settings: Setti
     await fill(runtime.db, 10)
     async with lease.held(runtime.db) as won:
         assert won
-        out, _ = await asyncio.to_thread(_billing_run(settings, tmp_path).communicate)
+        out, _ = await asyncio.to_thread(_go(_billing_run(settings, tmp_path)).communicate)
         assert out.startswith("Skipped: another billing run holds the lock"), out
         assert await _invoices(runtime) == 0
     assert await lease.holder(runtime.db) is None
