@@ -2,7 +2,7 @@
 once: the dead run's lock does not refuse the re-run, and every service is invoiced exactly once.
 
 The runs are real ``hostlane billing run`` processes on the test database, each started while the test prepares
-(loading Python and Hostlane takes longer than the run's first batch) and released when its turn comes."""
+(loading Python and Hostlane takes a second or two) and released when its turn comes."""
 
 from __future__ import annotations
 
