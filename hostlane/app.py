@@ -22,7 +22,7 @@ from hostlane.core.errors import HostlaneError
 from hostlane.core.formats import FormatRoute
 from hostlane.faces import application, clientarea, webhooks
 from hostlane.faces.common import ErrorInfo, ErrorRenderer, laravel_error
-from hostlane.faces.face import ERROR_STATUSES, Face, document_bodies, face_for, longest_prefix_first
+from hostlane.faces.face import ERROR_STATUSES, Face, document_requests, face_for, longest_prefix_first
 from hostlane.faces.idempotency import IdempotencyMiddleware
 from hostlane.faces.security import SecurityHeadersMiddleware
 from hostlane.jobs.runner import schedule_forever, work_forever
@@ -201,7 +201,7 @@ def create_app(
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
-            app.openapi_schema = document_errors(document_bodies(build_document(), mounted), mounted)
+            app.openapi_schema = document_errors(document_requests(build_document(), mounted), mounted)
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]

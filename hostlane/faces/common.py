@@ -119,8 +119,8 @@ def bearer_token(request: Request) -> str | None:
 PathId = Annotated[int, Path(ge=1, le=MAX_ID)]
 
 
-# Where an operation carries the schemas its ``documented_body`` names, until ``faces.face.document_bodies`` moves them
-# into the document's components.
+# Where an operation carries the schemas its ``documented_body`` names, until ``faces.face.document_requests`` moves
+# them into the document's components.
 DOCUMENTED_SCHEMAS = "x-hostlane-schemas"
 
 

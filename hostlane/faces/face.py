@@ -17,6 +17,7 @@ from pydantic import BaseModel
 from hostlane.config import Settings
 from hostlane.core.formats import JSON, XML
 from hostlane.faces.common import DOCUMENTED_SCHEMAS, ErrorRenderer, _is_trusted
+from hostlane.faces.idempotency import MAX_KEY_LENGTH
 
 
 class LaravelError(BaseModel):
@@ -70,7 +71,7 @@ class Face:
     # The body ``error`` answers, for the OpenAPI document (Laravel's unless the face says otherwise).
     error_model: type[BaseModel] = LaravelError
     # The media types its routes read a request body in, as the OpenAPI document lists them: every body documented
-    # as JSON is documented in each of these too, with the same schema (``document_bodies``).
+    # as JSON is documented in each of these too, with the same schema (``document_requests``).
     body_media_types: tuple[str, ...] = (JSON, XML)
 
     def owns(self, path: str) -> bool:
@@ -95,10 +96,21 @@ class Face:
 _OPERATIONS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
 
 
-def document_bodies(document: dict[str, Any], faces: Sequence[Face]) -> dict[str, Any]:
+# The header a POST of a face that authenticates may carry (``faces.idempotency``).
+IDEMPOTENCY_KEY = {
+    "name": "Idempotency-Key",
+    "in": "header",
+    "required": False,
+    "description": "A retry with the same key replays the first answer; the same key with another request is 422, "
+    "and while the first request still runs, 409.",
+    "schema": {"type": "string", "minLength": 1, "maxLength": MAX_KEY_LENGTH},
+}
+
+
+def document_requests(document: dict[str, Any], faces: Sequence[Face]) -> dict[str, Any]:
     """List every request body of ``document`` in each media type its face reads (``Face.body_media_types``), with
-    the schema its JSON form has; and move the schemas that routes documented themselves
-    (``faces.common.documented_body``) into the document's components."""
+    the schema its JSON form has; move the schemas that routes documented themselves (``faces.common.documented_body``)
+    into the document's components; and list ``Idempotency-Key`` on each POST of a face that authenticates."""
     schemas = document.setdefault("components", {}).setdefault("schemas", {})
     for path, operations in document.get("paths", {}).items():
         face = face_for(path, faces)
@@ -106,6 +118,8 @@ def document_bodies(document: dict[str, Any], faces: Sequence[Face]) -> dict[str
             if method not in _OPERATIONS:
                 continue
             schemas.update(operation.pop(DOCUMENTED_SCHEMAS, {}))
+            if face is not None and face.auth is not None and method == "post":
+                operation.setdefault("parameters", []).append(dict(IDEMPOTENCY_KEY))
             content = operation.get("requestBody", {}).get("content", {})
             if face is None or JSON not in content:
                 continue

@@ -17,8 +17,8 @@ from hostlane.billing.service import NewItem
 from hostlane.core.formats import FORM, JSON, XML
 from hostlane.identity.principal import Principal
 from hostlane.runtime import Runtime
-from tests.fixtures.factories import make_customer
-from tests.fixtures.http import assert_hostbill_error, assert_laravel_error, basic
+from tests.fixtures.factories import make_api_key, make_customer
+from tests.fixtures.http import assert_hostbill_error, assert_laravel_error, basic, bearer
 from tests.security.conftest import stripe_signature
 
 PASSWORD = "s3cret-passw0rd"
@@ -176,3 +176,34 @@ async def test_an_unsigned_event_is_still_refused(webhook_runtime: Runtime, clie
     payload = b'{"id": "evt_1", "type": "ping", "data": {"object": {}}}'
     response = await client.post(WEBHOOK, content=payload, headers={"Content-Type": JSON})
     assert_laravel_error(response, 400, "The Stripe signature does not verify.")
+
+
+# Headers and query parameters the routes read that the document did not list.
+
+
+def test_idempotency_key_is_documented_on_the_posts_of_faces_that_authenticate(shared_app: FastAPI) -> None:
+    def headers(path: str, method: str) -> list[str]:
+        return [p["name"] for p in _operation(shared_app, path, method).get("parameters", []) if p["in"] == "header"]
+
+    assert headers("/api/application/orders", "post") == ["Idempotency-Key"]
+    assert headers("/api/invoice/{invoice_id}/pay", "post") == ["Idempotency-Key"]
+    assert headers("/api/application/orders", "get") == []
+    assert headers(WEBHOOK, "post") == ["Stripe-Signature"]  # no caller to own a key
+
+
+def test_a_lists_query_parameters_are_documented(shared_app: FastAPI) -> None:
+    parameters = {p["name"]: p for p in _operation(shared_app, "/api/application/invoices", "get")["parameters"]}
+    assert set(parameters) == {"page", "per_page", "sort", "include", "filter"}
+    assert parameters["page"]["schema"] == {"type": "integer", "minimum": 1, "maximum": 2**31 - 1}
+    assert parameters["filter"]["style"] == "deepObject" and "status" in parameters["filter"]["schema"]["properties"]
+
+
+async def test_a_documented_sort_and_filter_are_read(runtime: Runtime, client: httpx.AsyncClient) -> None:
+    key = await make_api_key(runtime, "customers:index")
+    await make_customer(runtime, lastname="Zed")
+    await make_customer(runtime, lastname="Abel")
+    response = await client.get(
+        "/api/application/customers", params={"sort": "-lastname,id", "filter[lastname]": "e"}, headers=bearer(key)
+    )
+    assert response.status_code == 200, response.text
+    assert [row["lastname"] for row in response.json()["data"]] == ["Zed", "Abel"]
