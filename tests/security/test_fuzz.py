@@ -112,11 +112,14 @@ class Outcome:
 
     cases: dict[str, int] = field(default_factory=dict)
     statuses: dict[int, int] = field(default_factory=dict)
+    bodies: dict[str, int] = field(default_factory=dict)  # cases per body media type
     failures: list[str] = field(default_factory=list)
 
     def summary(self, seconds: float) -> str:
         statuses = ", ".join(f"{status}: {count}" for status, count in sorted(self.statuses.items()))
-        return f"{len(self.cases)} operations, {sum(self.cases.values())} cases in {seconds:.1f} s ({statuses})"
+        bodies = ", ".join(f"{media}: {count}" for media, count in sorted(self.bodies.items()))
+        cases = sum(self.cases.values())
+        return f"{len(self.cases)} operations, {cases} cases in {seconds:.1f} s; statuses {statuses}; bodies {bodies}"
 
 
 def _request(case: schemathesis.Case, wants_xml: bool) -> dict[str, Any]:
@@ -181,6 +184,8 @@ def fuzz_operation(
         request = finish(_request(case, wants_xml))
         response = send(request)
         outcome.statuses[response.status_code] = outcome.statuses.get(response.status_code, 0) + 1
+        media = (case.media_type or "none") + (" (XML answer)" if wants_xml else "")
+        outcome.bodies[media] = outcome.bodies.get(media, 0) + 1
         if wants_xml:
             assert response.status_code < 500, response.text
             if response.content:
