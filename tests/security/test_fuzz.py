@@ -65,7 +65,7 @@ from tests.security.conftest import stripe_signature
 
 CHECKS = [not_a_server_error, status_code_conformance, response_schema_conformance]
 # Cases per operation and strategy (a longer hunt: HOSTLANE_FUZZ_EXAMPLES=50 pytest tests/security/test_fuzz.py).
-MAX_EXAMPLES = int(os.environ.get("HOSTLANE_FUZZ_EXAMPLES", "10"))
+MAX_EXAMPLES = int(os.environ.get("HOSTLANE_FUZZ_EXAMPLES", "8"))
 # Only the operations whose label holds this text, to look into one (HOSTLANE_FUZZ_ONLY="POST /api/order").
 ONLY = os.environ.get("HOSTLANE_FUZZ_ONLY", "")
 BASE_URL = "http://testserver"
