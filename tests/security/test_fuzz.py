@@ -99,7 +99,7 @@ def php_form(_: schemathesis.SerializationContext, value: Any) -> bytes:
         return value
     if not isinstance(value, dict):
         return json.dumps(value).encode()
-    return httpx.QueryParams(list(_php_fields(value, ""))).__str__().encode()
+    return str(httpx.QueryParams(list(_php_fields(value, "")))).encode()
 
 
 # The run.
