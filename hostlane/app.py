@@ -26,7 +26,7 @@ from hostlane.core.errors import HostlaneError
 from hostlane.core.formats import FormatRoute
 from hostlane.faces import application, clientarea, webhooks, xci
 from hostlane.faces.common import ErrorInfo, ErrorRenderer, laravel_error
-from hostlane.faces.face import ERROR_STATUSES, Face, face_for, longest_prefix_first
+from hostlane.faces.face import ERROR_STATUSES, Face, document_requests, face_for, longest_prefix_first
 from hostlane.faces.idempotency import IdempotencyMiddleware
 from hostlane.faces.security import SecurityHeadersMiddleware
 from hostlane.jobs.runner import schedule_forever, work_forever
@@ -127,12 +127,15 @@ def document_errors(document: dict[str, Any], faces: list[Face]) -> dict[str, An
             if method not in _OPERATIONS:
                 continue
             responses = operation.setdefault("responses", {})
-            for status in face.error_statuses(method):
+            # The face's usual statuses, and those the route declares itself (``faces.face.error_responses``).
+            declared = [int(status) for status in responses if status.isdigit() and int(status) >= 400]
+            for status in sorted({*face.error_statuses(method), *declared}):
                 known = responses.get(str(status))
                 fastapi_own = known is not None and _FASTAPI_422 in str(known)
-                if known is None or fastapi_own:
+                if known is None or fastapi_own or "content" not in known:
+                    own = None if known is None or fastapi_own else known.get("description")
                     responses[str(status)] = {
-                        "description": ERROR_STATUSES[status],
+                        "description": own or ERROR_STATUSES.get(status, "Error"),
                         "content": {"application/json": body, "application/xml": body},
                     }
     if _FASTAPI_422 not in str(document.get("paths", {})):
@@ -260,7 +263,7 @@ def create_app(
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
-            app.openapi_schema = document_errors(build_document(), mounted)
+            app.openapi_schema = document_errors(document_requests(build_document(), mounted), mounted)
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]

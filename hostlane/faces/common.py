@@ -4,7 +4,8 @@ request's fields (``parse_model``, ``required_text``)."""
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import AsyncIterator, Callable
+import re
+from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Annotated, Any, TypeVar
 
@@ -16,7 +17,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from hostlane.config import Settings
 from hostlane.core.errors import ValidationFailed
 from hostlane.core.fields import MAX_ID
-from hostlane.core.formats import decode_request, render
+from hostlane.core.formats import JSON, decode_request, render
+from hostlane.core.pagination import MAX_PAGE, ListSpec
 from hostlane.runtime import Runtime
 
 Input = TypeVar("Input", bound=BaseModel)
@@ -115,6 +117,67 @@ def bearer_token(request: Request) -> str | None:
 
 # A path id: a positive 64-bit integer, else 422 (it could never name a row).
 PathId = Annotated[int, Path(ge=1, le=MAX_ID)]
+
+
+# Where an operation carries the schemas its ``documented_body`` names, until ``faces.face.document_requests`` moves
+# them into the document's components.
+DOCUMENTED_SCHEMAS = "x-hostlane-schemas"
+
+
+def documented_body(source: type[BaseModel] | Sequence[str], *, required: bool = True) -> dict[str, Any]:
+    """The ``openapi_extra`` of a route that reads its body itself (``parse_model``, ``required_text``): the body
+    documented as FastAPI documents a body parameter, from the input model or the names of the required text fields.
+    The document lists it in every media type the face reads (``Face.body_media_types``)."""
+    if isinstance(source, type):
+        schema = source.model_json_schema(ref_template="#/components/schemas/{model}")
+        schemas = {**schema.pop("$defs", {}), source.__name__: schema}
+        body: dict[str, Any] = {"$ref": f"#/components/schemas/{source.__name__}"}
+    else:
+        schemas = {}
+        body = {
+            "type": "object",
+            "required": list(source),
+            "properties": {name: {"type": "string", "minLength": 1} for name in source},
+        }
+    return {
+        "requestBody": {"required": required, "content": {JSON: {"schema": body}}},
+        DOCUMENTED_SCHEMAS: schemas,
+    }
+
+
+def list_parameters(spec: ListSpec) -> list[dict[str, Any]]:
+    """The query parameters of a list read by ``core.pagination.parse_list_query``, as OpenAPI parameters: ``page``,
+    ``per_page`` (capped at HOSTLANE_MAX_PAGE_SIZE), ``sort`` and ``include`` (comma-separated names the resource
+    allows, ``-`` before a sort for descending), and ``filter[name]`` for each filter it allows."""
+
+    def names(allowed: Iterable[str], *, descending: bool = False) -> dict[str, Any]:
+        one = ("-?" if descending else "") + "(?:" + "|".join(re.escape(name) for name in sorted(allowed)) + ")"
+        return {"type": "string", "pattern": f"^{one}(?:,{one})*$"}
+
+    page = {"type": "integer", "minimum": 1, "maximum": MAX_PAGE}
+    parameters: list[dict[str, Any]] = [
+        {"name": "page", "in": "query", "required": False, "schema": page},
+        {"name": "per_page", "in": "query", "required": False, "schema": page},
+    ]
+    if spec.sorts:
+        parameters.append(
+            {"name": "sort", "in": "query", "required": False, "schema": names(spec.sorts, descending=True)}
+        )
+    if spec.includes:
+        parameters.append({"name": "include", "in": "query", "required": False, "schema": names(spec.includes)})
+    if spec.filters:
+        filters = {name: {"type": "string"} for name in spec.filters}
+        parameters.append(
+            {
+                "name": "filter",
+                "in": "query",
+                "required": False,
+                "style": "deepObject",
+                "explode": True,
+                "schema": {"type": "object", "properties": filters, "additionalProperties": False},
+            }
+        )
+    return parameters
 
 
 async def parse_model(request: Request, model: type[Input], *, query: bool = False) -> Input:

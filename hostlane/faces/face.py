@@ -15,7 +15,9 @@ from fastapi import APIRouter, Request
 from pydantic import BaseModel
 
 from hostlane.config import Settings
-from hostlane.faces.common import ErrorRenderer, _is_trusted
+from hostlane.core.formats import JSON, XML
+from hostlane.faces.common import DOCUMENTED_SCHEMAS, ErrorRenderer, _is_trusted
+from hostlane.faces.idempotency import MAX_KEY_LENGTH
 
 
 class LaravelError(BaseModel):
@@ -29,6 +31,7 @@ class LaravelError(BaseModel):
 ERROR_STATUSES: dict[int, str] = {
     400: "Bad request: a malformed body (not JSON or XML, nested too deep, too many values) or query parameter.",
     401: "Unauthenticated: no credentials, or wrong ones.",
+    402: "Payment required: the account credit does not cover the amount due, or the payment gateway declined.",
     403: "Forbidden: the credentials lack the permission the route needs.",
     404: "Not found (or not the caller's).",
     409: "Conflict: the change conflicts with the resource's state or with existing data, or the same "
@@ -37,7 +40,18 @@ ERROR_STATUSES: dict[int, str] = {
     415: "The request body's media type is neither JSON, XML nor form fields.",
     422: "Validation failed: the fields refused, each with its messages.",
     429: "Too many failed attempts from this address: banned for a while (see Retry-After).",
+    502: "The outside system the change goes to (a DNS server, a PDU) refused it.",
+    503: "The outside system the request needs (a DNS server, a PDU) is not answering: nothing changed; try again "
+    "after Retry-After.",
 }
+
+
+def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """The ``responses=`` of a route that may answer ``statuses`` besides its face's usual ones
+    (``Face.error_statuses``): the document describes each, in the face's error body (``app.document_errors``)."""
+    return {status: {"description": ERROR_STATUSES[status]} for status in statuses}
+
+
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
@@ -56,6 +70,9 @@ class Face:
     auth: Callable[..., Any] | None = None
     # The body ``error`` answers, for the OpenAPI document (Laravel's unless the face says otherwise).
     error_model: type[BaseModel] = LaravelError
+    # The media types its routes read a request body in, as the OpenAPI document lists them: every body documented
+    # as JSON is documented in each of these too, with the same schema (``document_requests``).
+    body_media_types: tuple[str, ...] = (JSON, XML)
 
     def owns(self, path: str) -> bool:
         return path == self.prefix or path.startswith(self.prefix + "/")
@@ -74,6 +91,43 @@ class Face:
         if self.auth is not None:
             statuses |= {401, 403, 429}
         return sorted(statuses)
+
+
+_OPERATIONS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
+
+
+# The header a POST of a face that authenticates may carry (``faces.idempotency``).
+IDEMPOTENCY_KEY = {
+    "name": "Idempotency-Key",
+    "in": "header",
+    "required": False,
+    "description": "A retry with the same key replays the first answer; the same key with another request is 422, "
+    "and while the first request still runs, 409.",
+    "schema": {"type": "string", "minLength": 1, "maxLength": MAX_KEY_LENGTH},
+}
+
+
+def document_requests(document: dict[str, Any], faces: Sequence[Face]) -> dict[str, Any]:
+    """List every request body of ``document`` in each media type its face reads (``Face.body_media_types``), with
+    the schema its JSON form has; move the schemas that routes documented themselves (``faces.common.documented_body``)
+    into the document's components; and list ``Idempotency-Key`` on each POST of a face that authenticates."""
+    schemas = document.setdefault("components", {}).setdefault("schemas", {})
+    for path, operations in document.get("paths", {}).items():
+        face = face_for(path, faces)
+        for method, operation in operations.items():
+            if method not in _OPERATIONS:
+                continue
+            schemas.update(operation.pop(DOCUMENTED_SCHEMAS, {}))
+            if face is not None and face.auth is not None and method == "post":
+                operation.setdefault("parameters", []).append(dict(IDEMPOTENCY_KEY))
+            content = operation.get("requestBody", {}).get("content", {})
+            if face is None or JSON not in content:
+                continue
+            for media_type in face.body_media_types:
+                content.setdefault(media_type, {"schema": content[JSON]["schema"]})
+            if JSON not in face.body_media_types:
+                del content[JSON]
+    return document
 
 
 def longest_prefix_first(faces: Iterable[Face]) -> list[Face]:

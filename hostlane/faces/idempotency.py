@@ -1,7 +1,7 @@
 """``Idempotency-Key`` on POSTs: the first answer is stored and replayed to retries.
 
-* the same caller, route and key with the same request (method, path, query, body) replays the first answer,
-  with ``Idempotent-Replayed: true``;
+* the same caller, route and key with the same request (method, path, query, body, and the format the answer is
+  asked in: JSON or XML) replays the first answer, with ``Idempotent-Replayed: true``;
 * the same key with another request on that route is 422; a retry while the first request still runs is 409;
 * a 5xx answer is not stored, so the client may retry it with the same key.
 
@@ -33,6 +33,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from hostlane.core import clock
 from hostlane.core.db import Database
 from hostlane.core.errors import Conflict, PayloadTooLarge, ValidationFailed
+from hostlane.core.formats import wants_xml
 from hostlane.identity.principal import Principal
 from hostlane.models import IdempotencyRecord
 
@@ -98,8 +99,10 @@ async def claim(request: Request, principal: Principal) -> None:
     body = await request.body()
     if len(body) > pending.max_body_bytes:  # never hold more than a route would accept
         raise PayloadTooLarge()
+    # The answer's format too: a stored JSON answer is no answer to a retry that asks for XML.
+    answer = b"xml" if wants_xml(request) else b"json"
     digest = hashlib.sha256(
-        b"\0".join([request.method.encode(), request.url.path.encode(), request.url.query.encode(), body])
+        b"\0".join([request.method.encode(), request.url.path.encode(), request.url.query.encode(), answer, body])
     ).hexdigest()
     owner = owner_of(principal, request.method, _route_of(request))
     claimed, existing = await _claim(pending.db, owner, pending.key, digest)

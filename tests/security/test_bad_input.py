@@ -24,6 +24,7 @@ from tests.fixtures.factories import (
     make_product,
 )
 from tests.fixtures.http import assert_hostbill_error, assert_laravel_error, basic, bearer
+from tests.security.conftest import stripe_signature
 
 API = "/api/application"
 PASSWORD = "s3cret-passw0rd"
@@ -285,3 +286,59 @@ async def test_without_a_public_url_a_forged_host_is_not_echoed(runtime: Runtime
     assert response.status_code == 200, response.text
     assert "evil" not in response.text
     assert response.json()["links"]["next"] == "/api/application/customers?per_page=1&page=2"  # relative
+
+
+# The Stripe webhook behind the same caps: refused before its signature is even checked, and still signed.
+
+WEBHOOK = "/api/webhooks/stripe"
+JSON_HEADERS = {"Content-Type": "application/json"}
+
+
+async def test_a_deep_webhook_body_is_a_400_even_signed(webhook_runtime: Runtime, client: httpx.AsyncClient) -> None:
+    deep = b'{"id": "evt_1", "type": "ping", "data": {"object": ' + b'{"a": ' * DEEP + b"1" + b"}" * DEEP + b"}}"
+    response = await client.post(
+        WEBHOOK, content=deep, headers={**JSON_HEADERS, "Stripe-Signature": stripe_signature(deep)}
+    )
+    assert_laravel_error(response, 400)
+    assert "nest" in response.json()["message"]
+
+
+async def test_a_webhook_body_with_too_many_values_is_a_400(
+    webhook_runtime: Runtime, client: httpx.AsyncClient
+) -> None:
+    wide = b'{"id": "evt_1", "type": "ping", "data": {"object": {"list": [' + b",".join([b"1"] * 20_000) + b"]}}}"
+    response = await client.post(
+        WEBHOOK, content=wide, headers={**JSON_HEADERS, "Stripe-Signature": stripe_signature(wide)}
+    )
+    assert_laravel_error(response, 400)
+    assert "values" in response.json()["message"]
+
+
+async def test_an_oversized_webhook_body_is_a_413(webhook_runtime: Runtime, client: httpx.AsyncClient) -> None:
+    huge = b'{"id": "evt_1", "type": "ping", "data": {"object": {"pad": "' + b"x" * (3 * 1024 * 1024) + b'"}}}'
+    response = await client.post(
+        WEBHOOK, content=huge, headers={**JSON_HEADERS, "Stripe-Signature": stripe_signature(huge)}
+    )
+    assert_laravel_error(response, 413)
+
+
+async def test_an_xml_webhook_body_is_a_415(webhook_runtime: Runtime, client: httpx.AsyncClient) -> None:
+    xml = b"<event><id>evt_1</id><type>ping</type></event>"
+    response = await client.post(
+        WEBHOOK, content=xml, headers={**XML_HEADERS, "Stripe-Signature": stripe_signature(xml)}
+    )
+    assert_laravel_error(response, 415)
+
+
+async def test_a_webhook_within_the_caps_still_needs_its_signature(
+    webhook_runtime: Runtime, client: httpx.AsyncClient
+) -> None:
+    event = b'{"id": "evt_1", "type": "ping", "data": {"object": {"id": "x"}}}'
+    forged = await client.post(
+        WEBHOOK, content=event, headers={**JSON_HEADERS, "Stripe-Signature": stripe_signature(event, "whsec_wrong")}
+    )
+    assert_laravel_error(forged, 400, "The Stripe signature does not verify.")
+    signed = await client.post(
+        WEBHOOK, content=event, headers={**JSON_HEADERS, "Stripe-Signature": stripe_signature(event)}
+    )
+    assert signed.status_code == 200 and signed.json() == {"received": True, "settled": False}

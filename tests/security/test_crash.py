@@ -1,18 +1,19 @@
 """The daily billing run killed (SIGKILL) at several points over 10,000 due services, then run again at
 once: the dead run's lock does not refuse the re-run, and every service is invoiced exactly once.
 
-The runs are real ``hostlane billing run`` processes (``python -m hostlane.cli``) on the test database."""
+The runs are real ``hostlane billing run`` processes on the test database (``billing_process``)."""
 
 from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import itertools
 import os
 import random
 import signal
-import subprocess
-import sys
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from multiprocessing.process import BaseProcess
 from pathlib import Path
 
 import pytest
@@ -25,6 +26,7 @@ from hostlane.config import Settings
 from hostlane.core import clock
 from hostlane.models import Invoice, InvoiceItem, Service
 from hostlane.runtime import Runtime
+from tests.security.billing_process import CONTEXT, run_command
 
 ROOT = Path(__file__).resolve().parents[2]
 SERVICES = 10_000
@@ -44,11 +46,37 @@ def _environment(settings: Settings) -> dict[str, str]:
     return env
 
 
-def _billing_run(settings: Settings, cwd: Path) -> subprocess.Popen[str]:
-    command = [sys.executable, "-m", "hostlane.cli", "billing", "run", "--date", RUN_DAY.isoformat()]
-    return subprocess.Popen(  # noqa: S603 - this interpreter, fixed arguments
-        command, cwd=cwd, env=_environment(settings), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
-    )
+@dataclass
+class BillingRun:
+    """A ``hostlane billing run`` process (``billing_process``) and what it printed."""
+
+    process: BaseProcess
+    output: Path
+
+    def alive(self) -> bool:
+        return self.process.is_alive()
+
+    def kill(self) -> None:
+        if self.process.pid is not None and self.alive():
+            os.kill(self.process.pid, signal.SIGKILL)
+        self.process.join()
+
+    def printed(self) -> str:
+        """What the run printed, once it has ended."""
+        self.process.join()
+        return self.output.read_text()
+
+
+def _billing_run(settings: Settings, tmp_path: Path) -> BillingRun:
+    """Start the run."""
+    output = tmp_path / f"run-{next(_RUNS)}.txt"
+    args = ["billing", "run", "--date", RUN_DAY.isoformat()]
+    process = CONTEXT.Process(target=run_command, args=(args, _environment(settings), str(output)))
+    process.start()
+    return BillingRun(process, output)
+
+
+_RUNS = itertools.count(1)
 
 
 async def _invoices(runtime: Runtime) -> int:
@@ -56,30 +84,30 @@ async def _invoices(runtime: Runtime) -> int:
         return int(await session.scalar(sa.select(sa.func.count()).select_from(Invoice)) or 0)
 
 
-async def _until(run: subprocess.Popen[str], condition: Callable[[], Awaitable[bool]]) -> None:
+async def _until(run: BillingRun, condition: Callable[[], Awaitable[bool]]) -> None:
     """Wait until ``condition`` holds, while the run is still running (it must not have finished)."""
     deadline = asyncio.get_running_loop().time() + 60
     while not await condition():
-        assert run.poll() is None, f"the run ended before the kill point: {run.communicate()}"
+        assert run.alive(), f"the run ended before the kill point: {run.printed()}"
         assert asyncio.get_running_loop().time() < deadline, "the kill point was never reached"
         await asyncio.sleep(0.01)
 
 
-async def _kill_when_locked(runtime: Runtime, run: subprocess.Popen[str]) -> None:
+async def _kill_when_locked(runtime: Runtime, run: BillingRun) -> None:
     async def locked() -> bool:
         return await lease.holder(runtime.db) is not None
 
     await _until(run, locked)
 
 
-async def _kill_after_first_batch(runtime: Runtime, run: subprocess.Popen[str]) -> None:
+async def _kill_after_first_batch(runtime: Runtime, run: BillingRun) -> None:
     async def some_invoiced() -> bool:
         return await _invoices(runtime) > 0
 
     await _until(run, some_invoiced)
 
 
-async def _kill_at_random(runtime: Runtime, run: subprocess.Popen[str]) -> None:
+async def _kill_at_random(runtime: Runtime, run: BillingRun) -> None:
     """Any moment between the lock taken and a little after the first batch (the run then still works)."""
     await _kill_when_locked(runtime, run)
     await asyncio.sleep(random.uniform(0, 0.5))
@@ -100,18 +128,16 @@ async def test_a_killed_run_is_completed_by_a_run_started_at_once(
     killed = _billing_run(settings, tmp_path)
     try:
         await KILL_POINTS[kill_point](runtime, killed)
-        assert killed.poll() is None, "the run ended by itself: nothing was killed"
-        killed.send_signal(signal.SIGKILL)
+        assert killed.alive(), "the run ended by itself: nothing was killed"
     finally:
         killed.kill()
-        killed.communicate()
-    assert killed.returncode == -signal.SIGKILL
+    assert killed.process.exitcode == -signal.SIGKILL
     before = await _invoices(runtime)
     assert before < SERVICES  # killed mid-way: some services are not invoiced yet
 
-    again = await asyncio.to_thread(_billing_run(settings, tmp_path).communicate)
-    assert "Skipped" not in again[0], again
-    assert f"Billing run for {RUN_DAY}: {SERVICES - before} renewal invoice(s)" in again[0], again
+    again = await asyncio.to_thread(_billing_run(settings, tmp_path).printed)  # at once
+    assert "Skipped" not in again, again
+    assert f"Billing run for {RUN_DAY}: {SERVICES - before} renewal invoice(s)" in again, again
 
     async with runtime.db.reader() as session:
         per_service = (
@@ -137,7 +163,7 @@ async def test_a_live_run_refuses_a_second_one(runtime: Runtime, settings: Setti
     await fill(runtime.db, 10)
     async with lease.held(runtime.db) as won:
         assert won
-        out, _ = await asyncio.to_thread(_billing_run(settings, tmp_path).communicate)
+        out = await asyncio.to_thread(_billing_run(settings, tmp_path).printed)
         assert out.startswith("Skipped: another billing run holds the lock"), out
         assert await _invoices(runtime) == 0
     assert await lease.holder(runtime.db) is None

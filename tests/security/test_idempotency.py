@@ -192,3 +192,21 @@ async def test_a_refused_permission_keeps_nothing(runtime: Runtime, client: http
     )
     assert response.status_code == 403
     assert await _count(runtime, IdempotencyRecord) == 0
+
+
+async def test_a_retry_that_asks_for_another_format_is_not_answered_in_the_first_ones(
+    runtime: Runtime, client: httpx.AsyncClient
+) -> None:
+    """Found by the fuzz run: the stored JSON answer was replayed to a retry asking for XML (``Accept``)."""
+    key = await make_api_key(runtime, "*")
+    headers = {**bearer(key), "Idempotency-Key": "create-d"}
+    first = await client.post(f"{API}/departments", json={"name": "Sales"}, headers=headers)
+    assert first.status_code == 201 and first.headers["content-type"] == "application/json"
+    as_xml = await client.post(
+        f"{API}/departments", json={"name": "Sales"}, headers={**headers, "Accept": "application/xml"}
+    )
+    assert as_xml.status_code == 422 and as_xml.headers["content-type"] == "application/xml", as_xml.text
+    assert b"<message>This Idempotency-Key was used with a different request.</message>" in as_xml.content
+    again = await client.post(f"{API}/departments", json={"name": "Sales"}, headers={**headers, "Accept": "*/*"})
+    assert again.status_code == 201 and again.headers["idempotent-replayed"] == "true"  # JSON both times
+    assert again.content == first.content

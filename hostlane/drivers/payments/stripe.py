@@ -5,6 +5,7 @@ payment)."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import stripe
@@ -67,6 +68,11 @@ class StripeGateway:
         await self.client.v1.refunds.create_async(params={"payment_intent": reference, "amount": amount_minor})
 
 
-def parse_webhook(payload: bytes, signature: str, secret: str) -> Any:
-    """The verified event, or ``ValueError`` / ``stripe.SignatureVerificationError``."""
-    return stripe.Webhook.construct_event(payload, signature, secret)
+def parse_webhook(payload: bytes, signature: str, secret: str) -> dict[str, Any]:
+    """The verified event's data, or ``stripe.SignatureVerificationError`` (the signature does not verify) or
+    ``ValueError`` (signed, but not a JSON object: the SDK's own parser fails on one with an AttributeError)."""
+    stripe.WebhookSignature.verify_header(payload, signature, secret, stripe.Webhook.DEFAULT_TOLERANCE)
+    event = json.loads(payload)
+    if not isinstance(event, dict):
+        raise ValueError("a Stripe event is a JSON object")
+    return event

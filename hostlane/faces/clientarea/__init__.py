@@ -11,6 +11,7 @@ Choices where the document is silent, following HostBill's User API:
   ``hostlane serve`` redacts secrets from the query strings it prints (``hostlane.core.logs``).
 """
 
+from hostlane.core.formats import FORM, JSON, XML
 from hostlane.faces.clientarea import routes, wire
 from hostlane.faces.clientarea.auth import customer
 from hostlane.faces.face import Face
@@ -24,4 +25,5 @@ FACE = Face(
     authentication="a customer: HTTP Basic (e-mail + password), or `Authorization: Bearer <token>` from `/login`",
     auth=customer,
     error_model=wire.HostBillError,
+    body_media_types=(JSON, XML, FORM),  # HostBill's clients post form fields
 )

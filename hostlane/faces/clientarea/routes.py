@@ -19,7 +19,17 @@ from hostlane.customers import sessions as customer_sessions
 from hostlane.faces.clientarea import wire
 from hostlane.faces.clientarea.auth import customer, livemode_of
 from hostlane.faces.clientarea.inputs import CustomerTicketOpen, ProductOrder, ReplyIn, parse, required
-from hostlane.faces.common import NO_STORE, ClientIp, PathId, ReadSession, RuntimeDep, WriteSession, bearer_token
+from hostlane.faces.common import (
+    NO_STORE,
+    ClientIp,
+    PathId,
+    ReadSession,
+    RuntimeDep,
+    WriteSession,
+    bearer_token,
+    documented_body,
+)
+from hostlane.faces.face import error_responses
 from hostlane.faces.idempotency import claiming, remember
 from hostlane.identity.principal import Principal
 from hostlane.network import service as network
@@ -36,7 +46,11 @@ TicketNumber = PathId  # a ticket's public number
 ALL = 10_000  # the client area's lists are whole (HostBill's are); a customer's own rows stay few
 
 
-@router.post("/login", summary="Log in: an access token and a refresh token")
+@router.post(
+    "/login",
+    summary="Log in: an access token and a refresh token",
+    openapi_extra=documented_body(["username", "password"]),
+)
 async def login(request: Request, runtime: RuntimeDep, ip: ClientIp) -> Response:
     fields = await required(request, "username", "password")
     pair = await customer_sessions.login(
@@ -52,14 +66,22 @@ async def login(request: Request, runtime: RuntimeDep, ip: ClientIp) -> Response
     return render(request, {"token": pair.token, "refresh": pair.refresh}, headers=NO_STORE)
 
 
-@router.post("/token", summary="A new token pair for a refresh token (each refresh token works once)")
+@router.post(
+    "/token",
+    summary="A new token pair for a refresh token (each refresh token works once)",
+    openapi_extra=documented_body(["refresh_token"]),
+)
 async def refresh(request: Request, runtime: RuntimeDep) -> Response:
     fields = await required(request, "refresh_token")
     pair = await customer_sessions.refresh(runtime.db, runtime.settings.secret_key, fields["refresh_token"])
     return render(request, {"token": pair.token, "refresh": pair.refresh}, headers=NO_STORE)
 
 
-@router.post("/revoke", summary="End a login: pass its refresh token, or call with its access token")
+@router.post(
+    "/revoke",
+    summary="End a login: pass its refresh token, or call with its access token",
+    openapi_extra=documented_body(["refresh_token"], required=False),
+)
 async def revoke(request: Request, runtime: RuntimeDep) -> Response:
     token = bearer_token(request)
     if token is None:
@@ -122,7 +144,9 @@ async def tickets(request: Request, session: ReadSession, principal: Customer) -
     return render(request, {"tickets": [wire.ticket_summary(row) for row in page.items]})
 
 
-@router.post("/tickets", summary="Submit a new ticket (Idempotency-Key)")
+@router.post(
+    "/tickets", summary="Submit a new ticket (Idempotency-Key)", openapi_extra=documented_body(CustomerTicketOpen)
+)
 async def open_ticket(request: Request, session: WriteSession, principal: Customer) -> Response:
     data = await parse(request, CustomerTicketOpen)
     row = await support.open_ticket(session, principal, data.ticket())
@@ -134,7 +158,11 @@ async def ticket(request: Request, number: TicketNumber, session: WriteSession, 
     return render(request, wire.ticket_detail(await support.read_ticket(session, principal, number)))
 
 
-@router.post("/tickets/{number}", summary="Reply to a ticket (re-opens it if closed)")
+@router.post(
+    "/tickets/{number}",
+    summary="Reply to a ticket (re-opens it if closed)",
+    openapi_extra=documented_body(ReplyIn),
+)
 async def reply_ticket(request: Request, number: TicketNumber, session: WriteSession, principal: Customer) -> Response:
     ticket_id = await support.ticket_id(session, principal, number)
     await support.reply(session, principal, ticket_id, await parse(request, ReplyIn))
@@ -183,7 +211,11 @@ async def service_detail(request: Request, service_id: PathId, session: ReadSess
     return render(request, {"service": wire.service_detail(row, product, day)})
 
 
-@router.post("/order/{product_id}", summary="Order a product: an invoice and a pending service (Idempotency-Key)")
+@router.post(
+    "/order/{product_id}",
+    summary="Order a product: an invoice and a pending service (Idempotency-Key)",
+    openapi_extra=documented_body(ProductOrder, required=False),
+)
 async def order(request: Request, product_id: PathId, session: WriteSession, principal: Customer) -> Response:
     data = await parse(request, ProductOrder)
     placed = await orders.order_product(session, principal, product_id, cycle=data.cycle, options=data.options())
@@ -201,7 +233,11 @@ def _payment_answer(request: Request, outcome: billing.PayOutcome) -> Response:
 @router.post(
     "/invoice/{invoice_id}/pay",
     summary="Pay an invoice with the saved card or with account credit",
-    responses={202: {"description": "The card charge's outcome is not known yet: `payment_pending`"}},
+    responses={
+        202: {"description": "The card charge's outcome is not known yet: `payment_pending`"},
+        **error_responses(402),
+    },
+    openapi_extra=documented_body(InvoicePayment, required=False),
 )
 async def pay_invoice(request: Request, invoice_id: PathId, runtime: RuntimeDep, principal: Customer) -> Response:
     data = await parse(request, InvoicePayment)
@@ -226,7 +262,11 @@ def _rdns(rows: list[dict[str, Any]]) -> dict[str, Any]:
     return {"success": True, "ipaddress": {row["address"]: row["ptr"] or "" for row in rows}}
 
 
-@router.get("/service/{service_id}/rdns", summary="Reverse DNS of the service's IP addresses")
+@router.get(
+    "/service/{service_id}/rdns",
+    summary="Reverse DNS of the service's IP addresses",
+    responses=error_responses(502, 503),
+)
 async def service_rdns(request: Request, service_id: PathId, runtime: RuntimeDep, principal: Customer) -> Response:
     return render(
         request,
@@ -234,20 +274,31 @@ async def service_rdns(request: Request, service_id: PathId, runtime: RuntimeDep
     )
 
 
-@router.post("/service/{service_id}/rdns", summary="Update reverse DNS: {ipaddress: {<ip>: <host name>}}")
+@router.post(
+    "/service/{service_id}/rdns",
+    summary="Update reverse DNS: {ipaddress: {<ip>: <host name>}}",
+    responses=error_responses(502, 503),
+    openapi_extra=documented_body(RdnsIn),
+)
 async def update_rdns(request: Request, service_id: PathId, runtime: RuntimeDep, principal: Customer) -> Response:
     data = await parse(request, RdnsIn)
     rows = await network.set_reverse_dns(runtime.db, principal, runtime.dns_for(principal.livemode), service_id, data)
     return render(request, _rdns(rows))
 
 
-@router.get("/service/{service_id}/pdu", summary="List the PDU ports assigned to the service")
+@router.get(
+    "/service/{service_id}/pdu",
+    summary="List the PDU ports assigned to the service",
+    responses=error_responses(502, 503),
+)
 async def service_pdu(request: Request, service_id: PathId, runtime: RuntimeDep, principal: Customer) -> Response:
     rows = await network.ports_with_power(runtime.db, principal, runtime.pdu_for(principal.livemode), service_id)
     return render(request, {"success": True, "ports": [wire.pdu_port(row) for row in rows]})
 
 
-@router.get("/service/{service_id}/pdu/{port_id}", summary="The power of a PDU port")
+@router.get(
+    "/service/{service_id}/pdu/{port_id}", summary="The power of a PDU port", responses=error_responses(502, 503)
+)
 async def pdu_port(
     request: Request, service_id: PathId, port_id: PathId, runtime: RuntimeDep, principal: Customer
 ) -> Response:
@@ -255,7 +306,12 @@ async def pdu_port(
     return render(request, {"success": True, "port": wire.pdu_port(row)})
 
 
-@router.post("/service/{service_id}/pdu/{port_id}", summary="Power a PDU port on (true) or off (false)")
+@router.post(
+    "/service/{service_id}/pdu/{port_id}",
+    summary="Power a PDU port on (true) or off (false)",
+    responses=error_responses(502, 503),
+    openapi_extra=documented_body(PowerIn),
+)
 async def set_pdu_port(
     request: Request, service_id: PathId, port_id: PathId, runtime: RuntimeDep, principal: Customer
 ) -> Response:

@@ -19,6 +19,7 @@ from hostlane.faces.application.auth import needs
 from hostlane.faces.application.includes import require_includes
 from hostlane.faces.application.routes.kit import Endpoint, Resource, Row, face_router, list_query
 from hostlane.faces.common import PathId, ReadSession, RuntimeDep, WriteSession
+from hostlane.faces.face import error_responses
 from hostlane.faces.idempotency import remember
 from hostlane.identity.principal import Principal
 
@@ -241,7 +242,11 @@ async def pay_invoice(
     return await remember(session, request, render(request, wire.invoice(row)))
 
 
-@router.post("/invoices/{invoice_id}/charge", summary="Charge the customer's saved payment method")
+@router.post(
+    "/invoices/{invoice_id}/charge",
+    summary="Charge the customer's saved payment method",
+    responses=error_responses(402),
+)
 async def charge_invoice(
     request: Request, invoice_id: PathId, runtime: RuntimeDep, principal: Annotated[Principal, needs("invoices:update")]
 ) -> Response:

@@ -25,7 +25,7 @@ from hostlane.core.pagination import ListQuery, ListSpec, Page, parse_list_query
 from hostlane.faces.application import wire
 from hostlane.faces.application.auth import needs
 from hostlane.faces.application.includes import INCLUDE_PERMISSIONS, require_includes
-from hostlane.faces.common import ReadSession, RuntimeDep, WriteSession
+from hostlane.faces.common import ReadSession, RuntimeDep, WriteSession, list_parameters
 from hostlane.faces.idempotency import remember
 from hostlane.identity.principal import Principal
 
@@ -115,6 +115,7 @@ def _add(
     summary: str,
     model: type[BaseModel] | None = None,
     status_code: int | None = None,
+    openapi_extra: dict[str, Any] | None = None,
 ) -> None:
     """Register a built endpoint under one method: one OpenAPI operation, named ``name``."""
     router.add_api_route(
@@ -124,6 +125,7 @@ def _add(
         status_code=status_code,
         summary=summary,
         name=name,
+        openapi_extra=openapi_extra,
     )
 
 
@@ -200,7 +202,15 @@ class Resource:
             page = await fetch(session, principal, query)
             return render(request, self.envelope(request, page, self.wire))
 
-        _add(self.router, self.path, "GET", endpoint, name=f"list_{self.many}", summary=summary)
+        _add(
+            self.router,
+            self.path,
+            "GET",
+            endpoint,
+            name=f"list_{self.many}",
+            summary=summary,
+            openapi_extra={"parameters": list_parameters(self.spec)},
+        )
 
     def create(
         self,
