@@ -19,6 +19,8 @@ Choices where the document is vague, following the real CLIENTXCMS:
   e-mail (400), which Hostlane does not; ``action/<unknown>`` answers 200 doing nothing (here 422); ``reactivate``
   unsuspends every suspended service, here only those the suspension or ban suspended; it serialises the
   customer's ``totp_secret`` and ``confirmation_token``, never rendered here.
+* A key without the route's permission gets the real one's 403, ``{"message": "Invalid ability provided."}``
+  (Sanctum's words); Hostlane also names the permission it lacks in the ``X-Missing-Permission`` header.
 * A customer's own credential (client-area token, or e-mail and password over Basic) is refused with 403.
 * Invoices where the real CLIENTXCMS is defective: it shows a missing invoice as an empty page (200; here
   404); refuses edit and notify with untranslated keys (``admin.invoices.edit.not_pending``; here sentences); its

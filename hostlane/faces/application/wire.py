@@ -132,13 +132,13 @@ EMPTY_INVOICE = "No items have been added to this invoice"
 
 def _error_message(info: ErrorInfo) -> str:
     """The face's words for the domain errors that its document words itself."""
-    if info.code == "missing_permission":
-        return f"This API key lacks the permission '{info.context['permission']}'."
     if info.code == "invoice_state":
         return invoice_state_message(info, INVOICE_STATUS_WORDS)
     return info.message
 
 
+# The header naming the permission a refused key lacks (CLIENTXCMS's body only says "Invalid ability provided.").
+MISSING_PERMISSION_HEADER = "X-Missing-Permission"
 # Refusals CLIENTXCMS answers with a status and words of its own (Hostlane's domain says 409, neutrally).
 REFUSALS: dict[str, tuple[int, str]] = {
     "ticket_already_closed": (400, "Ticket is already closed"),
@@ -149,6 +149,10 @@ REFUSALS: dict[str, tuple[int, str]] = {
 
 def _refusal(info: ErrorInfo) -> ErrorInfo:
     """A helpdesk refusal in CLIENTXCMS's status and words; a service's state in this face's words."""
+    if info.code == "missing_permission":
+        # Sanctum's words, as the real one answers; the permission it lacks goes in a header of its own.
+        headers = {**info.headers, MISSING_PERMISSION_HEADER: str(info.context["permission"])}
+        return replace(info, message="Invalid ability provided.", headers=headers)
     if info.code in REFUSALS:
         status, message = REFUSALS[info.code]
         return replace(info, status=status, message=message)

@@ -19,7 +19,7 @@ from hostlane.models import AuditEntry, Pricing, Product, ProductGroup
 from hostlane.runtime import Runtime
 from tests.conftest import ClientFactory
 from tests.fixtures.factories import make_api_key, make_group, make_pricing, make_product, make_service
-from tests.fixtures.http import PAGE_FIELDS, UPDATE_METHODS, app_client, page_of_one
+from tests.fixtures.http import PAGE_FIELDS, UPDATE_METHODS, app_client, assert_missing_permission, page_of_one
 from tests.fixtures.http import bearer as auth
 
 API = "/api/application"
@@ -1002,7 +1002,7 @@ async def test_a_key_without_the_routes_permission_is_403(
     key = await make_api_key(runtime, *others)
     response = await client.request(method, _url(path, ids), headers=auth(key), json={"name": "x", "config": {}})
     assert response.status_code == 403
-    assert response.json() == {"message": f"This API key lacks the permission '{permission}'."}
+    assert_missing_permission(response, permission)
     allowed = await make_api_key(runtime, permission)
     response = await client.request(method, _url(path, ids), headers=auth(allowed), json={"config": {}})
     assert response.status_code not in (401, 403), response.text

@@ -17,7 +17,7 @@ from hostlane.models import AuditEntry, Customer
 from hostlane.runtime import Runtime
 from tests.faces.application.test_services import SERVICE_FIELDS
 from tests.fixtures.factories import make_admin, make_api_key, make_customer, make_product, make_service
-from tests.fixtures.http import JSON, XML, bearer, page_of_one
+from tests.fixtures.http import JSON, XML, assert_missing_permission, bearer, page_of_one
 
 PREFIX = "/api/application"
 CUSTOMERS = f"{PREFIX}/customers"
@@ -911,7 +911,7 @@ async def test_a_key_without_the_permission_is_403_and_changes_nothing(
     url = PREFIX + path.replace("{id}", str(customer["id"]))
     response = await client.request(method, url, json={**VALID, "city": "X"}, headers=auth(key))
     assert response.status_code == 403
-    assert response.json() == {"message": f"This API key lacks the permission '{needed}'."}
+    assert_missing_permission(response, needed)
     assert await customer_rows(runtime) == 1
     row = await stored(runtime, cid(customer))
     assert row.city is None and row.deleted_at is None

@@ -11,7 +11,7 @@ from hostlane.app import create_app
 from hostlane.identity.permissions import CATALOGUE
 from hostlane.runtime import Runtime
 from tests.fixtures.factories import make_admin, make_api_key
-from tests.fixtures.http import bearer
+from tests.fixtures.http import assert_missing_permission, bearer
 
 # (method, path) -> the one permission it needs, written out here rather than read from the app.
 MATRIX: dict[tuple[str, str], str | tuple[str, str]] = {
@@ -163,7 +163,7 @@ async def test_each_permission_allows_exactly_its_routes(
             assert response.status_code not in (401, 403), (permissions, response.text)
         else:
             assert response.status_code == 403, response.status_code
-            assert response.json() == {"message": f"This API key lacks the permission '{needed}'."}
+            assert_missing_permission(response, needed)
 
 
 @pytest.mark.parametrize(("method", "path"), list(MATRIX))

@@ -12,7 +12,7 @@ from hostlane.identity.principal import Principal
 from hostlane.runtime import Runtime
 from tests.conftest import ClientFactory
 from tests.fixtures.factories import make_admin, make_api_key
-from tests.fixtures.http import JSON, XML, bearer
+from tests.fixtures.http import JSON, XML, assert_missing_permission, bearer
 
 ROUTES = {
     "/api/application/health": "health",
@@ -128,7 +128,7 @@ async def test_each_route_needs_exactly_its_permission(
             assert response.status_code == 200, permission
         else:
             assert response.status_code == 403, permission
-            assert response.json() == {"message": f"This API key lacks the permission '{needed}'."}
+            assert_missing_permission(response, needed)
 
 
 async def test_bad_keys_from_one_ip_are_throttled_with_retry_after(runtime: Runtime, client_for: ClientFactory) -> None:
