@@ -1,0 +1,491 @@
+"""Rules of projects: what a project, an action, a topic, a time log and a ticket link may hold, and the reads
+of each. Rows are returned as plain dicts in Hostlane's words; faces translate them."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from hostlane.core import clock
+from hostlane.core.errors import HostlaneError, ValidationFailed
+from hostlane.core.pagination import ListQuery
+from hostlane.customers import service as customers
+from hostlane.identity import audit
+from hostlane.identity import service as identity
+from hostlane.identity.principal import Principal, PrincipalKind
+from hostlane.models import (
+    ActionStatus,
+    Project,
+    ProjectAction,
+    ProjectTicketLink,
+    ProjectTimeLog,
+    ProjectTopic,
+)
+from hostlane.projects import repository as repo
+from hostlane.projects.errors import (
+    ActionNotFound,
+    ProjectNotFound,
+    TicketLinkNotFound,
+    TimeLogNotFound,
+    TopicNotFound,
+)
+from hostlane.projects.schemas import (
+    ActionCreate,
+    ActionUpdate,
+    ProjectCreate,
+    ProjectUpdate,
+    TicketLinkCreate,
+    TicketLinkUpdate,
+    TimeLogCreate,
+    TimeLogUpdate,
+    TopicCreate,
+    TopicUpdate,
+)
+from hostlane.services import service as services
+from hostlane.support import service as support
+
+Row = dict[str, Any]
+Filters = Mapping[str, Any]
+
+# What each list may be filtered by (column = value).
+PROJECT_FILTERS = ("status", "customer_id", "service_id")
+ACTION_FILTERS = ("project_id", "status", "assignee_id")
+TOPIC_FILTERS = ("project_id", "action_id", "thread_id", "author_id")
+TIME_LOG_FILTERS = ("project_id", "action_id", "administrator_id", "billable")
+TICKET_LINK_FILTERS = ("project_id", "action_id", "ticket_id")
+
+
+def _row(model: Any) -> Row:
+    return {column.name: getattr(model, column.key) for column in model.__table__.columns}
+
+
+async def _check_reference(field: str, check: Any) -> None:
+    """Turn a referenced row that is not there into a 422 naming the field."""
+    try:
+        await check
+    except HostlaneError as exc:
+        if exc.status != 404:
+            raise
+        raise ValidationFailed.field(field, f"The {field} does not exist.") from None
+
+
+async def _check_administrators(session: AsyncSession, field: str, ids: list[int]) -> None:
+    for admin_id in ids:
+        await _check_reference(field, identity.get_administrator(session, admin_id))
+
+
+async def _project_model(
+    session: AsyncSession, principal: Principal, project_id: int, *, lock: bool = False
+) -> Project:
+    project = await repo.get_model(session, Project, principal, project_id, lock=lock)
+    if project is None:
+        raise ProjectNotFound()
+    return project
+
+
+async def _action_model(
+    session: AsyncSession, principal: Principal, action_id: int, *, lock: bool = False
+) -> ProjectAction:
+    action = await repo.get_model(session, ProjectAction, principal, action_id, lock=lock)
+    if action is None:
+        raise ActionNotFound()
+    return action
+
+
+# Projects
+
+
+async def list_projects(
+    session: AsyncSession, principal: Principal, *, filters: Filters, limit: int, offset: int
+) -> tuple[list[Row], int]:
+    return await repo.page(session, repo.PROJECTS, principal, filters=filters, limit=limit, offset=offset)
+
+
+async def get_project(session: AsyncSession, principal: Principal, project_id: int) -> Row:
+    row = await repo.one(session, repo.PROJECTS, principal, project_id)
+    if row is None:
+        raise ProjectNotFound()
+    return row
+
+
+async def _check_project_references(session: AsyncSession, principal: Principal, changes: Mapping[str, Any]) -> None:
+    if changes.get("customer_id") is not None:
+        await _check_reference("customer_id", customers.get_customer(session, principal, changes["customer_id"]))
+    if changes.get("service_id") is not None:
+        await _check_reference("service_id", services.get_service(session, principal, changes["service_id"]))
+    if changes.get("administrator_ids"):
+        await _check_administrators(session, "administrator_ids", changes["administrator_ids"])
+
+
+async def create_project(session: AsyncSession, principal: Principal, data: ProjectCreate) -> Row:
+    await _check_project_references(session, principal, data.model_dump())
+    project = Project(livemode=principal.livemode, **data.model_dump())
+    session.add(project)
+    await session.flush()
+    audit.record(session, principal, "project.create", "project", project.id, {"title": project.title})
+    return _row(project)
+
+
+async def update_project(session: AsyncSession, principal: Principal, project_id: int, data: ProjectUpdate) -> Row:
+    project = await _project_model(session, principal, project_id, lock=True)
+    changes = data.model_dump(exclude_unset=True)
+    ValidationFailed.refuse_nulls(changes, "title", "description", "status", "administrator_ids")
+    await _check_project_references(session, principal, changes)
+    for name, value in changes.items():
+        setattr(project, name, value)
+    await session.flush()
+    audit.record(session, principal, "project.update", "project", project_id, changes)
+    return _row(project)
+
+
+async def delete_project(session: AsyncSession, principal: Principal, project_id: int) -> Row:
+    project = await _project_model(session, principal, project_id, lock=True)
+    row = _row(project)
+    await session.delete(project)
+    await session.flush()
+    audit.record(session, principal, "project.delete", "project", project_id)
+    return row
+
+
+# Actions
+
+
+async def list_actions(
+    session: AsyncSession, principal: Principal, *, filters: Filters, limit: int, offset: int
+) -> tuple[list[Row], int]:
+    return await repo.page(session, repo.ACTIONS, principal, filters=filters, limit=limit, offset=offset)
+
+
+async def get_action(session: AsyncSession, principal: Principal, action_id: int) -> Row:
+    row = await repo.one(session, repo.ACTIONS, principal, action_id)
+    if row is None:
+        raise ActionNotFound()
+    return row
+
+
+def _completion(action: ProjectAction) -> None:
+    """A completed action knows when it was completed; one reopened no longer does."""
+    if action.status is ActionStatus.COMPLETED and action.completed_at is None:
+        action.completed_at = clock.now()
+    elif action.status is not ActionStatus.COMPLETED:
+        action.completed_at = None
+
+
+async def create_action(session: AsyncSession, principal: Principal, data: ActionCreate) -> Row:
+    await _check_reference("project_id", get_project(session, principal, data.project_id))
+    if data.assignee_id is not None:
+        await _check_administrators(session, "assignee_id", [data.assignee_id])
+    action = ProjectAction(**data.model_dump())
+    _completion(action)
+    session.add(action)
+    await session.flush()
+    audit.record(session, principal, "project_action.create", "project_action", action.id, {"title": action.title})
+    return _row(action)
+
+
+async def update_action(session: AsyncSession, principal: Principal, action_id: int, data: ActionUpdate) -> Row:
+    action = await _action_model(session, principal, action_id, lock=True)
+    changes = data.model_dump(exclude_unset=True)
+    ValidationFailed.refuse_nulls(changes, "title", "description", "status", "position")
+    if changes.get("assignee_id") is not None:
+        await _check_administrators(session, "assignee_id", [changes["assignee_id"]])
+    for name, value in changes.items():
+        setattr(action, name, value)
+    _completion(action)
+    await session.flush()
+    audit.record(session, principal, "project_action.update", "project_action", action_id, changes)
+    return _row(action)
+
+
+async def delete_action(session: AsyncSession, principal: Principal, action_id: int) -> Row:
+    action = await _action_model(session, principal, action_id, lock=True)
+    row = _row(action)
+    await session.delete(action)
+    await session.flush()
+    audit.record(session, principal, "project_action.delete", "project_action", action_id)
+    return row
+
+
+# Topics
+
+
+async def list_topics(
+    session: AsyncSession, principal: Principal, *, filters: Filters, limit: int, offset: int
+) -> tuple[list[Row], int]:
+    return await repo.page(session, repo.TOPICS, principal, filters=filters, limit=limit, offset=offset)
+
+
+async def list_threads(
+    session: AsyncSession, principal: Principal, *, filters: Filters, limit: int, offset: int
+) -> tuple[list[Row], int]:
+    """The threads' first topics, each with its ``replies`` in order (two queries)."""
+    starters, total = await repo.page(
+        session,
+        repo.TOPICS,
+        principal,
+        filters={**filters, "thread_id": None},
+        limit=limit,
+        offset=offset,
+    )
+    replies = await repo.rows_where(session, repo.TOPICS, repo.TOPICS.c.thread_id.in_([row["id"] for row in starters]))
+    for starter in starters:
+        starter["replies"] = [reply for reply in replies if reply["thread_id"] == starter["id"]]
+    return starters, total
+
+
+async def get_topic(session: AsyncSession, principal: Principal, topic_id: int) -> Row:
+    row = await repo.one(session, repo.TOPICS, principal, topic_id)
+    if row is None:
+        raise TopicNotFound()
+    return row
+
+
+async def create_topic(session: AsyncSession, principal: Principal, data: TopicCreate) -> Row:
+    project_id, action_id = data.project_id, data.action_id
+    if data.thread_id is not None:
+        thread = await repo.one(session, repo.TOPICS, principal, data.thread_id)
+        if thread is None:
+            raise ValidationFailed.field("thread_id", "The thread_id does not exist.")
+        # A reply joins the thread of the first topic (replies do not nest).
+        thread_id = thread["thread_id"] or thread["id"]
+        project_id, action_id = thread["project_id"], action_id or thread["action_id"]
+    else:
+        thread_id = None
+    if action_id is not None:
+        action = await repo.one(session, repo.ACTIONS, principal, action_id)
+        if action is None or (project_id is not None and action["project_id"] != project_id):
+            raise ValidationFailed.field("action_id", "The action_id does not exist in this project.")
+        project_id = action["project_id"]
+    if project_id is None:
+        raise ValidationFailed.field("project_id", "The project_id is required.")
+    await _check_reference("project_id", get_project(session, principal, project_id))
+    topic = ProjectTopic(
+        project_id=project_id,
+        action_id=action_id,
+        thread_id=thread_id,
+        author_id=principal.id if principal.kind is PrincipalKind.ADMIN else None,
+        title=data.title,
+        body=data.body,
+    )
+    session.add(topic)
+    await session.flush()
+    audit.record(session, principal, "project_topic.create", "project_topic", topic.id, {"title": topic.title})
+    return _row(topic)
+
+
+async def update_topic(session: AsyncSession, principal: Principal, topic_id: int, data: TopicUpdate) -> Row:
+    topic = await repo.get_model(session, ProjectTopic, principal, topic_id, lock=True)
+    if topic is None:
+        raise TopicNotFound()
+    changes = data.model_dump(exclude_unset=True)
+    ValidationFailed.refuse_nulls(changes, "title", "body")
+    for name, value in changes.items():
+        setattr(topic, name, value)
+    await session.flush()
+    audit.record(session, principal, "project_topic.update", "project_topic", topic_id, changes)
+    return _row(topic)
+
+
+async def delete_topic(session: AsyncSession, principal: Principal, topic_id: int) -> Row:
+    """Delete a topic; deleting a thread's first topic deletes its replies."""
+    topic = await repo.get_model(session, ProjectTopic, principal, topic_id, lock=True)
+    if topic is None:
+        raise TopicNotFound()
+    row = _row(topic)
+    await session.delete(topic)
+    await session.flush()
+    audit.record(session, principal, "project_topic.delete", "project_topic", topic_id)
+    return row
+
+
+# Time logs
+
+
+async def list_time_logs(
+    session: AsyncSession, principal: Principal, *, filters: Filters, limit: int, offset: int
+) -> tuple[list[Row], int]:
+    return await repo.page(session, repo.TIME_LOGS, principal, filters=filters, limit=limit, offset=offset)
+
+
+async def get_time_log(session: AsyncSession, principal: Principal, time_log_id: int) -> Row:
+    row = await repo.one(session, repo.TIME_LOGS, principal, time_log_id)
+    if row is None:
+        raise TimeLogNotFound()
+    return row
+
+
+def _duration(started_at: datetime, ended_at: datetime | None, given: int | None) -> int:
+    if ended_at is not None and ended_at < started_at:
+        raise ValidationFailed.field("ended_at", "The end may not be before the start.")
+    if given is not None:
+        return given
+    return int((ended_at - started_at).total_seconds()) if ended_at is not None else 0
+
+
+async def create_time_log(session: AsyncSession, principal: Principal, data: TimeLogCreate) -> Row:
+    project_id = data.project_id
+    if data.action_id is not None:
+        action = await repo.one(session, repo.ACTIONS, principal, data.action_id)
+        if action is None or (project_id is not None and action["project_id"] != project_id):
+            raise ValidationFailed.field("action_id", "The action_id does not exist in this project.")
+        project_id = action["project_id"]
+    if project_id is None:
+        raise ValidationFailed.field("project_id", "The project_id is required.")
+    await _check_reference("project_id", get_project(session, principal, project_id))
+    administrator_id = data.administrator_id or (principal.id if principal.kind is PrincipalKind.ADMIN else None)
+    if data.administrator_id is not None:
+        await _check_administrators(session, "administrator_id", [data.administrator_id])
+    log = ProjectTimeLog(
+        project_id=project_id,
+        action_id=data.action_id,
+        administrator_id=administrator_id,
+        description=data.description,
+        started_at=data.started_at,
+        ended_at=data.ended_at,
+        duration_seconds=_duration(data.started_at, data.ended_at, data.duration_seconds),
+        rate_minor=data.rate_minor,
+        billable=data.billable,
+    )
+    session.add(log)
+    await session.flush()
+    audit.record(session, principal, "project_time_log.create", "project_time_log", log.id, {})
+    return _row(log)
+
+
+async def update_time_log(session: AsyncSession, principal: Principal, time_log_id: int, data: TimeLogUpdate) -> Row:
+    log = await repo.get_model(session, ProjectTimeLog, principal, time_log_id, lock=True)
+    if log is None:
+        raise TimeLogNotFound()
+    changes = data.model_dump(exclude_unset=True)
+    ValidationFailed.refuse_nulls(changes, "description", "started_at", "rate_minor", "billable")
+    if log.invoice_id is not None and set(changes) & {"started_at", "ended_at", "duration_seconds", "rate_minor"}:
+        raise ValidationFailed.field("rate_minor", "An invoiced time log's time and rate can no longer change.")
+    if changes.get("action_id") is not None:
+        action = await repo.one(session, repo.ACTIONS, principal, changes["action_id"])
+        if action is None or action["project_id"] != log.project_id:
+            raise ValidationFailed.field("action_id", "The action_id does not exist in this project.")
+    if changes.get("administrator_id") is not None:
+        await _check_administrators(session, "administrator_id", [changes["administrator_id"]])
+    for name, value in changes.items():
+        setattr(log, name, value)
+    if {"started_at", "ended_at"} & set(changes) and "duration_seconds" not in changes:
+        log.duration_seconds = _duration(log.started_at, log.ended_at, None)
+    else:
+        _duration(log.started_at, log.ended_at, 0)
+    await session.flush()
+    audit.record(session, principal, "project_time_log.update", "project_time_log", time_log_id, changes)
+    return _row(log)
+
+
+async def delete_time_log(session: AsyncSession, principal: Principal, time_log_id: int) -> Row:
+    log = await repo.get_model(session, ProjectTimeLog, principal, time_log_id, lock=True)
+    if log is None:
+        raise TimeLogNotFound()
+    row = _row(log)
+    await session.delete(log)
+    await session.flush()
+    audit.record(session, principal, "project_time_log.delete", "project_time_log", time_log_id)
+    return row
+
+
+# Tickets (the support domain's) and their links to projects
+
+
+async def list_tickets(
+    session: AsyncSession,
+    principal: Principal,
+    *,
+    project_id: int | None = None,
+    action_id: int | None = None,
+    filters: Filters,
+    limit: int,
+    offset: int,
+) -> tuple[list[Row], int]:
+    """Support tickets, each with its ``link`` to a project (or ``None``). With ``project_id`` or ``action_id``,
+    only the tickets linked to it."""
+    query_filters = {name: str(value) for name, value in filters.items() if value is not None}
+    if project_id is not None or action_id is not None:
+        ids = await repo.linked_ticket_ids(session, principal, project_id=project_id, action_id=action_id)
+        tickets = await support.tickets_with_ids(session, principal, ids[offset : offset + limit])
+        total = len(ids)
+    else:
+        page = offset // limit + 1
+        result = await support.list_tickets(
+            session, principal, ListQuery(page=page, per_page=limit, filters=query_filters)
+        )
+        tickets, total = result.items, result.total
+    links = await repo.links_of_tickets(session, principal, [ticket["id"] for ticket in tickets])
+    return [{**ticket, "link": links.get(ticket["id"])} for ticket in tickets], total
+
+
+async def get_ticket(session: AsyncSession, principal: Principal, ticket_id: int) -> Row:
+    ticket = await support.get_ticket(session, principal, ticket_id, with_replies=False)
+    links = await repo.links_of_tickets(session, principal, [ticket_id])
+    return {**ticket, "link": links.get(ticket_id)}
+
+
+async def list_ticket_links(
+    session: AsyncSession, principal: Principal, *, filters: Filters, limit: int, offset: int
+) -> tuple[list[Row], int]:
+    return await repo.page(session, repo.TICKET_LINKS, principal, filters=filters, limit=limit, offset=offset)
+
+
+async def get_ticket_link(session: AsyncSession, principal: Principal, link_id: int) -> Row:
+    row = await repo.one(session, repo.TICKET_LINKS, principal, link_id)
+    if row is None:
+        raise TicketLinkNotFound()
+    return row
+
+
+async def _link_target(
+    session: AsyncSession, principal: Principal, project_id: int | None, action_id: int | None
+) -> int:
+    if action_id is not None:
+        action = await repo.one(session, repo.ACTIONS, principal, action_id)
+        if action is None or (project_id is not None and action["project_id"] != project_id):
+            raise ValidationFailed.field("action_id", "The action_id does not exist in this project.")
+        project_id = action["project_id"]
+    if project_id is None:
+        raise ValidationFailed.field("project_id", "The project_id is required.")
+    await _check_reference("project_id", get_project(session, principal, project_id))
+    return project_id
+
+
+async def create_ticket_link(session: AsyncSession, principal: Principal, data: TicketLinkCreate) -> Row:
+    project_id = await _link_target(session, principal, data.project_id, data.action_id)
+    await _check_reference("ticket_id", support.get_ticket(session, principal, data.ticket_id, with_replies=False))
+    if await repo.links_of_tickets(session, principal, [data.ticket_id]):
+        raise ValidationFailed.field("ticket_id", "The ticket is already linked to a project.")
+    link = ProjectTicketLink(ticket_id=data.ticket_id, project_id=project_id, action_id=data.action_id)
+    session.add(link)
+    await session.flush()
+    audit.record(session, principal, "project_ticket_link.create", "project_ticket_link", link.id, {})
+    return _row(link)
+
+
+async def update_ticket_link(session: AsyncSession, principal: Principal, link_id: int, data: TicketLinkUpdate) -> Row:
+    link = await repo.get_model(session, ProjectTicketLink, principal, link_id, lock=True)
+    if link is None:
+        raise TicketLinkNotFound()
+    changes = data.model_dump(exclude_unset=True)
+    project_id = changes.get("project_id", link.project_id)
+    action_id = changes.get("action_id", link.action_id if "project_id" not in changes else None)
+    link.project_id = await _link_target(session, principal, project_id, action_id)
+    link.action_id = action_id
+    await session.flush()
+    audit.record(session, principal, "project_ticket_link.update", "project_ticket_link", link_id, changes)
+    return _row(link)
+
+
+async def delete_ticket_link(session: AsyncSession, principal: Principal, link_id: int) -> Row:
+    link = await repo.get_model(session, ProjectTicketLink, principal, link_id, lock=True)
+    if link is None:
+        raise TicketLinkNotFound()
+    row = _row(link)
+    await session.delete(link)
+    await session.flush()
+    audit.record(session, principal, "project_ticket_link.delete", "project_ticket_link", link_id)
+    return row
