@@ -94,3 +94,25 @@ async def get_model(
     key = table.c.id if model is Project else table.c.project_id
     statement = sa.select(model).where(table.c.id == row_id, key.in_(readable_projects(principal)))
     return await session.scalar(statement.with_for_update() if lock else statement)
+
+
+async def uninvoiced_time_logs(session: AsyncSession, project_id: int) -> list[Row]:
+    """The project's billable time logs not invoiced yet, with some time on them, oldest first."""
+    return await rows_where(
+        session,
+        TIME_LOGS,
+        TIME_LOGS.c.project_id == project_id,
+        TIME_LOGS.c.billable.is_(True),
+        TIME_LOGS.c.invoice_id.is_(None),
+        TIME_LOGS.c.duration_seconds > 0,
+    )
+
+
+async def claim_time_logs(session: AsyncSession, ids: Sequence[int], invoice_id: int) -> int:
+    """Mark the logs as invoiced on ``invoice_id``, only those no one invoiced meanwhile; how many were."""
+    result = await session.execute(
+        sa.update(TIME_LOGS)
+        .where(TIME_LOGS.c.id.in_(list(ids)), TIME_LOGS.c.invoice_id.is_(None))
+        .values(invoice_id=invoice_id)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)

@@ -4,13 +4,14 @@ of each. Rows are returned as plain dicts in Hostlane's words; faces translate t
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from hostlane.billing import service as billing
 from hostlane.core import clock
-from hostlane.core.errors import HostlaneError, ValidationFailed
+from hostlane.core.errors import Conflict, HostlaneError, ValidationFailed
 from hostlane.core.pagination import ListQuery
 from hostlane.customers import service as customers
 from hostlane.identity import audit
@@ -389,6 +390,56 @@ async def delete_time_log(session: AsyncSession, principal: Principal, time_log_
     await session.flush()
     audit.record(session, principal, "project_time_log.delete", "project_time_log", time_log_id)
     return row
+
+
+# Invoicing the time
+
+
+def time_amount_minor(rate_minor: int, duration_seconds: int) -> int:
+    """The price of ``duration_seconds`` at ``rate_minor`` an hour, rounded half up to a minor unit."""
+    return (rate_minor * duration_seconds + 1800) // 3600
+
+
+async def invoice_time(
+    session: AsyncSession, principal: Principal, project_id: int, *, per_action: bool = False, due_in_days: int = 14
+) -> Row:
+    """Invoice the project's billable, uninvoiced time logs to its customer, one line per log (or per action),
+    each at its log's rate. Each log is invoiced once: the project is locked first, and the logs are claimed for
+    the invoice only where still unclaimed (a request that loses a race is refused, its invoice undone)."""
+    project = await _project_model(session, principal, project_id, lock=True)
+    if project.customer_id is None:
+        raise ValidationFailed.field("customer_id", "The project has no customer to invoice.")
+    logs = await repo.uninvoiced_time_logs(session, project_id)
+    if not logs:
+        raise Conflict("The project has no billable time left to invoice.")
+    lines: dict[Any, tuple[str, int]] = {}
+    for log in logs:
+        key = log["action_id"] if per_action else log["id"]
+        hours = log["duration_seconds"] / 3600
+        label = log["description"] or "Time"
+        text = f"{project.title}: {label} ({hours:.2f} h)" if not per_action else f"{project.title}: time"
+        before = lines.get(key, (text, 0))
+        lines[key] = (before[0], before[1] + time_amount_minor(log["rate_minor"], log["duration_seconds"]))
+    if per_action:
+        titles = await repo.rows_where(
+            session, repo.ACTIONS, repo.ACTIONS.c.id.in_([key for key in lines if key is not None])
+        )
+        for action in titles:
+            lines[action["id"]] = (f"{project.title}: {action['title']}", lines[action["id"]][1])
+    items = [billing.NewItem(description=text, amount_minor=amount) for text, amount in lines.values()]
+    invoice = await billing.issue_invoice(
+        session, principal, project.customer_id, items=items, due_on=clock.today() + timedelta(days=due_in_days)
+    )
+    ids = [log["id"] for log in logs]
+    if await repo.claim_time_logs(session, ids, invoice.id) != len(ids):
+        raise Conflict("These time logs were invoiced meanwhile.")
+    audit.record(session, principal, "project.invoice", "project", project_id, {"invoice_id": invoice.id})
+    return {
+        "invoice_id": invoice.id,
+        "time_log_ids": ids,
+        "total_minor": invoice.total_minor,
+        "currency": invoice.currency,
+    }
 
 
 # Tickets (the support domain's) and their links to projects

@@ -3,12 +3,14 @@ administrators' MD5 login of the wbTeamPro API (an argon2 hash of the MD5, never
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 from datetime import UTC, datetime
 
 import pytest
 
-from hostlane.core.errors import ValidationFailed
+from hostlane.billing import service as billing
+from hostlane.core.errors import Conflict, ValidationFailed
 from hostlane.identity import service as identity
 from hostlane.identity.errors import InvalidCredentials
 from hostlane.identity.principal import Principal
@@ -117,3 +119,43 @@ async def test_a_project_of_the_other_mode_is_not_found(runtime: Runtime) -> Non
         project = await projects.create_project(session, SYSTEM, ProjectCreate(title="Live"))
         with pytest.raises(ProjectNotFound):
             await projects.get_project(session, Principal.system(livemode=False), project["id"])
+
+
+async def test_time_is_invoiced_exactly_once_even_when_asked_twice_at_once(runtime: Runtime) -> None:
+    customer = await make_customer(runtime, currency="EUR")
+    async with runtime.db.transaction() as session:
+        project = await projects.create_project(
+            session, SYSTEM, ProjectCreate(title="Build", customer_id=int(str(customer["id"])))
+        )
+        for hours in (1, 2):
+            await projects.create_time_log(
+                session,
+                SYSTEM,
+                TimeLogCreate(
+                    project_id=project["id"],
+                    description=f"{hours} h",
+                    started_at=datetime(2026, 12, 1, 9, tzinfo=UTC),
+                    duration_seconds=hours * 3600,
+                    rate_minor=5000,
+                ),
+            )
+
+    async def invoice() -> dict[str, object] | Exception:
+        try:
+            async with runtime.db.transaction() as session:
+                return await projects.invoice_time(session, SYSTEM, project["id"])
+        except Conflict as exc:
+            return exc
+
+    outcomes = await asyncio.gather(invoice(), invoice())
+    invoiced = [outcome for outcome in outcomes if isinstance(outcome, dict)]
+    assert len(invoiced) == 1 and sum(isinstance(outcome, Conflict) for outcome in outcomes) == 1
+    assert invoiced[0]["currency"] == "EUR"
+    async with runtime.db.reader() as session:
+        logs, _ = await projects.list_time_logs(
+            session, SYSTEM, filters={"project_id": project["id"]}, limit=9, offset=0
+        )
+        bill = await billing.get_invoice(session, SYSTEM, int(str(invoiced[0]["invoice_id"])))
+    assert {log["invoice_id"] for log in logs} == {invoiced[0]["invoice_id"]}
+    assert [item["amount_minor"] for item in bill["items"]] == [5000, 10000]
+    assert projects.time_amount_minor(6000, 5400) == 9000 and projects.time_amount_minor(1, 1800) == 1

@@ -7,6 +7,8 @@ Choices where the document is silent or wrong:
 * ``response.data.pages`` is the number of pages (the document's example prints 0 for one row on one page);
 * the password is the MD5 hex of the administrator's password, checked against an argon2 hash of that MD5
   (no MD5 is stored); an administrator whose password was set before this face existed sets it again;
+* beyond the document, ``POST projects.{id}.invoice`` (``per``: ``log`` or ``action``) invoices the project's billable,
+  uninvoiced time logs to its client through billing, each log once (a second request finds nothing: 409);
 * files (``files``, ``…/files``) are not served yet: they answer 404.
 """
 

@@ -263,6 +263,15 @@ def _resources() -> list[Row]:
                     "description": f"Delete a {label}",
                 }
             )
+    rows.append(
+        {
+            "resource": "projects",
+            "name": "invoiceProjectTime",
+            "method": "POST",
+            "action": "projects.{project_id}.invoice",
+            "description": "Invoice a Project's billable time to its client (beyond the document)",
+        }
+    )
     for row in rows:
         kind_name = row["resource"]
         if kind_name in KINDS:
@@ -388,6 +397,14 @@ async def _dispatch(
         if method == "DELETE" and kind.delete is not None:
             return 200, {kind.singular: kind.to_wire(await kind.delete(session, principal, row_id))}, single
         _allow(method, "GET", keys)
+    if len(keys) == 3 and keys[0] == "projects" and keys[2] == "invoice":
+        _allow(method, "POST", keys)
+        per = str(params.get("per") or "log")
+        if per not in ("log", "action"):
+            raise ValidationFailed("per: Must be log or action.", fields={"per": ["Must be log or action."]})
+        done = await projects.invoice_time(session, principal, row_id, per_action=per == "action")
+        project = kind.to_wire(await kind.get(session, principal, row_id))
+        return 201, {"project": project, "invoice": wire.time_invoice(done)}, single
     if len(keys) == 3 and keys[2] in kind.children:
         _allow(method, "GET", keys)
         parent = kind.to_wire(await kind.get(session, principal, row_id))

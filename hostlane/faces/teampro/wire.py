@@ -173,6 +173,16 @@ def whmcsticket(row: Row) -> Row:
     return out
 
 
+def time_invoice(done: Row) -> Row:
+    """The invoice a project's time went on."""
+    return {
+        "invoice_id": done["invoice_id"],
+        "timelog_ids": done["time_log_ids"],
+        "total": money.format_amount(done["total_minor"], done["currency"]),
+        "currency": done["currency"],
+    }
+
+
 # The envelope
 
 

@@ -367,3 +367,31 @@ async def test_three_failed_logins_ban_the_address(api: Api, client_for: ClientF
     # Another address is not banned.
     other: httpx.AsyncClient = client_for("10.9.0.4")
     assert (await other.get(url("clean", ["projects"]), params=right)).status_code == 200
+
+
+async def test_billable_time_is_invoiced_once(api: Api, runtime: Runtime) -> None:
+    customer = await make_customer(runtime, currency="EUR")
+    pid = (await _project(api, client_id=customer["id"]))["project_id"]
+    action = (await api.ok("POST", ["actions"], {"project_id": pid, "title": "Copy"}))["action"]
+    for start, end, billable in (("09:00", "10:30", True), ("11:00", "11:15", True), ("12:00", "13:00", False)):
+        await api.ok(
+            "POST",
+            ["timelogs"],
+            {
+                "action_id": action["action_id"],
+                "start": f"2026-12-01 {start}:00",
+                "end": f"2026-12-01 {end}:00",
+                "rate": "60.00",
+                "billable": billable,
+            },
+        )
+    answer = await api.ok("POST", ["projects", str(pid), "invoice"], {"per": "action"})
+    invoice = answer["invoice"]
+    assert invoice["currency"] == "EUR" and len(invoice["timelog_ids"]) == 2
+    logs = (await api.ok("GET", ["projects", str(pid), "timelogs"]))["timelogs"]
+    assert [log["invoiced"] for log in logs] == [True, True, False]
+    assert {log["invoice_id"] for log in logs[:2]} == {invoice["invoice_id"]}
+    again = await api.call("POST", ["projects", str(pid), "invoice"])
+    assert_teampro_error(again, 409, "The project has no billable time left to invoice.")
+    locked = await api.call("PUT", ["timelogs", str(logs[0]["timelog_id"])], {"rate": "1.00"})
+    assert_teampro_error(locked, 422)
