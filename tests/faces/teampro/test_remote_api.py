@@ -16,7 +16,7 @@ from hostlane.support.schemas import TicketOpen
 from tests.conftest import ClientFactory
 from tests.faces.teampro.conftest import BASE, FORMATS, FORMS, Api, decoded, granted_admin, md5, url, with_query
 from tests.fixtures.factories import ADMIN_PASSWORD, make_customer, make_department
-from tests.fixtures.http import assert_teampro_error
+from tests.fixtures.http import assert_teampro_error, basic
 
 PROJECT = {"title": "Mail migration", "description": "Move 40 boxes", "status": "Active", "date_due": "2027-01-31"}
 
@@ -395,3 +395,23 @@ async def test_billable_time_is_invoiced_once(api: Api, runtime: Runtime) -> Non
     assert_teampro_error(again, 409, "The project has no billable time left to invoice.")
     locked = await api.call("PUT", ["timelogs", str(logs[0]["timelog_id"])], {"rate": "1.00"})
     assert_teampro_error(locked, 422)
+
+
+async def test_a_ticket_linked_to_a_project_stays_visible_to_its_customer(
+    api: Api, runtime: Runtime, client_for: ClientFactory
+) -> None:
+    customer = await make_customer(runtime, password="customer-pass-1")
+    department = await make_department(runtime)
+    async with runtime.db.transaction() as session:
+        ticket = await support.open_ticket(
+            session,
+            Principal.system(),
+            TicketOpen(department_id=int(str(department["id"])), subject="Mail down", body="Since noon"),
+            customer_id=int(str(customer["id"])),
+        )
+    pid = (await _project(api, client_id=customer["id"]))["project_id"]
+    await api.ok("POST", ["ticketxrefs"], {"ticket_id": ticket["id"], "project_id": pid})
+    area = client_for()
+    listed = await area.get("/api/tickets", headers=basic(str(customer["email"]), "customer-pass-1"))
+    assert listed.status_code == 200, listed.text
+    assert [t["subject"] for t in listed.json()["tickets"]] == ["Mail down"]
