@@ -104,3 +104,22 @@ class ProjectTicketLink(Timestamps, Base):
     ticket_id: Mapped[int] = mapped_column(ForeignKey("support_tickets.id", ondelete="CASCADE"), unique=True)
     project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"), index=True)
     action_id: Mapped[int | None] = mapped_column(ForeignKey("project_actions.id", ondelete="SET NULL"))
+
+
+class ProjectFile(Timestamps, Base):
+    """A file of a project (or one of its actions), kept in the file store (``hostlane.core.files``), never in the
+    database. A new version of a file names the first version as its ``thread_id``."""
+
+    __tablename__ = "project_files"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"), index=True)
+    action_id: Mapped[int | None] = mapped_column(ForeignKey("project_actions.id", ondelete="SET NULL"), index=True)
+    thread_id: Mapped[int | None] = mapped_column(ForeignKey("project_files.id", ondelete="CASCADE"), index=True)
+    uploader_id: Mapped[int | None] = mapped_column(ForeignKey("administrators.id", ondelete="SET NULL"))
+    # The name it was uploaded under, cleaned of any path; only ever shown, never used to reach the disk.
+    name: Mapped[str] = mapped_column(String(255))
+    description: Mapped[str] = mapped_column(Text, default="")
+    size: Mapped[int] = mapped_column(BigInteger)
+    content_type: Mapped[str] = mapped_column(String(127))
+    storage_key: Mapped[str] = mapped_column(String(255))

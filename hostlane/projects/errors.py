@@ -28,3 +28,8 @@ class TimeLogNotFound(NotFound):
 class TicketLinkNotFound(NotFound):
     code = "ticket_link_not_found"
     message = "Ticket link not found."
+
+
+class FileNotFound(NotFound):
+    code = "file_not_found"
+    message = "File not found."

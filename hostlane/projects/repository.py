@@ -10,16 +10,17 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hostlane.identity.principal import Principal
-from hostlane.models import Project, ProjectAction, ProjectTicketLink, ProjectTimeLog, ProjectTopic
+from hostlane.models import Project, ProjectAction, ProjectFile, ProjectTicketLink, ProjectTimeLog, ProjectTopic
 
 PROJECTS = cast(sa.Table, Project.__table__)
 ACTIONS = cast(sa.Table, ProjectAction.__table__)
 TOPICS = cast(sa.Table, ProjectTopic.__table__)
 TIME_LOGS = cast(sa.Table, ProjectTimeLog.__table__)
 TICKET_LINKS = cast(sa.Table, ProjectTicketLink.__table__)
+FILES = cast(sa.Table, ProjectFile.__table__)
 
 Row = dict[str, Any]
-M = TypeVar("M", Project, ProjectAction, ProjectTopic, ProjectTimeLog, ProjectTicketLink)
+M = TypeVar("M", Project, ProjectAction, ProjectTopic, ProjectTimeLog, ProjectTicketLink, ProjectFile)
 
 
 def readable_projects(principal: Principal) -> sa.Select[Any]:

@@ -116,3 +116,19 @@ class Paging(BaseModel):
 
     limit: int = 50
     offset: int = 0
+
+
+class FileCreate(_Input):
+    project_id: Id | None = None  # taken from the action or the thread when left out
+    action_id: Id | None = None
+    thread_id: Id | None = None  # a new version of this file
+    name: Annotated[str, Field(min_length=1, max_length=255)]
+    description: Text = ""
+    content_type: Annotated[str, Field(max_length=127)] = "application/octet-stream"
+    data: bytes
+
+
+class FileUpdate(_Input):
+    name: Annotated[str, Field(min_length=1, max_length=255)] | None = None
+    description: Text | None = None
+    action_id: Id | None = None

@@ -3,14 +3,17 @@ of each. Rows are returned as plain dicts in Hostlane's words; faces translate t
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hostlane.billing import service as billing
-from hostlane.core import clock
+from hostlane.config import get_settings
+from hostlane.core import clock, files
 from hostlane.core.errors import Conflict, HostlaneError, ValidationFailed
 from hostlane.core.pagination import ListQuery
 from hostlane.customers import service as customers
@@ -21,6 +24,7 @@ from hostlane.models import (
     ActionStatus,
     Project,
     ProjectAction,
+    ProjectFile,
     ProjectTicketLink,
     ProjectTimeLog,
     ProjectTopic,
@@ -28,6 +32,7 @@ from hostlane.models import (
 from hostlane.projects import repository as repo
 from hostlane.projects.errors import (
     ActionNotFound,
+    FileNotFound,
     ProjectNotFound,
     TicketLinkNotFound,
     TimeLogNotFound,
@@ -36,6 +41,8 @@ from hostlane.projects.errors import (
 from hostlane.projects.schemas import (
     ActionCreate,
     ActionUpdate,
+    FileCreate,
+    FileUpdate,
     ProjectCreate,
     ProjectUpdate,
     TicketLinkCreate,
@@ -143,8 +150,11 @@ async def update_project(session: AsyncSession, principal: Principal, project_id
 
 
 async def delete_project(session: AsyncSession, principal: Principal, project_id: int) -> Row:
+    """Delete a project with everything of it; its files' bytes go once the change commits."""
     project = await _project_model(session, principal, project_id, lock=True)
     row = _row(project)
+    for stored in await repo.rows_where(session, repo.FILES, repo.FILES.c.project_id == project_id):
+        files.remove_after_commit(session, stored["storage_key"])
     await session.delete(project)
     await session.flush()
     audit.record(session, principal, "project.delete", "project", project_id)
@@ -389,6 +399,135 @@ async def delete_time_log(session: AsyncSession, principal: Principal, time_log_
     await session.delete(log)
     await session.flush()
     audit.record(session, principal, "project_time_log.delete", "project_time_log", time_log_id)
+    return row
+
+
+# Files
+
+
+FILE_FILTERS = ("project_id", "action_id", "thread_id", "uploader_id")
+_UNSAFE_NAME = re.compile(r"[\x00-\x1f\x7f/\\]")
+_CONTENT_TYPE = re.compile(r"^[a-z0-9][a-z0-9!#$&^_.+-]*/[a-z0-9][a-z0-9!#$&^_.+-]*$")
+
+
+def clean_file_name(name: str) -> str:
+    """The last part of an uploaded name, without control characters or separators: a name is only shown, and
+    never reaches the disk (the store names files by key), but a download offers it to the user's browser."""
+    last = re.split(r"[/\\]", name)[-1]
+    cleaned = _UNSAFE_NAME.sub("", last).strip().lstrip(".")
+    if not cleaned:
+        raise ValidationFailed.field("name", "The name must name a file.")
+    return cleaned[:255]
+
+
+def _file_row(model: ProjectFile) -> Row:
+    row = _row(model)
+    del row["storage_key"]
+    return row
+
+
+async def list_files(
+    session: AsyncSession, principal: Principal, *, filters: Filters, limit: int, offset: int
+) -> tuple[list[Row], int]:
+    rows, total = await repo.page(session, repo.FILES, principal, filters=filters, limit=limit, offset=offset)
+    return [{k: v for k, v in row.items() if k != "storage_key"} for row in rows], total
+
+
+async def list_file_threads(
+    session: AsyncSession, principal: Principal, *, filters: Filters, limit: int, offset: int
+) -> tuple[list[Row], int]:
+    """The first versions of files, each with its later ``versions`` in order (two queries)."""
+    firsts, total = await list_files(
+        session, principal, filters={**filters, "thread_id": None}, limit=limit, offset=offset
+    )
+    later = await repo.rows_where(session, repo.FILES, repo.FILES.c.thread_id.in_([row["id"] for row in firsts]))
+    for first in firsts:
+        first["versions"] = [
+            {k: v for k, v in row.items() if k != "storage_key"} for row in later if row["thread_id"] == first["id"]
+        ]
+    return firsts, total
+
+
+async def get_file(session: AsyncSession, principal: Principal, file_id: int) -> Row:
+    row = await repo.one(session, repo.FILES, principal, file_id)
+    if row is None:
+        raise FileNotFound()
+    del row["storage_key"]
+    return row
+
+
+async def open_file(session: AsyncSession, principal: Principal, file_id: int) -> tuple[Row, Path]:
+    """The file's row and where its bytes are (404 when the row or the bytes are not there)."""
+    row = await repo.one(session, repo.FILES, principal, file_id)
+    found = files.path(row["storage_key"]) if row is not None else None
+    if row is None or found is None or not found.is_file():
+        raise FileNotFound()
+    return row, found
+
+
+async def create_file(session: AsyncSession, principal: Principal, data: FileCreate) -> Row:
+    limit = get_settings().max_upload_bytes
+    if len(data.data) > limit:
+        raise ValidationFailed.field("data", f"The file may not be larger than {limit // 1024} kilobytes.")
+    content_type = data.content_type.strip().lower()
+    if not _CONTENT_TYPE.fullmatch(content_type):
+        content_type = "application/octet-stream"
+    project_id, action_id, thread_id = data.project_id, data.action_id, None
+    if data.thread_id is not None:
+        first = await repo.one(session, repo.FILES, principal, data.thread_id)
+        if first is None:
+            raise ValidationFailed.field("thread_id", "The thread_id does not exist.")
+        thread_id = first["thread_id"] or first["id"]
+        project_id, action_id = first["project_id"], action_id or first["action_id"]
+    project_id = await _link_target(session, principal, project_id, action_id)
+    record = ProjectFile(
+        project_id=project_id,
+        action_id=action_id,
+        thread_id=thread_id,
+        uploader_id=principal.id if principal.kind is PrincipalKind.ADMIN else None,
+        name=clean_file_name(data.name),
+        description=data.description,
+        size=len(data.data),
+        content_type=content_type,
+        storage_key="",
+    )
+    session.add(record)
+    await session.flush()
+    record.storage_key = files.store_blob(session, "projects", record.id, data.data)
+    await session.flush()
+    audit.record(session, principal, "project_file.create", "project_file", record.id, {"name": record.name})
+    return _file_row(record)
+
+
+async def update_file(session: AsyncSession, principal: Principal, file_id: int, data: FileUpdate) -> Row:
+    record = await repo.get_model(session, ProjectFile, principal, file_id, lock=True)
+    if record is None:
+        raise FileNotFound()
+    changes = data.model_dump(exclude_unset=True)
+    ValidationFailed.refuse_nulls(changes, "name", "description")
+    if "name" in changes:
+        changes["name"] = clean_file_name(changes["name"])
+    if changes.get("action_id") is not None:
+        await _link_target(session, principal, record.project_id, changes["action_id"])
+    for name, value in changes.items():
+        setattr(record, name, value)
+    await session.flush()
+    audit.record(session, principal, "project_file.update", "project_file", file_id, changes)
+    return _file_row(record)
+
+
+async def delete_file(session: AsyncSession, principal: Principal, file_id: int) -> Row:
+    """Delete a file (a first version takes its later versions with it); the bytes go once the change commits."""
+    record = await repo.get_model(session, ProjectFile, principal, file_id, lock=True)
+    if record is None:
+        raise FileNotFound()
+    row = _file_row(record)
+    versions = await repo.rows_where(session, repo.FILES, repo.FILES.c.thread_id == file_id)
+    for key in [record.storage_key, *(version["storage_key"] for version in versions)]:
+        files.remove_after_commit(session, key)
+    await session.delete(record)
+    await session.flush()
+    audit.record(session, principal, "project_file.delete", "project_file", file_id)
     return row
 
 

@@ -9,7 +9,8 @@ Choices where the document is silent or wrong:
   (no MD5 is stored); an administrator whose password was set before this face existed sets it again;
 * beyond the document, ``POST projects.{id}.invoice`` (``per``: ``log`` or ``action``) invoices the project's billable,
   uninvoiced time logs to its client through billing, each log once (a second request finds nothing: 409);
-* files (``files``, ``…/files``) are not served yet: they answer 404.
+* a file is created from a multipart ``file`` part or from ``params[content]`` in base64 (with ``params[name]``);
+  ``files.{id}.download`` answers the bytes themselves (not the envelope), as an attachment under its name;
 """
 
 from hostlane.faces.face import Face

@@ -3,6 +3,8 @@ projects domain's schemas; a refusal is a 422 naming the document's param."""
 
 from __future__ import annotations
 
+import base64
+import binascii
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
@@ -10,6 +12,7 @@ from pydantic import BaseModel, ValidationError
 
 from hostlane.core import money
 from hostlane.core.errors import ValidationFailed
+from hostlane.core.forms import UploadedFile
 from hostlane.faces.teampro import wire
 
 Schema = TypeVar("Schema", bound=BaseModel)
@@ -27,7 +30,17 @@ _SHOWN: dict[str, list[str]] = {
 # Params no resource reads as a field: the list window.
 WINDOW = ("limit", "page", "offset")
 # Fields the document prints but a caller does not set.
-_READ_ONLY = {"id", "created_at", "updated_at", "completed_at", "invoice_id", "author_id", "number"}
+_READ_ONLY = {
+    "id",
+    "created_at",
+    "updated_at",
+    "completed_at",
+    "invoice_id",
+    "author_id",
+    "number",
+    "size",
+    "uploader_id",
+}
 
 
 def _refuse(name: str, problem: str) -> ValidationFailed:
@@ -75,7 +88,7 @@ _WIRE_NAMES = {
     for resource, table in wire.FIELDS.items()
     if resource != "whmcstickets"
     for name, wire_name in table.items()
-}
+} | {"data": "content"}
 
 
 def in_document_words(exc: ValidationFailed) -> ValidationFailed:
@@ -88,6 +101,26 @@ def in_document_words(exc: ValidationFailed) -> ValidationFailed:
         renamed.setdefault(wire_name, []).extend(problem.replace(name, wire_name) for problem in problems)
     first = next(iter(renamed))
     return ValidationFailed(f"{first}: {renamed[first][0]}", fields=renamed)
+
+
+def upload(params: dict[str, Any], uploaded: UploadedFile | None) -> dict[str, Any]:
+    """A new file's fields: the multipart ``file`` (its name and type unless ``params`` give them), or
+    ``params[content]`` in base64 with ``params[name]``."""
+    rest = dict(params)
+    content = rest.pop("content", None)
+    data = fields("files", rest)
+    if uploaded is not None:
+        data.setdefault("name", uploaded.filename)
+        data.setdefault("content_type", uploaded.content_type)
+        data["data"] = uploaded.data
+    elif isinstance(content, str) and content:
+        try:
+            data["data"] = base64.b64decode(content, validate=True)
+        except (binascii.Error, ValueError):
+            raise _refuse("content", "Must be the file's bytes in base64.") from None
+    else:
+        raise _refuse("content", "Send the file as multipart (file) or in base64 (params[content]).")
+    return data
 
 
 def fields(resource: str, params: dict[str, Any], *, ignore: tuple[str, ...] = ()) -> dict[str, Any]:

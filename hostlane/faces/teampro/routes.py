@@ -17,11 +17,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
+from fastapi.responses import FileResponse
 from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hostlane.core.errors import BadRequest, HostlaneError, NotFound, ValidationFailed
-from hostlane.core.formats import FormatRoute, decode_request
+from hostlane.core.formats import MULTIPART, FormatRoute, decode_request, media_type
+from hostlane.core.forms import UploadedFile, multipart_files
 from hostlane.faces.common import ClientIp, RuntimeDep
 from hostlane.faces.face import error_responses
 from hostlane.faces.teampro import auth, inputs, wire
@@ -36,6 +38,9 @@ FORMATS = ("json", "xml")
 METHODS = ("GET", "PUT", "POST", "DELETE")
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 250
+
+# A download is the file's bytes, never a page: no browser may render it as one of ours.
+DOWNLOAD_HEADERS = {"X-Content-Type-Options": "nosniff", "Content-Security-Policy": "sandbox"}
 
 router = APIRouter(prefix=PREFIX, tags=["teampro"], route_class=FormatRoute)
 
@@ -99,7 +104,7 @@ KINDS: dict[str, Kind] = {
         projects.delete_project,
         schemas.ProjectCreate,
         schemas.ProjectUpdate,
-        children=("actions", "topics", "whmcstickets", "timelogs"),
+        children=("actions", "topics", "files", "whmcstickets", "timelogs"),
         label="Project",
     ),
     "actions": Kind(
@@ -114,7 +119,7 @@ KINDS: dict[str, Kind] = {
         projects.delete_action,
         schemas.ActionCreate,
         schemas.ActionUpdate,
-        children=("topics", "whmcstickets", "timelogs"),
+        children=("topics", "files", "whmcstickets", "timelogs"),
         label="Action",
     ),
     "topics": Kind(
@@ -144,6 +149,20 @@ KINDS: dict[str, Kind] = {
         schemas.TimeLogCreate,
         schemas.TimeLogUpdate,
         label="Timelog",
+    ),
+    "files": Kind(
+        "files",
+        "file",
+        wire.file,
+        projects.FILE_FILTERS,
+        projects.list_files,
+        projects.get_file,
+        projects.create_file,
+        projects.update_file,
+        projects.delete_file,
+        schemas.FileCreate,
+        schemas.FileUpdate,
+        label="File",
     ),
     "ticketxrefs": Kind(
         "ticketxrefs",
@@ -241,6 +260,16 @@ def _resources() -> list[Row]:
                     "method": "GET",
                     "action": f"{kind.plural}.{key}.{child}",
                     "description": f"Return a {label} {KINDS[child].label} List",
+                }
+            )
+        if kind.plural == "files":
+            rows.append(
+                {
+                    "resource": "files",
+                    "name": "downloadFile",
+                    "method": "GET",
+                    "action": "files.{file_id}.download",
+                    "description": "Download a File",
                 }
             )
         if kind.update is not None:
@@ -358,7 +387,12 @@ def _id(raw: str) -> int:
 
 
 async def _dispatch(
-    session: AsyncSession, principal: Principal, method: str, keys: list[str], params: dict[str, Any]
+    session: AsyncSession,
+    principal: Principal,
+    method: str,
+    keys: list[str],
+    params: dict[str, Any],
+    upload: UploadedFile | None = None,
 ) -> tuple[int, Row, wire.Window | None]:
     """The answer's status, resources and window for the resource keys (the chain between version and format)."""
     if keys == ["api", "resources"]:
@@ -371,6 +405,12 @@ async def _dispatch(
     if not keys or keys[0] not in KINDS:
         raise NotFound(f"Unknown resource: {'.'.join(keys) or '(none)'}.")
     kind = KINDS[keys[0]]
+    if keys == ["files", "bythread"]:
+        _allow(method, "GET", keys)
+        filters, echoed = inputs.filters("files", params, kind.filters)
+        limit, offset = _window(params)
+        rows, total = await projects.list_file_threads(session, principal, filters=filters, limit=limit, offset=offset)
+        return 200, {"files": [wire.file(row) for row in rows]}, wire.Window(total, limit, offset, echoed)
     if keys == ["topics", "bythread"]:
         _allow(method, "GET", keys)
         filters, echoed = inputs.filters("topics", params, kind.filters)
@@ -383,7 +423,8 @@ async def _dispatch(
             return 200, {kind.plural: rows}, window
         _allow(method, "POST" if kind.create else "GET", keys)
         assert kind.create is not None and kind.create_schema is not None
-        data = inputs.validated(kind.plural, kind.create_schema, inputs.fields(kind.plural, params))
+        given = inputs.upload(params, upload) if kind.plural == "files" else inputs.fields(kind.plural, params)
+        data = inputs.validated(kind.plural, kind.create_schema, given)
         return 201, {kind.singular: kind.to_wire(await kind.create(session, principal, data))}, None
     row_id = _id(keys[1])
     single = wire.Window(1, 1, 0, {kind.id_key: row_id})
@@ -441,10 +482,18 @@ async def handle(request: Request, runtime: RuntimeDep, ip: ClientIp, path_chain
     params = _params(fields)
     principal = await auth.caller(runtime, fields, ip=ip)
     keys = chain[1:-1]
+    if len(keys) == 3 and keys[0] == "files" and keys[2] == "download":
+        _allow(call.method, "GET", keys)
+        async with runtime.db.reader() as session:
+            row, found = await projects.open_file(session, principal, _id(keys[1]))
+        return FileResponse(found, media_type=row["content_type"], filename=row["name"], headers=DOWNLOAD_HEADERS)
+    upload = None
+    if call.method == "POST" and keys == ["files"] and media_type(request.headers.get("content-type")) == MULTIPART:
+        upload = multipart_files(await request.body(), request.headers.get("content-type") or "").get("file")
     writes = call.method != "GET"
     try:
         async with runtime.db.transaction() if writes else runtime.db.reader() as session:
-            status, body, window = await _dispatch(session, principal, call.method, keys, params)
+            status, body, window = await _dispatch(session, principal, call.method, keys, params, upload)
     except ValidationFailed as exc:
         raise inputs.in_document_words(exc) from None
     return wire.envelope(request, status, body, window)

@@ -90,6 +90,17 @@ FIELDS: dict[str, dict[str, str]] = {
         "billable": "billable",
         "invoice_id": "invoice_id",
     },
+    "files": {
+        "id": "file_id",
+        "project_id": "project_id",
+        "action_id": "action_id",
+        "thread_id": "thread_id",
+        "uploader_id": "admin_id",
+        "name": "name",
+        "description": "description",
+        "size": "size",
+        "content_type": "type",
+    },
     "ticketxrefs": {"id": "xref_id", "ticket_id": "ticket_id", "project_id": "project_id", "action_id": "action_id"},
     "whmcstickets": {
         "id": "id",
@@ -155,6 +166,14 @@ def timelog(row: Row) -> Row:
     out["amount"] = money.format_amount(row["rate_minor"] * row["duration_seconds"] // 3600, RATE_CURRENCY)
     out["invoiced"] = row["invoice_id"] is not None
     return {**out, **_stamps(row)}
+
+
+def file(row: Row) -> Row:
+    out = {**_renamed("files", row), **_stamps(row)}
+    out["download"] = f"files.{row['id']}.download"
+    if "versions" in row:
+        out["versions"] = [file(version) for version in row["versions"]]
+    return out
 
 
 def ticketxref(row: Row) -> Row:

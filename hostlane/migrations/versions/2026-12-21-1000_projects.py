@@ -1,4 +1,4 @@
-"""projects: projects, their actions, topics, time logs and linked tickets; administrators' wbTeamPro password
+"""projects: projects, their actions, topics, files, time logs and linked tickets; administrators' wbTeamPro password
 hash (argon2 of the MD5 hex) and granted systems
 
 Revision ID: b3d81f5e0c27
@@ -201,6 +201,48 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_project_topics_project_id"), ["project_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_project_topics_thread_id"), ["thread_id"], unique=False)
 
+    op.create_table(
+        "project_files",
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("project_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("action_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=True),
+        sa.Column("thread_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=True),
+        sa.Column("uploader_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=True),
+        sa.Column("name", sa.String(length=255), nullable=False),
+        sa.Column("description", sa.Text(), nullable=False),
+        sa.Column("size", sa.BigInteger(), nullable=False),
+        sa.Column("content_type", sa.String(length=127), nullable=False),
+        sa.Column("storage_key", sa.String(length=255), nullable=False),
+        sa.Column("created_at", hostlane.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", hostlane.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["action_id"],
+            ["project_actions.id"],
+            name=op.f("fk_project_files_action_id_project_actions"),
+            ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["project_id"], ["projects.id"], name=op.f("fk_project_files_project_id_projects"), ondelete="CASCADE"
+        ),
+        sa.ForeignKeyConstraint(
+            ["thread_id"],
+            ["project_files.id"],
+            name=op.f("fk_project_files_thread_id_project_files"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["uploader_id"],
+            ["administrators.id"],
+            name=op.f("fk_project_files_uploader_id_administrators"),
+            ondelete="SET NULL",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_project_files")),
+    )
+    with op.batch_alter_table("project_files", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_project_files_action_id"), ["action_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_project_files_project_id"), ["project_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_project_files_thread_id"), ["thread_id"], unique=False)
+
     with op.batch_alter_table("administrators", schema=None) as batch_op:
         batch_op.add_column(sa.Column("md5_password_hash", sa.String(length=255), nullable=True))
         batch_op.add_column(sa.Column("permissions", sa.JSON(), server_default="[]", nullable=False))
@@ -211,6 +253,12 @@ def downgrade() -> None:
         batch_op.drop_column("permissions")
         batch_op.drop_column("md5_password_hash")
 
+    with op.batch_alter_table("project_files", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_project_files_thread_id"))
+        batch_op.drop_index(batch_op.f("ix_project_files_project_id"))
+        batch_op.drop_index(batch_op.f("ix_project_files_action_id"))
+
+    op.drop_table("project_files")
     with op.batch_alter_table("project_topics", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_project_topics_thread_id"))
         batch_op.drop_index(batch_op.f("ix_project_topics_project_id"))
