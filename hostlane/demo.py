@@ -30,7 +30,14 @@ from hostlane.models import ActionStatus, BillingCycle, ProjectStatus, ServiceSt
 from hostlane.network import service as network
 from hostlane.network.schemas import AddressAssign, PduCreate, PoolCreate, PortAssign
 from hostlane.projects import service as projects
-from hostlane.projects.schemas import ActionCreate, ProjectCreate, TicketLinkCreate, TimeLogCreate, TopicCreate
+from hostlane.projects.schemas import (
+    ActionCreate,
+    FileCreate,
+    ProjectCreate,
+    TicketLinkCreate,
+    TimeLogCreate,
+    TopicCreate,
+)
 from hostlane.runtime import Runtime
 from hostlane.services import service as services
 from hostlane.support import service as support
@@ -130,7 +137,7 @@ async def load_demo(runtime: Runtime, secret_key: str) -> DemoCredentials:
 
 async def _load_projects(session: AsyncSession, principal: Principal, service_id: int) -> None:
     """Project 1: a mail migration for the first customer's first service, with three actions, a topic and its
-    reply, time logs (two billable) and the customer's first ticket linked to it."""
+    reply, a file, time logs (two billable) and the customer's first ticket linked to it."""
     service = await services.get_service(session, principal, service_id)
     customer_id = int(service["customer_id"])
     admin = await identity.administrator_by_email(session, DEMO_ADMIN_EMAIL)
@@ -197,6 +204,18 @@ async def _load_projects(session: AsyncSession, principal: Principal, service_id
                 billable=billable,
             ),
         )
+    await projects.create_file(
+        session,
+        principal,
+        FileCreate(
+            project_id=project["id"],
+            action_id=actions[1]["id"],
+            name="migration-plan.txt",
+            description="The order of the mailboxes",
+            content_type="text/plain",
+            data=b"1. contact@  2. marie@  3. atelier@\n",
+        ),
+    )
     tickets = await support.list_tickets(session, principal, ListQuery(filters={"customer_id": str(customer_id)}))
     if tickets.items:
         await projects.create_ticket_link(
