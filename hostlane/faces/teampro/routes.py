@@ -26,7 +26,7 @@ from hostlane.core.formats import MULTIPART, FormatRoute, decode_request, media_
 from hostlane.core.forms import UploadedFile, multipart_files
 from hostlane.faces.common import ClientIp, RuntimeDep
 from hostlane.faces.face import error_responses
-from hostlane.faces.teampro import auth, inputs, wire
+from hostlane.faces.teampro import auth, inputs, sandbox, wire
 from hostlane.identity.principal import Principal
 from hostlane.models import ActionStatus, ProjectStatus
 from hostlane.projects import schemas
@@ -535,3 +535,7 @@ for _method in METHODS:
         summary="Rewritten URL: api/v1/<resource>/<format>",
         responses=_DOCUMENTED,
     )
+
+
+# The developers' sandbox: an HTML page, outside the OpenAPI document (``faces.teampro.sandbox``).
+router.add_route(PREFIX + "/sandbox", sandbox.sandbox, methods=["GET"], include_in_schema=False)
