@@ -304,7 +304,7 @@ def _resources() -> list[Row]:
     for row in rows:
         kind_name = row["resource"]
         if kind_name in KINDS:
-            row["fields"] = list(wire.FIELDS[kind_name].values())
+            row["fields"] = wire.fields_of(kind_name)
     return rows
 
 
@@ -510,6 +510,25 @@ async def clean(request: Request, chain: str, runtime: RuntimeDep, ip: ClientIp)
     return await handle(request, runtime, ip, chain)
 
 
+def _description() -> str:
+    """The routes' description in the OpenAPI document: every resource action, and every field of each resource."""
+    lines = [
+        "One handler behind the three URL forms. Params: `username`, `password` (MD5 hex), `action` (direct URL), "
+        "`method`, `params` (JSON string or PHP array; lists take `limit`, `page`, `offset` and the filters).",
+        "",
+        "| Action | Method | Description |",
+        "| --- | --- | --- |",
+    ]
+    lines += [f"| `{row['action']}` | {row['method']} | {row['description']} |" for row in _resources()]
+    lines += ["", "Fields of each resource:", ""]
+    lines += [
+        f"* **{plural}**: {', '.join(f'`{name}`' for name in table.values())}" for plural, table in wire.FIELDS.items()
+    ]
+    return "\n".join(lines)
+
+
+_DESCRIPTION = _description()
+
 for _method in METHODS:
     router.add_api_route(
         "/api.php",
@@ -517,6 +536,7 @@ for _method in METHODS:
         methods=[_method],
         name=f"direct_{_method.lower()}",
         summary="Direct URL: api.php?action=v1.<resource>.<format>",
+        description=_DESCRIPTION,
         responses=_DOCUMENTED,
     )
     router.add_api_route(
@@ -525,6 +545,7 @@ for _method in METHODS:
         methods=[_method],
         name=f"clean_{_method.lower()}",
         summary="Clean URL: api.php/v1/<resource>/<format>",
+        description=_DESCRIPTION,
         responses=_DOCUMENTED,
     )
     router.add_api_route(
@@ -533,6 +554,7 @@ for _method in METHODS:
         methods=[_method],
         name=f"rewritten_{_method.lower()}",
         summary="Rewritten URL: api/v1/<resource>/<format>",
+        description=_DESCRIPTION,
         responses=_DOCUMENTED,
     )
 

@@ -119,6 +119,23 @@ FIELDS: dict[str, dict[str, str]] = {
 }
 
 
+# Fields an answer prints beyond the translated ones (computed, or the reads' own).
+EXTRA_FIELDS: dict[str, list[str]] = {
+    "projects": ["created", "updated"],
+    "actions": ["created", "updated"],
+    "topics": ["created", "updated", "replies (bythread)"],
+    "timelogs": ["amount", "invoiced", "created", "updated"],
+    "files": ["download", "created", "updated", "versions (bythread)"],
+    "ticketxrefs": ["created", "updated"],
+    "whmcstickets": ["date", "lastreply", "department", "ticketxref"],
+}
+
+
+def fields_of(resource: str) -> list[str]:
+    """Every field an answer of ``resource`` prints."""
+    return [*FIELDS[resource].values(), *EXTRA_FIELDS[resource]]
+
+
 def moment(value: datetime | date | None) -> str | None:
     """WHMCS's ``2026-12-01 09:30:00`` (UTC) for a moment, ``2026-12-01`` for a day."""
     if value is None:
