@@ -17,16 +17,14 @@ from hostlane.faces.teampro import wire
 
 Schema = TypeVar("Schema", bound=BaseModel)
 
-_WORDS: dict[str, dict[str, dict[str, Any]]] = {
-    "projects": {"status": {word.lower(): status for status, word in wire.PROJECT_STATUS.items()}},
-    "actions": {"status": {word.lower(): status for status, word in wire.ACTION_STATUS.items()}},
-    "whmcstickets": {"status": {word.lower(): status for status, word in wire.TICKET_STATUS.items()}},
+# The document's words of each enumerated field, as they print (the domain's value each means).
+_SHOWN: dict[tuple[str, str], dict[Any, str]] = {
+    ("projects", "status"): dict(wire.PROJECT_STATUS),
+    ("actions", "status"): dict(wire.ACTION_STATUS),
+    ("whmcstickets", "status"): dict(wire.TICKET_STATUS),
+    ("whmcstickets", "urgency"): dict(wire.TICKET_URGENCY),
 }
-_SHOWN: dict[str, list[str]] = {
-    "projects": list(wire.PROJECT_STATUS.values()),
-    "actions": list(wire.ACTION_STATUS.values()),
-    "whmcstickets": list(wire.TICKET_STATUS.values()),
-}
+_WORDS = {key: {word.lower(): value for value, word in shown.items()} for key, shown in _SHOWN.items()}
 # Params no resource reads as a field: the list window.
 WINDOW = ("limit", "page", "offset")
 # Fields the document prints but a caller does not set.
@@ -48,12 +46,12 @@ def _refuse(name: str, problem: str) -> ValidationFailed:
 
 
 def _word(resource: str, name: str, value: Any) -> Any:
-    words = _WORDS.get(resource, {}).get(name)
+    words = _WORDS.get((resource, name))
     if words is None or value is None:
         return value
     found = words.get(str(value).strip().lower())
     if found is None:
-        allowed = ", ".join(_SHOWN[resource])
+        allowed = ", ".join(_SHOWN[resource, name].values())
         raise _refuse(name, f"Must be one of: {allowed}.")
     return found
 
