@@ -6,6 +6,7 @@ database keeps only their hashes.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
@@ -18,15 +19,25 @@ from hostlane.billing.schemas import InvoiceCreate, InvoiceLineIn, PaymentIn
 from hostlane.catalog import service as catalog
 from hostlane.catalog.schemas import GroupCreate, PricingCreate, ProductCreate
 from hostlane.core import clock, money
+from hostlane.core.pagination import ListQuery
 from hostlane.core.passwords import derived_secret
 from hostlane.customers import service as customers
 from hostlane.customers import sessions as customer_sessions
 from hostlane.customers.schemas import CustomerCreate
 from hostlane.identity import service as identity
 from hostlane.identity.principal import Principal
-from hostlane.models import BillingCycle, ServiceStatus
+from hostlane.models import ActionStatus, BillingCycle, ProjectStatus, ServiceStatus
 from hostlane.network import service as network
 from hostlane.network.schemas import AddressAssign, PduCreate, PoolCreate, PortAssign
+from hostlane.projects import service as projects
+from hostlane.projects.schemas import (
+    ActionCreate,
+    FileCreate,
+    ProjectCreate,
+    TicketLinkCreate,
+    TimeLogCreate,
+    TopicCreate,
+)
 from hostlane.runtime import Runtime
 from hostlane.services import service as services
 from hostlane.support import service as support
@@ -51,12 +62,18 @@ class DemoCredentials:
     customer_email: str
     customer_password: str
 
+    @property
+    def admin_md5(self) -> str:
+        """What wbTeamPro's API takes as the administrator's password."""
+        return hashlib.md5(self.admin_password.encode()).hexdigest()  # noqa: S324 - the document's login
+
     def describe(self, base_url: str = "http://127.0.0.1:8000") -> str:
         return "\n".join(
             [
                 "Hostlane demo credentials",
                 f"  administrator            {self.admin_login} / {self.admin_email}",
                 f"  administrator password   {self.admin_password}",
+                f"  wbTeamPro API password   {self.admin_md5}   (the MD5 of the administrator password)",
                 f"  application API key      {self.api_key}   (live mode, every permission)",
                 f"  test-mode API key        {self.test_api_key}   (test mode, every permission)",
                 f"  API documentation        {base_url}/api/documentation",
@@ -116,6 +133,94 @@ async def load_demo(runtime: Runtime, secret_key: str) -> DemoCredentials:
                     session, Principal.system(livemode=livemode), credentials.customer_password, line_product
                 )
     return credentials
+
+
+async def _load_projects(session: AsyncSession, principal: Principal, service_id: int) -> None:
+    """Project 1: a mail migration for the first customer's first service, with three actions, a topic and its
+    reply, a file, time logs (two billable) and the customer's first ticket linked to it."""
+    service = await services.get_service(session, principal, service_id)
+    customer_id = int(service["customer_id"])
+    admin = await identity.administrator_by_email(session, DEMO_ADMIN_EMAIL)
+    admin_ids = [admin.id] if admin is not None else []
+    today = clock.today()
+    project = await projects.create_project(
+        session,
+        principal,
+        ProjectCreate(
+            title="Mail migration",
+            description="Move the 40 mailboxes of Atelier Dubois to the new platform.",
+            customer_id=customer_id,
+            service_id=service_id,
+            status=ProjectStatus.ACTIVE,
+            started_on=today - timedelta(days=3),
+            due_on=today + timedelta(days=11),
+            administrator_ids=admin_ids,
+        ),
+    )
+    actions = []
+    for position, (title, status) in enumerate(
+        (
+            ("Inventory the mailboxes", ActionStatus.COMPLETED),
+            ("Copy the mail", ActionStatus.IN_PROGRESS),
+            ("Switch the MX records", ActionStatus.PENDING),
+        ),
+        1,
+    ):
+        actions.append(
+            await projects.create_action(
+                session,
+                principal,
+                ActionCreate(
+                    project_id=project["id"],
+                    title=title,
+                    status=status,
+                    position=position,
+                    assignee_id=admin_ids[0] if admin_ids else None,
+                ),
+            )
+        )
+    topic = await projects.create_topic(
+        session, principal, TopicCreate(project_id=project["id"], title="Cutover window", body="Friday 22:00?")
+    )
+    await projects.create_topic(
+        session, principal, TopicCreate(thread_id=topic["id"], title="Re: Cutover window", body="Friday suits us.")
+    )
+    now = clock.now().replace(minute=0, second=0, microsecond=0)
+    for action, hours_ago, hours, billable in (
+        (actions[0], 50, 2, True),
+        (actions[1], 26, 3, True),
+        (actions[1], 4, 1, False),
+    ):
+        await projects.create_time_log(
+            session,
+            principal,
+            TimeLogCreate(
+                action_id=action["id"],
+                administrator_id=admin_ids[0] if admin_ids else None,
+                description=action["title"],
+                started_at=now - timedelta(hours=hours_ago),
+                ended_at=now - timedelta(hours=hours_ago - hours),
+                rate_minor=6000,
+                billable=billable,
+            ),
+        )
+    await projects.create_file(
+        session,
+        principal,
+        FileCreate(
+            project_id=project["id"],
+            action_id=actions[1]["id"],
+            name="migration-plan.txt",
+            description="The order of the mailboxes",
+            content_type="text/plain",
+            data=b"1. contact@  2. marie@  3. atelier@\n",
+        ),
+    )
+    tickets = await support.list_tickets(session, principal, ListQuery(filters={"customer_id": str(customer_id)}))
+    if tickets.items:
+        await projects.create_ticket_link(
+            session, principal, TicketLinkCreate(ticket_id=tickets.items[0]["id"], project_id=project["id"])
+        )
 
 
 # (group, slug, [(product, description, module, stock, {currency: {cycle: price, "setup_<cycle>": fee}})])
@@ -362,6 +467,8 @@ async def _load_business(
     if first_service is not None:
         await _load_support_and_network(session, principal, first_service)
         await _load_invoices(session, principal, first_service)
+        if principal.livemode:
+            await _load_projects(session, principal, first_service)
 
 
 DEPARTMENTS = [

@@ -42,6 +42,7 @@ PLACEHOLDERS: dict[str, str] = {
     r"<password>": "customer_password",
     r"\bPASSWORD\b": "customer_password",  # C=marie.dubois@example.com:PASSWORD   # printed by `make run`
     r"\bhl_live_\.\.\.": "api_key",  # KEY=hl_live_...   # printed by `make run`
+    r"\bADMIN_MD5\b": "admin_md5",  # wbTeamPro's login: password=ADMIN_MD5 (the MD5 of the admin password)
     r"\bADMIN_PASSWORD\b": "admin_password",  # XCI's login: {"login": "admin", "password": "ADMIN_PASSWORD"}
 }
 # A variable line of a block: `NAME=value   # comment`, run (placeholders filled) before each curl of its block.
@@ -167,12 +168,16 @@ def parse_credentials(printed: str) -> dict[str, str]:
     key = re.search(r"application API key\s+(hl_live_\w+)", printed)
     customer = re.search(r"client-area customer\s+(\S+) / (\S+)", printed)
     admin = re.search(r"administrator password\s+(\S+)", printed)
-    assert key and customer and admin, f"hostlane demo did not print the credentials the README names:\n{printed}"
+    admin_md5 = re.search(r"wbTeamPro API password\s+(\S+)", printed)
+    assert key and customer and admin and admin_md5, (
+        f"hostlane demo did not print the credentials the README names:\n{printed}"
+    )
     return {
         "api_key": key.group(1),
         "customer_email": customer.group(1),
         "customer_password": customer.group(2),
         "admin_password": admin.group(1),
+        "admin_md5": admin_md5.group(1),
     }
 
 

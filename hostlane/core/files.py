@@ -144,3 +144,12 @@ def store(session: AsyncSession, folder: str, owner_id: int, data: bytes, file_f
     _write(key, data)
     discard_on_rollback(session, key)
     return key
+
+
+def store_blob(session: AsyncSession, folder: str, owner_id: int, data: bytes) -> str:
+    """Write any ``data`` (a document, an archive) as a new file of ``folder`` for ``owner_id``, removed again if
+    ``session`` rolls back; returns its key. Its name and type are the row's to keep: the key names neither."""
+    key = f"{folder}/{owner_id}-{secrets.token_hex(8)}.bin"
+    _write(key, data)
+    discard_on_rollback(session, key)
+    return key

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import re
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
@@ -89,6 +90,7 @@ async def create_administrator(
         is_super_admin=super_admin,
         uses_ldap=uses_ldap,
         password_hash=await hash_password_off_loop(password) if password else None,
+        md5_password_hash=await _md5_hash(password) if password else None,
     )
     await audit.created(
         session, principal, admin, "administrator", {"login": login, "email": email, "super_admin": super_admin}
@@ -282,6 +284,65 @@ async def login_administrator(
     return admin
 
 
+async def _md5_hash(password: str) -> str:
+    """The slow hash (argon2) of the MD5 hex of ``password``: what the wbTeamPro API's login is checked against.
+    The MD5 hex is a password equivalent there, so it is stored only under argon2, never as it is."""
+    return await hash_password_off_loop(hashlib.md5(password.encode()).hexdigest())  # noqa: S324 - the document's
+
+
+@dataclass(slots=True)
+class _Md5Account:
+    id: int
+    password_hash: str | None
+    admin: Administrator
+
+
+_RECENT_MD5 = RecentVerifications()
+
+
+async def login_administrator_md5(
+    db: Database, guard: LoginGuard, *, ip: str, login: str, md5_hex: str
+) -> Administrator:
+    """Check an administrator's login and the MD5 hex of its password (the wbTeamPro API sends it on every call)
+    against the argon2 hash of that MD5; failures count toward the shared ban. A check that passed a few seconds
+    ago is not re-run (``RecentVerifications``), as the credential comes with every request."""
+    async with db.reader() as session:
+        found = await repo.administrator_by_login(session, login)
+    account = (
+        _Md5Account(found.id, found.md5_password_hash, found)
+        if found is not None and found.is_active and not found.uses_ldap
+        else None
+    )
+
+    async def load() -> _Md5Account | None:
+        return account
+
+    verified = await login_with_password(guard, ip=ip, password=md5_hex.lower(), load=load, recent=_RECENT_MD5)
+    return verified.admin
+
+
+def has_system(admin: Administrator, system: str) -> bool:
+    """The administrator may use ``system`` (``projects``): a super-administrator, or one granted ``system:*``
+    (or ``*``)."""
+    granted = set(admin.permissions or [])
+    return admin.is_super_admin or "*" in granted or f"{system}:*" in granted
+
+
+async def grant_systems(
+    session: AsyncSession, principal: Principal, admin_id: int, names: Iterable[str]
+) -> Administrator:
+    """Set the systems an administrator is granted (``projects:*``), replacing the previous ones."""
+    admin = await repo.administrator_by_id(session, admin_id, lock=True)
+    if admin is None:
+        raise AdministratorNotFound()
+    admin.permissions = permissions.normalize(names)
+    await session.flush()
+    audit.record(
+        session, principal, "administrator.grant", "administrator", admin_id, {"permissions": admin.permissions}
+    )
+    return admin
+
+
 async def _login_with_directory(
     guard: LoginGuard, directory: LdapDirectory | None, *, ip: str, account: Administrator, password: str
 ) -> Administrator:
@@ -359,6 +420,7 @@ async def update_administrator(
     if password is not None:
         _check_password(password)
         admin.password_hash = await hash_password_off_loop(password)
+        admin.md5_password_hash = await _md5_hash(password)
         changes["password"] = password
     if not admin.uses_ldap and admin.password_hash is None:
         raise ValidationFailed.field("password", "A password is required unless the account uses LDAP.")

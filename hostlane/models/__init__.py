@@ -25,6 +25,16 @@ from hostlane.models.idempotency import IdempotencyRecord
 from hostlane.models.job import Job, JobStatus, SchedulerLock
 from hostlane.models.network import IpAddress, IpPool, PduDevice, PduPort
 from hostlane.models.order import Order, OrderItem, OrderStatus
+from hostlane.models.project import (
+    ActionStatus,
+    Project,
+    ProjectAction,
+    ProjectFile,
+    ProjectStatus,
+    ProjectTicketLink,
+    ProjectTimeLog,
+    ProjectTopic,
+)
 from hostlane.models.service import BillingCycle, DeliveryStatus, Service, ServiceEvent, ServiceStatus
 from hostlane.models.support import (
     ReplyType,
@@ -50,6 +60,7 @@ from hostlane.models.telephony import (
 
 __all__ = [
     "BILLING_CYCLES",
+    "ActionStatus",
     "AdminSession",
     "Administrator",
     "AdministratorEntity",
@@ -91,6 +102,13 @@ __all__ = [
     "Pricing",
     "Product",
     "ProductGroup",
+    "Project",
+    "ProjectAction",
+    "ProjectFile",
+    "ProjectStatus",
+    "ProjectTicketLink",
+    "ProjectTimeLog",
+    "ProjectTopic",
     "RefreshToken",
     "ReplyType",
     "SchedulerLock",

@@ -68,6 +68,14 @@ TICKET = Scoped(
 )
 
 
+async def tickets_with_ids(session: AsyncSession, caller: Caller, ids: Collection[int]) -> list[dict[str, Any]]:
+    """The readable tickets among ``ids``, by id (for another domain's list of linked tickets)."""
+    if not ids:
+        return []
+    statement = TICKET.readable(caller).where(TICKETS.c.id.in_(list(ids))).order_by(TICKETS.c.id)
+    return [dict(row) for row in (await session.execute(statement)).mappings()]
+
+
 async def staff_by_ids(session: AsyncSession, caller: Caller, ids: Collection[Any]) -> dict[int, dict[str, Any]]:
     """Staff members by id, as a ticket shows them (who opened it, who it is assigned to, who replied)."""
     wanted = {i for i in ids if i is not None}

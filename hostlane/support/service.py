@@ -108,6 +108,11 @@ async def list_tickets(session: AsyncSession, principal: Principal, query: ListQ
     return await repo.TICKET.page(session, principal, query, includes=TICKET_INCLUDES)
 
 
+async def tickets_with_ids(session: AsyncSession, principal: Principal, ids: Collection[int]) -> list[dict[str, Any]]:
+    """The readable tickets among ``ids``, by id, without replies (one query)."""
+    return await repo.tickets_with_ids(session, principal, ids)
+
+
 async def get_ticket(
     session: AsyncSession,
     principal: Principal,

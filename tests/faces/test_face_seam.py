@@ -20,6 +20,7 @@ from tests.fixtures.http import (
     app_routes,
     assert_hostbill_error,
     assert_laravel_error,
+    assert_teampro_error,
     assert_xci_error,
     depends_on,
     face_routes,
@@ -32,6 +33,7 @@ SHAPES: dict[str, ErrorShape] = {
     "clientarea": assert_hostbill_error,
     "webhooks": assert_laravel_error,
     "xci": assert_xci_error,
+    "teampro": assert_teampro_error,
 }
 ROUTES = [(face, method, path, route) for face in FACES for method, path, route in face_routes(face)]
 
@@ -152,4 +154,10 @@ async def test_a_face_added_under_api_words_its_own_errors(runtime: Runtime) -> 
 
 def test_the_openapi_tags_are_the_faces(shared_app: FastAPI) -> None:
     assert shared_app.openapi()["tags"] == [face.openapi_tag for face in LISTED]
-    assert [tag["name"] for tag in shared_app.openapi()["tags"]] == ["application", "clientarea", "xci", "webhooks"]
+    assert [tag["name"] for tag in shared_app.openapi()["tags"]] == [
+        "application",
+        "clientarea",
+        "xci",
+        "teampro",
+        "webhooks",
+    ]

@@ -94,6 +94,7 @@ _ERROR_SCHEMA = {
     "/api/application": "LaravelError",
     "/api/webhooks": "LaravelError",
     "/api/1.0": "XciError",
+    "/modules/addons/wbteampro": "TeamProEnvelope",
     "/api": "HostBillError",
 }
 
