@@ -11,7 +11,7 @@ from fastapi import FastAPI
 
 from hostlane.app import FACES
 from hostlane.core.formats import JSON, XML
-from hostlane.faces import application
+from hostlane.faces import application, clientarea
 from hostlane.faces.face import Face, face_for
 
 OPERATIONS = ("get", "put", "post", "delete", "patch")
@@ -41,7 +41,7 @@ def _operations(document: dict[str, Any], face: Face) -> list[tuple[str, str, di
     ]
 
 
-@pytest.mark.parametrize("face", [application.FACE], ids=lambda face: face.tag)
+@pytest.mark.parametrize("face", [application.FACE, clientarea.FACE], ids=lambda face: face.tag)
 def test_every_success_documents_its_body(shared_app: FastAPI, face: Face) -> None:
     document = shared_app.openapi()
     undocumented = []
