@@ -52,6 +52,12 @@ def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     return {status: {"description": ERROR_STATUSES[status]} for status in statuses}
 
 
+def success_responses(shape: type[BaseModel], status: int = 200) -> dict[int | str, dict[str, Any]]:
+    """The ``responses=`` of a route whose success answers ``shape`` (a face's wire model): the document lists it
+    in JSON and in XML (``document_requests``)."""
+    return {status: {"model": shape, "description": "Success"}}
+
+
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
@@ -110,7 +116,8 @@ IDEMPOTENCY_KEY = {
 def document_requests(document: dict[str, Any], faces: Sequence[Face]) -> dict[str, Any]:
     """List every request body of ``document`` in each media type its face reads (``Face.body_media_types``), with
     the schema its JSON form has; move the schemas that routes documented themselves (``faces.common.documented_body``)
-    into the document's components; and list ``Idempotency-Key`` on each POST of a face that authenticates."""
+    into the document's components; list ``Idempotency-Key`` on each POST of a face that authenticates; and list a
+    success answer documented in JSON (``success_responses``) in XML too, with the same schema."""
     schemas = document.setdefault("components", {}).setdefault("schemas", {})
     for path, operations in document.get("paths", {}).items():
         face = face_for(path, faces)
@@ -120,6 +127,11 @@ def document_requests(document: dict[str, Any], faces: Sequence[Face]) -> dict[s
             schemas.update(operation.pop(DOCUMENTED_SCHEMAS, {}))
             if face is not None and face.auth is not None and method == "post":
                 operation.setdefault("parameters", []).append(dict(IDEMPOTENCY_KEY))
+            if face is not None:
+                for status, answer in operation.get("responses", {}).items():
+                    answered = answer.get("content", {})
+                    if status.startswith("2") and answered.get(JSON, {}).get("schema"):
+                        answered.setdefault(XML, {"schema": answered[JSON]["schema"]})
             content = operation.get("requestBody", {}).get("content", {})
             if face is None or JSON not in content:
                 continue

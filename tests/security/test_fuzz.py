@@ -4,8 +4,11 @@ holding ``*`` (the application face), as a customer over Basic and over a bearer
 events signed by the webhook secret (the Stripe webhook).
 
 Three checks hold for every answer: no 5xx (``not_a_server_error``), its status documented for the operation
-(``status_code_conformance``), its body the documented schema for that status (``response_schema_conformance``).
-An answer asked for in XML is also well-formed XML.
+(``status_code_conformance``), its body the documented schema for that status (``response_schema_conformance``):
+successes included, as the application face and the client area document each success body (their ``schemas``
+modules). An answer asked for in XML is checked for well-formedness only: the document lists the JSON schema for
+XML too, but in XML every value is text (no numbers, booleans, nulls or one-item lists), so a JSON schema cannot
+judge it; its data is the JSON answer's, which the schema does judge.
 
 The run is bounded and deterministic: ``MAX_EXAMPLES`` cases per operation and strategy (valid data, invalid data,
 valid data on rows that exist), derandomized (Hypothesis draws from a seed it derives from the test), no example

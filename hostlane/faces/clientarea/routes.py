@@ -16,7 +16,7 @@ from hostlane.core.money import format_amount
 from hostlane.core.pagination import ListQuery
 from hostlane.customers import service as customers
 from hostlane.customers import sessions as customer_sessions
-from hostlane.faces.clientarea import wire
+from hostlane.faces.clientarea import schemas, wire
 from hostlane.faces.clientarea.auth import customer, livemode_of
 from hostlane.faces.clientarea.inputs import CustomerTicketOpen, ProductOrder, ReplyIn, parse, required
 from hostlane.faces.common import (
@@ -29,7 +29,7 @@ from hostlane.faces.common import (
     bearer_token,
     documented_body,
 )
-from hostlane.faces.face import error_responses
+from hostlane.faces.face import error_responses, success_responses
 from hostlane.faces.idempotency import claiming, remember
 from hostlane.identity.principal import Principal
 from hostlane.network import service as network
@@ -50,6 +50,7 @@ ALL = 10_000  # the client area's lists are whole (HostBill's are); a customer's
     "/login",
     summary="Log in: an access token and a refresh token",
     openapi_extra=documented_body(["username", "password"]),
+    responses=success_responses(schemas.Tokens),
 )
 async def login(request: Request, runtime: RuntimeDep, ip: ClientIp) -> Response:
     fields = await required(request, "username", "password")
@@ -70,6 +71,7 @@ async def login(request: Request, runtime: RuntimeDep, ip: ClientIp) -> Response
     "/token",
     summary="A new token pair for a refresh token (each refresh token works once)",
     openapi_extra=documented_body(["refresh_token"]),
+    responses=success_responses(schemas.Tokens),
 )
 async def refresh(request: Request, runtime: RuntimeDep) -> Response:
     fields = await required(request, "refresh_token")
@@ -81,6 +83,7 @@ async def refresh(request: Request, runtime: RuntimeDep) -> Response:
     "/revoke",
     summary="End a login: pass its refresh token, or call with its access token",
     openapi_extra=documented_body(["refresh_token"], required=False),
+    responses=success_responses(schemas.Done),
 )
 async def revoke(request: Request, runtime: RuntimeDep) -> Response:
     token = bearer_token(request)
@@ -91,20 +94,22 @@ async def revoke(request: Request, runtime: RuntimeDep) -> Response:
     return render(request, {"status": True}, headers=NO_STORE)
 
 
-@router.post("/logout", summary="Invalidate the authorization token")
+@router.post("/logout", summary="Invalidate the authorization token", responses=success_responses(schemas.Done))
 async def logout(request: Request, runtime: RuntimeDep, _: Annotated[Principal, Depends(customer)]) -> Response:
     if (token := bearer_token(request)) is not None:
         await customer_sessions.revoke(runtime.db, runtime.settings.secret_key, token)
     return render(request, {"status": True}, headers=NO_STORE)
 
 
-@router.get("/details", summary="My account's registration details")
+@router.get("/details", summary="My account's registration details", responses=success_responses(schemas.Details))
 async def details(request: Request, session: ReadSession, principal: Customer) -> Response:
     row = await customers.get_customer(session, principal, principal.scope or 0)
     return render(request, {"client": wire.client(row)})
 
 
-@router.get("/balance", summary="Unpaid invoices total and account credit")
+@router.get(
+    "/balance", summary="Unpaid invoices total and account credit", responses=success_responses(schemas.Balance)
+)
 async def balance(request: Request, session: ReadSession, principal: Customer) -> Response:
     figures = await billing.balance(session, principal, principal.scope or 0)
     currency = figures["currency"]
@@ -121,13 +126,15 @@ async def balance(request: Request, session: ReadSession, principal: Customer) -
     )
 
 
-@router.get("/invoice", summary="All invoices under my account")
+@router.get("/invoice", summary="All invoices under my account", responses=success_responses(schemas.Invoices))
 async def invoices(request: Request, session: ReadSession, principal: Customer) -> Response:
     page = await billing.list_invoices(session, principal, ListQuery(page=1, per_page=ALL, sort=[("id", True)]))
     return render(request, {"invoices": [wire.invoice_summary(row) for row in page.items]})
 
 
-@router.get("/invoice/{invoice_id}", summary="One invoice with its items")
+@router.get(
+    "/invoice/{invoice_id}", summary="One invoice with its items", responses=success_responses(schemas.OneInvoice)
+)
 async def invoice(request: Request, invoice_id: PathId, session: ReadSession, principal: Customer) -> Response:
     row = await billing.get_invoice(session, principal, invoice_id)
     owner = await customers.get_customer(session, principal, row["customer_id"])
@@ -137,7 +144,7 @@ async def invoice(request: Request, invoice_id: PathId, session: ReadSession, pr
 # Support
 
 
-@router.get("/tickets", summary="List support tickets under my account")
+@router.get("/tickets", summary="List support tickets under my account", responses=success_responses(schemas.Tickets))
 async def tickets(request: Request, session: ReadSession, principal: Customer) -> Response:
     query = ListQuery(page=1, per_page=ALL, sort=[("updated_at", True), ("id", True)])
     page = await support.list_tickets(session, principal, query)
@@ -145,7 +152,10 @@ async def tickets(request: Request, session: ReadSession, principal: Customer) -
 
 
 @router.post(
-    "/tickets", summary="Submit a new ticket (Idempotency-Key)", openapi_extra=documented_body(CustomerTicketOpen)
+    "/tickets",
+    summary="Submit a new ticket (Idempotency-Key)",
+    openapi_extra=documented_body(CustomerTicketOpen),
+    responses=success_responses(schemas.TicketOpened),
 )
 async def open_ticket(request: Request, session: WriteSession, principal: Customer) -> Response:
     data = await parse(request, CustomerTicketOpen)
@@ -153,7 +163,11 @@ async def open_ticket(request: Request, session: WriteSession, principal: Custom
     return await remember(session, request, render(request, {"ticket": row["number"]}))
 
 
-@router.get("/tickets/{number}", summary="Ticket details, with all replies (marks the ticket read)")
+@router.get(
+    "/tickets/{number}",
+    summary="Ticket details, with all replies (marks the ticket read)",
+    responses=success_responses(schemas.TicketDetail),
+)
 async def ticket(request: Request, number: TicketNumber, session: WriteSession, principal: Customer) -> Response:
     return render(request, wire.ticket_detail(await support.read_ticket(session, principal, number)))
 
@@ -162,6 +176,7 @@ async def ticket(request: Request, number: TicketNumber, session: WriteSession, 
     "/tickets/{number}",
     summary="Reply to a ticket (re-opens it if closed)",
     openapi_extra=documented_body(ReplyIn),
+    responses=success_responses(schemas.ReplyAdded),
 )
 async def reply_ticket(request: Request, number: TicketNumber, session: WriteSession, principal: Customer) -> Response:
     ticket_id = await support.ticket_id(session, principal, number)
@@ -169,19 +184,19 @@ async def reply_ticket(request: Request, number: TicketNumber, session: WriteSes
     return await remember(session, request, render(request, {"info": ["reply_added"]}))
 
 
-@router.put("/tickets/{number}/open", summary="Re-open a closed ticket")
+@router.put("/tickets/{number}/open", summary="Re-open a closed ticket", responses=success_responses(schemas.Done))
 async def reopen_ticket(request: Request, number: TicketNumber, session: WriteSession, principal: Customer) -> Response:
     await support.reopen_ticket(session, principal, await support.ticket_id(session, principal, number))
     return render(request, {"status": True})
 
 
-@router.put("/tickets/{number}/close", summary="Close a ticket")
+@router.put("/tickets/{number}/close", summary="Close a ticket", responses=success_responses(schemas.Done))
 async def close_ticket(request: Request, number: TicketNumber, session: WriteSession, principal: Customer) -> Response:
     await support.close_ticket(session, principal, await support.ticket_id(session, principal, number))
     return render(request, {"status": True})
 
 
-@router.get("/ticket/departments", summary="The ticket departments")
+@router.get("/ticket/departments", summary="The ticket departments", responses=success_responses(schemas.Departments))
 async def departments(request: Request, session: ReadSession, principal: Customer) -> Response:
     rows = await support.all_departments(session, principal)
     return render(request, {"depts": [wire.department(row) for row in rows]})
@@ -190,7 +205,7 @@ async def departments(request: Request, session: ReadSession, principal: Custome
 # Services and orders
 
 
-@router.get("/service", summary="List services under my account")
+@router.get("/service", summary="List services under my account", responses=success_responses(schemas.Services))
 async def service_list(request: Request, session: ReadSession, principal: Customer) -> Response:
     page = await services.list_services(session, principal, ListQuery(page=1, per_page=ALL, sort=[("id", True)]))
     products = await catalog.products_by_id(session, principal, [row["product_id"] for row in page.items])
@@ -202,7 +217,7 @@ async def service_list(request: Request, session: ReadSession, principal: Custom
     return render(request, {"services": rows})
 
 
-@router.get("/service/{service_id}", summary="Service details")
+@router.get("/service/{service_id}", summary="Service details", responses=success_responses(schemas.OneService))
 async def service_detail(request: Request, service_id: PathId, session: ReadSession, principal: Customer) -> Response:
     row = await services.get_service(session, principal, service_id)
     product = (await catalog.products_by_id(session, principal, [row["product_id"]])).get(row["product_id"])
@@ -215,6 +230,7 @@ async def service_detail(request: Request, service_id: PathId, session: ReadSess
     "/order/{product_id}",
     summary="Order a product: an invoice and a pending service (Idempotency-Key)",
     openapi_extra=documented_body(ProductOrder, required=False),
+    responses=success_responses(schemas.OrderPlaced),
 )
 async def order(request: Request, product_id: PathId, session: WriteSession, principal: Customer) -> Response:
     data = await parse(request, ProductOrder)
@@ -234,7 +250,11 @@ def _payment_answer(request: Request, outcome: billing.PayOutcome) -> Response:
     "/invoice/{invoice_id}/pay",
     summary="Pay an invoice with the saved card or with account credit",
     responses={
-        202: {"description": "The card charge's outcome is not known yet: `payment_pending`"},
+        **success_responses(schemas.PaymentAnswer),
+        202: {
+            "description": "The card charge's outcome is not known yet: `payment_pending`",
+            "model": schemas.PaymentAnswer,
+        },
         **error_responses(402),
     },
     openapi_extra=documented_body(InvoicePayment, required=False),
@@ -252,7 +272,11 @@ async def pay_invoice(request: Request, invoice_id: PathId, runtime: RuntimeDep,
 # Network and power of a service
 
 
-@router.get("/service/{service_id}/ip", summary="List the service's IP addresses")
+@router.get(
+    "/service/{service_id}/ip",
+    summary="List the service's IP addresses",
+    responses=success_responses(schemas.Ips),
+)
 async def service_ips(request: Request, service_id: PathId, session: ReadSession, principal: Customer) -> Response:
     rows = await network.service_addresses(session, principal, service_id)
     return render(request, {"success": True, "ips": [wire.ip_address(row) for row in rows]})
@@ -265,7 +289,7 @@ def _rdns(rows: list[dict[str, Any]]) -> dict[str, Any]:
 @router.get(
     "/service/{service_id}/rdns",
     summary="Reverse DNS of the service's IP addresses",
-    responses=error_responses(502, 503),
+    responses={**success_responses(schemas.ReverseDns), **error_responses(502, 503)},
 )
 async def service_rdns(request: Request, service_id: PathId, runtime: RuntimeDep, principal: Customer) -> Response:
     return render(
@@ -277,7 +301,7 @@ async def service_rdns(request: Request, service_id: PathId, runtime: RuntimeDep
 @router.post(
     "/service/{service_id}/rdns",
     summary="Update reverse DNS: {ipaddress: {<ip>: <host name>}}",
-    responses=error_responses(502, 503),
+    responses={**success_responses(schemas.ReverseDns), **error_responses(502, 503)},
     openapi_extra=documented_body(RdnsIn),
 )
 async def update_rdns(request: Request, service_id: PathId, runtime: RuntimeDep, principal: Customer) -> Response:
@@ -289,7 +313,7 @@ async def update_rdns(request: Request, service_id: PathId, runtime: RuntimeDep,
 @router.get(
     "/service/{service_id}/pdu",
     summary="List the PDU ports assigned to the service",
-    responses=error_responses(502, 503),
+    responses={**success_responses(schemas.Ports), **error_responses(502, 503)},
 )
 async def service_pdu(request: Request, service_id: PathId, runtime: RuntimeDep, principal: Customer) -> Response:
     rows = await network.ports_with_power(runtime.db, principal, runtime.pdu_for(principal.livemode), service_id)
@@ -297,7 +321,9 @@ async def service_pdu(request: Request, service_id: PathId, runtime: RuntimeDep,
 
 
 @router.get(
-    "/service/{service_id}/pdu/{port_id}", summary="The power of a PDU port", responses=error_responses(502, 503)
+    "/service/{service_id}/pdu/{port_id}",
+    summary="The power of a PDU port",
+    responses={**success_responses(schemas.OnePort), **error_responses(502, 503)},
 )
 async def pdu_port(
     request: Request, service_id: PathId, port_id: PathId, runtime: RuntimeDep, principal: Customer
@@ -309,7 +335,7 @@ async def pdu_port(
 @router.post(
     "/service/{service_id}/pdu/{port_id}",
     summary="Power a PDU port on (true) or off (false)",
-    responses=error_responses(502, 503),
+    responses={**success_responses(schemas.OnePort), **error_responses(502, 503)},
     openapi_extra=documented_body(PowerIn),
 )
 async def set_pdu_port(

@@ -22,7 +22,7 @@ from hostlane.catalog.errors import GroupHasProducts
 from hostlane.core.formats import render, uploaded_files
 from hostlane.core.forms import UploadedFile
 from hostlane.core.pagination import ListQuery, Page
-from hostlane.faces.application import wire
+from hostlane.faces.application import schemas, wire
 from hostlane.faces.application.auth import needs
 from hostlane.faces.application.inputs import (
     GroupCreate,
@@ -34,6 +34,7 @@ from hostlane.faces.application.inputs import (
 )
 from hostlane.faces.application.routes.kit import Resource, Row, face_router, update_route
 from hostlane.faces.common import PathId, ReadSession, WriteSession
+from hostlane.faces.face import success_responses
 from hostlane.identity.principal import Principal
 
 router = face_router()
@@ -88,13 +89,24 @@ async def _get_group(
 
 
 GROUPS = Resource(
-    router, "/groups", one="group", spec=catalog.GROUP_SPEC, wire=wire.group, envelope=wire.flat_paginated
+    router,
+    "/groups",
+    one="group",
+    spec=catalog.GROUP_SPEC,
+    wire=wire.group,
+    shape=schemas.Group,
+    envelope=wire.flat_paginated,
 )
 GROUPS.index(_list_groups, summary="List product groups (each with its subgroups and products)")
 
 
 @router.post(
-    "/groups", status_code=201, summary="Create a product group", name="create_group", openapi_extra=_WITH_IMAGE
+    "/groups",
+    status_code=201,
+    summary="Create a product group",
+    name="create_group",
+    openapi_extra=_WITH_IMAGE,
+    responses=GROUPS.answers(status=201),
 )
 async def create_group(
     request: Request,
@@ -111,7 +123,13 @@ async def create_group(
 GROUPS.show_including(_get_group, summary="Show a product group")
 
 
-@update_route("/groups/{group_id}", "Update a product group (partial)", on=router, name="update_group")
+@update_route(
+    "/groups/{group_id}",
+    "Update a product group (partial)",
+    on=router,
+    name="update_group",
+    responses=GROUPS.answers(),
+)
 async def update_group(
     request: Request,
     group_id: PathId,
@@ -132,7 +150,12 @@ async def update_group(
     return render(request, wire.group(row))
 
 
-@router.delete("/groups/{group_id}", summary="Delete a product group without products", name="delete_group")
+@router.delete(
+    "/groups/{group_id}",
+    summary="Delete a product group without products",
+    name="delete_group",
+    responses=GROUPS.answers(),
+)
 async def delete_group(
     request: Request,
     group_id: PathId,
@@ -173,13 +196,21 @@ PRODUCTS = Resource(
     one="product",
     spec=catalog.PRODUCT_SPEC,
     wire=wire.product,
+    shape=schemas.Product,
     widen_includes=_pricing_flag,
     envelope=wire.flat_paginated,
 )
 PRODUCTS.index(catalog.list_products, summary="List products (?pricing=1 embeds their prices)")
 
 
-@router.post("/products", status_code=201, summary="Create a product", name="create_product", openapi_extra=_WITH_IMAGE)
+@router.post(
+    "/products",
+    status_code=201,
+    summary="Create a product",
+    name="create_product",
+    openapi_extra=_WITH_IMAGE,
+    responses=PRODUCTS.answers(status=201),
+)
 async def create_product(
     request: Request,
     body: ProductCreate,
@@ -196,7 +227,13 @@ PRODUCTS.show_including(
 )
 
 
-@update_route("/products/{product_id}", "Update a product (partial)", on=router, name="update_product")
+@update_route(
+    "/products/{product_id}",
+    "Update a product (partial)",
+    on=router,
+    name="update_product",
+    responses=PRODUCTS.answers(),
+)
 async def update_product(
     request: Request,
     product_id: PathId,
@@ -216,7 +253,11 @@ _document_image("update_product")
 PRODUCTS.delete(catalog.delete_product, summary="Delete a product that has no services")
 
 
-@router.get("/products/{product_id}/config", summary="The product's provisioning module settings")
+@router.get(
+    "/products/{product_id}/config",
+    summary="The product's provisioning module settings",
+    responses=success_responses(schemas.ProductConfig),
+)
 async def show_product_config(
     request: Request,
     product_id: PathId,
@@ -226,7 +267,11 @@ async def show_product_config(
     return render(request, await catalog.product_config(session, principal, product_id))
 
 
-@router.put("/products/{product_id}/config", summary="Replace the product's provisioning module settings")
+@router.put(
+    "/products/{product_id}/config",
+    summary="Replace the product's provisioning module settings",
+    responses=success_responses(schemas.ProductConfig),
+)
 async def update_product_config(
     request: Request,
     product_id: PathId,
@@ -249,7 +294,13 @@ async def _update_pricing(session: AsyncSession, principal: Principal, pricing_i
 
 
 PRICINGS = Resource(
-    router, "/pricings", one="pricing", spec=catalog.PRICING_SPEC, wire=wire.pricing, envelope=wire.flat_paginated
+    router,
+    "/pricings",
+    one="pricing",
+    spec=catalog.PRICING_SPEC,
+    wire=wire.pricing,
+    shape=schemas.Pricing,
+    envelope=wire.flat_paginated,
 )
 PRICINGS.index(catalog.list_pricings, summary="List pricings")
 PRICINGS.create(PricingCreate, _create_pricing, summary="Create a pricing of a product in one currency")
@@ -261,7 +312,12 @@ PRICINGS.delete(catalog.delete_pricing, summary="Delete a pricing")
 # Stored images
 
 
-@router.get("/storage/{folder}/{name}", summary="A product's or group's image (public, as CLIENTXCMS's storage/)")
+@router.get(
+    "/storage/{folder}/{name}",
+    summary="A product's or group's image (public, as CLIENTXCMS's storage/)",
+    response_class=Response,
+    responses={200: {"content": {"image/*": {"schema": {"type": "string", "format": "binary"}}}}},
+)
 async def stored_image(folder: str, name: str) -> Response:
     found, content_type = catalog.image_file(folder, name)
     headers = {"Cache-Control": "public, max-age=31536000, immutable"}  # a key names one content forever

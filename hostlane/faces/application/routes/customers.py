@@ -14,12 +14,13 @@ from hostlane.billing.schemas import CreditIn, PaymentMethodIn
 from hostlane.core.formats import render
 from hostlane.core.pagination import ListQuery, Page
 from hostlane.customers import service as customers
-from hostlane.faces.application import wire
+from hostlane.faces.application import schemas, wire
 from hostlane.faces.application.auth import needs
 from hostlane.faces.application.includes import CUSTOMER_INCLUDES, attach_customer_includes
 from hostlane.faces.application.inputs import CustomerAction, CustomerCreate, CustomerUpdate
 from hostlane.faces.application.routes.kit import Resource, Row, face_router
 from hostlane.faces.common import PathId, WriteSession
+from hostlane.faces.face import success_responses
 from hostlane.faces.idempotency import remember
 from hostlane.identity.principal import Principal
 
@@ -45,14 +46,18 @@ async def _get_including(
     return row
 
 
-CUSTOMERS = Resource(router, "/customers", one="customer", spec=LIST_SPEC, wire=wire.customer)
+CUSTOMERS = Resource(router, "/customers", one="customer", spec=LIST_SPEC, wire=wire.customer, shape=schemas.Customer)
 CUSTOMERS.index(_list_including, summary="List customers")
 CUSTOMERS.create(CustomerCreate, customers.create_customer, summary="Create a customer")
 CUSTOMERS.show_including(_get_including, summary="Show a customer")
 CUSTOMERS.update(CustomerUpdate, customers.update_customer, summary="Update a customer (partial)")
 
 
-@router.delete("/customers/{customer_id}", summary="Delete a customer (force=1 terminates its services)")
+@router.delete(
+    "/customers/{customer_id}",
+    summary="Delete a customer (force=1 terminates its services)",
+    responses=CUSTOMERS.answers(),
+)
 async def delete_customer(
     request: Request,
     customer_id: PathId,
@@ -63,7 +68,9 @@ async def delete_customer(
     return render(request, wire.customer(await customers.delete_customer(session, principal, customer_id, force=force)))
 
 
-@router.post("/customers/{customer_id}/confirm", summary="Mark a customer's e-mail verified")
+@router.post(
+    "/customers/{customer_id}/confirm", summary="Mark a customer's e-mail verified", responses=CUSTOMERS.answers()
+)
 async def confirm_customer(
     request: Request,
     customer_id: PathId,
@@ -73,7 +80,11 @@ async def confirm_customer(
     return render(request, wire.customer(await customers.confirm_email(session, principal, customer_id)))
 
 
-@router.post("/customers/{customer_id}/resend_confirmation", summary="Mail the customer a verification link")
+@router.post(
+    "/customers/{customer_id}/resend_confirmation",
+    summary="Mail the customer a verification link",
+    responses=success_responses(schemas.Message),
+)
 async def resend_confirmation(
     request: Request,
     customer_id: PathId,
@@ -84,7 +95,11 @@ async def resend_confirmation(
     return render(request, {"message": "Verification link sent"})
 
 
-@router.post("/customers/{customer_id}/send_password", summary="Mail the customer a password reset link")
+@router.post(
+    "/customers/{customer_id}/send_password",
+    summary="Mail the customer a password reset link",
+    responses=success_responses(schemas.Message),
+)
 async def send_password(
     request: Request,
     customer_id: PathId,
@@ -101,6 +116,7 @@ CustomerActionName = Literal["suspend", "reactivate", "ban", "disable2FA"]
 @router.post(
     "/customers/{customer_id}/action/{action}",
     summary="Suspend, reactivate or ban a customer, or remove its second factor (disable2FA)",
+    responses=CUSTOMERS.answers(),
 )
 async def customer_action(
     request: Request,
@@ -122,7 +138,11 @@ async def customer_action(
     return render(request, wire.customer(row))
 
 
-@money_router.post("/customers/{customer_id}/credit", summary="Add credit (spent on unpaid invoices first)")
+@money_router.post(
+    "/customers/{customer_id}/credit",
+    summary="Add credit (spent on unpaid invoices first)",
+    responses=CUSTOMERS.answers(),
+)
 async def add_credit(
     request: Request,
     customer_id: PathId,
@@ -134,7 +154,12 @@ async def add_credit(
     return await remember(session, request, render(request, wire.customer(row)))
 
 
-@money_router.post("/customers/{customer_id}/payment-methods", status_code=201, summary="Save a payment method")
+@money_router.post(
+    "/customers/{customer_id}/payment-methods",
+    status_code=201,
+    summary="Save a payment method",
+    responses=success_responses(schemas.SavedPaymentMethod, 201),
+)
 async def save_payment_method(
     request: Request,
     customer_id: PathId,

@@ -14,12 +14,12 @@ from hostlane.billing.schemas import PaymentIn, RefundIn
 from hostlane.core import clock
 from hostlane.core.formats import render
 from hostlane.core.pagination import Page
-from hostlane.faces.application import inputs, wire
+from hostlane.faces.application import inputs, schemas, wire
 from hostlane.faces.application.auth import needs
 from hostlane.faces.application.includes import require_includes
 from hostlane.faces.application.routes.kit import Endpoint, Resource, Row, face_router, list_query
 from hostlane.faces.common import PathId, ReadSession, RuntimeDep, WriteSession
-from hostlane.faces.face import error_responses
+from hostlane.faces.face import error_responses, success_responses
 from hostlane.faces.idempotency import remember
 from hostlane.identity.principal import Principal
 
@@ -49,6 +49,7 @@ INVOICES = Resource(
     one="invoice",
     spec=wire.INVOICE_LIST,
     wire=wire.invoice,
+    shape=schemas.Invoice,
     filter_words=wire.invoice_query,
     index_shows=False,
 )
@@ -112,7 +113,11 @@ async def export_invoices_of(
     return await _export(body, runtime, session, principal)
 
 
-@router.get("/invoices/{invoice_id}", summary="Show an invoice (a page of one, as CLIENTXCMS answers)")
+@router.get(
+    "/invoices/{invoice_id}",
+    summary="Show an invoice (a page of one, as CLIENTXCMS answers)",
+    responses=INVOICES.answers(as_page=True),
+)
 async def show_invoice(
     request: Request,
     invoice_id: PathId,
@@ -186,6 +191,9 @@ async def _notify(
     return render(request, wire.invoice_outcome(row, NOTIFIED))
 
 
+OUTCOME = success_responses(schemas.InvoiceOutcome)
+
+
 # CLIENTXCMS sends the mail on a GET; a POST does the same.
 for method in ("GET", "POST"):
     router.add_api_route(
@@ -195,10 +203,13 @@ for method in ("GET", "POST"):
         summary="Mail a pending invoice to its customer again",
         name="notify_invoice",
         operation_id=f"notify_invoice_{method.lower()}",
+        responses=OUTCOME,
     )
 
 
-@router.post("/invoices/{invoice_id}/validate", summary="Validate a draft: number it, mail it, apply credit")
+@router.post(
+    "/invoices/{invoice_id}/validate", summary="Validate a draft: number it, mail it, apply credit", responses=OUTCOME
+)
 async def validate_invoice(
     request: Request,
     invoice_id: PathId,
@@ -209,7 +220,11 @@ async def validate_invoice(
     return render(request, wire.invoice_outcome(row, VALIDATED))
 
 
-@router.post("/invoices/{invoice_id}/edit", summary="Take a pending invoice back to draft (it keeps its number)")
+@router.post(
+    "/invoices/{invoice_id}/edit",
+    summary="Take a pending invoice back to draft (it keeps its number)",
+    responses=OUTCOME,
+)
 async def edit_invoice(
     request: Request,
     invoice_id: PathId,
@@ -230,7 +245,11 @@ INVOICES.on_item(
 )
 
 
-@router.post("/invoices/{invoice_id}/pay", summary="Record a payment received (marks the invoice paid when covered)")
+@router.post(
+    "/invoices/{invoice_id}/pay",
+    summary="Record a payment received (marks the invoice paid when covered)",
+    responses=INVOICES.answers(),
+)
 async def pay_invoice(
     request: Request,
     invoice_id: PathId,
@@ -245,7 +264,7 @@ async def pay_invoice(
 @router.post(
     "/invoices/{invoice_id}/charge",
     summary="Charge the customer's saved payment method",
-    responses=error_responses(402),
+    responses={**error_responses(402), **INVOICES.answers()},
 )
 async def charge_invoice(
     request: Request, invoice_id: PathId, runtime: RuntimeDep, principal: Annotated[Principal, needs("invoices:update")]
@@ -253,7 +272,11 @@ async def charge_invoice(
     return render(request, wire.invoice(await billing.charge(runtime.db, principal, invoice_id)))
 
 
-@router.post("/invoices/{invoice_id}/refund", summary='Refund a paid invoice: to credit, or {"to": "gateway"}')
+@router.post(
+    "/invoices/{invoice_id}/refund",
+    summary='Refund a paid invoice: to credit, or {"to": "gateway"}',
+    responses=INVOICES.answers(),
+)
 async def refund_invoice(
     request: Request,
     invoice_id: PathId,

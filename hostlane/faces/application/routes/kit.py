@@ -22,10 +22,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from hostlane.core.fields import MAX_ID
 from hostlane.core.formats import FormatRoute, render
 from hostlane.core.pagination import ListQuery, ListSpec, Page, parse_list_query
-from hostlane.faces.application import wire
+from hostlane.faces.application import schemas, wire
 from hostlane.faces.application.auth import needs
 from hostlane.faces.application.includes import INCLUDE_PERMISSIONS, require_includes
 from hostlane.faces.common import ReadSession, RuntimeDep, WriteSession, list_parameters
+from hostlane.faces.face import success_responses
 from hostlane.faces.idempotency import remember
 from hostlane.identity.principal import Principal
 
@@ -43,6 +44,13 @@ Fetch = Callable[[AsyncSession, Principal, ListQuery], Awaitable[Page]]
 COLLECTION = wire.paginated
 
 Body = TypeVar("Body", bound=BaseModel)
+Answers = dict[int | str, dict[str, Any]]  # a route's documented ``responses=``
+
+# The documented shape of each list envelope of ``wire``, wrapping the documented shape of a row.
+ENVELOPE_SHAPES: dict[Callable[..., dict[str, Any]], type[Any]] = {
+    wire.paginated: schemas.Paginated,
+    wire.flat_paginated: schemas.FlatPaginated,
+}
 
 
 class ItemCall(Protocol):
@@ -59,18 +67,34 @@ class ItemGet(Protocol):
     ) -> Awaitable[Row]: ...
 
 
+def wrapped(envelope: Callable[..., dict[str, Any]], shape: type[BaseModel]) -> type[BaseModel]:
+    """The documented shape of ``envelope`` (a list envelope of ``wire``) holding rows of ``shape``."""
+    generic: Any = ENVELOPE_SHAPES[envelope]
+    model: type[BaseModel] = generic[shape]
+    return model
+
+
 def face_router(tag: str = "application") -> APIRouter:
     """A router of the face: its prefix, its docs tag, and request bodies in JSON or XML."""
     return APIRouter(prefix=PREFIX, tags=[tag], route_class=FormatRoute)
 
 
-def update_route(path: str, summary: str, *, on: APIRouter, name: str) -> Callable[[Endpoint], Endpoint]:
-    """Register an update endpoint under each of the three methods (one OpenAPI operation each)."""
+def update_route(
+    path: str, summary: str, *, on: APIRouter, name: str, responses: Answers
+) -> Callable[[Endpoint], Endpoint]:
+    """Register an update endpoint under each of the three methods (one OpenAPI operation each), its success
+    documented by ``responses``."""
 
     def register(endpoint: Endpoint) -> Endpoint:
         for method in UPDATE_METHODS:
             on.add_api_route(
-                path, endpoint, methods=[method], summary=summary, name=name, operation_id=f"{name}_{method.lower()}"
+                path,
+                endpoint,
+                methods=[method],
+                summary=summary,
+                name=name,
+                operation_id=f"{name}_{method.lower()}",
+                responses=responses,
             )
         return endpoint
 
@@ -116,6 +140,7 @@ def _add(
     model: type[BaseModel] | None = None,
     status_code: int | None = None,
     openapi_extra: dict[str, Any] | None = None,
+    responses: Answers | None = None,
 ) -> None:
     """Register a built endpoint under one method: one OpenAPI operation, named ``name``."""
     router.add_api_route(
@@ -126,6 +151,7 @@ def _add(
         summary=summary,
         name=name,
         openapi_extra=openapi_extra,
+        responses=responses,
     )
 
 
@@ -144,6 +170,9 @@ class Resource:
     one: str
     spec: ListSpec
     wire: Wire
+    # The documented shape of ``wire``'s row (``schemas``): every answer of the resource documents it, as the row
+    # itself, in its list envelope or as a page of one.
+    shape: type[BaseModel]
     widen_includes: IncludeRule | None = None
     # The face's words in ``filter[…]`` turned into the domain's (``filter[status]=Paid`` is ``paid``).
     filter_words: Callable[[ListQuery], ListQuery] | None = None
@@ -170,6 +199,10 @@ class Resource:
     @property
     def item_path(self) -> str:
         return f"{self.path}/{{{self.id}}}"
+
+    def answers(self, *, status: int = 200, as_page: bool = False) -> Answers:
+        """The documented success of an answer of one row: the row, or (``as_page``) a page of one."""
+        return success_responses(wrapped(wire.flat_paginated, self.shape) if as_page else self.shape, status)
 
     def _needs(self, action: str) -> Any:
         """The permission ``<resource>:<action>``; reading one row is allowed by ``:show`` (the real CLIENTXCMS's
@@ -210,6 +243,7 @@ class Resource:
             name=f"list_{self.many}",
             summary=summary,
             openapi_extra={"parameters": list_parameters(self.spec)},
+            responses=success_responses(wrapped(self.envelope, self.shape)),
         )
 
     def create(
@@ -240,6 +274,7 @@ class Resource:
             summary=summary,
             model=model,
             status_code=201,
+            responses=self.answers(status=201),
         )
 
     def show(self, get: ItemCall, *, summary: str) -> None:
@@ -269,7 +304,15 @@ class Resource:
             row = await get(session, principal, item_id, includes=includes)
             return self.one_row_page(request, runtime, row) if as_page else render(request, self.wire(row))
 
-        _add(self.router, self.item_path, "GET", endpoint, name=f"show_{self.one}", summary=summary)
+        _add(
+            self.router,
+            self.item_path,
+            "GET",
+            endpoint,
+            name=f"show_{self.one}",
+            summary=summary,
+            responses=self.answers(as_page=as_page),
+        )
 
     def update(
         self,
@@ -290,7 +333,9 @@ class Resource:
             return render(request, self.wire(await change(session, principal, item_id, body)))
 
         name = f"update_{self.one}"
-        update_route(self.item_path, summary, on=self.router, name=name)(_named(endpoint, name, model))
+        update_route(self.item_path, summary, on=self.router, name=name, responses=self.answers())(
+            _named(endpoint, name, model)
+        )
 
     def delete(self, remove: ItemCall, *, summary: str, name: str | None = None) -> None:
         """``DELETE /things/{id}``: answers the row as it was."""
@@ -307,7 +352,9 @@ class Resource:
         ) -> Response:
             return render(request, self.wire(await call(session, principal, item_id)))
 
-        _add(self.router, self.item_path + suffix, method, endpoint, name=name, summary=summary)
+        _add(
+            self.router, self.item_path + suffix, method, endpoint, name=name, summary=summary, responses=self.answers()
+        )
 
 
 @dataclasses.dataclass(frozen=True)
@@ -325,6 +372,7 @@ class Holding:
     one: str
     permissions: str
     wire: Wire
+    shape: type[BaseModel]  # the documented shape of ``wire``'s row (``schemas``)
 
     @property
     def owner(self) -> str:
@@ -343,7 +391,16 @@ class Holding:
             found = await rows(session, principal, owner_id)
             return render(request, {"data": [self.wire(row) for row in found]})
 
-        _add(self.router, self.path, "GET", endpoint, name=name, summary=summary)
+        held: Any = schemas.Held
+        _add(
+            self.router,
+            self.path,
+            "GET",
+            endpoint,
+            name=name,
+            summary=summary,
+            responses=success_responses(held[self.shape]),
+        )
 
     def give(
         self,
@@ -363,7 +420,17 @@ class Holding:
             row = await call(session, principal, owner_id, body)
             return await remember(session, request, render(request, self.wire(row), 201))
 
-        _add(self.router, self.path, "POST", endpoint, name=name, summary=summary, model=model, status_code=201)
+        _add(
+            self.router,
+            self.path,
+            "POST",
+            endpoint,
+            name=name,
+            summary=summary,
+            model=model,
+            status_code=201,
+            responses=success_responses(self.shape, 201),
+        )
 
     def take_back(
         self, call: Callable[[AsyncSession, Principal, int, int], Awaitable[Row]], *, summary: str, name: str
@@ -379,4 +446,12 @@ class Holding:
         ) -> Response:
             return render(request, self.wire(await call(session, principal, owner_id, held_id)))
 
-        _add(self.router, f"{self.path}/{{{held}}}", "DELETE", endpoint, name=name, summary=summary)
+        _add(
+            self.router,
+            f"{self.path}/{{{held}}}",
+            "DELETE",
+            endpoint,
+            name=name,
+            summary=summary,
+            responses=success_responses(self.shape),
+        )

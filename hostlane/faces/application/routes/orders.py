@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from hostlane.faces.application import wire
+from hostlane.faces.application import schemas, wire
 from hostlane.faces.application.routes.kit import Resource, face_router
 from hostlane.orders import service as orders
 from hostlane.orders.schemas import OrderCreate
 
 router = face_router()
 
-ORDERS = Resource(router, "/orders", one="order", spec=orders.LIST_SPEC, wire=wire.order, index_shows=False)
+ORDERS = Resource(
+    router, "/orders", one="order", spec=orders.LIST_SPEC, wire=wire.order, shape=schemas.Order, index_shows=False
+)
 ORDERS.index(orders.list_orders, summary="List orders")
 ORDERS.create(
     OrderCreate,

@@ -10,11 +10,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from hostlane.core import clock
 from hostlane.core.formats import render
 from hostlane.core.pagination import ListQuery, Page
-from hostlane.faces.application import wire
+from hostlane.faces.application import schemas, wire
 from hostlane.faces.application.auth import needs
 from hostlane.faces.application.includes import attach_service_includes
 from hostlane.faces.application.routes.kit import Resource, Row, face_router
 from hostlane.faces.common import PathId, WriteSession
+from hostlane.faces.face import success_responses
 from hostlane.identity.principal import Principal
 from hostlane.services import service as services
 from hostlane.services.schemas import ServiceUpdate, SuspendRequest
@@ -39,12 +40,21 @@ async def _get_including(
 
 
 SERVICES = Resource(
-    router, "/services", one="service", spec=services.LIST_SPEC, wire=wire.service, filter_words=wire.service_query
+    router,
+    "/services",
+    one="service",
+    spec=services.LIST_SPEC,
+    wire=wire.service,
+    shape=schemas.Service,
+    filter_words=wire.service_query,
 )
 SERVICES.index(_list_including, summary="List services")
 SERVICES.show_including(_get_including, summary="Show a service as a page of one (as CLIENTXCMS answers)", as_page=True)
 SERVICES.update(ServiceUpdate, services.update_service, summary="Update a service (partial)")
 SERVICES.delete(services.delete_service, summary="Delete a service that no longer runs")
+
+
+ACTED = success_responses(schemas.ServiceAction)
 
 
 def _outcome(request: Request, row: Row, done: str) -> Response:
@@ -53,7 +63,7 @@ def _outcome(request: Request, row: Row, done: str) -> Response:
     return render(request, wire.action_result(row, f"Server {row['id']} {done}", clock.now()))
 
 
-@router.post("/services/{service_id}/suspend", summary="Suspend a service")
+@router.post("/services/{service_id}/suspend", summary="Suspend a service", responses=ACTED)
 async def suspend_service(
     request: Request,
     service_id: PathId,
@@ -65,7 +75,7 @@ async def suspend_service(
     return _outcome(request, service, "suspended")
 
 
-@router.post("/services/{service_id}/unsuspend", summary="Unsuspend a service")
+@router.post("/services/{service_id}/unsuspend", summary="Unsuspend a service", responses=ACTED)
 async def unsuspend_service(
     request: Request,
     service_id: PathId,
@@ -76,7 +86,7 @@ async def unsuspend_service(
     return _outcome(request, service, "unsuspended")
 
 
-@router.post("/services/{service_id}/expire", summary="Expire a service")
+@router.post("/services/{service_id}/expire", summary="Expire a service", responses=ACTED)
 async def expire_service(
     request: Request,
     service_id: PathId,

@@ -14,12 +14,13 @@ from fastapi import Request, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hostlane.core.formats import render
-from hostlane.faces.application import wire
+from hostlane.faces.application import schemas, wire
 from hostlane.faces.application.auth import needs
 from hostlane.faces.application.includes import require_includes
 from hostlane.faces.application.inputs import ReplyIn, StaffTicketOpen, TicketUpdate
 from hostlane.faces.application.routes.kit import Resource, Row, face_router, includes_of
 from hostlane.faces.common import PathId, ReadSession, RuntimeDep, WriteSession
+from hostlane.faces.face import success_responses
 from hostlane.faces.idempotency import remember
 from hostlane.identity.principal import Principal
 from hostlane.support import service as support
@@ -32,6 +33,7 @@ CLOSED = "The ticket has been closed"
 REOPENED = "The ticket has been reopened"
 REPLIED = "Your reply has been sent"
 DELETED = "Ticket deleted successfully"
+OUTCOME = success_responses(schemas.TicketOutcome)
 
 
 def _includes(request: Request, principal: Principal, resource: Resource) -> frozenset[str]:
@@ -49,13 +51,18 @@ DEPARTMENTS = Resource(
     one="department",
     spec=support.DEPARTMENT_SPEC,
     wire=wire.department,
+    shape=schemas.Department,
     envelope=wire.flat_paginated,
 )
 DEPARTMENTS.index(support.list_departments, summary="List support departments (include=tickets)")
 DEPARTMENTS.create(DepartmentCreate, support.create_department, summary="Create a support department", idempotent=True)
 
 
-@router.get("/departments/{department_id}", summary="Show a support department, as a page of one (include=tickets)")
+@router.get(
+    "/departments/{department_id}",
+    summary="Show a support department, as a page of one (include=tickets)",
+    responses=DEPARTMENTS.answers(as_page=True),
+)
 async def show_department(
     request: Request,
     runtime: RuntimeDep,
@@ -102,6 +109,7 @@ TICKETS = Resource(
     one="ticket",
     spec=support.TICKET_SPEC,
     wire=wire.ticket,
+    shape=schemas.Ticket,
     filter_words=wire.ticket_query,
     index_shows=False,
     envelope=wire.flat_paginated,
@@ -115,7 +123,11 @@ TICKETS.create(
 )
 
 
-@router.get("/tickets/{ticket_id}", summary="Show a ticket, as a page of one (include=messages …)")
+@router.get(
+    "/tickets/{ticket_id}",
+    summary="Show a ticket, as a page of one (include=messages …)",
+    responses=TICKETS.answers(as_page=True),
+)
 async def show_ticket(
     request: Request,
     runtime: RuntimeDep,
@@ -135,7 +147,11 @@ TICKETS.update(
 )
 
 
-@router.delete("/tickets/{ticket_id}", summary="Close an open ticket; delete a closed one")
+@router.delete(
+    "/tickets/{ticket_id}",
+    summary="Close an open ticket; delete a closed one",
+    responses=success_responses(schemas.Message),
+)
 async def delete_ticket(
     request: Request,
     ticket_id: PathId,
@@ -146,7 +162,9 @@ async def delete_ticket(
     return render(request, {"message": DELETED if deleted else CLOSED})
 
 
-@router.post("/tickets/{ticket_id}/reply", summary="Answer a ticket as staff: the customer is mailed")
+@router.post(
+    "/tickets/{ticket_id}/reply", summary="Answer a ticket as staff: the customer is mailed", responses=OUTCOME
+)
 async def reply_ticket(
     request: Request,
     ticket_id: PathId,
@@ -158,7 +176,7 @@ async def reply_ticket(
     return await remember(session, request, render(request, wire.ticket_outcome(row, REPLIED)))
 
 
-@router.post("/tickets/{ticket_id}/close", summary="Close a ticket (400 if it is closed)")
+@router.post("/tickets/{ticket_id}/close", summary="Close a ticket (400 if it is closed)", responses=OUTCOME)
 async def close_ticket(
     request: Request,
     ticket_id: PathId,
@@ -171,7 +189,9 @@ async def close_ticket(
     return render(request, wire.ticket_outcome(row, CLOSED))
 
 
-@router.post("/tickets/{ticket_id}/reopen", summary="Re-open a closed ticket (400 if it is not closed)")
+@router.post(
+    "/tickets/{ticket_id}/reopen", summary="Re-open a closed ticket (400 if it is not closed)", responses=OUTCOME
+)
 async def reopen_ticket(
     request: Request,
     ticket_id: PathId,
