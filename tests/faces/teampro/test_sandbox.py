@@ -1,11 +1,12 @@
 """The API Developers Sandbox at /modules/addons/wbteampro/sandbox: the login form, the resource list from
-``api.resources``, a request sent in each URL form and format with its URL and answer shown; in a real headless
-Chromium too; and the page's MD5 (the password is hashed in the page) against Python's."""
+``api.resources``, a request sent in each URL form and format with its URL and answer shown; a developer logging
+in and listing the projects in a real headless Chromium (Debian's, driven by Playwright); and the page's MD5 (the
+password is hashed in the page) against Python's."""
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
+import importlib.util
 import json
 import os
 import shutil
@@ -19,8 +20,8 @@ import pytest
 from hostlane.app import create_app
 from hostlane.config import Settings
 from hostlane.faces.teampro import sandbox
-from hostlane.runtime import Runtime
 from tests.faces.teampro.conftest import Api
+from tests.fixtures.factories import ADMIN_PASSWORD
 from tests.fixtures.live import LiveServer
 
 PAGE = "/modules/addons/wbteampro/sandbox"
@@ -32,9 +33,9 @@ async def test_the_page_asks_for_the_api_url_user_and_password(api: Api) -> None
     assert 'name="api_url" value="http://testserver/modules/addons/wbteampro/api.php"' in response.text
     assert 'name="username"' in response.text and 'id="plain"' in response.text
     assert "script-src 'self' 'sha256-" in response.headers["content-security-policy"]
-    assert (
-        "<script src=" not in response.text and "http" not in response.text.split("<script>")[1].split("</script>")[0]
-    )
+    script = response.text.split("<script>")[1].split("</script>")[0]
+    assert "<script src=" not in response.text and "http" not in script
+    assert "function md5hex" in script and "&amp;" not in script and "&lt;" not in script  # inlined unescaped
     assert 'id="resources"' not in response.text
 
 
@@ -112,38 +113,63 @@ def live(settings: Settings) -> Iterator[str]:
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
 
-async def test_the_sandbox_in_a_headless_chromium(api: Api, runtime: Runtime, live: str) -> None:
+def _require_chromium() -> str:
+    """Debian's chromium, or a skip (a failure when HOSTLANE_TEST_REQUIRE_CHROMIUM=1, as in CI)."""
+    missing = None
     if CHROMIUM is None:
-        if os.environ.get("HOSTLANE_TEST_REQUIRE_CHROMIUM") == "1":
-            pytest.fail("chromium is not installed, and HOSTLANE_TEST_REQUIRE_CHROMIUM=1 requires it")
-        pytest.skip("Debian's chromium is not installed (CI installs it)")
+        missing = "Debian's chromium is not installed (CI installs it)"
+    elif importlib.util.find_spec("playwright") is None:
+        missing = "Playwright for Python is not installed (the dev extra has it)"
+    if missing is None:
+        return str(CHROMIUM)
+    if os.environ.get("HOSTLANE_TEST_REQUIRE_CHROMIUM") == "1":
+        pytest.fail(f"{missing}, and HOSTLANE_TEST_REQUIRE_CHROMIUM=1 requires it")
+    pytest.skip(missing)
+
+
+@pytest.mark.parametrize(
+    ("form", "fmt", "path", "listed"),
+    [
+        ("direct", "json", "/modules/addons/wbteampro/api.php?action=v1.projects.json&", '"title": "Mail migration"'),
+        ("rewrite", "xml", "/modules/addons/wbteampro/api/v1/projects/xml?", "<title>Mail migration</title>"),
+    ],
+)
+async def test_a_developer_logs_in_and_lists_the_projects_in_a_headless_chromium(
+    api: Api, live: str, form: str, fmt: str, path: str, listed: str
+) -> None:
+    """As a developer would: open the page, give the API URL, user and password, log in, pick
+    ``v1.projects`` (GET), the URL form and the format, send, and read the request URL and the project list."""
+    executable = _require_chromium()
+    from playwright.async_api import async_playwright, expect
+
     await api.ok("POST", ["projects"], {"title": "Mail migration"})
-    query = {
-        "api_url": f"{live}/modules/addons/wbteampro/api.php",
-        "username": api.username,
-        "password": api.password,
-        "resource": "GET projects",
-        "form": "direct",
-        "format": "json",
-    }
-    command = [
-        CHROMIUM or "chromium",
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-dev-shm-usage",
-        "--dump-dom",
-        f"{live}{PAGE}?{urlencode(query)}",
-    ]
-    run = await asyncio.to_thread(
-        subprocess.run,
-        command,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-    dom = run.stdout
-    assert 'id="request-url"' in dom, run.stderr[-2000:]
-    assert f"GET {live}/modules/addons/wbteampro/api.php?action=v1.projects.json" in dom
-    assert "Mail migration" in dom and "findProjects" in dom
+    api_url = f"{live}/modules/addons/wbteampro/api.php"
+    async with async_playwright() as p:
+        browser = await p.chromium.launch(
+            executable_path=executable, args=["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"]
+        )
+        try:
+            page = await browser.new_page()
+            await page.goto(f"{live}{PAGE}")
+            await page.get_by_label("API URL").fill(api_url)
+            await page.get_by_label("API User").fill(api.username)
+            await page.get_by_label("API Pass").fill(ADMIN_PASSWORD)
+            await page.get_by_role("button", name="Log in").click()
+
+            await expect(page.get_by_role("table")).to_contain_text("findProjects")
+            # The page sent the MD5 of the password, never the password itself.
+            assert f"password={api.password}" in page.url and "horse" not in page.url, page.url
+
+            await page.get_by_label("Resource action").select_option("GET projects")
+            await page.get_by_label("URL form").select_option(form)
+            await page.get_by_label("Format").select_option(fmt)
+            await page.get_by_role("button", name="Send the request").click()
+
+            shown = page.locator("#request-url")
+            await expect(shown).to_contain_text(f"GET {live}{path}")
+            assert api.password not in await shown.inner_text()  # the password is not shown back
+            answer = page.locator("#response")
+            await expect(answer).to_contain_text(listed)
+            await expect(page.get_by_role("heading", name="Response (200)")).to_be_visible()
+        finally:
+            await browser.close()
