@@ -2,34 +2,32 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from hostlane.core.errors import NotFound
 
 
-class ProjectNotFound(NotFound):
-    code = "project_not_found"
-    message = "Project not found."
+class _Missing(NotFound):
+    """A row of projects that is not there (or not the caller's): each kind names its own code and message."""
+
+    def __init_subclass__(cls, *, code: str, message: str, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls.code, cls.message = code, message
 
 
-class ActionNotFound(NotFound):
-    code = "action_not_found"
-    message = "Action not found."
+class ProjectNotFound(_Missing, code="project_not_found", message="Project not found."): ...
 
 
-class TopicNotFound(NotFound):
-    code = "topic_not_found"
-    message = "Topic not found."
+class ActionNotFound(_Missing, code="action_not_found", message="Action not found."): ...
 
 
-class TimeLogNotFound(NotFound):
-    code = "timelog_not_found"
-    message = "Time log not found."
+class TopicNotFound(_Missing, code="topic_not_found", message="Topic not found."): ...
 
 
-class TicketLinkNotFound(NotFound):
-    code = "ticket_link_not_found"
-    message = "Ticket link not found."
+class TimeLogNotFound(_Missing, code="timelog_not_found", message="Time log not found."): ...
 
 
-class FileNotFound(NotFound):
-    code = "file_not_found"
-    message = "File not found."
+class TicketLinkNotFound(_Missing, code="ticket_link_not_found", message="Ticket link not found."): ...
+
+
+class FileNotFound(_Missing, code="file_not_found", message="File not found."): ...

@@ -5,16 +5,18 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, Generic, cast
 
+import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hostlane.billing import service as billing
 from hostlane.config import get_settings
 from hostlane.core import clock, files
-from hostlane.core.errors import Conflict, HostlaneError, ValidationFailed
+from hostlane.core.errors import Conflict, HostlaneError, NotFound, ValidationFailed
 from hostlane.core.pagination import ListQuery
 from hostlane.customers import service as customers
 from hostlane.identity import audit
@@ -85,38 +87,70 @@ async def _check_administrators(session: AsyncSession, field: str, ids: list[int
         await _check_reference(field, identity.get_administrator(session, admin_id))
 
 
-async def _project_model(
-    session: AsyncSession, principal: Principal, project_id: int, *, lock: bool = False
-) -> Project:
-    project = await repo.get_model(session, Project, principal, project_id, lock=lock)
-    if project is None:
-        raise ProjectNotFound()
-    return project
+@dataclass(frozen=True)
+class _Kind(Generic[repo.M]):
+    """The reads and the delete every kind of row of projects shares: its model, the error when a row is not there
+    (or not the caller's), the subject its changes are audited under, and the columns never handed out."""
+
+    model: type[repo.M]
+    not_found: type[NotFound]
+    subject: str
+    hidden: tuple[str, ...] = ()
+
+    @property
+    def table(self) -> sa.Table:
+        return cast(sa.Table, self.model.__table__)
+
+    def shown(self, row: Row) -> Row:
+        return {key: value for key, value in row.items() if key not in self.hidden}
+
+    def row(self, model: repo.M) -> Row:
+        return self.shown(_row(model))
+
+    async def find(
+        self, session: AsyncSession, principal: Principal, *, filters: Filters, limit: int, offset: int
+    ) -> tuple[list[Row], int]:
+        rows, total = await repo.page(session, self.table, principal, filters=filters, limit=limit, offset=offset)
+        return [self.shown(row) for row in rows], total
+
+    async def get(self, session: AsyncSession, principal: Principal, row_id: int) -> Row:
+        row = await repo.one(session, self.table, principal, row_id)
+        if row is None:
+            raise self.not_found()
+        return self.shown(row)
+
+    async def locked(self, session: AsyncSession, principal: Principal, row_id: int) -> repo.M:
+        """The ORM row to change, locked for update."""
+        model = await repo.get_model(session, self.model, principal, row_id, lock=True)
+        if model is None:
+            raise self.not_found()
+        return model
+
+    async def remove(self, session: AsyncSession, principal: Principal, model: repo.M) -> Row:
+        """Delete the locked row (what hangs off it goes by its cascades) and audit it; the row it was."""
+        row = self.row(model)
+        await session.delete(model)
+        await session.flush()
+        audit.record(session, principal, f"{self.subject}.delete", self.subject, row["id"])
+        return row
+
+    async def delete(self, session: AsyncSession, principal: Principal, row_id: int) -> Row:
+        return await self.remove(session, principal, await self.locked(session, principal, row_id))
 
 
-async def _action_model(
-    session: AsyncSession, principal: Principal, action_id: int, *, lock: bool = False
-) -> ProjectAction:
-    action = await repo.get_model(session, ProjectAction, principal, action_id, lock=lock)
-    if action is None:
-        raise ActionNotFound()
-    return action
+_PROJECTS = _Kind(Project, ProjectNotFound, "project")
+_ACTIONS = _Kind(ProjectAction, ActionNotFound, "project_action")
+_TOPICS = _Kind(ProjectTopic, TopicNotFound, "project_topic")
+_TIME_LOGS = _Kind(ProjectTimeLog, TimeLogNotFound, "project_time_log")
+_FILES = _Kind(ProjectFile, FileNotFound, "project_file", hidden=("storage_key",))
+_TICKET_LINKS = _Kind(ProjectTicketLink, TicketLinkNotFound, "project_ticket_link")
 
 
 # Projects
 
 
-async def list_projects(
-    session: AsyncSession, principal: Principal, *, filters: Filters, limit: int, offset: int
-) -> tuple[list[Row], int]:
-    return await repo.page(session, repo.PROJECTS, principal, filters=filters, limit=limit, offset=offset)
-
-
-async def get_project(session: AsyncSession, principal: Principal, project_id: int) -> Row:
-    row = await repo.one(session, repo.PROJECTS, principal, project_id)
-    if row is None:
-        raise ProjectNotFound()
-    return row
+list_projects = _PROJECTS.find
+get_project = _PROJECTS.get
 
 
 async def _check_project_references(session: AsyncSession, principal: Principal, changes: Mapping[str, Any]) -> None:
@@ -138,7 +172,7 @@ async def create_project(session: AsyncSession, principal: Principal, data: Proj
 
 
 async def update_project(session: AsyncSession, principal: Principal, project_id: int, data: ProjectUpdate) -> Row:
-    project = await _project_model(session, principal, project_id, lock=True)
+    project = await _PROJECTS.locked(session, principal, project_id)
     changes = data.model_dump(exclude_unset=True)
     ValidationFailed.refuse_nulls(changes, "title", "description", "status", "administrator_ids")
     await _check_project_references(session, principal, changes)
@@ -151,30 +185,18 @@ async def update_project(session: AsyncSession, principal: Principal, project_id
 
 async def delete_project(session: AsyncSession, principal: Principal, project_id: int) -> Row:
     """Delete a project with everything of it; its files' bytes go once the change commits."""
-    project = await _project_model(session, principal, project_id, lock=True)
-    row = _row(project)
+    project = await _PROJECTS.locked(session, principal, project_id)
     for stored in await repo.rows_where(session, repo.FILES, repo.FILES.c.project_id == project_id):
         files.remove_after_commit(session, stored["storage_key"])
-    await session.delete(project)
-    await session.flush()
-    audit.record(session, principal, "project.delete", "project", project_id)
-    return row
+    return await _PROJECTS.remove(session, principal, project)
 
 
 # Actions
 
 
-async def list_actions(
-    session: AsyncSession, principal: Principal, *, filters: Filters, limit: int, offset: int
-) -> tuple[list[Row], int]:
-    return await repo.page(session, repo.ACTIONS, principal, filters=filters, limit=limit, offset=offset)
-
-
-async def get_action(session: AsyncSession, principal: Principal, action_id: int) -> Row:
-    row = await repo.one(session, repo.ACTIONS, principal, action_id)
-    if row is None:
-        raise ActionNotFound()
-    return row
+list_actions = _ACTIONS.find
+get_action = _ACTIONS.get
+delete_action = _ACTIONS.delete
 
 
 def _completion(action: ProjectAction) -> None:
@@ -198,7 +220,7 @@ async def create_action(session: AsyncSession, principal: Principal, data: Actio
 
 
 async def update_action(session: AsyncSession, principal: Principal, action_id: int, data: ActionUpdate) -> Row:
-    action = await _action_model(session, principal, action_id, lock=True)
+    action = await _ACTIONS.locked(session, principal, action_id)
     changes = data.model_dump(exclude_unset=True)
     ValidationFailed.refuse_nulls(changes, "title", "description", "status", "position")
     if changes.get("assignee_id") is not None:
@@ -211,22 +233,11 @@ async def update_action(session: AsyncSession, principal: Principal, action_id: 
     return _row(action)
 
 
-async def delete_action(session: AsyncSession, principal: Principal, action_id: int) -> Row:
-    action = await _action_model(session, principal, action_id, lock=True)
-    row = _row(action)
-    await session.delete(action)
-    await session.flush()
-    audit.record(session, principal, "project_action.delete", "project_action", action_id)
-    return row
-
-
 # Topics
 
 
-async def list_topics(
-    session: AsyncSession, principal: Principal, *, filters: Filters, limit: int, offset: int
-) -> tuple[list[Row], int]:
-    return await repo.page(session, repo.TOPICS, principal, filters=filters, limit=limit, offset=offset)
+list_topics = _TOPICS.find
+get_topic = _TOPICS.get
 
 
 async def list_threads(
@@ -245,13 +256,6 @@ async def list_threads(
     for starter in starters:
         starter["replies"] = [reply for reply in replies if reply["thread_id"] == starter["id"]]
     return starters, total
-
-
-async def get_topic(session: AsyncSession, principal: Principal, topic_id: int) -> Row:
-    row = await repo.one(session, repo.TOPICS, principal, topic_id)
-    if row is None:
-        raise TopicNotFound()
-    return row
 
 
 async def create_topic(session: AsyncSession, principal: Principal, data: TopicCreate) -> Row:
@@ -288,9 +292,7 @@ async def create_topic(session: AsyncSession, principal: Principal, data: TopicC
 
 
 async def update_topic(session: AsyncSession, principal: Principal, topic_id: int, data: TopicUpdate) -> Row:
-    topic = await repo.get_model(session, ProjectTopic, principal, topic_id, lock=True)
-    if topic is None:
-        raise TopicNotFound()
+    topic = await _TOPICS.locked(session, principal, topic_id)
     changes = data.model_dump(exclude_unset=True)
     ValidationFailed.refuse_nulls(changes, "title", "body")
     for name, value in changes.items():
@@ -302,30 +304,15 @@ async def update_topic(session: AsyncSession, principal: Principal, topic_id: in
 
 async def delete_topic(session: AsyncSession, principal: Principal, topic_id: int) -> Row:
     """Delete a topic; deleting a thread's first topic deletes its replies."""
-    topic = await repo.get_model(session, ProjectTopic, principal, topic_id, lock=True)
-    if topic is None:
-        raise TopicNotFound()
-    row = _row(topic)
-    await session.delete(topic)
-    await session.flush()
-    audit.record(session, principal, "project_topic.delete", "project_topic", topic_id)
-    return row
+    return await _TOPICS.delete(session, principal, topic_id)
 
 
 # Time logs
 
 
-async def list_time_logs(
-    session: AsyncSession, principal: Principal, *, filters: Filters, limit: int, offset: int
-) -> tuple[list[Row], int]:
-    return await repo.page(session, repo.TIME_LOGS, principal, filters=filters, limit=limit, offset=offset)
-
-
-async def get_time_log(session: AsyncSession, principal: Principal, time_log_id: int) -> Row:
-    row = await repo.one(session, repo.TIME_LOGS, principal, time_log_id)
-    if row is None:
-        raise TimeLogNotFound()
-    return row
+list_time_logs = _TIME_LOGS.find
+get_time_log = _TIME_LOGS.get
+delete_time_log = _TIME_LOGS.delete
 
 
 def _duration(started_at: datetime, ended_at: datetime | None, given: int | None) -> int:
@@ -367,9 +354,7 @@ async def create_time_log(session: AsyncSession, principal: Principal, data: Tim
 
 
 async def update_time_log(session: AsyncSession, principal: Principal, time_log_id: int, data: TimeLogUpdate) -> Row:
-    log = await repo.get_model(session, ProjectTimeLog, principal, time_log_id, lock=True)
-    if log is None:
-        raise TimeLogNotFound()
+    log = await _TIME_LOGS.locked(session, principal, time_log_id)
     changes = data.model_dump(exclude_unset=True)
     ValidationFailed.refuse_nulls(changes, "description", "started_at", "rate_minor", "billable")
     if log.invoice_id is not None and set(changes) & {"started_at", "ended_at", "duration_seconds", "rate_minor"}:
@@ -391,17 +376,6 @@ async def update_time_log(session: AsyncSession, principal: Principal, time_log_
     return _row(log)
 
 
-async def delete_time_log(session: AsyncSession, principal: Principal, time_log_id: int) -> Row:
-    log = await repo.get_model(session, ProjectTimeLog, principal, time_log_id, lock=True)
-    if log is None:
-        raise TimeLogNotFound()
-    row = _row(log)
-    await session.delete(log)
-    await session.flush()
-    audit.record(session, principal, "project_time_log.delete", "project_time_log", time_log_id)
-    return row
-
-
 # Files
 
 
@@ -420,17 +394,8 @@ def clean_file_name(name: str) -> str:
     return cleaned[:255]
 
 
-def _file_row(model: ProjectFile) -> Row:
-    row = _row(model)
-    del row["storage_key"]
-    return row
-
-
-async def list_files(
-    session: AsyncSession, principal: Principal, *, filters: Filters, limit: int, offset: int
-) -> tuple[list[Row], int]:
-    rows, total = await repo.page(session, repo.FILES, principal, filters=filters, limit=limit, offset=offset)
-    return [{k: v for k, v in row.items() if k != "storage_key"} for row in rows], total
+list_files = _FILES.find
+get_file = _FILES.get
 
 
 async def list_file_threads(
@@ -442,18 +407,8 @@ async def list_file_threads(
     )
     later = await repo.rows_where(session, repo.FILES, repo.FILES.c.thread_id.in_([row["id"] for row in firsts]))
     for first in firsts:
-        first["versions"] = [
-            {k: v for k, v in row.items() if k != "storage_key"} for row in later if row["thread_id"] == first["id"]
-        ]
+        first["versions"] = [_FILES.shown(row) for row in later if row["thread_id"] == first["id"]]
     return firsts, total
-
-
-async def get_file(session: AsyncSession, principal: Principal, file_id: int) -> Row:
-    row = await repo.one(session, repo.FILES, principal, file_id)
-    if row is None:
-        raise FileNotFound()
-    del row["storage_key"]
-    return row
 
 
 async def open_file(session: AsyncSession, principal: Principal, file_id: int) -> tuple[Row, Path]:
@@ -496,13 +451,11 @@ async def create_file(session: AsyncSession, principal: Principal, data: FileCre
     record.storage_key = files.store_blob(session, "projects", record.id, data.data)
     await session.flush()
     audit.record(session, principal, "project_file.create", "project_file", record.id, {"name": record.name})
-    return _file_row(record)
+    return _FILES.row(record)
 
 
 async def update_file(session: AsyncSession, principal: Principal, file_id: int, data: FileUpdate) -> Row:
-    record = await repo.get_model(session, ProjectFile, principal, file_id, lock=True)
-    if record is None:
-        raise FileNotFound()
+    record = await _FILES.locked(session, principal, file_id)
     changes = data.model_dump(exclude_unset=True)
     ValidationFailed.refuse_nulls(changes, "name", "description")
     if "name" in changes:
@@ -513,22 +466,16 @@ async def update_file(session: AsyncSession, principal: Principal, file_id: int,
         setattr(record, name, value)
     await session.flush()
     audit.record(session, principal, "project_file.update", "project_file", file_id, changes)
-    return _file_row(record)
+    return _FILES.row(record)
 
 
 async def delete_file(session: AsyncSession, principal: Principal, file_id: int) -> Row:
     """Delete a file (a first version takes its later versions with it); the bytes go once the change commits."""
-    record = await repo.get_model(session, ProjectFile, principal, file_id, lock=True)
-    if record is None:
-        raise FileNotFound()
-    row = _file_row(record)
+    record = await _FILES.locked(session, principal, file_id)
     versions = await repo.rows_where(session, repo.FILES, repo.FILES.c.thread_id == file_id)
     for key in [record.storage_key, *(version["storage_key"] for version in versions)]:
         files.remove_after_commit(session, key)
-    await session.delete(record)
-    await session.flush()
-    audit.record(session, principal, "project_file.delete", "project_file", file_id)
-    return row
+    return await _FILES.remove(session, principal, record)
 
 
 # Invoicing the time
@@ -545,7 +492,7 @@ async def invoice_time(
     """Invoice the project's billable, uninvoiced time logs to its customer, one line per log (or per action),
     each at its log's rate. Each log is invoiced once: the project is locked first, and the logs are claimed for
     the invoice only where still unclaimed (a request that loses a race is refused, its invoice undone)."""
-    project = await _project_model(session, principal, project_id, lock=True)
+    project = await _PROJECTS.locked(session, principal, project_id)
     if project.customer_id is None:
         raise ValidationFailed.field("customer_id", "The project has no customer to invoice.")
     logs = await repo.uninvoiced_time_logs(session, project_id)
@@ -617,17 +564,9 @@ async def get_ticket(session: AsyncSession, principal: Principal, ticket_id: int
     return {**ticket, "link": links.get(ticket_id)}
 
 
-async def list_ticket_links(
-    session: AsyncSession, principal: Principal, *, filters: Filters, limit: int, offset: int
-) -> tuple[list[Row], int]:
-    return await repo.page(session, repo.TICKET_LINKS, principal, filters=filters, limit=limit, offset=offset)
-
-
-async def get_ticket_link(session: AsyncSession, principal: Principal, link_id: int) -> Row:
-    row = await repo.one(session, repo.TICKET_LINKS, principal, link_id)
-    if row is None:
-        raise TicketLinkNotFound()
-    return row
+list_ticket_links = _TICKET_LINKS.find
+get_ticket_link = _TICKET_LINKS.get
+delete_ticket_link = _TICKET_LINKS.delete
 
 
 async def _link_target(
@@ -657,9 +596,7 @@ async def create_ticket_link(session: AsyncSession, principal: Principal, data: 
 
 
 async def update_ticket_link(session: AsyncSession, principal: Principal, link_id: int, data: TicketLinkUpdate) -> Row:
-    link = await repo.get_model(session, ProjectTicketLink, principal, link_id, lock=True)
-    if link is None:
-        raise TicketLinkNotFound()
+    link = await _TICKET_LINKS.locked(session, principal, link_id)
     changes = data.model_dump(exclude_unset=True)
     project_id = changes.get("project_id", link.project_id)
     action_id = changes.get("action_id", link.action_id if "project_id" not in changes else None)
@@ -668,14 +605,3 @@ async def update_ticket_link(session: AsyncSession, principal: Principal, link_i
     await session.flush()
     audit.record(session, principal, "project_ticket_link.update", "project_ticket_link", link_id, changes)
     return _row(link)
-
-
-async def delete_ticket_link(session: AsyncSession, principal: Principal, link_id: int) -> Row:
-    link = await repo.get_model(session, ProjectTicketLink, principal, link_id, lock=True)
-    if link is None:
-        raise TicketLinkNotFound()
-    row = _row(link)
-    await session.delete(link)
-    await session.flush()
-    audit.record(session, principal, "project_ticket_link.delete", "project_ticket_link", link_id)
-    return row

@@ -10,7 +10,7 @@ from pydantic import ValidationError
 
 from hostlane.config import Settings
 from hostlane.drivers.ldap import DirectoryUnreachable, LdapDirectory, build_directory
-from tests.fixtures.powerdns import free_port
+from tests.fixtures.servers import free_port
 from tests.fixtures.slapd import PEOPLE, ROOT_DN, ROOT_PASSWORD, SUFFIX, Slapd
 
 PASSWORD = "carol-in-the-directory"

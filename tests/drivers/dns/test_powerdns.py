@@ -11,7 +11,8 @@ import pytest
 
 from hostlane.drivers.dns import PowerDnsDriver
 from hostlane.drivers.errors import DriverError, RetryLater
-from tests.fixtures.powerdns import PowerDns, free_port, ptrs_over_dns
+from tests.fixtures.powerdns import PowerDns, ptrs_over_dns
+from tests.fixtures.servers import free_port
 
 NAMESERVERS = ("ns1.hostlane-test.example.", "ns2.hostlane-test.example")
 

@@ -12,7 +12,7 @@ from hostlane.drivers.ldap import LdapDirectory
 from hostlane.runtime import Runtime
 from tests.conftest import ClientFactory
 from tests.fixtures.http import assert_xci_error
-from tests.fixtures.powerdns import free_port
+from tests.fixtures.servers import free_port
 from tests.fixtures.slapd import PEOPLE, SUFFIX, Slapd
 
 API = "/api/1.0"
