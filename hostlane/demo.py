@@ -78,6 +78,8 @@ class DemoCredentials:
                 f"  test-mode API key        {self.test_api_key}   (test mode, every permission)",
                 f"  API documentation        {base_url}/api/documentation",
                 f"  client-area customer     {self.customer_email} / {self.customer_password}",
+                f"  client area (browser)    {base_url}/portal/   (log in as the customer)",
+                f"  admin panel (browser)    {base_url}/admin/   (log in as the administrator)",
                 f'  try: curl -H "Authorization: Bearer {self.api_key}" {base_url}/api/application/health',
                 f'       curl -u "{self.customer_email}:{self.customer_password}" {base_url}/api/tickets',
             ]

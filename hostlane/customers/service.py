@@ -189,6 +189,11 @@ async def lock_customer(session: AsyncSession, principal: Principal, customer_id
     return customer
 
 
+async def account(session: AsyncSession, principal: Principal, customer_id: int) -> Customer | None:
+    """The customer's row (its status, epoch and locale too), if ``principal`` can see it; no lock."""
+    return await repo.account(session, principal, customer_id)
+
+
 async def by_email(session: AsyncSession, livemode: bool, email: str) -> Customer | None:
     return await repo.by_email(session, livemode, email)
 

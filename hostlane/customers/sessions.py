@@ -207,3 +207,27 @@ async def principal_from_access_token(db: Database, secret: str, token: str, *, 
     if not _holds(found, claims):
         raise Unauthenticated()
     return customer_principal(int(claims["sub"]), bool(claims["live"]), ip)
+
+
+async def signed_in_customer(
+    session: AsyncSession, customer_id: int, *, livemode: bool, epoch: int, ip: str | None
+) -> tuple[Customer, Principal] | None:
+    """The customer of a browser login made at session epoch ``epoch``, and its principal, while that login holds:
+    the account is active, not deleted, of this mode, and no change ended its sessions since."""
+    principal = customer_principal(customer_id, livemode, ip)
+    customer = await customers.account(session, principal, customer_id)
+    if (
+        customer is None
+        or customer.status is not CustomerStatus.ACTIVE
+        or customer.deleted_at is not None
+        or customer.session_epoch != epoch
+    ):
+        return None
+    return customer, principal
+
+
+async def end_every_session(db: Database, customer_id: int, *, livemode: bool, ip: str | None) -> None:
+    """ "Log out everywhere": every login of the customer ends, on every face (its API tokens too)."""
+    async with db.transaction() as session:
+        customer = await customers.lock_customer(session, customer_principal(customer_id, livemode, ip), customer_id)
+        await customers.end_sessions(session, customer)

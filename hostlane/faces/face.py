@@ -79,6 +79,8 @@ class Face:
     # The media types its routes read a request body in, as the OpenAPI document lists them: every body documented
     # as JSON is documented in each of these too, with the same schema (``document_requests``).
     body_media_types: tuple[str, ...] = (JSON, XML)
+    # False for the web pages: they are not an API, so the OpenAPI document lists neither their tag nor routes.
+    documented: bool = True
 
     def owns(self, path: str) -> bool:
         return path == self.prefix or path.startswith(self.prefix + "/")

@@ -57,6 +57,7 @@ from hostlane.models.telephony import (
     TemplateServer,
     VoicemailNumberMode,
 )
+from hostlane.models.web_session import WebSession
 
 __all__ = [
     "BILLING_CYCLES",
@@ -126,4 +127,5 @@ __all__ = [
     "TicketStatus",
     "TokenFamily",
     "VoicemailNumberMode",
+    "WebSession",
 ]

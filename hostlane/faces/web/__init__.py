@@ -1,0 +1,52 @@
+"""The web face: the client area (``/portal``) and the admin panel (``/admin``) as server-rendered pages.
+
+Both call the same domain services as the APIs, with the viewer's ``Principal``, and hold no rule of their own.
+Pages are Jinja2 templates (autoescaped; nothing a person typed is ever rendered as HTML or as a template), forms
+work without JavaScript (post, then redirect, then get) and carry a CSRF token; the one script and the one
+stylesheet are this package's own files, served from ``/web/assets``. English and French, from Babel catalogues
+(``locale/fr/LC_MESSAGES``); dates and money in the reader's locale.
+
+Choices where the issue is silent:
+* the data shown is the host's mode (a ``HOSTLANE_TEST_HOSTS`` name shows the test environment), as on the APIs;
+* a failed login counts toward the same ban as every API login; a login lasts 12 hours;
+* an address that is not a page, or another customer's object, is the same 404 page.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import FileResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from hostlane.faces.face import Face
+from hostlane.faces.web import admin, kit, portal
+
+ASSETS = {"hostlane.css": "text/css; charset=utf-8", "hostlane.js": "text/javascript; charset=utf-8"}
+assets = APIRouter(prefix="/web/assets", include_in_schema=False)
+
+
+@assets.get("/{name}")
+async def asset(request: Request, name: str) -> FileResponse:
+    if name not in ASSETS:
+        raise StarletteHTTPException(404)
+    return FileResponse(kit.STATIC / name, media_type=ASSETS[name], headers={"Cache-Control": "public, max-age=3600"})
+
+
+PORTAL = Face(
+    tag="portal",
+    description="The client area in the browser (not an API).",
+    prefix=kit.PORTAL.prefix,
+    routers=[*portal.ROUTERS, assets],
+    error=kit.error_page_renderer(kit.PORTAL),
+    authentication="e-mail and password, then a session cookie",
+    documented=False,
+)
+ADMIN = Face(
+    tag="admin",
+    description="The admin panel in the browser (not an API).",
+    prefix=kit.ADMIN.prefix,
+    routers=admin.ROUTERS,
+    error=kit.error_page_renderer(kit.ADMIN),
+    authentication="login and password, then a session cookie",
+    documented=False,
+)
