@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from hostlane.core.errors import Conflict, NotFound, ValidationFailed
+from hostlane.core.errors import Conflict, HostlaneError, NotFound, ValidationFailed
 
 
 class InvoiceNotFound(NotFound):
@@ -62,3 +62,30 @@ class CurrencyMismatch(ValidationFailed):
 class InsufficientCredit(Conflict):
     status = 402
     code = "insufficient_credit"
+
+
+class PaymentMethodNotFound(NotFound):
+    message = "Payment method not found."
+
+
+class CardSetupNotFound(NotFound):
+    """The gateway has no such card setup, or it is another customer's: 404 alike."""
+
+    message = "Card setup not found."
+
+
+class CardRefused(ValidationFailed):
+    """The card was not saved (declined, or the setup did not succeed); shown next to the card."""
+
+    code = "card_refused"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, fields={"card": [message]})
+
+
+class CardGatewayUnavailable(HostlaneError):
+    """The payment gateway did not answer: nothing was saved; the customer may try again."""
+
+    status = 503
+    code = "gateway_unavailable"
+    message = "The payment gateway did not answer. Nothing was saved: try again in a moment."

@@ -210,8 +210,9 @@ async def refund_invoice(
 async def save_payment_method(
     session: AsyncSession, principal: Principal, customer_id: int, *, gateway: str | None, token: str
 ) -> PaymentMethod:
-    """Save the customer's default payment method. Without a ``gateway``, the mode's: the test gateway in test
-    mode, the configured real one in live mode. A live method never names a test gateway (422 on ``gateway``)."""
+    """Save the customer's default payment method (the one it had before stays, no longer the default). Without
+    a ``gateway``, the mode's: the test gateway in test mode, the configured real one in live mode. A live method
+    never names a test gateway (422 on ``gateway``). The client area saves a card through ``cards`` instead."""
     customer = await customers.lock_customer(session, principal, customer_id)
     if gateway is None:
         gateway = modes.default_gateway(livemode=customer.livemode)
@@ -220,6 +221,7 @@ async def save_payment_method(
     refusal = modes.gateway_refusal(gateway, livemode=customer.livemode)
     if refusal is not None:
         raise ValidationFailed.field("gateway", refusal)
+    await repo.unset_default_methods(session, customer.id)
     method = PaymentMethod(
         livemode=customer.livemode,
         customer_id=customer.id,

@@ -9,12 +9,13 @@ from typing import Any, cast
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from hostlane.billing.errors import InvoiceNotFound
+from hostlane.billing.errors import InvoiceNotFound, PaymentMethodNotFound
 from hostlane.core.db import bulk_insert, insert_for
 from hostlane.core.pagination import ListSpec, Match
 from hostlane.core.repository import Include, Scoped, children
 from hostlane.identity.principal import Principal
 from hostlane.models import (
+    GatewayCustomer,
     Invoice,
     InvoiceItem,
     InvoiceSequence,
@@ -115,6 +116,45 @@ async def default_method(session: AsyncSession, livemode: bool, customer_id: int
         .order_by(PaymentMethod.is_default.desc(), PaymentMethod.id.desc())
         .limit(1)
     )
+
+
+# A customer's saved payment methods, each seen through the caller's scope (another customer's reads as absent).
+PAYMENT_METHOD = Scoped(PaymentMethod, missing=PaymentMethodNotFound)
+
+
+async def lock_method(session: AsyncSession, principal: Principal, customer_id: int, method_id: int) -> PaymentMethod:
+    """The customer's payment method, locked, or ``PaymentMethodNotFound``."""
+    found = await session.scalar(
+        sa.select(PaymentMethod)
+        .where(
+            PaymentMethod.id == method_id,
+            PaymentMethod.customer_id == customer_id,
+            *PAYMENT_METHOD.scope(principal),
+        )
+        .with_for_update()
+    )
+    if found is None:
+        raise PaymentMethodNotFound()
+    return found
+
+
+async def unset_default_methods(session: AsyncSession, customer_id: int) -> None:
+    """No method of the customer is its default any more (before another becomes it: one default each)."""
+    await session.execute(
+        sa.update(PaymentMethod)
+        .where(PaymentMethod.customer_id == customer_id, PaymentMethod.is_default.is_(True))
+        .values(is_default=False)
+    )
+
+
+async def gateway_customer(session: AsyncSession, customer_id: int, gateway: str) -> str | None:
+    """The customer's id at ``gateway`` (a Stripe Customer), if it has one."""
+    found = await session.scalar(
+        sa.select(GatewayCustomer.reference).where(
+            GatewayCustomer.customer_id == customer_id, GatewayCustomer.gateway == gateway
+        )
+    )
+    return str(found) if found is not None else None
 
 
 async def balances(session: AsyncSession, principal: Principal, customer_id: int) -> int:

@@ -3,14 +3,25 @@
 The rules live in modules along billing's sub-aggregates, each the one place for its rule:
 ``totals`` (lines and totals), ``tax`` (rules and rates), ``credit`` (the credit ledger), ``settlement``
 (numbering, issuing, drafts, marking paid, cancelling), ``payments`` (payments recorded, paying from
-credit, refunds), ``charging`` (card charges and paying an invoice), ``invoices`` (the read shape) and
-``drafts`` (staff's changes: fields and lines, status moves, back to draft, sending again, deleting), ``export``
-(invoices as CSV, XLSX or a ZIP of PDFs) and ``renewals`` (the renewal window). The amount due is the model's
-``Invoice.due_minor``.
+credit, refunds), ``charging`` (card charges and paying an invoice), ``cards`` (the customer's saved card: a card
+setup at the gateway, replaced, removed), ``invoices`` (the read shape) and ``drafts`` (staff's changes: fields
+and lines, status moves, back to draft, sending again, deleting), ``export`` (invoices as CSV,
+XLSX or a ZIP of PDFs) and ``renewals`` (the renewal window). The amount due is the model's ``Invoice.due_minor``.
 """
 
 from __future__ import annotations
 
+from hostlane.billing.cards import (
+    DETACH_JOB,
+    Card,
+    StartedSetup,
+    add_test_card,
+    card_gateway,
+    finish_card_setup,
+    remove_card,
+    saved_card,
+    start_card_setup,
+)
 from hostlane.billing.charging import PayOutcome, charge, pay_invoice
 from hostlane.billing.drafts import delete_invoice, reopen_draft, send_invoice, update_invoice
 from hostlane.billing.export import MAX_PDFS, MAX_ROWS, csv_file, invoices_for_export, pdf_zip, xlsx_file
@@ -50,25 +61,31 @@ from hostlane.billing.tax import pick_rates, set_tax_rule, tax_rules
 from hostlane.billing.totals import NewItem, Totals, compute_totals, with_tax
 
 __all__ = [
+    "DETACH_JOB",
     "LIST_SPEC",
     "MAX_PDFS",
     "MAX_ROWS",
     "PAID_JOB",
     "REFUND_JOB",
     "WHOLE",
+    "Card",
     "NewItem",
     "PayOutcome",
+    "StartedSetup",
     "Totals",
     "add_credit",
     "add_credit_amount",
+    "add_test_card",
     "apply_credit_to",
     "balance",
     "cancel_invoice",
+    "card_gateway",
     "charge",
     "compute_totals",
     "create_manual_invoice",
     "csv_file",
     "delete_invoice",
+    "finish_card_setup",
     "format_number",
     "get_invoice",
     "invoice_pdf",
@@ -85,13 +102,16 @@ __all__ = [
     "record_manual_payment",
     "record_payment",
     "refund_invoice",
+    "remove_card",
     "reopen_draft",
     "save_payment_method",
+    "saved_card",
     "send_invoice",
     "service_ids_on",
     "set_tax_rule",
     "settle_payment",
     "settle_recorded_payment",
+    "start_card_setup",
     "tax_rules",
     "update_invoice",
     "with_tax",

@@ -8,6 +8,7 @@ from hostlane.models.audit import AuditEntry
 from hostlane.models.auth_failure import AuthFailure
 from hostlane.models.billing import (
     CreditEntry,
+    GatewayCustomer,
     Invoice,
     InvoiceItem,
     InvoiceSequence,
@@ -77,6 +78,7 @@ __all__ = [
     "Customer",
     "CustomerStatus",
     "DeliveryStatus",
+    "GatewayCustomer",
     "IdempotencyRecord",
     "Invoice",
     "InvoiceItem",

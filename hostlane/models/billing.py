@@ -172,9 +172,11 @@ class InvoiceSequence(Base):
 
 class PaymentMethod(Base):
     """A saved way to pay: the gateway's token (a Stripe PaymentMethod id; a test card number on the
-    test gateway), never a real card number."""
+    test gateway), never a real card number. A customer has at most one default method (the card its invoices
+    are charged to), which the database enforces."""
 
     __tablename__ = "payment_methods"
+    __table_args__ = (unique_where("uq_payment_methods_one_default", "customer_id", where="is_default"),)
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     livemode: Mapped[bool] = mapped_column(Boolean)
@@ -183,5 +185,22 @@ class PaymentMethod(Base):
     token: Mapped[str] = mapped_column(String(255))
     brand: Mapped[str] = mapped_column(String(32), default="card")
     last4: Mapped[str] = mapped_column(String(4))
+    exp_month: Mapped[int | None] = mapped_column(Integer)  # the card's expiry, as the gateway tells it
+    exp_year: Mapped[int | None] = mapped_column(Integer)
     is_default: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+
+
+class GatewayCustomer(Base):
+    """The customer's own record at a payment gateway (a Stripe Customer ``cus_…``), which its saved cards are
+    attached to: one per customer and gateway, kept when a card is removed so the next card joins it."""
+
+    __tablename__ = "gateway_customers"
+    __table_args__ = (UniqueConstraint("customer_id", "gateway"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    livemode: Mapped[bool] = mapped_column(Boolean)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"))
+    gateway: Mapped[str] = mapped_column(String(32))
+    reference: Mapped[str] = mapped_column(String(255))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)

@@ -6,7 +6,7 @@ import a domain: the arrows point down from here to every domain's job module. J
 (the customer e-mail) live here too, above the domains they read.
 """
 
-from hostlane.billing import charging
+from hostlane.billing import cards, charging
 from hostlane.billing.run import daily_run
 from hostlane.drivers import provisioning
 from hostlane.orders import tasks as order_tasks
@@ -15,7 +15,7 @@ from hostlane.tasks import mail
 from hostlane.telephony import tasks as telephony_tasks
 from hostlane.telephony.provisioning import TelephonyLineModule
 
-HANDLER_MODULES = (charging, mail, order_tasks, service_tasks, telephony_tasks)
+HANDLER_MODULES = (cards, charging, mail, order_tasks, service_tasks, telephony_tasks)
 # Provisioning modules whose system is a domain of Hostlane (the drivers' own register themselves).
 provisioning.register(TelephonyLineModule())
 # What the scheduler runs every ``billing_run_every_seconds`` (``jobs.runner.schedule_forever``).

@@ -1,7 +1,11 @@
 """Stripe, through the official SDK: PaymentIntents confirmed off-session on a saved PaymentMethod,
 refunds, and signed webhooks. Every charge carries Hostlane's idempotency key, both as Stripe's
 ``Idempotency-Key`` (so a repeated call charges once) and in the metadata (so a webhook finds its
-payment)."""
+payment).
+
+Cards are saved with a SetupIntent (``usage=off_session``) on the customer's Stripe Customer: the browser confirms
+it with Stripe.js (the card number goes from the browser to Stripe, never through Hostlane), and the server
+retrieves it, with its PaymentMethod, to read the outcome from Stripe itself rather than from the browser."""
 
 from __future__ import annotations
 
@@ -10,9 +14,22 @@ from typing import Any
 
 import stripe
 
-from hostlane.drivers.payments.base import ChargeResult, GatewayDeclined, GatewayTimeout
+from hostlane.drivers.payments.base import (
+    CardSetup,
+    CardSetupStarted,
+    ChargeResult,
+    GatewayDeclined,
+    GatewayTimeout,
+    SavedCard,
+)
 
 METADATA_KEY = "hostlane_payment"
+CUSTOMER_KEY = "hostlane_customer"
+UNAVAILABLE = (stripe.APIConnectionError, stripe.RateLimitError, stripe.APIError, stripe.AuthenticationError)
+
+
+def _unavailable(exc: stripe.StripeError) -> GatewayTimeout:
+    return GatewayTimeout(f"Stripe did not answer: {exc.user_message or exc}", seconds=60)
 
 
 class StripeGateway:
@@ -66,6 +83,60 @@ class StripeGateway:
 
     async def refund(self, *, reference: str, amount_minor: int) -> None:
         await self.client.v1.refunds.create_async(params={"payment_intent": reference, "amount": amount_minor})
+
+    async def create_customer(self, *, email: str, name: str, reference: str) -> str:
+        try:
+            customer = await self.client.v1.customers.create_async(
+                params={"email": email, "name": name, "metadata": {CUSTOMER_KEY: reference}}
+            )
+        except UNAVAILABLE as exc:
+            raise _unavailable(exc) from exc
+        return str(customer.id)
+
+    async def start_card_setup(self, *, customer: str, reference: str) -> CardSetupStarted:
+        try:
+            intent = await self.client.v1.setup_intents.create_async(
+                params={
+                    "customer": customer,
+                    "usage": "off_session",
+                    "metadata": {CUSTOMER_KEY: reference},
+                }
+            )
+        except UNAVAILABLE as exc:
+            raise _unavailable(exc) from exc
+        return CardSetupStarted(str(intent.id), str(intent.client_secret))
+
+    async def card_setup(self, setup_id: str) -> CardSetup:
+        try:
+            intent = await self.client.v1.setup_intents.retrieve_async(setup_id, params={"expand": ["payment_method"]})
+        except stripe.InvalidRequestError as exc:  # no such SetupIntent (or not this account's)
+            raise GatewayDeclined("No such card setup.") from exc
+        except UNAVAILABLE as exc:
+            raise _unavailable(exc) from exc
+        method = intent.payment_method
+        card = None
+        if isinstance(method, stripe.PaymentMethod) and method.card is not None:
+            card = SavedCard(
+                token=str(method.id),
+                brand=str(method.card.brand or "card"),
+                last4=str(method.card.last4 or "")[-4:],
+                exp_month=int(method.card.exp_month) if method.card.exp_month else None,
+                exp_year=int(method.card.exp_year) if method.card.exp_year else None,
+            )
+        customer = intent.customer
+        customer_id = customer if isinstance(customer, str) or customer is None else str(customer.id)
+        error = intent.last_setup_error.message if intent.last_setup_error is not None else None
+        return CardSetup(str(intent.id), str(intent.status), customer_id, card, error)
+
+    async def detach(self, token: str) -> None:
+        try:
+            await self.client.v1.payment_methods.detach_async(token)
+        except stripe.InvalidRequestError as exc:
+            if exc.code in ("resource_missing", "payment_method_unexpected_state"):  # gone, or already detached
+                return
+            raise
+        except UNAVAILABLE as exc:
+            raise _unavailable(exc) from exc
 
 
 def parse_webhook(payload: bytes, signature: str, secret: str) -> dict[str, Any]:
