@@ -73,6 +73,8 @@ class Settings(BaseSettings):
     stripe_secret_key: str | None = None
     stripe_webhook_secret: str | None = None
     stripe_api_base: str | None = None  # another address for Stripe's API (a local stand-in in tests)
+    # Stripe's publishable key (pk_…): the client area's billing page gives it to Stripe.js to save a card.
+    stripe_publishable_key: str | None = None
 
     # Reverse DNS (PTR records): the in-memory simulator, or PowerDNS Authoritative's HTTP API
     # (http://host:8081, its api-key, and the name servers of the reverse zones it creates).

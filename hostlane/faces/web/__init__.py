@@ -21,7 +21,11 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from hostlane.faces.face import Face
 from hostlane.faces.web import admin, kit, portal
 
-ASSETS = {"hostlane.css": "text/css; charset=utf-8", "hostlane.js": "text/javascript; charset=utf-8"}
+ASSETS = {
+    "hostlane.css": "text/css; charset=utf-8",
+    "hostlane.js": "text/javascript; charset=utf-8",
+    "billing-card.js": "text/javascript; charset=utf-8",  # the billing page's Stripe card form
+}
 assets = APIRouter(prefix="/web/assets", include_in_schema=False)
 
 
