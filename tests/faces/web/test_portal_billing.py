@@ -118,6 +118,19 @@ async def test_a_declined_card_is_shown_next_to_the_choice_and_nothing_is_saved(
     assert await saved(runtime, test_customer) is None
     blank = await sandbox.post(f"{PAGE}/test-card", {})
     assert blank.status_code == 422 and "Choose a test card." in blank.text
+    typed = await sandbox.post(f"{PAGE}/test-card", {"card": "<script>alert(1)</script>{{7*7}}"})
+    assert typed.status_code == 422 and "Choose one of the test cards." in typed.text
+    assert "<script>alert(1)" not in typed.text and "{{7*7}}" not in typed.text  # never echoed, never evaluated
+    assert await saved(runtime, test_customer) is None
+
+
+async def test_the_page_in_french(sandbox: Web, test_gateway: TestGateway) -> None:
+    sandbox.client.cookies.set(kit.LANGUAGE_COOKIE, "fr")
+    await sandbox.post(f"{PAGE}/test-card", {"card": SUCCEEDS})
+    page = text_of((await sandbox.get(f"{PAGE}?notice=card_saved")).text)
+    assert "Votre carte est enregistrée. Vos factures y seront débitées." in page
+    assert f"Visa •••• 4242 · Expire fin 12/{clock.now().year + 3}" in page
+    assert "Remplacer la carte" in page and "Visa (acceptée)" in page
 
 
 async def test_removing_the_card(
