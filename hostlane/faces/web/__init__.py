@@ -3,8 +3,8 @@
 Both call the same domain services as the APIs, with the viewer's ``Principal``, and hold no rule of their own.
 Pages are Jinja2 templates (autoescaped; nothing a person typed is ever rendered as HTML or as a template), forms
 work without JavaScript (post, then redirect, then get) and carry a CSRF token; the one script and the one
-stylesheet are this package's own files, served under ``/portal/assets`` and ``/admin/assets``. English and French, from Babel catalogues
-(``locale/fr/LC_MESSAGES``); dates and money in the reader's locale.
+stylesheet are this package's own files, served under ``/portal/assets`` and ``/admin/assets``. English and
+French, from Babel catalogues (``locale/fr/LC_MESSAGES``); dates and money in the reader's locale.
 
 Choices where the issue is silent:
 * the data shown is the host's mode (a ``HOSTLANE_TEST_HOSTS`` name shows the test environment), as on the APIs;
