@@ -212,3 +212,12 @@ async def test_permissions_decide_pages_and_buttons(
     assert (await lister.get(f"/admin/invoices/{invoice['id']}/pdf")).status_code == 403
     nobody = await limited_admin(runtime, browser_for, "products:index", ip="127.0.0.4")
     assert (await nobody.get("/admin/invoices")).status_code == 403
+
+
+async def test_the_invoice_reads_in_french(admin: Web, runtime: Runtime, customer: dict[str, Any]) -> None:
+    invoice = await make_invoice(runtime, int(customer["id"]), ("Hébergement", "1234.50"))
+    admin.client.cookies.set("hostlane_lang", "fr")
+    page = await admin.get(f"/admin/invoices/{invoice['id']}")
+    assert f"Facture {invoice['number']}" in page.text
+    assert "Reste à payer" in page.text and "Marquer comme payée" in page.text
+    assert "1\u202f234,50\xa0€" in page.text
