@@ -128,6 +128,9 @@ async def test_bad_input_is_shown_next_to_its_field_and_nothing_is_saved(admin: 
     assert '<p class="error" id="e-setup_monthly">Must be a number.</p>' in negative.text
     assert '<p class="error" id="e-annually">At most two decimals.</p>' in negative.text
     assert 'value="-5"' in negative.text
+    no_currency = await admin.post(f"/admin/catalog/products/{product['id']}/pricing/new", {"monthly": "5"})
+    assert no_currency.status_code == 422
+    assert '<p class="error" id="e-currency">This field is required.</p>' in no_currency.text
     assert await _pricings(runtime, int(product["id"])) == []  # type: ignore[call-overload]
 
 

@@ -71,6 +71,9 @@ async def test_the_list_pages(admin: Web, runtime: Runtime, customer: dict[str, 
         await make_invoice(runtime, int(customer["id"]), (f"Line {n}", "1.00"))
     first = await admin.get("/admin/invoices")
     assert "Page 1 of 2" in first.text and "27 invoices" in first.text
+    assert 'href="/admin/invoices?page=2" rel="next"' in first.text
+    unpaid = await admin.get("/admin/invoices", params={"status": "unpaid"})
+    assert 'href="/admin/invoices?status=unpaid&amp;page=2" rel="next"' in unpaid.text
     assert first.text.count('<a href="/admin/invoices/') == 25
     second = await admin.get("/admin/invoices", params={"page": "2"})
     assert second.text.count('<a href="/admin/invoices/') == 2

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 from typing import Any
-from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
@@ -13,6 +12,7 @@ from fastapi.responses import Response
 from hostlane.core.pagination import ListQuery
 from hostlane.faces.common import get_runtime
 from hostlane.faces.web import kit
+from hostlane.faces.web.admin.catalog import list_url
 from hostlane.faces.web.auth import AdminViewer
 from hostlane.faces.web.kit import ADMIN, N_, _
 from hostlane.identity import audit
@@ -81,7 +81,7 @@ async def audit_log(
         entries=entries,
         errors=errors,
         values=values,
-        here="/admin/audit?" + urlencode({key: value for key, value in values.items() if value}),
+        here=list_url("/admin/audit", values),
         actor_kinds=[("", _("Anyone"))] + [(key, _(label)) for key, label in ACTOR_KINDS.items()],
         actor_labels=ACTOR_KINDS,
     )

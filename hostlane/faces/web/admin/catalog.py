@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any, TypeVar
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
@@ -90,7 +91,9 @@ def _problem(error: Mapping[str, Any]) -> str:
         return _("Must be a number.")
     if kind == "enum":
         return _("Choose one of the options.")
-    if kind == "string_pattern_mismatch":
+    if error.get("input") == "":
+        return _("This field is required.")
+    if kind == "string_pattern_mismatch" and error["loc"] and error["loc"][0] == "slug":
         return _("Only lowercase letters, digits and dashes.")
     return _("This value is not valid.")
 
@@ -105,6 +108,12 @@ def checked(model: type[Model], data: Mapping[str, Any]) -> Model:
             name = str(error["loc"][0]) if error["loc"] else "form"
             errors.setdefault(name, []).append(_problem(error))
         raise kit.FormError(errors, _("Some fields need your attention.")) from None
+
+
+def list_url(path: str, values: Mapping[str, str]) -> str:
+    """A list's address with its filters (those given), for its pager's links."""
+    query = urlencode({key: value for key, value in values.items() if value})
+    return f"{path}?{query}" if query else path
 
 
 def refused(failure: kit.FormError | ValidationFailed) -> dict[str, list[str]]:
@@ -346,7 +355,8 @@ async def edit_product(request: Request, viewer: AdminViewer, product_id: PathId
     viewer.principal.require("products:update")
     async with get_runtime(request).db.reader() as session:
         shown = await catalog.get_product(session, viewer.principal, product_id)
-    values = {key: str(shown[key]) for key in ("name", "description", "group_id", "stock", "sort_order", "type")}
+    keys = ("name", "description", "group_id", "stock", "sort_order", "type")
+    values = {key: "" if shown[key] is None else str(shown[key]) for key in keys}
     values["status"] = str(shown["status"])
     return await _product_form(request, viewer, product=shown, values=values)
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from decimal import Decimal
 from typing import Any
-from urllib.parse import urlencode
 
 from babel.numbers import format_percent
 from fastapi import APIRouter, Request
@@ -20,7 +19,7 @@ from hostlane.core.errors import ValidationFailed
 from hostlane.core.pagination import ListQuery
 from hostlane.faces.common import PathId, get_runtime
 from hostlane.faces.web import kit
-from hostlane.faces.web.admin.catalog import checked, refused
+from hostlane.faces.web.admin.catalog import checked, list_url, refused
 from hostlane.faces.web.auth import AdminViewer, Viewer
 from hostlane.faces.web.kit import ADMIN, N_, _
 from hostlane.models import InvoiceStatus
@@ -90,7 +89,7 @@ async def invoices(
     async with get_runtime(request).db.reader() as session:
         shown = await billing.list_invoices(session, viewer.principal, query)
     values = {"status": status, "customer": customer, "number": number}
-    here = "/admin/invoices?" + urlencode({key: value for key, value in values.items() if value})
+    here = list_url("/admin/invoices", values)
     return kit.page(
         request,
         ADMIN,

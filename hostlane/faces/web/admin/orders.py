@@ -4,7 +4,6 @@ services it made, and cancelling an unpaid order (the orders domain says when it
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
@@ -15,7 +14,7 @@ from hostlane.core.pagination import ListQuery
 from hostlane.customers import service as customers
 from hostlane.faces.common import PathId, get_runtime
 from hostlane.faces.web import kit
-from hostlane.faces.web.admin.catalog import CYCLE_LABELS
+from hostlane.faces.web.admin.catalog import CYCLE_LABELS, list_url
 from hostlane.faces.web.admin.invoices import STATUS_LABELS as INVOICE_STATUS_LABELS
 from hostlane.faces.web.auth import AdminViewer
 from hostlane.faces.web.kit import ADMIN, N_, _
@@ -78,7 +77,7 @@ async def order_list(
         customers=names,
         errors=errors,
         values=values,
-        here="/admin/orders?" + urlencode({key: value for key, value in values.items() if value}),
+        here=list_url("/admin/orders", values),
         statuses=[("", _("Any status"))] + [(key.value, _(label)) for key, label in STATUS_LABELS.items()],
         **_context(),
     )
