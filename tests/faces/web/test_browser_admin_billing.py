@@ -103,6 +103,9 @@ async def test_an_administrator_builds_the_catalogue_and_settles_an_invoice(
     await page.get_by_role("button", name="Refund invoice").click()
     await expect(page.get_by_role("status")).to_have_text("The invoice was refunded.")
     await screenshot(page, "admin-invoice-refunded")
+    await page.set_viewport_size({"width": 390, "height": 844})  # a phone
+    await screenshot(page, "admin-invoice-refunded-phone")
+    await page.set_viewport_size({"width": 1280, "height": 900})
     async with page.expect_download() as download_info:
         await page.get_by_role("link", name="Download PDF").click()
     download = await download_info.value
