@@ -203,7 +203,7 @@ async def start_setup(portal: Web) -> tuple[str, str]:
     assert page.status_code == 200, page.text
     assert page.headers["content-security-policy"] == kit.STRIPE_CSP
     assert '<script src="https://js.stripe.com/v3/"></script>' in page.text
-    assert '<script src="/web/assets/billing-card.js" defer></script>' in page.text
+    assert '<script src="/portal/assets/billing-card.js" defer></script>' in page.text
     assert f'data-stripe-key="{PUBLISHABLE_KEY}"' in page.text
     setup_id = page.text.split('name="setup_intent" value="', 1)[1].split('"', 1)[0]
     secret = page.text.split('data-client-secret="', 1)[1].split('"', 1)[0]
