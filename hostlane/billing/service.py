@@ -22,6 +22,8 @@ from hostlane.billing.invoices import (
     invoice_pdf,
     invoices_for_customers,
     list_invoices,
+    overdue_count,
+    received_this_month,
     service_ids_on,
 )
 from hostlane.billing.payments import (
@@ -37,6 +39,7 @@ from hostlane.billing.payments import (
     settle_recorded_payment,
 )
 from hostlane.billing.renewals import next_invoice_date
+from hostlane.billing.run import last_run
 from hostlane.billing.settlement import (
     PAID_JOB,
     apply_credit_to,
@@ -76,8 +79,11 @@ __all__ = [
     "invoices_for_export",
     "issue_draft",
     "issue_invoice",
+    "last_run",
     "list_invoices",
     "next_invoice_date",
+    "overdue_count",
+    "received_this_month",
     "pay_invoice",
     "pay_with_credit",
     "pdf_zip",
