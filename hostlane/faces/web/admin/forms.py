@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any, TypeVar
+from urllib.parse import urlencode
 
 from fastapi import Request
 from pydantic import BaseModel, ValidationError
@@ -23,11 +24,24 @@ def page_number(request: Request) -> int:
     return int(raw) if raw.isdigit() and 0 < len(raw) <= 6 and int(raw) > 0 else 1
 
 
-def list_query(request: Request, filters: Mapping[str, str], *, sort: str = "-id", per_page: int = PER_PAGE) -> ListQuery:
+def list_query(
+    request: Request,
+    filters: Mapping[str, str],
+    *,
+    sort: str = "-id",
+    per_page: int = PER_PAGE,
+    includes: frozenset[str] = frozenset(),
+) -> ListQuery:
     """A domain list's query: this page, the filters given a value, newest first by default."""
     order = [(sort.lstrip("-"), sort.startswith("-"))]
     chosen = {name: value for name, value in filters.items() if value}
-    return ListQuery(page=page_number(request), per_page=per_page, filters=chosen, sort=order)
+    return ListQuery(page_number(request), per_page, chosen, order, includes)
+
+
+def address(path: str, params: Mapping[str, str]) -> str:
+    """``path`` with the parameters that have a value (a list's filters, for its pager's links)."""
+    given = {name: value for name, value in params.items() if value}
+    return f"{path}?{urlencode(given)}" if given else path
 
 
 def field_errors(failure: ValidationError) -> dict[str, list[str]]:

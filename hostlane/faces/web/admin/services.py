@@ -12,7 +12,7 @@ from fastapi.responses import Response
 from hostlane.core.errors import ValidationFailed
 from hostlane.faces.common import PathId, get_runtime
 from hostlane.faces.web import kit
-from hostlane.faces.web.admin.forms import errors_of, list_query
+from hostlane.faces.web.admin.forms import address, errors_of, list_query
 from hostlane.faces.web.auth import AdminViewer, Viewer
 from hostlane.faces.web.kit import ADMIN, N_, _
 from hostlane.models import ServiceStatus
@@ -49,16 +49,10 @@ async def index(request: Request, viewer: AdminViewer) -> Response:
     }
     async with get_runtime(request).db.reader() as session:
         page = await services.list_services(session, viewer.principal, list_query(request, filters))
-    address = "/admin/services?" + "&".join(
-        f"{name}={value}"
-        for name, value in [
-            ("status", filters["status"]),
-            ("delivery", filters["delivery_status"]),
-            ("customer", filters["customer_id"]),
-        ]
-    )
+    shown = {"status": filters["status"], "delivery": filters["delivery_status"], "customer": filters["customer_id"]}
     return kit.page(
-        request, ADMIN, "admin/services.html", viewer=viewer, page=page, filters=filters, address=address,
+        request, ADMIN, "admin/services.html", viewer=viewer, page=page, filters=filters,
+        address=address("/admin/services", shown),
         statuses=STATUSES, deliveries=DELIVERIES,
     )  # fmt: skip
 
