@@ -40,9 +40,7 @@ async def list_customers(session: AsyncSession, principal: Principal, query: Lis
     return await repo.CUSTOMER.page(session, principal, query, includes=INCLUDES)
 
 
-async def search_customers(
-    session: AsyncSession, principal: Principal, query: ListQuery, *, text: str = ""
-) -> Page:
+async def search_customers(session: AsyncSession, principal: Principal, query: ListQuery, *, text: str = "") -> Page:
     """A page of customers whose name, e-mail address or company contains ``text`` (all of them when it is
     blank), with the list's filters, sort and includes."""
     if not text.strip():

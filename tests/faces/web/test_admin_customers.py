@@ -135,7 +135,9 @@ async def test_credit_must_be_positive_with_a_reason(admin: Web, runtime: Runtim
         assert '<p class="error" id="e-amount">Enter a positive amount, such as 10.00.</p>' in response.text
         assert f'value="{amount}"' in response.text
     no_reason = await admin.post(f"/admin/customers/{customer['id']}/credit", {"amount": "5", "reason": ""})
-    assert no_reason.status_code == 422 and '<p class="error" id="e-reason">This field is required.</p>' in no_reason.text
+    assert (
+        no_reason.status_code == 422 and '<p class="error" id="e-reason">This field is required.</p>' in no_reason.text
+    )
     assert (await _customer(runtime, int(customer["id"])))["credit_minor"] == 0  # type: ignore[call-overload]
 
 

@@ -4,6 +4,8 @@ every page here needs all of them (``*``)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
@@ -60,7 +62,7 @@ def permission_groups() -> list[tuple[str, list[tuple[str, str]]]]:
     return [(GROUP_TITLES.get(group, group), entries) for group, entries in groups.items()]
 
 
-async def _keys_page(request: Request, viewer: Viewer, *, status: int = 200, **form: object) -> Response:
+async def _keys_page(request: Request, viewer: Viewer, *, status: int = 200, **form: Any) -> Response:
     async with get_runtime(request).db.reader() as session:
         keys = await identity.list_api_keys(session, viewer.principal)
     return kit.page(
@@ -98,9 +100,7 @@ async def create(request: Request, viewer: AdminViewer) -> Response:
             shown = {"prefix": issued.key.prefix, "name": issued.key.name, "permissions": list(issued.key.permissions)}
     except (kit.FormError, ValidationFailed) as failure:
         return await _keys_page(request, viewer, status=422, errors=errors_of(failure), values=fields, granted=granted)
-    return kit.page(
-        request, ADMIN, "admin/api_key_created.html", viewer=viewer, key=shown, plaintext=issued.plaintext
-    )
+    return kit.page(request, ADMIN, "admin/api_key_created.html", viewer=viewer, key=shown, plaintext=issued.plaintext)
 
 
 @router.post("/api-keys/{prefix}/revoke")

@@ -33,7 +33,12 @@ kit.notice("credit_added", lambda: _("The credit was added."))
 EDITED = ("firstname", "lastname", "email", "companyname", "phone", "address1", "address2", "city", "state",
           "postcode", "country", "status", "notes")  # fmt: skip
 REQUIRED = ("firstname", "lastname", "email", "country", "status")
-STATUSES = [("active", N_("Active")), ("suspended", N_("Suspended")), ("banned", N_("Banned")), ("closed", N_("Closed"))]
+STATUSES = [
+    ("active", N_("Active")),
+    ("suspended", N_("Suspended")),
+    ("banned", N_("Banned")),
+    ("closed", N_("Closed")),
+]
 assert {value for value, _label in STATUSES} == {status.value for status in CustomerStatus}
 # What a customer's page lists of each relation (its latest), each read only with the relation's permission.
 RELATED = 10

@@ -12,7 +12,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from hostlane.billing import service as billing
 from hostlane.core import clock
 from hostlane.core.pagination import ListQuery, Page
-
 from hostlane.faces.common import client_ip, get_runtime
 from hostlane.faces.web import auth, kit, pages
 from hostlane.faces.web.auth import AdminViewer

@@ -26,8 +26,9 @@ kit.notice("service_suspended", lambda: _("The service is suspended; its module 
 kit.notice("service_unsuspended", lambda: _("The service is active again; its module is restoring it."))
 kit.notice("service_terminated", lambda: _("The service is terminated; its module is removing it."))
 
-STATUSES = [(status.value, _label) for status, _label in zip(ServiceStatus, [
-    N_("Pending"), N_("Active"), N_("Suspended"), N_("Expired"), N_("Terminated"), N_("Cancelled")], strict=True)]  # fmt: skip
+STATUSES = [("pending", N_("Pending")), ("active", N_("Active")), ("suspended", N_("Suspended")),
+            ("expired", N_("Expired")), ("terminated", N_("Terminated")), ("cancelled", N_("Cancelled"))]  # fmt: skip
+assert {value for value, _label in STATUSES} == {status.value for status in ServiceStatus}
 DELIVERIES = [("pending", N_("Pending")), ("done", N_("Done")), ("failed", N_("Failed")), ("none", N_("None"))]
 # The words of a module call (``delivery_action``).
 ACTIONS = {"create": N_("create"), "suspend": N_("suspend"), "unsuspend": N_("unsuspend"), "terminate": N_("terminate")}
@@ -57,7 +58,9 @@ async def index(request: Request, viewer: AdminViewer) -> Response:
     )  # fmt: skip
 
 
-async def _service_page(request: Request, viewer: Viewer, service_id: int, *, status: int = 200, **form: Any) -> Response:
+async def _service_page(
+    request: Request, viewer: Viewer, service_id: int, *, status: int = 200, **form: Any
+) -> Response:
     async with get_runtime(request).db.reader() as session:
         service = await services.get_service(session, viewer.principal, service_id)
         events = await services.history(session, viewer.principal, service_id)
