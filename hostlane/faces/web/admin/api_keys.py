@@ -99,7 +99,10 @@ async def create(request: Request, viewer: AdminViewer) -> Response:
             )
             shown = {"prefix": issued.key.prefix, "name": issued.key.name, "permissions": list(issued.key.permissions)}
     except (kit.FormError, ValidationFailed) as failure:
-        return await _keys_page(request, viewer, status=422, errors=errors_of(failure), values=fields, granted=granted)
+        errors = errors_of(failure)
+        if isinstance(failure, ValidationFailed) and "permissions" in errors:
+            errors["permissions"] = [_("Choose permissions from the list.")]
+        return await _keys_page(request, viewer, status=422, errors=errors, values=fields, granted=granted)
     return kit.page(request, ADMIN, "admin/api_key_created.html", viewer=viewer, key=shown, plaintext=issued.plaintext)
 
 
