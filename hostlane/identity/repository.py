@@ -99,4 +99,4 @@ async def api_keys(session: AsyncSession, *, livemode: bool) -> Sequence[tuple[A
         .where(ApiKey.livemode.is_(livemode))
         .order_by(ApiKey.id.desc())
     )
-    return [(key, login) for key, login in rows.tuples()]
+    return [(key, login) for key, login in rows.all()]

@@ -45,8 +45,8 @@ ACTION_WORDS = {
     "expire": N_("expire"), "suspend": N_("suspend"), "unsuspend": N_("unsuspend"), "reply": N_("reply"),
     "close": N_("close"), "reopen": N_("reopen"), "*": N_("everything"),
 }  # fmt: skip
-PLATFORM_WORDS = {"*": N_("All permissions"), "health": N_("health"), "statistics": N_("statistics"),
-                  "license": N_("licence")}  # fmt: skip
+PLATFORM_WORDS = {"*": N_("All permissions"), "health": N_("API health"), "statistics": N_("figures"),
+                  "license": N_("licence information")}  # fmt: skip
 
 
 def permission_groups() -> list[tuple[str, list[tuple[str, str]]]]:
