@@ -36,7 +36,7 @@ async def test_an_administrator_helps_a_customer(
     customer_id = int(customer["id"])  # type: ignore[call-overload]
     service_id = await make_service(runtime, customer_id=customer_id)
     department = await make_department(runtime, name="Technical support")
-    ticket = await make_ticket(
+    await make_ticket(
         runtime,
         customer_id=customer_id,
         department_id=int(department["id"]),  # type: ignore[call-overload]
