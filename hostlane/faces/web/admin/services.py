@@ -10,6 +10,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from hostlane.core.errors import ValidationFailed
+from hostlane.customers import service as customers
 from hostlane.faces.common import PathId, get_runtime
 from hostlane.faces.web import kit
 from hostlane.faces.web.admin.forms import address, errors_of, list_query
@@ -64,9 +65,12 @@ async def _service_page(
     async with get_runtime(request).db.reader() as session:
         service = await services.get_service(session, viewer.principal, service_id)
         events = await services.history(session, viewer.principal, service_id)
+        customer = None
+        if viewer.can("customers:show"):
+            customer = await customers.get_customer(session, viewer.principal, service["customer_id"])
     return kit.page(
         request, ADMIN, "admin/service.html", viewer=viewer, status=status, service=service,
-        events=list(reversed(events)), actions=ACTIONS, **form,
+        events=list(reversed(events)), actions=ACTIONS, customer=customer, **form,
     )  # fmt: skip
 
 
