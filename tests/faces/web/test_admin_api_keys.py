@@ -55,7 +55,9 @@ async def test_revoking_a_key_ends_it(admin: Web, runtime: Runtime, client: Any)
     plaintext = created.text.split('id="api-key">', 1)[1].split("</p>", 1)[0]
     [key] = await _keys(runtime)
     response = await admin.post(f"/admin/api-keys/{key.prefix}/revoke")
-    assert response.status_code == 303 and response.headers["location"] == "/admin/api-keys?notice=api_key_revoked"
+    assert (
+        response.status_code == 303 and response.headers["location"] == "/admin/api-keys?notice=admin_api_key_revoked"
+    )
     listed = await admin.get(response.headers["location"])
     assert "The API key is revoked: it no longer opens the API." in listed.text
     assert f"/admin/api-keys/{key.prefix}/revoke" not in listed.text

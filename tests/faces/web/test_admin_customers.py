@@ -86,7 +86,7 @@ async def test_editing_saves_and_shows_the_customer(admin: Web, runtime: Runtime
     }
     response = await admin.post(f"/admin/customers/{customer['id']}/edit", fields)
     assert response.status_code == 303
-    assert response.headers["location"] == f"/admin/customers/{customer['id']}?notice=customer_saved"
+    assert response.headers["location"] == f"/admin/customers/{customer['id']}?notice=admin_customer_saved"
     shown = await admin.get(response.headers["location"])
     assert "The customer was saved." in shown.text and "Ada King" in shown.text
     saved = await _customer(runtime, int(customer["id"]))  # type: ignore[call-overload]

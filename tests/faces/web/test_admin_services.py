@@ -56,7 +56,7 @@ async def test_suspend_and_unsuspend_show_the_modules_result(
     assert page.status_code == 200 and f"sim-{service_id}" in page.text  # what the module returned on create
     response = await admin.post(f"/admin/services/{service_id}/suspend", {"reason": "Abuse report #12"})
     assert response.status_code == 303
-    assert response.headers["location"] == f"/admin/services/{service_id}?notice=service_suspended"
+    assert response.headers["location"] == f"/admin/services/{service_id}?notice=admin_service_suspended"
     queued = await admin.get(response.headers["location"])
     assert "The service is suspended; its module is suspending it." in queued.text
     assert "The module call is queued; reload the page to see its result." in queued.text

@@ -60,7 +60,7 @@ async def test_a_staff_reply_is_shown_and_answers_the_ticket(admin: Web, runtime
     assert page.status_code == 200 and "My site is down since this morning." in page.text
     response = await admin.post(f"/admin/tickets/{ticket['id']}/reply", {"message": "We are on it.\nHold on."})
     assert response.status_code == 303
-    assert response.headers["location"] == f"/admin/tickets/{ticket['id']}?notice=ticket_replied"
+    assert response.headers["location"] == f"/admin/tickets/{ticket['id']}?notice=admin_ticket_replied"
     shown = await admin.get(response.headers["location"])
     assert "Your reply was sent to the customer." in shown.text and "We are on it.\nHold on." in shown.text
     after = await _ticket(runtime, int(ticket["id"]))

@@ -21,7 +21,7 @@ from hostlane.identity import service as identity
 
 router = APIRouter(prefix=ADMIN.prefix, include_in_schema=False)
 
-kit.notice("api_key_revoked", lambda: _("The API key is revoked: it no longer opens the API."))
+kit.notice("admin_api_key_revoked", lambda: _("The API key is revoked: it no longer opens the API."))
 
 # The picker's groups: the catalogue's permissions by the resource they name (``customers:index`` → customers).
 GROUP_TITLES = {
@@ -112,4 +112,4 @@ async def revoke(request: Request, viewer: AdminViewer, prefix: str) -> Response
     viewer.principal.require("*")
     async with get_runtime(request).db.transaction() as session:
         await identity.revoke_api_key(session, viewer.principal, prefix)
-    return kit.redirect("/admin/api-keys", notice_key="api_key_revoked")
+    return kit.redirect("/admin/api-keys", notice_key="admin_api_key_revoked")

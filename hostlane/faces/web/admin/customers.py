@@ -26,8 +26,8 @@ from hostlane.support import service as support
 
 router = APIRouter(prefix=ADMIN.prefix, include_in_schema=False)
 
-kit.notice("customer_saved", lambda: _("The customer was saved."))
-kit.notice("credit_added", lambda: _("The credit was added."))
+kit.notice("admin_customer_saved", lambda: _("The customer was saved."))
+kit.notice("admin_credit_added", lambda: _("The credit was added."))
 
 # The fields the edit form changes (the credit has its own form; the currency never changes here).
 EDITED = ("firstname", "lastname", "email", "companyname", "phone", "address1", "address2", "city", "state",
@@ -121,7 +121,7 @@ async def save(request: Request, viewer: AdminViewer, customer_id: PathId) -> Re
         async with runtime.db.reader() as session:
             customer = await customers.get_customer(session, viewer.principal, customer_id)
         return _edit_page(request, viewer, customer, status=422, errors=errors_of(failure), values=fields)
-    return kit.redirect(f"/admin/customers/{customer_id}", notice_key="customer_saved")
+    return kit.redirect(f"/admin/customers/{customer_id}", notice_key="admin_customer_saved")
 
 
 @router.post("/customers/{customer_id}/credit")
@@ -138,4 +138,4 @@ async def add_credit(request: Request, viewer: AdminViewer, customer_id: PathId)
         if "amount" in errors:
             errors["amount"] = [_("Enter a positive amount, such as 10.00.")]
         return await _customer_page(request, viewer, customer_id, status=422, errors=errors, values=fields)
-    return kit.redirect(f"/admin/customers/{customer_id}", notice_key="credit_added")
+    return kit.redirect(f"/admin/customers/{customer_id}", notice_key="admin_credit_added")

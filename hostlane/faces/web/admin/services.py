@@ -21,11 +21,11 @@ from hostlane.services import service as services
 
 router = APIRouter(prefix=ADMIN.prefix, include_in_schema=False)
 
-kit.notice("service_activated", lambda: _("The service is active; its module is creating it."))
-kit.notice("service_retried", lambda: _("The module call was queued again."))
-kit.notice("service_suspended", lambda: _("The service is suspended; its module is suspending it."))
-kit.notice("service_unsuspended", lambda: _("The service is active again; its module is restoring it."))
-kit.notice("service_terminated", lambda: _("The service is terminated; its module is removing it."))
+kit.notice("admin_service_activated", lambda: _("The service is active; its module is creating it."))
+kit.notice("admin_service_retried", lambda: _("The module call was queued again."))
+kit.notice("admin_service_suspended", lambda: _("The service is suspended; its module is suspending it."))
+kit.notice("admin_service_unsuspended", lambda: _("The service is active again; its module is restoring it."))
+kit.notice("admin_service_terminated", lambda: _("The service is terminated; its module is removing it."))
 
 STATUSES = [("pending", N_("Pending")), ("active", N_("Active")), ("suspended", N_("Suspended")),
             ("expired", N_("Expired")), ("terminated", N_("Terminated")), ("cancelled", N_("Cancelled"))]  # fmt: skip
@@ -90,7 +90,7 @@ async def activate(request: Request, viewer: AdminViewer, service_id: PathId) ->
     viewer.principal.require("services:update")
     async with get_runtime(request).db.transaction() as session:
         await services.activate(session, viewer.principal, service_id)
-    return await _done(service_id, "service_activated")
+    return await _done(service_id, "admin_service_activated")
 
 
 @router.post("/services/{service_id}/retry")
@@ -99,7 +99,7 @@ async def retry(request: Request, viewer: AdminViewer, service_id: PathId) -> Re
     viewer.principal.require("services:update")
     async with get_runtime(request).db.transaction() as session:
         await services.retry_delivery(session, viewer.principal, service_id)
-    return await _done(service_id, "service_retried")
+    return await _done(service_id, "admin_service_retried")
 
 
 @router.post("/services/{service_id}/suspend")
@@ -114,7 +114,7 @@ async def suspend(request: Request, viewer: AdminViewer, service_id: PathId) -> 
             await services.suspend(session, viewer.principal, service_id, reason=reason)
     except (kit.FormError, ValidationFailed) as failure:
         return await _service_page(request, viewer, service_id, status=422, errors=errors_of(failure), values=fields)
-    return await _done(service_id, "service_suspended")
+    return await _done(service_id, "admin_service_suspended")
 
 
 @router.post("/services/{service_id}/unsuspend")
@@ -123,7 +123,7 @@ async def unsuspend(request: Request, viewer: AdminViewer, service_id: PathId) -
     viewer.principal.require("services:unsuspend")
     async with get_runtime(request).db.transaction() as session:
         await services.unsuspend(session, viewer.principal, service_id)
-    return await _done(service_id, "service_unsuspended")
+    return await _done(service_id, "admin_service_unsuspended")
 
 
 @router.post("/services/{service_id}/terminate")
@@ -132,4 +132,4 @@ async def terminate(request: Request, viewer: AdminViewer, service_id: PathId) -
     viewer.principal.require("services:delete")  # the end of the service: as deleting it, for good
     async with get_runtime(request).db.transaction() as session:
         await services.transition(session, viewer.principal, service_id, ServiceStatus.TERMINATED)
-    return await _done(service_id, "service_terminated")
+    return await _done(service_id, "admin_service_terminated")

@@ -19,8 +19,8 @@ from hostlane.support.schemas import ReplyIn
 
 router = APIRouter(prefix=ADMIN.prefix, include_in_schema=False)
 
-kit.notice("ticket_replied", lambda: _("Your reply was sent to the customer."))
-kit.notice("ticket_closed", lambda: _("The ticket is closed."))
+kit.notice("admin_ticket_replied", lambda: _("Your reply was sent to the customer."))
+kit.notice("admin_ticket_closed", lambda: _("The ticket is closed."))
 
 # The status filter's choices: "waiting" is every ticket whose last word is the customer's (open or replied to).
 STATUSES = [
@@ -85,7 +85,7 @@ async def reply(request: Request, viewer: AdminViewer, ticket_id: PathId) -> Res
         if "body" in errors:
             errors["message"] = errors.pop("body")
         return await _ticket_page(request, viewer, ticket_id, status=422, errors=errors, values=fields)
-    return kit.redirect(f"/admin/tickets/{ticket_id}", notice_key="ticket_replied")
+    return kit.redirect(f"/admin/tickets/{ticket_id}", notice_key="admin_ticket_replied")
 
 
 @router.post("/tickets/{ticket_id}/close")
@@ -94,4 +94,4 @@ async def close(request: Request, viewer: AdminViewer, ticket_id: PathId) -> Res
     viewer.principal.require("tickets:close")
     async with get_runtime(request).db.transaction() as session:
         await support.close_ticket(session, viewer.principal, ticket_id)
-    return kit.redirect(f"/admin/tickets/{ticket_id}", notice_key="ticket_closed")
+    return kit.redirect(f"/admin/tickets/{ticket_id}", notice_key="admin_ticket_closed")
