@@ -3,12 +3,14 @@ what a customer owes, and the PDF. Every billing write returns this shape, so no
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hostlane.billing import repository as repo
+from hostlane.core import clock
 from hostlane.core.pagination import ListQuery, ListSpec, Page
 from hostlane.core.repository import Include, IncludeTable
 from hostlane.customers import service as customers
@@ -54,6 +56,19 @@ async def balance(session: AsyncSession, principal: Principal, customer_id: int)
         "balance_minor": await repo.balances(session, principal, customer_id),
         "credit_minor": customer["credit_minor"],
     }
+
+
+async def overdue_count(session: AsyncSession, principal: Principal) -> int:
+    """How many unpaid invoices are past their due date today."""
+    return await repo.count_overdue(session, principal, clock.today())
+
+
+async def received_this_month(session: AsyncSession, principal: Principal) -> dict[str, int]:
+    """The money received since the first of this month (UTC), net of refunds, in minor units by currency."""
+    today = clock.today()
+    start = dt.datetime(today.year, today.month, 1, tzinfo=dt.UTC)
+    end = start.replace(year=start.year + start.month // 12, month=start.month % 12 + 1)
+    return await repo.received_between(session, principal, start, end)
 
 
 async def invoice_pdf(

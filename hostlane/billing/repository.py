@@ -169,6 +169,38 @@ async def balances(session: AsyncSession, principal: Principal, customer_id: int
     return sum(int(due) for due in dues)
 
 
+async def received_between(
+    session: AsyncSession, principal: Principal, start: dt.datetime, end: dt.datetime
+) -> dict[str, int]:
+    """What payments brought in from ``start`` to ``end`` (less what was refunded of them), by currency. Summed
+    here rather than by SQL's ``sum()`` (see ``balances``); a month's payments are read once, column by column."""
+    rows = await session.execute(
+        sa.select(Payment.currency, Payment.amount_minor, Payment.refunded_minor).where(
+            Payment.livemode.is_(principal.livemode),
+            *([Payment.customer_id == principal.scope] if principal.scope is not None else []),
+            Payment.status.in_([PaymentStatus.SUCCEEDED, PaymentStatus.REFUNDED]),
+            Payment.created_at >= start,
+            Payment.created_at < end,
+        )
+    )
+    received: dict[str, int] = {}
+    for currency, amount, refunded in rows.all():
+        received[currency] = received.get(currency, 0) + int(amount) - int(refunded or 0)
+    return received
+
+
+async def count_overdue(session: AsyncSession, principal: Principal, today: dt.date) -> int:
+    """How many unpaid invoices were due before ``today`` (the index on livemode, status and due date)."""
+    return int(
+        await session.scalar(
+            sa.select(sa.func.count())
+            .select_from(INVOICES)
+            .where(*INVOICE.scope(principal), INVOICES.c.status == InvoiceStatus.UNPAID, INVOICES.c.duedate < today)
+        )
+        or 0
+    )
+
+
 async def service_ids_on(session: AsyncSession, invoice_id: int) -> Sequence[int]:
     rows = await session.scalars(
         sa.select(ITEMS.c.service_id)

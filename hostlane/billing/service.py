@@ -33,6 +33,8 @@ from hostlane.billing.invoices import (
     invoice_pdf,
     invoices_for_customers,
     list_invoices,
+    overdue_count,
+    received_this_month,
     service_ids_on,
 )
 from hostlane.billing.payments import (
@@ -48,6 +50,7 @@ from hostlane.billing.payments import (
     settle_recorded_payment,
 )
 from hostlane.billing.renewals import next_invoice_date
+from hostlane.billing.run import last_run
 from hostlane.billing.settlement import (
     PAID_JOB,
     apply_credit_to,
@@ -93,12 +96,15 @@ __all__ = [
     "invoices_for_export",
     "issue_draft",
     "issue_invoice",
+    "last_run",
     "list_invoices",
     "next_invoice_date",
+    "overdue_count",
     "pay_invoice",
     "pay_with_credit",
     "pdf_zip",
     "pick_rates",
+    "received_this_month",
     "record_manual_payment",
     "record_payment",
     "refund_invoice",

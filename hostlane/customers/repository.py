@@ -9,7 +9,7 @@ from typing import Any, cast
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from hostlane.core.pagination import ListSpec, Match
+from hostlane.core.pagination import ListQuery, ListSpec, Match, Page, fetch_page
 from hostlane.core.repository import Scoped
 from hostlane.customers.errors import CustomerNotFound
 from hostlane.identity.principal import Principal
@@ -51,6 +51,26 @@ CUSTOMER = Scoped(
     spec=LIST_SPEC,
     missing=CustomerNotFound,
 )
+
+
+def _contains(column: sa.ColumnElement[Any], lowered: str) -> sa.ColumnElement[bool]:
+    escaped = lowered.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return sa.func.lower(column).like(f"%{escaped}%", escape="\\")
+
+
+def matching(text: str) -> sa.ColumnElement[bool]:
+    """Customers whose first name, last name, e-mail address or company contains each word of ``text``
+    (``ada love`` finds Ada Lovelace), case-insensitively."""
+    fields = (TABLE.c.firstname, TABLE.c.lastname, TABLE.c.email, TABLE.c.companyname)
+    words = text.lower().split()
+    return sa.and_(*(sa.or_(*(_contains(column, word) for column in fields)) for word in words))
+
+
+async def search(session: AsyncSession, principal: Principal, query: ListQuery, text: str) -> Page:
+    """One page of the customers ``matching(text)``, with the query's filters and sort (the same two queries
+    as a plain list: the page, and a count when the page is not the whole list)."""
+    readable = CUSTOMER.readable(principal).where(matching(text))
+    return await fetch_page(session, readable, TABLE.c, LIST_SPEC, query)
 
 
 async def by_email(session: AsyncSession, livemode: bool, email: str) -> Customer | None:

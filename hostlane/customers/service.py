@@ -12,7 +12,7 @@ from hostlane.core import clock, money, tokens
 from hostlane.core.money import require_offered_currency
 from hostlane.core.pagination import ListQuery, Page
 from hostlane.core.passwords import hash_password_off_loop
-from hostlane.core.repository import Include, apply_changes, changes_of
+from hostlane.core.repository import Include, apply_changes, attach, changes_of
 from hostlane.customers import repository as repo
 from hostlane.customers.errors import (
     CustomerHasActiveServices,
@@ -38,6 +38,16 @@ INCLUDES: dict[str, Include[Principal]] = {"services": Include(services.for_cust
 
 async def list_customers(session: AsyncSession, principal: Principal, query: ListQuery) -> Page:
     return await repo.CUSTOMER.page(session, principal, query, includes=INCLUDES)
+
+
+async def search_customers(session: AsyncSession, principal: Principal, query: ListQuery, *, text: str = "") -> Page:
+    """A page of customers whose name, e-mail address or company contains ``text`` (all of them when it is
+    blank), with the list's filters, sort and includes."""
+    if not text.strip():
+        return await list_customers(session, principal, query)
+    page = await repo.search(session, principal, query, text.strip())
+    await attach(session, principal, page.items, INCLUDES, query.includes)
+    return page
 
 
 async def get_customer(

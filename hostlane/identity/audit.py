@@ -61,6 +61,14 @@ async def created(
     record(session, principal, f"{kind}.create", kind, row.id, changes)
 
 
+async def latest(session: AsyncSession, action: str) -> AuditEntry | None:
+    """The last row written for ``action`` (read backwards from the newest row: the actions a page asks for
+    are frequent, as the daily billing run)."""
+    return await session.scalar(
+        sa.select(AuditEntry).where(AuditEntry.action == action).order_by(AuditEntry.id.desc()).limit(1)
+    )
+
+
 _SECRET_FIELDS = {"password", "password_hash", "secret", "secret_hash", "token", "client_secret"}
 
 

@@ -89,3 +89,14 @@ async def administrators(session: AsyncSession) -> Sequence[Administrator]:
 async def administrator_by_id(session: AsyncSession, admin_id: int, *, lock: bool = False) -> Administrator | None:
     statement = sa.select(Administrator).where(Administrator.id == admin_id)
     return await session.scalar(statement.with_for_update() if lock else statement)
+
+
+async def api_keys(session: AsyncSession, *, livemode: bool) -> Sequence[tuple[ApiKey, str]]:
+    """The keys of one mode, newest first, each with its owner's login (one query)."""
+    rows = await session.execute(
+        sa.select(ApiKey, Administrator.login)
+        .join(Administrator, Administrator.id == ApiKey.administrator_id)
+        .where(ApiKey.livemode.is_(livemode))
+        .order_by(ApiKey.id.desc())
+    )
+    return [(key, login) for key, login in rows.all()]

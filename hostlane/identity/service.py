@@ -8,7 +8,7 @@ import re
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Protocol, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -160,6 +160,26 @@ async def create_api_key(
         {"name": name, "prefix": key.prefix, "permissions": granted, "livemode": livemode},
     )
     return IssuedApiKey(key, text)
+
+
+async def list_api_keys(session: AsyncSession, principal: Principal) -> list[dict[str, Any]]:
+    """The API keys of the principal's mode, newest first, as staff see them (never a secret: the prefix, the
+    name, the owner, the permissions, when it was created, last used and revoked)."""
+    principal.require("*")
+    return [
+        {
+            "id": key.id,
+            "prefix": key.prefix,
+            "name": key.name,
+            "owner": login,
+            "permissions": list(key.permissions or []),
+            "livemode": key.livemode,
+            "created_at": key.created_at,
+            "last_used_at": key.last_used_at,
+            "revoked_at": key.revoked_at,
+        }
+        for key, login in await repo.api_keys(session, livemode=principal.livemode)
+    ]
 
 
 async def revoke_api_key(session: AsyncSession, principal: Principal, prefix: str) -> ApiKey:

@@ -19,3 +19,13 @@ class ServiceIsLive(Conflict):
 
     def __init__(self, status: str) -> None:
         super().__init__(f"The service is {status}; terminate or cancel it before deleting it.", status=status)
+
+
+class NothingToRetry(Conflict):
+    code = "nothing_to_retry"
+
+    def __init__(self, delivery_status: str) -> None:
+        super().__init__(
+            f"The service's last module call is {delivery_status}: only a failed call can be retried.",
+            delivery_status=delivery_status,
+        )

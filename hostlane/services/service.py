@@ -28,7 +28,7 @@ from hostlane.identity.principal import Principal
 from hostlane.jobs import outbox
 from hostlane.models import BillingCycle, DeliveryStatus, Service, ServiceStatus
 from hostlane.services import repository as repo
-from hostlane.services.errors import IllegalTransition, ServiceIsLive
+from hostlane.services.errors import IllegalTransition, NothingToRetry, ServiceIsLive
 from hostlane.services.schemas import ServiceUpdate
 
 LIST_SPEC = repo.LIST_SPEC
@@ -197,6 +197,28 @@ async def transition(
         {"from": current, "to": target, "reason": reason},
     )
     return service
+
+
+async def retry_delivery(session: AsyncSession, principal: Principal, service_id: int) -> dict[str, Any]:
+    """Ask the module again for the call that failed after its last retry (``delivery_status`` failed): the
+    same action, as a new delivery (its attempts counted from zero). Anything else is a 409."""
+    service = await repo.SERVICE.locked(session, principal, service_id)
+    if service.delivery_status is not DeliveryStatus.FAILED or service.delivery_action is None:
+        raise NothingToRetry(service.delivery_status.value)
+    action = service.delivery_action
+    service.delivery_seq += 1
+    service.delivery_status, service.delivery_attempts = DeliveryStatus.PENDING, 0
+    service.updated_at = clock.now()
+    repo.add_event(session, service.id, f"delivery.{action}.retry", principal)
+    outbox.enqueue(
+        session,
+        DELIVER_JOB,
+        {"service_id": service.id, "action": action, "seq": service.delivery_seq},
+        key=f"service:{service.id}",
+    )
+    await session.flush()
+    audit.record(session, principal, "service.retry_delivery", "service", service.id, {"action": action})
+    return await get_service(session, principal, service_id)
 
 
 # The staff actions answer with the service's read shape, so no face reads it again.

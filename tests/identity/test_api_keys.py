@@ -3,13 +3,13 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
-from hostlane.core.errors import Unauthenticated
+from hostlane.core.errors import Forbidden, Unauthenticated
 from hostlane.identity import service as identity
 from hostlane.identity.errors import ApiKeyNotFound, UnknownAdministrator, UnknownPermission
-from hostlane.identity.principal import Principal
+from hostlane.identity.principal import Principal, PrincipalKind
 from hostlane.models import ApiKey, AuditEntry, Base
 from hostlane.runtime import Runtime
-from tests.fixtures.factories import make_admin
+from tests.fixtures.factories import make_admin, make_api_key
 
 
 async def _create(runtime: Runtime, email: str, *permissions: str, livemode: bool = True) -> identity.IssuedApiKey:
@@ -110,3 +110,16 @@ async def test_unknown_administrator_email_lists_the_administrators(runtime: Run
     with pytest.raises(UnknownAdministrator) as error:
         await _create(runtime, "ghost@example.test", "*")
     assert admin.email in error.value.message
+
+
+async def test_list_api_keys_shows_the_keys_of_the_mode_without_their_secret(runtime: Runtime) -> None:
+    live = await make_api_key(runtime, "customers:index")
+    await make_api_key(runtime, "*", livemode=False)
+    async with runtime.db.reader() as session:
+        keys = await identity.list_api_keys(session, Principal.system())
+        with pytest.raises(Forbidden):
+            limited = Principal(PrincipalKind.ADMIN, 1, frozenset({"customers:index"}), True, None, None)
+            await identity.list_api_keys(session, limited)
+    [key] = keys
+    assert live.startswith(key["prefix"]) and key["permissions"] == ["customers:index"]
+    assert key["owner"].startswith("admin") and key["revoked_at"] is None and "secret_hash" not in key

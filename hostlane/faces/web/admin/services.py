@@ -1,9 +1,135 @@
-"""The admin panel's services pages."""
+"""The admin panel's services pages: the list (by status, customer and delivery), a service with its history
+and its module's last result, and the staff actions — activate (provision), retry a failed module call,
+suspend with a reason, unsuspend, terminate — each a POST whose module call the service page then shows."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Any
 
-from hostlane.faces.web.kit import ADMIN
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from hostlane.core.errors import ValidationFailed
+from hostlane.customers import service as customers
+from hostlane.faces.common import PathId, get_runtime
+from hostlane.faces.web import kit
+from hostlane.faces.web.admin.forms import address, errors_of, list_query
+from hostlane.faces.web.auth import AdminViewer, Viewer
+from hostlane.faces.web.kit import ADMIN, N_, _
+from hostlane.models import ServiceStatus
+from hostlane.services import service as services
 
 router = APIRouter(prefix=ADMIN.prefix, include_in_schema=False)
+
+kit.notice("admin_service_activated", lambda: _("The service is active; its module is creating it."))
+kit.notice("admin_service_retried", lambda: _("The module call was queued again."))
+kit.notice("admin_service_suspended", lambda: _("The service is suspended; its module is suspending it."))
+kit.notice("admin_service_unsuspended", lambda: _("The service is active again; its module is restoring it."))
+kit.notice("admin_service_terminated", lambda: _("The service is terminated; its module is removing it."))
+
+STATUSES = [("pending", N_("Pending")), ("active", N_("Active")), ("suspended", N_("Suspended")),
+            ("expired", N_("Expired")), ("terminated", N_("Terminated")), ("cancelled", N_("Cancelled"))]  # fmt: skip
+assert {value for value, _label in STATUSES} == {status.value for status in ServiceStatus}
+DELIVERIES = [("pending", N_("Pending")), ("done", N_("Done")), ("failed", N_("Failed")), ("none", N_("None"))]
+# The words of a module call (``delivery_action``).
+ACTIONS = {"create": N_("create"), "suspend": N_("suspend"), "unsuspend": N_("unsuspend"), "terminate": N_("terminate")}
+# The words of a billing cycle, shown through ``_()``.
+CYCLES = [N_("Onetime"), N_("Monthly"), N_("Quarterly"), N_("Semiannually"), N_("Annually"), N_("Biennially"),
+          N_("Triennially")]  # fmt: skip
+REASON_LENGTH = 255
+
+
+@router.get("/services")
+async def index(request: Request, viewer: AdminViewer) -> Response:
+    viewer.principal.require("services:index")
+    params = request.query_params
+    customer = params.get("customer", "").strip()
+    filters = {
+        "status": params.get("status", "") if params.get("status") in {v for v, _l in STATUSES} else "",
+        "delivery_status": params.get("delivery", "") if params.get("delivery") in {v for v, _l in DELIVERIES} else "",
+        "customer_id": customer if customer.isdigit() and len(customer) < 19 else "",
+    }
+    async with get_runtime(request).db.reader() as session:
+        page = await services.list_services(session, viewer.principal, list_query(request, filters))
+    shown = {"status": filters["status"], "delivery": filters["delivery_status"], "customer": filters["customer_id"]}
+    return kit.page(
+        request, ADMIN, "admin/services.html", viewer=viewer, page=page, filters=filters,
+        address=address("/admin/services", shown),
+        statuses=STATUSES, deliveries=DELIVERIES,
+    )  # fmt: skip
+
+
+async def _service_page(
+    request: Request, viewer: Viewer, service_id: int, *, status: int = 200, **form: Any
+) -> Response:
+    async with get_runtime(request).db.reader() as session:
+        service = await services.get_service(session, viewer.principal, service_id)
+        events = await services.history(session, viewer.principal, service_id)
+        customer = None
+        if viewer.can("customers:show"):
+            customer = await customers.get_customer(session, viewer.principal, service["customer_id"])
+    return kit.page(
+        request, ADMIN, "admin/service.html", viewer=viewer, status=status, service=service,
+        events=list(reversed(events)), actions=ACTIONS, customer=customer, **form,
+    )  # fmt: skip
+
+
+@router.get("/services/{service_id}")
+async def show(request: Request, viewer: AdminViewer, service_id: PathId) -> Response:
+    viewer.principal.require("services:show")
+    return await _service_page(request, viewer, service_id)
+
+
+async def _done(service_id: int, notice_key: str) -> Response:
+    return kit.redirect(f"/admin/services/{service_id}", notice_key=notice_key)
+
+
+@router.post("/services/{service_id}/activate")
+async def activate(request: Request, viewer: AdminViewer, service_id: PathId) -> Response:
+    await kit.form_fields(request, ADMIN)
+    viewer.principal.require("services:update")
+    async with get_runtime(request).db.transaction() as session:
+        await services.activate(session, viewer.principal, service_id)
+    return await _done(service_id, "admin_service_activated")
+
+
+@router.post("/services/{service_id}/retry")
+async def retry(request: Request, viewer: AdminViewer, service_id: PathId) -> Response:
+    await kit.form_fields(request, ADMIN)
+    viewer.principal.require("services:update")
+    async with get_runtime(request).db.transaction() as session:
+        await services.retry_delivery(session, viewer.principal, service_id)
+    return await _done(service_id, "admin_service_retried")
+
+
+@router.post("/services/{service_id}/suspend")
+async def suspend(request: Request, viewer: AdminViewer, service_id: PathId) -> Response:
+    fields = await kit.form_fields(request, ADMIN)
+    viewer.principal.require("services:suspend")
+    try:
+        reason = kit.required(fields, "reason")["reason"]
+        if len(reason) > REASON_LENGTH:
+            raise kit.FormError.field("reason", _("This value is too long."))
+        async with get_runtime(request).db.transaction() as session:
+            await services.suspend(session, viewer.principal, service_id, reason=reason)
+    except (kit.FormError, ValidationFailed) as failure:
+        return await _service_page(request, viewer, service_id, status=422, errors=errors_of(failure), values=fields)
+    return await _done(service_id, "admin_service_suspended")
+
+
+@router.post("/services/{service_id}/unsuspend")
+async def unsuspend(request: Request, viewer: AdminViewer, service_id: PathId) -> Response:
+    await kit.form_fields(request, ADMIN)
+    viewer.principal.require("services:unsuspend")
+    async with get_runtime(request).db.transaction() as session:
+        await services.unsuspend(session, viewer.principal, service_id)
+    return await _done(service_id, "admin_service_unsuspended")
+
+
+@router.post("/services/{service_id}/terminate")
+async def terminate(request: Request, viewer: AdminViewer, service_id: PathId) -> Response:
+    await kit.form_fields(request, ADMIN)
+    viewer.principal.require("services:delete")  # the end of the service: as deleting it, for good
+    async with get_runtime(request).db.transaction() as session:
+        await services.transition(session, viewer.principal, service_id, ServiceStatus.TERMINATED)
+    return await _done(service_id, "admin_service_terminated")
