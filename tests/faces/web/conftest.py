@@ -9,7 +9,9 @@ from typing import Any
 
 import httpx
 import pytest
+import sqlalchemy as sa
 
+from hostlane.models import Administrator
 from hostlane.runtime import Runtime
 from tests.conftest import ClientFactory
 from tests.fixtures.factories import ADMIN_PASSWORD, make_admin, make_customer
@@ -85,4 +87,16 @@ async def admin(browser_for: Any, admin_user: Any) -> Web:
     """A browser logged in to the admin panel as a super-administrator."""
     web: Web = browser_for("/admin")
     await web.login(admin_user.login, ADMIN_PASSWORD)
+    return web
+
+
+async def limited_admin(runtime: Runtime, browser_for: Any, *permissions: str, ip: str = "127.0.0.2") -> Web:
+    """A browser logged in as a non-super administrator granted only ``permissions``."""
+    admin = await make_admin(runtime)
+    async with runtime.db.transaction() as session:
+        await session.execute(
+            sa.update(Administrator).where(Administrator.id == admin.id).values(permissions=list(permissions))
+        )
+    web: Web = browser_for("/admin", ip)
+    await web.login(admin.login, ADMIN_PASSWORD)
     return web

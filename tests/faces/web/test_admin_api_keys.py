@@ -10,8 +10,7 @@ import sqlalchemy as sa
 
 from hostlane.models import ApiKey
 from hostlane.runtime import Runtime
-from tests.faces.web.conftest import Web, csrf_of
-from tests.faces.web.test_admin_customers import limited_admin
+from tests.faces.web.conftest import Web, csrf_of, limited_admin
 
 
 async def _keys(runtime: Runtime) -> list[ApiKey]:

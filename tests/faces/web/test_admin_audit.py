@@ -8,8 +8,7 @@ from typing import Any
 from hostlane.identity import audit
 from hostlane.identity.principal import Principal, PrincipalKind
 from hostlane.runtime import Runtime
-from tests.faces.web.admin_access import limited_admin
-from tests.faces.web.conftest import Web
+from tests.faces.web.conftest import Web, limited_admin
 
 
 async def test_the_log_shows_who_did_what_and_filters(admin: Web, admin_user: Any, runtime: Runtime) -> None:

@@ -9,8 +9,7 @@ from hostlane.catalog import service as catalog
 from hostlane.core.pagination import ListQuery
 from hostlane.identity.principal import Principal
 from hostlane.runtime import Runtime
-from tests.faces.web.admin_access import limited_admin
-from tests.faces.web.conftest import Web
+from tests.faces.web.conftest import Web, limited_admin
 from tests.fixtures.factories import make_group, make_pricing, make_product
 
 SYSTEM = Principal.system()

@@ -8,8 +8,8 @@ from typing import Any
 from hostlane.customers import service as customers
 from hostlane.identity.principal import Principal
 from hostlane.runtime import Runtime
-from tests.faces.web.conftest import Web
-from tests.fixtures.factories import ADMIN_PASSWORD, make_admin, make_customer, make_service
+from tests.faces.web.conftest import Web, limited_admin
+from tests.fixtures.factories import make_customer, make_service
 
 SYSTEM = Principal.system()
 
@@ -17,17 +17,6 @@ SYSTEM = Principal.system()
 async def _customer(runtime: Runtime, customer_id: int) -> dict[str, Any]:
     async with runtime.db.reader() as session:
         return await customers.get_customer(session, SYSTEM, customer_id)
-
-
-async def limited_admin(runtime: Runtime, browser_for: Any, *permissions: str) -> Web:
-    """A browser logged in as an administrator holding only ``permissions``."""
-    admin = await make_admin(runtime)
-    async with runtime.db.transaction() as session:
-        row = await session.merge(admin)
-        row.permissions = list(permissions)
-    web: Web = browser_for("/admin")
-    await web.login(admin.login, ADMIN_PASSWORD)
-    return web
 
 
 async def test_the_list_finds_customers_by_name_email_or_company(admin: Web, runtime: Runtime) -> None:

@@ -13,8 +13,7 @@ from hostlane.core import clock
 from hostlane.faces.web import kit
 from hostlane.identity.principal import Principal
 from hostlane.runtime import Runtime
-from tests.faces.web.conftest import Web
-from tests.faces.web.test_admin_customers import limited_admin
+from tests.faces.web.conftest import Web, limited_admin
 from tests.faces.web.test_admin_tickets import make_ticket
 from tests.fixtures.factories import make_customer, make_service
 from tests.fixtures.invoices import make_invoice

@@ -13,8 +13,7 @@ from hostlane.customers import service as customers
 from hostlane.identity.principal import Principal
 from hostlane.models import Payment
 from hostlane.runtime import Runtime
-from tests.faces.web.admin_access import limited_admin
-from tests.faces.web.conftest import Web
+from tests.faces.web.conftest import Web, limited_admin
 from tests.fixtures.factories import make_customer
 
 SYSTEM = Principal.system()

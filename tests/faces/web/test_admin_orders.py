@@ -11,8 +11,7 @@ from hostlane.models import BillingCycle
 from hostlane.orders import service as orders
 from hostlane.orders.schemas import OrderCreate, OrderItemIn
 from hostlane.runtime import Runtime
-from tests.faces.web.admin_access import limited_admin
-from tests.faces.web.conftest import Web
+from tests.faces.web.conftest import Web, limited_admin
 from tests.fixtures.factories import make_customer, make_group, make_pricing, make_product
 
 SYSTEM = Principal.system()

@@ -13,8 +13,7 @@ from hostlane.identity.principal import Principal
 from hostlane.jobs.runner import drain, run_due
 from hostlane.runtime import Runtime
 from hostlane.services import service as services
-from tests.faces.web.conftest import Web
-from tests.faces.web.test_admin_customers import limited_admin
+from tests.faces.web.conftest import Web, limited_admin
 from tests.fixtures.factories import make_customer, make_service
 
 SYSTEM = Principal.system()

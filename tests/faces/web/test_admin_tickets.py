@@ -9,8 +9,7 @@ from hostlane.identity.principal import Principal
 from hostlane.runtime import Runtime
 from hostlane.support import service as support
 from hostlane.support.schemas import TicketOpen
-from tests.faces.web.conftest import Web
-from tests.faces.web.test_admin_customers import limited_admin
+from tests.faces.web.conftest import Web, limited_admin
 from tests.fixtures.factories import make_customer, make_department
 
 SYSTEM = Principal.system()
