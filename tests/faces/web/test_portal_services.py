@@ -64,7 +64,9 @@ async def test_a_bad_host_name_is_shown_next_to_its_address_and_nothing_changes(
     assert isinstance(runtime.dns, SimulatorDns) and runtime.dns.state.ptrs == {}
 
 
-async def test_dns_server_trouble_is_a_message_not_a_crash(runtime: Runtime, portal: Web, owned: dict[str, Any]) -> None:
+async def test_dns_server_trouble_is_a_message_not_a_crash(
+    runtime: Runtime, portal: Web, owned: dict[str, Any]
+) -> None:
     assert isinstance(runtime.dns, SimulatorDns)
     runtime.dns.fail_next(1)
     busy = await portal.get(f"/portal/services/{owned['id']}")

@@ -15,6 +15,7 @@ from hostlane.faces.common import PathId, get_runtime
 from hostlane.faces.web import kit
 from hostlane.faces.web.auth import CustomerViewer, Viewer
 from hostlane.faces.web.kit import PORTAL, _
+from hostlane.faces.web.portal.shared import page_number
 from hostlane.network import service as network
 from hostlane.network.errors import UpstreamRefused, UpstreamUnavailable
 from hostlane.network.schemas import RdnsIn
@@ -29,10 +30,6 @@ kit.notice("power_off", lambda: _("The outlet is powered off."))
 kit.notice("power_cycle", lambda: _("The outlet was switched off and on again."))
 
 
-def _page_number(request: Request) -> int:
-    raw = request.query_params.get("page", "1")
-    return max(1, min(int(raw), 10_000)) if raw.isdigit() else 1
-
 
 def _trouble(failure: Exception) -> str:
     if isinstance(failure, UpstreamUnavailable):
@@ -45,13 +42,11 @@ def _trouble(failure: Exception) -> str:
 @router.get("/services")
 async def service_list(request: Request, viewer: CustomerViewer) -> Response:
     runtime = get_runtime(request)
-    query = ListQuery(page=_page_number(request), per_page=PER_PAGE, sort=[("id", True)])
+    query = ListQuery(page=page_number(request), per_page=PER_PAGE, sort=[("id", True)])
     async with runtime.db.reader() as session:
         page = await services.list_services(session, viewer.principal, query)
         products = await catalog.products_by_id(session, viewer.principal, [row["product_id"] for row in page.items])
-    return kit.page(
-        request, PORTAL, "portal/services.html", viewer=viewer, services=page, products=products
-    )
+    return kit.page(request, PORTAL, "portal/services.html", viewer=viewer, services=page, products=products)
 
 
 async def _detail(
@@ -129,7 +124,9 @@ async def update_rdns(request: Request, viewer: CustomerViewer, service_id: Path
         }
         return await _detail(request, viewer, service_id, status=422, errors=errors, values=fields)
     except (UpstreamUnavailable, UpstreamRefused, Conflict) as failure:
-        status = 503 if isinstance(failure, UpstreamUnavailable) else 502 if isinstance(failure, UpstreamRefused) else 409
+        status = (
+            503 if isinstance(failure, UpstreamUnavailable) else 502 if isinstance(failure, UpstreamRefused) else 409
+        )
         return await _detail(request, viewer, service_id, status=status, problem=_trouble(failure), values=fields)
     return kit.redirect(f"/portal/services/{service_id}", notice_key="rdns_saved")
 
@@ -148,6 +145,8 @@ async def power(request: Request, viewer: CustomerViewer, service_id: PathId, po
         else:
             await network.set_power(runtime.db, principal, pdu, service_id, port_id, on=action == "on")
     except (UpstreamUnavailable, UpstreamRefused, Conflict) as failure:
-        status = 503 if isinstance(failure, UpstreamUnavailable) else 502 if isinstance(failure, UpstreamRefused) else 409
+        status = (
+            503 if isinstance(failure, UpstreamUnavailable) else 502 if isinstance(failure, UpstreamRefused) else 409
+        )
         return await _detail(request, viewer, service_id, status=status, problem=_trouble(failure))
     return kit.redirect(f"/portal/services/{service_id}", notice_key=f"power_{action}")
