@@ -13,10 +13,13 @@ from tests.fixtures.http import bearer
 API = "/api/application"
 
 
-async def service_with_network(runtime: Runtime, client: httpx.AsyncClient, customer_id: int) -> dict[str, Any]:
-    """An active service of the customer with two IPv4 addresses, one IPv6 address and one PDU outlet."""
-    staff = bearer(await make_api_key(runtime))
-    service_id = await make_service(runtime, customer_id=customer_id)
+async def service_with_network(
+    runtime: Runtime, client: httpx.AsyncClient, customer_id: int, *, livemode: bool = True
+) -> dict[str, Any]:
+    """An active service of the customer with two IPv4 addresses, one IPv6 address and one PDU outlet (``client``
+    on a test host for a test-mode customer)."""
+    staff = bearer(await make_api_key(runtime, livemode=livemode))
+    service_id = await make_service(runtime, customer_id=customer_id, livemode=livemode)
     v4 = (
         await client.post(
             f"{API}/ip-pools", json={"name": "v4", "network": "192.0.2.0/24", "gateway": "192.0.2.1"}, headers=staff
@@ -37,11 +40,15 @@ async def service_with_network(runtime: Runtime, client: httpx.AsyncClient, cust
     return {"id": service_id, "port_id": port.json()["id"]}
 
 
-async def catalogue(runtime: Runtime) -> dict[str, Any]:
+async def catalogue(runtime: Runtime, *, livemode: bool = True) -> dict[str, Any]:
     """A group with one product for sale monthly (9.99 + 5.00 setup) and annually (99.00)."""
-    group = await make_group(runtime, name="Web hosting")
-    product = await make_product(runtime, group_id=int(group["id"]), name="Starter hosting", type="simulator")  # type: ignore[call-overload]
-    await make_pricing(runtime, int(product["id"]), monthly="9.99", setup_monthly="5.00", annually="99.00")  # type: ignore[call-overload]
+    group = await make_group(runtime, name="Web hosting", livemode=livemode)
+    product = await make_product(
+        runtime, livemode=livemode, group_id=int(group["id"]), name="Starter hosting", type="simulator"  # type: ignore[call-overload]
+    )
+    await make_pricing(
+        runtime, int(product["id"]), livemode=livemode, monthly="9.99", setup_monthly="5.00", annually="99.00"  # type: ignore[call-overload]
+    )
     return {"group": group, "product": product}
 
 
