@@ -44,10 +44,19 @@ async def catalogue(runtime: Runtime, *, livemode: bool = True) -> dict[str, Any
     """A group with one product for sale monthly (9.99 + 5.00 setup) and annually (99.00)."""
     group = await make_group(runtime, name="Web hosting", livemode=livemode)
     product = await make_product(
-        runtime, livemode=livemode, group_id=int(group["id"]), name="Starter hosting", type="simulator"  # type: ignore[call-overload]
+        runtime,
+        livemode=livemode,
+        group_id=int(group["id"]),
+        name="Starter hosting",
+        type="simulator",  # type: ignore[call-overload]
     )
     await make_pricing(
-        runtime, int(product["id"]), livemode=livemode, monthly="9.99", setup_monthly="5.00", annually="99.00"  # type: ignore[call-overload]
+        runtime,
+        int(product["id"]),
+        livemode=livemode,
+        monthly="9.99",
+        setup_monthly="5.00",
+        annually="99.00",  # type: ignore[call-overload]
     )
     return {"group": group, "product": product}
 

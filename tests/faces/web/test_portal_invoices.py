@@ -9,7 +9,7 @@ import pytest
 import sqlalchemy as sa
 
 from hostlane.drivers.payments.test import DECLINED, SUCCEEDS
-from hostlane.models import Invoice, InvoiceStatus, Payment, PaymentStatus
+from hostlane.models import Customer, Invoice, InvoiceStatus, Payment, PaymentStatus
 from hostlane.runtime import Runtime
 from tests.conftest import ClientFactory
 from tests.faces.web.conftest import CUSTOMER_PASSWORD, Web
@@ -86,7 +86,9 @@ async def test_the_pdf_downloads(runtime: Runtime, portal: Web) -> None:
 async def test_paying_by_credit_once(runtime: Runtime, portal: Web, customer: dict[str, Any]) -> None:
     invoice_id = await _order(runtime, portal)
     async with runtime.db.transaction() as session:
-        await session.execute(sa.text("UPDATE customers SET credit_minor = 2000 WHERE id = :id"), {"id": customer["id"]})
+        await session.execute(
+            sa.text("UPDATE customers SET credit_minor = 2000 WHERE id = :id"), {"id": customer["id"]}
+        )
     shown = await portal.get(f"/portal/invoices/{invoice_id}")
     assert "Pay with my credit (€20.00)" in shown.text
     paid = await portal.post(f"/portal/invoices/{invoice_id}/pay", {"method": "credit"})
@@ -97,7 +99,7 @@ async def test_paying_by_credit_once(runtime: Runtime, portal: Web, customer: di
     page = await portal.get(again.headers["location"])
     assert "This invoice is already paid: nothing more was charged." in page.text
     async with runtime.db.reader() as session:
-        credit = await session.scalar(sa.text(f"SELECT credit_minor FROM customers WHERE id = {int(customer['id'])}"))
+        credit = await session.scalar(sa.select(Customer.credit_minor).where(Customer.id == customer["id"]))
     assert credit == 2000 - 999
 
 
@@ -144,9 +146,9 @@ async def test_another_customers_invoice_is_not_found(runtime: Runtime, portal: 
     other = await other_customer(runtime)
     await catalogue(runtime)
     theirs_web: Web = browser_for("/portal", "127.0.0.9")
-    from hostlane.identity.principal import Principal
     from hostlane.customers import service as customers
     from hostlane.customers.schemas import CustomerUpdate
+    from hostlane.identity.principal import Principal
 
     async with runtime.db.transaction() as session:
         await customers.update_customer(
@@ -162,7 +164,9 @@ async def test_another_customers_invoice_is_not_found(runtime: Runtime, portal: 
 async def test_without_csrf_nothing_is_paid(runtime: Runtime, portal: Web, customer: dict[str, Any]) -> None:
     invoice_id = await _order(runtime, portal)
     async with runtime.db.transaction() as session:
-        await session.execute(sa.text("UPDATE customers SET credit_minor = 2000 WHERE id = :id"), {"id": customer["id"]})
+        await session.execute(
+            sa.text("UPDATE customers SET credit_minor = 2000 WHERE id = :id"), {"id": customer["id"]}
+        )
     answer = await portal.post(f"/portal/invoices/{invoice_id}/pay", {"method": "credit"}, csrf=False)
     assert answer.status_code == 403 and (await _invoice(runtime, invoice_id)).status is InvoiceStatus.UNPAID
 

@@ -46,9 +46,7 @@ async def test_the_confirmation_shows_the_price_with_tax(portal: Web, shop: dict
     assert '<td class="number" id="total">€17.99</td>' in confirm.text
 
 
-async def test_placing_the_order_makes_its_invoice_to_pay(
-    runtime: Runtime, portal: Web, shop: dict[str, Any]
-) -> None:
+async def test_placing_the_order_makes_its_invoice_to_pay(runtime: Runtime, portal: Web, shop: dict[str, Any]) -> None:
     product_id = shop["product"]["id"]
     placed = await portal.post(f"/portal/order/{product_id}", {"cycle": "annually"})
     assert placed.status_code == 303

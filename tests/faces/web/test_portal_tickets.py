@@ -75,9 +75,7 @@ async def test_bad_input_is_shown_next_to_each_field_and_nothing_is_saved(
     assert await _tickets(runtime) == []
 
 
-async def test_someone_elses_service_cannot_be_named(
-    runtime: Runtime, portal: Web, department: dict[str, Any]
-) -> None:
+async def test_someone_elses_service_cannot_be_named(runtime: Runtime, portal: Web, department: dict[str, Any]) -> None:
     theirs = await make_service(runtime, customer_id=int((await other_customer(runtime))["id"]))
     answer = await portal.post(
         "/portal/tickets", {"department_id": department["id"], "subject": "S", "body": "B", "service_id": theirs}
@@ -124,9 +122,7 @@ async def test_an_empty_reply_is_refused(
         assert await session.scalar(sa.select(sa.func.count()).select_from(SupportReply)) == 0
 
 
-async def test_another_customers_ticket_is_not_found(
-    runtime: Runtime, portal: Web, department: dict[str, Any]
-) -> None:
+async def test_another_customers_ticket_is_not_found(runtime: Runtime, portal: Web, department: dict[str, Any]) -> None:
     number = await _open(runtime, int((await other_customer(runtime))["id"]), int(department["id"]))
     assert (await portal.get(f"/portal/tickets/{number}")).status_code == 404
     assert (await portal.post(f"/portal/tickets/{number}/reply", {"body": "x"})).status_code == 404

@@ -37,7 +37,6 @@ kit.notice("already_paid", lambda: _("This invoice is already paid: nothing more
 kit.notice("payment_pending", lambda: _("Your payment is being processed; this page will show it once it is done."))
 
 
-
 @router.get("/invoices")
 async def invoice_list(request: Request, viewer: CustomerViewer) -> Response:
     runtime = get_runtime(request)

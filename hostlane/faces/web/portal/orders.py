@@ -15,8 +15,8 @@ from hostlane.faces.common import PathId, get_runtime
 from hostlane.faces.web import kit
 from hostlane.faces.web.auth import CustomerViewer, Viewer
 from hostlane.faces.web.kit import N_, PORTAL, _
-from hostlane.models import BillingCycle
 from hostlane.faces.web.portal.shared import rate_of
+from hostlane.models import BillingCycle
 from hostlane.orders import service as orders
 
 router = APIRouter(prefix=PORTAL.prefix, include_in_schema=False)
@@ -43,9 +43,7 @@ def offers(product: dict[str, Any], currency: str) -> list[dict[str, Any]]:
     for cycle in CYCLES:
         pricing = catalog.price_for(product.get("pricing") or [], currency, cycle)
         if pricing is not None:
-            shown.append(
-                {"cycle": cycle, "price_minor": pricing[cycle], "setup_minor": pricing[f"setup_{cycle}"] or 0}
-            )
+            shown.append({"cycle": cycle, "price_minor": pricing[cycle], "setup_minor": pricing[f"setup_{cycle}"] or 0})
     return shown
 
 
@@ -134,7 +132,13 @@ async def confirm(request: Request, viewer: CustomerViewer, product_id: PathId) 
         errors = _field_errors(failure)
         return await _product_page(request, viewer, product_id, status=422, errors=errors, values=wanted)
     return kit.page(
-        request, PORTAL, "portal/order_confirm.html", viewer=viewer, quote=quote, cycle_words=CYCLE_WORDS, rate_of=rate_of
+        request,
+        PORTAL,
+        "portal/order_confirm.html",
+        viewer=viewer,
+        quote=quote,
+        cycle_words=CYCLE_WORDS,
+        rate_of=rate_of,
     )
 
 

@@ -30,7 +30,6 @@ kit.notice("power_off", lambda: _("The outlet is powered off."))
 kit.notice("power_cycle", lambda: _("The outlet was switched off and on again."))
 
 
-
 def _trouble(failure: Exception) -> str:
     if isinstance(failure, UpstreamUnavailable):
         return _("The DNS server or PDU is not answering; try again in a moment.")

@@ -34,7 +34,9 @@ async def ticket_list(request: Request, viewer: CustomerViewer) -> Response:
     runtime = get_runtime(request)
     only_open = request.query_params.get("show") != "all"
     filters = {"status": OPEN_STATUSES} if only_open else {}
-    query = ListQuery(page=page_number(request), per_page=PER_PAGE, filters=filters, sort=[("updated_at", True), ("id", True)])
+    query = ListQuery(
+        page=page_number(request), per_page=PER_PAGE, filters=filters, sort=[("updated_at", True), ("id", True)]
+    )
     async with runtime.db.reader() as session:
         page = await support.list_tickets(session, viewer.principal, query)
         departments = {row["id"]: row for row in await support.all_departments(session, viewer.principal)}
