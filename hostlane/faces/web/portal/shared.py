@@ -38,13 +38,15 @@ def validated(model: type[M], data: dict[str, Any]) -> M:
         errors: dict[str, list[str]] = {}
         for problem in exc.errors(include_url=False):
             name = str(problem["loc"][0]) if problem["loc"] else "form"
-            kind = "missing" if problem.get("input", "") is None else str(problem["type"])
+            given = problem.get("input", "")
+            blank = given is None or (isinstance(given, str) and not given.strip())
+            kind = "missing" if blank else str(problem["type"])
             errors.setdefault(name, []).append(_problem_text(kind))
         raise FormError(errors, _("Some fields need your attention.")) from None
 
 
 def _problem_text(kind: str) -> str:
-    if kind in ("missing", "string_too_short", "string_pattern_mismatch"):
+    if kind in ("missing", "string_too_short"):
         return _("This field is required.")
     if kind == "string_too_long":
         return _("This is too long.")
