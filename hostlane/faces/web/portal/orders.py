@@ -14,23 +14,14 @@ from hostlane.core.pagination import ListQuery
 from hostlane.faces.common import PathId, get_runtime
 from hostlane.faces.web import kit
 from hostlane.faces.web.auth import CustomerViewer, Viewer
-from hostlane.faces.web.kit import N_, PORTAL, _
-from hostlane.faces.web.portal.shared import rate_of
+from hostlane.faces.web.kit import PORTAL, _
+from hostlane.faces.web.portal.shared import CYCLE_WORDS, rate_of
 from hostlane.models import BillingCycle
 from hostlane.orders import service as orders
 
 router = APIRouter(prefix=PORTAL.prefix, include_in_schema=False)
 CATALOGUE_SIZE = 500  # a shop's products for sale, on one page
 
-CYCLE_WORDS = {
-    "onetime": N_("One time"),
-    "monthly": N_("Monthly"),
-    "quarterly": N_("Quarterly"),
-    "semiannually": N_("Semiannually"),
-    "annually": N_("Annually"),
-    "biennially": N_("Biennially"),
-    "triennially": N_("Triennially"),
-}
 CYCLES = [cycle.value for cycle in BillingCycle]
 
 kit.notice("order_placed", lambda: _("Your order is placed. Pay its invoice to start the service."))

@@ -15,7 +15,7 @@ from hostlane.faces.common import PathId, get_runtime
 from hostlane.faces.web import kit
 from hostlane.faces.web.auth import CustomerViewer, Viewer
 from hostlane.faces.web.kit import PORTAL, _
-from hostlane.faces.web.portal.shared import page_number
+from hostlane.faces.web.portal.shared import CYCLE_WORDS, page_number
 from hostlane.network import service as network
 from hostlane.network.errors import UpstreamRefused, UpstreamUnavailable
 from hostlane.network.schemas import RdnsIn
@@ -45,7 +45,15 @@ async def service_list(request: Request, viewer: CustomerViewer) -> Response:
     async with runtime.db.reader() as session:
         page = await services.list_services(session, viewer.principal, query)
         products = await catalog.products_by_id(session, viewer.principal, [row["product_id"] for row in page.items])
-    return kit.page(request, PORTAL, "portal/services.html", viewer=viewer, services=page, products=products)
+    return kit.page(
+        request,
+        PORTAL,
+        "portal/services.html",
+        viewer=viewer,
+        services=page,
+        products=products,
+        cycle_words=CYCLE_WORDS,
+    )
 
 
 async def _detail(
@@ -86,6 +94,7 @@ async def _detail(
         viewer=viewer,
         service=service,
         product=product,
+        cycle_words=CYCLE_WORDS,
         addresses=addresses,
         ptrs=ptrs,
         dns_known=not problem or bool(ptrs),

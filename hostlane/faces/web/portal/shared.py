@@ -14,9 +14,18 @@ from hostlane.faces.web.kit import N_, FormError, _
 M = TypeVar("M", bound=BaseModel)
 
 MAX_PAGE = 10_000
+CYCLE_WORDS = {
+    "onetime": N_("One time"),
+    "monthly": N_("Monthly"),
+    "quarterly": N_("Quarterly"),
+    "semiannually": N_("Semiannually"),
+    "annually": N_("Annually"),
+    "biennially": N_("Biennially"),
+    "triennially": N_("Triennially"),
+}
 # Words shown through ``_()`` from data, marked here so the catalogues hold them.
 WORDS = [
-    N_("Succeeded"), N_("Unknown"), N_("Customer_reply"), N_("Low"), N_("Medium"), N_("High"),
+    N_("Succeeded"), N_("Unknown"), N_("Low"), N_("Medium"), N_("High"),
 ]  # fmt: skip
 
 
