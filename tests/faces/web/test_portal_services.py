@@ -136,3 +136,11 @@ async def test_a_service_name_is_text(runtime: Runtime, portal: Web, customer: d
         )
     page = await portal.get("/portal/services")
     assert "&lt;script&gt;alert(1)&lt;/script&gt;{{7*7}}" in page.text and "<script>alert(1)" not in page.text
+
+
+async def test_the_pages_speak_french(portal: Web, owned: dict[str, Any]) -> None:
+    await portal.get("/portal/language/fr")
+    listed = await portal.get("/portal/services")
+    assert "Mensuel" in listed.text and "9,99\xa0€" in listed.text and "Actif" in listed.text
+    shown = await portal.get(f"/portal/services/{owned['id']}")
+    assert "DNS inverse de 192.0.2.2" in shown.text and "Redémarrer" in shown.text
