@@ -4,6 +4,7 @@ screenshot (and one at a phone's width)."""
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Any
 
 import httpx
@@ -11,6 +12,7 @@ import pytest
 
 from hostlane.drivers.payments.test import SUCCEEDS
 from hostlane.identity.principal import Principal
+from hostlane.jobs.runner import drain
 from hostlane.runtime import Runtime
 from hostlane.support import service as support
 from hostlane.support.schemas import DepartmentCreate
@@ -20,11 +22,12 @@ from tests.faces.web.portal_setup import catalogue, service_with_network
 from tests.fixtures.browser import browser_page, live_url, screenshot
 from tests.fixtures.factories import make_api_key, make_customer
 from tests.fixtures.http import bearer
+from tests.fixtures.mail import Inbox, body, inbox
 
 if TYPE_CHECKING:
     from playwright.async_api import Page
 
-__all__ = ["browser_page", "live_url"]  # fixtures
+__all__ = ["browser_page", "inbox", "live_url"]  # fixtures
 TEST_HOST = "localhost"  # the browser reaches the live server by this name: the test environment, its test card
 
 
@@ -116,3 +119,44 @@ async def test_a_customer_orders_pays_opens_a_ticket_and_edits_rdns(
     await screenshot(page, "portal-service-rdns-saved")
     await page.set_viewport_size({"width": 390, "height": 844})
     await screenshot(page, "portal-service-phone")
+
+
+@pytest.fixture
+def trusted_loopback(runtime: Runtime) -> None:
+    """The live server's own address is one this server answers to: the mailed link points at it."""
+    runtime.settings.allowed_hosts = ["127.0.0.1"]  # before ``live_url`` copies the settings
+
+
+async def test_a_customer_resets_a_forgotten_password_and_edits_the_account(
+    runtime: Runtime, trusted_loopback: None, inbox: Inbox, customer: dict[str, Any], browser_page: Page, live_url: str
+) -> None:
+    from playwright.async_api import expect
+
+    page = browser_page
+    await page.goto(f"{live_url}/portal/login")
+    await page.get_by_role("link", name="Forgot your password?").click()
+    await page.get_by_label("E-mail address").fill(str(customer["email"]))
+    await screenshot(page, "portal-forgot-password")
+    await page.get_by_role("button", name="Send me a link").click()
+    await expect(page.get_by_role("status")).to_contain_text("If an account uses this address")
+    await drain(runtime)
+    [mail] = inbox.messages
+    found = re.search(r"(http://127\.0\.0\.1:[0-9]+/portal/reset-password\?token=[\w.-]+)", body(mail))
+    assert found is not None, body(mail)
+    await page.goto(found.group(1))
+    await page.get_by_label("New password", exact=True).fill("a fresh long password")
+    await page.get_by_label("New password, again").fill("a fresh long password")
+    await screenshot(page, "portal-reset-password")
+    await page.get_by_role("button", name="Set my password").click()
+    await expect(page.get_by_role("status")).to_have_text("Your new password is set. Log in with it.")
+    await page.get_by_label("E-mail address").fill(str(customer["email"]))
+    await page.get_by_label("Password").fill("a fresh long password")
+    await page.get_by_role("button", name="Log in").click()
+    await page.get_by_role("navigation", name="Main").get_by_role("link", name="My account").click()
+    await page.get_by_label("Company").fill("Dubois & Fils")
+    await page.get_by_label("Preferred language").select_option("fr")
+    await page.get_by_role("button", name="Save my details").click()
+    await expect(page.get_by_role("status")).to_have_text("Vos coordonnées sont enregistrées.")
+    await screenshot(page, "portal-account-fr")
+    await page.set_viewport_size({"width": 390, "height": 844})
+    await screenshot(page, "portal-account-phone")

@@ -42,9 +42,15 @@ async def test_the_details_are_shown_and_saved(runtime: Runtime, portal: Web, cu
     assert (row.companyname, row.phone, row.city, row.locale) == (
         "<b>Dubois & Fils</b>{{7*7}}", "+33 1 23 45 67 89", "Lyon", "fr_FR",
     )  # fmt: skip
+    escaped = await portal.get(saved.headers["location"])
+    assert 'value="&lt;b&gt;Dubois &amp; Fils&lt;/b&gt;{{7*7}}"' in escaped.text and "<b>Dubois" not in escaped.text
+    cleared = await portal.post("/portal/account", _fields(city="Lyon", phone="", companyname="", language="fr"))
+    assert cleared.status_code == 303
+    row = await _account(runtime, int(customer["id"]))
+    assert (row.companyname, row.phone, row.city) == (None, None, "Lyon")
     shown = await portal.get(saved.headers["location"])
     assert 'lang="fr"' in shown.text  # the language chosen shows at once
-    assert 'value="&lt;b&gt;Dubois &amp; Fils&lt;/b&gt;{{7*7}}"' in shown.text
+    assert "Vos coordonnées" in shown.text
 
 
 async def test_bad_details_are_shown_next_to_their_field_and_nothing_is_saved(
@@ -164,3 +170,24 @@ async def test_forgot_password_needs_its_csrf_token(
     async with runtime.db.reader() as session:
         queued = await session.scalar(sa.text("SELECT count(*) FROM jobs"))
     assert queued == 0
+
+
+async def test_the_reset_form_takes_a_pasted_code(
+    runtime: Runtime, browser_for: Any, customer: dict[str, Any], inbox: Inbox
+) -> None:
+    """Without a public address the mail holds the code alone; the form without a link's token asks for it."""
+    runtime.settings.public_url = None
+    web: Web = browser_for("/portal")
+    await web.post("/portal/forgot-password", {"email": str(customer["email"])})
+    await drain(runtime)
+    found = re.search(r"(eyJ[\w-]+\.[\w-]+\.[\w-]+)", body(inbox.messages[0]))
+    assert found is not None and "reset code" in body(inbox.messages[0])
+    form = await web.get("/portal/reset-password")
+    assert 'name="token" type="text"' in form.text
+    missing = await web.post("/portal/reset-password", {"password": NEW_PASSWORD, "password_again": NEW_PASSWORD})
+    assert missing.status_code == 422 and 'id="e-token">This field is required.' in missing.text
+    done = await web.post(
+        "/portal/reset-password", {"token": found.group(1), "password": NEW_PASSWORD, "password_again": NEW_PASSWORD}
+    )
+    assert done.status_code == 303
+    await web.login(str(customer["email"]), NEW_PASSWORD)

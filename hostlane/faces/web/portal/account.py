@@ -28,6 +28,7 @@ router = APIRouter(prefix=PORTAL.prefix, include_in_schema=False)
 EDITABLE = (
     "firstname", "lastname", "companyname", "address1", "address2", "city", "state", "postcode", "country", "phone",
 )  # fmt: skip
+OPTIONAL = frozenset(EDITABLE) - {"firstname", "lastname", "country"}
 LOCALES = {"en": "en_GB", "fr": "fr_FR"}
 NO_REFERRER = {"Referrer-Policy": "no-referrer"}  # the reset link's token never leaves in a Referer
 
@@ -77,7 +78,8 @@ async def account(request: Request, viewer: CustomerViewer) -> Response:
 async def save_account(request: Request, viewer: CustomerViewer) -> Response:
     fields = await kit.form_fields(request, PORTAL)
     runtime = get_runtime(request)
-    data: dict[str, Any] = {name: fields.get(name, "") for name in EDITABLE}
+    # A blank optional field clears it (null); a blank name or country is refused as required.
+    data: dict[str, Any] = {name: fields.get(name) or (None if name in OPTIONAL else "") for name in EDITABLE}
     data["country"] = data["country"].upper()
     language = fields.get("language", "")
     if language:
@@ -178,12 +180,13 @@ async def reset(request: Request) -> Response:
             status=status,
             headers=NO_REFERRER,
             errors=errors,
-            token=token,
+            values={"token": token},
+            token=token if not errors.get("token") else "",
             problem=problem,
         )
 
     try:
-        kit.required(fields, "password", "password_again")
+        kit.required(fields, "token", "password", "password_again")
         if fields["password"] != fields["password_again"]:
             raise kit.FormError.field("password_again", _("The two new passwords differ."))
         if not 8 <= len(fields["password"]) <= 256:
