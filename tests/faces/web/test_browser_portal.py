@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 import httpx
 import pytest
 
+from hostlane.billing import service as billing
 from hostlane.drivers.payments.test import SUCCEEDS
 from hostlane.identity.principal import Principal
 from hostlane.jobs.runner import drain
@@ -47,6 +48,9 @@ async def shopper(runtime: Runtime, client_for: ClientFactory) -> dict[str, Any]
     service = await service_with_network(runtime, client, int(customer["id"]), livemode=False)
     shop = await catalogue(runtime, livemode=False)
     async with runtime.db.transaction() as session:
+        await billing.set_tax_rule(
+            session, Principal.system(livemode=False), country="FR", state="", level=1, rate="20"
+        )
         await support.create_department(
             session, Principal.system(livemode=False), DepartmentCreate(name="Technical support")
         )
@@ -77,7 +81,7 @@ async def test_a_customer_orders_pays_opens_a_ticket_and_edits_rdns(
     await screenshot(page, "portal-order-product")
     await page.get_by_role("button", name="Continue").click()
     await expect(page.get_by_role("heading", name="Confirm your order")).to_be_visible()
-    await expect(page.locator("#total")).to_have_text("€99.00")
+    await expect(page.locator("#total")).to_have_text("€118.80")  # 99.00 and 20% tax
     await screenshot(page, "portal-order-confirm")
     await page.get_by_role("button", name="Place the order").click()
     await expect(page.get_by_role("status")).to_contain_text("Your order is placed.")

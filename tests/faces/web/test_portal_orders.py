@@ -96,3 +96,14 @@ async def test_product_names_are_text(runtime: Runtime, portal: Web, shop: dict[
     await make_pricing(runtime, int(product["id"]))  # type: ignore[call-overload]
     page = await portal.get("/portal/order")
     assert "&lt;b&gt;x&lt;/b&gt;{{7*7}}" in page.text and "<b>x</b>" not in page.text
+
+
+async def test_an_order_the_credit_covers_is_paid_at_once(
+    runtime: Runtime, portal: Web, customer: dict[str, Any], shop: dict[str, Any]
+) -> None:
+    async with runtime.db.transaction() as session:
+        await billing.add_credit(session, Principal.system(), int(customer["id"]), 5000, reason="test")
+    placed = await portal.post(f"/portal/order/{shop['product']['id']}", {"cycle": "monthly"})
+    assert placed.headers["location"].endswith("?notice=order_paid")
+    page = await portal.get(placed.headers["location"])
+    assert "Your order is placed and paid from your account credit." in page.text and "Paid" in page.text

@@ -16,7 +16,7 @@ from hostlane.faces.web import kit
 from hostlane.faces.web.auth import CustomerViewer, Viewer
 from hostlane.faces.web.kit import PORTAL, _
 from hostlane.faces.web.portal.shared import CYCLE_WORDS, rate_of
-from hostlane.models import BillingCycle
+from hostlane.models import BillingCycle, InvoiceStatus
 from hostlane.orders import service as orders
 
 router = APIRouter(prefix=PORTAL.prefix, include_in_schema=False)
@@ -25,6 +25,7 @@ CATALOGUE_SIZE = 500  # a shop's products for sale, on one page
 CYCLES = [cycle.value for cycle in BillingCycle]
 
 kit.notice("order_placed", lambda: _("Your order is placed. Pay its invoice to start the service."))
+kit.notice("order_paid", lambda: _("Your order is placed and paid from your account credit."))
 
 
 def offers(product: dict[str, Any], currency: str) -> list[dict[str, Any]]:
@@ -146,4 +147,5 @@ async def place(request: Request, viewer: CustomerViewer, product_id: PathId) ->
     except ValidationFailed as failure:
         errors = _field_errors(failure)
         return await _product_page(request, viewer, product_id, status=422, errors=errors, values=fields)
-    return kit.redirect(f"/portal/invoices/{placed.invoice['id']}", notice_key="order_placed")
+    paid = str(placed.invoice["status"]) == InvoiceStatus.PAID.value  # the account credit covered it
+    return kit.redirect(f"/portal/invoices/{placed.invoice['id']}", notice_key="order_paid" if paid else "order_placed")
