@@ -39,6 +39,8 @@ def test_make_run_prints_the_address_it_serves_on(tmp_path: Path) -> None:
     banner = done.stdout
     assert "API documentation        http://127.0.0.1:8123/api/documentation" in banner
     assert "http://127.0.0.1:8123/api/application/health" in banner and ":8000" not in banner
+    assert "client area (browser)    http://127.0.0.1:8123/portal/" in banner
+    assert "admin panel (browser)    http://127.0.0.1:8123/admin/" in banner
 
 
 @pytest.mark.parametrize(

@@ -34,6 +34,7 @@ ERROR_STATUSES: dict[int, str] = {
     402: "Payment required: the account credit does not cover the amount due, or the payment gateway declined.",
     403: "Forbidden: the credentials lack the permission the route needs.",
     404: "Not found (or not the caller's).",
+    405: "Method not allowed: the resource does not take this HTTP method.",
     409: "Conflict: the change conflicts with the resource's state or with existing data, or the same "
     "Idempotency-Key is in flight.",
     413: "The request body is larger than HOSTLANE_MAX_REQUEST_BYTES.",

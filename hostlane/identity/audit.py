@@ -1,14 +1,32 @@
-"""Writes the audit log. Every service that changes something calls ``record`` (``created`` for a new row) in the
-same transaction."""
+"""Writes and reads the audit log. Every service that changes something calls ``record`` (``created`` for a new row)
+in the same transaction; ``list_entries`` pages it for a super-administrator (newest first)."""
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
+import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from hostlane.core.pagination import ListQuery, ListSpec, Match, Page
+from hostlane.core.repository import Scoped
 from hostlane.identity.principal import Principal
-from hostlane.models import AuditEntry
+from hostlane.models import Administrator, AuditEntry
+
+# What the log's list filters and sorts on; the log has no tenant, only a mode.
+LIST_SPEC = ListSpec(
+    filters={
+        "action": Match.EXACT,
+        "object_type": Match.EXACT,
+        "object_id": Match.INTEGER,
+        "actor_kind": Match.EXACT,
+        "actor_id": Match.INTEGER,
+        "at": Match.TIME,
+    },
+    sorts=frozenset({"id", "at", "action", "object_type"}),
+)
+AUDIT = Scoped(AuditEntry, tenant=None, spec=LIST_SPEC)
 
 
 def record(
@@ -59,3 +77,22 @@ def _plain(value: Any) -> Any:
     if isinstance(value, dict):
         return {str(key): _plain(item) for key, item in value.items()}
     return str(getattr(value, "value", value))
+
+
+async def list_entries(session: AsyncSession, principal: Principal, query: ListQuery) -> Page:
+    """A page of the log (newest first unless the query sorts), each entry with ``actor_name`` (an administrator's
+    name, else None): two queries and a count, whatever the page size. Only a super-administrator (``*``) reads it."""
+    principal.require("*")
+    if not query.sort:
+        query = dataclasses.replace(query, sort=[("id", True)])
+    page = await AUDIT.page(session, principal, query)
+    admin_ids = {row["actor_id"] for row in page.items if row["actor_kind"] == "admin" and row["actor_id"]}
+    names: dict[int, str] = {}
+    if admin_ids:
+        found = await session.execute(
+            sa.select(Administrator.id, Administrator.name, Administrator.login).where(Administrator.id.in_(admin_ids))
+        )
+        names = {row.id: row.name or row.login for row in found}
+    for row in page.items:
+        row["actor_name"] = names.get(row["actor_id"]) if row["actor_kind"] == "admin" else None
+    return page

@@ -22,6 +22,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import functools
+import hashlib
 import itertools
 import json
 import os
@@ -46,16 +47,19 @@ from hostlane.app import FACES
 from hostlane.billing import service as billing
 from hostlane.billing.service import NewItem
 from hostlane.core.formats import XML, dump_xml
-from hostlane.faces import application, clientarea, webhooks
+from hostlane.faces import application, clientarea, teampro, webhooks, xci
 from hostlane.faces.face import Face, face_for
 from hostlane.identity.principal import Principal
 from hostlane.network import service as network
 from hostlane.network.schemas import AddressAssign, PduCreate, PoolCreate, PortAssign
+from hostlane.projects import service as projects
+from hostlane.projects.schemas import ProjectCreate
 from hostlane.runtime import Runtime
 from hostlane.support import service as support
 from hostlane.support.schemas import TicketOpen
 from tests.conftest import ClientFactory
 from tests.fixtures.factories import (
+    make_admin,
     make_api_key,
     make_customer,
     make_department,
@@ -429,4 +433,62 @@ async def test_the_stripe_webhook_under_fuzzing(
         return finish
 
     outcome = await run_fuzz(shared_app, client_for, webhooks.FACE, prepare=prepare)
+    assert not outcome.failures, _report(outcome)
+
+
+# The XCI face, as a super-administrator logged in with the document's session cookie (one session per operation:
+# ``/logout`` ends its own).
+
+
+async def test_the_xci_face_under_fuzzing(runtime: Runtime, client_for: ClientFactory, shared_app: FastAPI) -> None:
+    await make_admin(runtime, email="xci-fuzz@example.test", password=PASSWORD, super_admin=True)
+
+    def prepare(operation: schemathesis.APIOperation, send: Callable[[dict[str, Any]], httpx.Response]) -> Prepare:
+        login = {
+            "method": "POST",
+            "url": f"{BASE_URL}/api/1.0/login",
+            "json": {"login": "xci-fuzz@example.test", "password": PASSWORD},
+        }
+        cookie = send(login).headers["set-cookie"].split(";", 1)[0]
+        return _with_headers({"Cookie": cookie})
+
+    outcome = await run_fuzz(shared_app, client_for, xci.FACE, prepare=prepare)
+    assert not outcome.failures, _report(outcome)
+
+
+# The wbTeamPro face, as an administrator granted the projects system (``username`` + the MD5 of its password).
+
+
+async def test_the_teampro_face_under_fuzzing(runtime: Runtime, client_for: ClientFactory, shared_app: FastAPI) -> None:
+    admin = await make_admin(runtime, password=PASSWORD, super_admin=True)  # granted every system
+    password = hashlib.md5(PASSWORD.encode()).hexdigest()  # noqa: S324 - the document's login
+
+    def prepare(operation: schemathesis.APIOperation, send: Callable[[dict[str, Any]], httpx.Response]) -> Prepare:
+        def finish(request: dict[str, Any]) -> dict[str, Any]:
+            params = {**dict(request.get("params") or {}), "username": admin.login, "password": password}
+            return {**request, "params": params}
+
+        return finish
+
+    # Chains that name real rows (the document's resources; random chains mostly answer 400).
+    async with runtime.db.transaction() as session:
+        project = await projects.create_project(session, Principal.system(), ProjectCreate(title="Fuzzed project"))
+    project_id = int(project["id"])
+    chains: Any = {
+        "chain": [
+            f"v1/{keys}/{fmt}"
+            for fmt in ("json", "xml")
+            for keys in (
+                "projects",
+                f"projects/{project_id}",
+                f"projects/{project_id}/actions",
+                f"projects/{project_id}/topics",
+                f"projects/{project_id}/timelogs",
+                f"projects/{project_id}/files",
+                "actions",
+                "timelogs",
+            )
+        ]
+    }
+    outcome = await run_fuzz(shared_app, client_for, teampro.FACE, prepare=prepare, known_ids=chains)
     assert not outcome.failures, _report(outcome)

@@ -499,7 +499,7 @@ async def handle(request: Request, runtime: RuntimeDep, ip: ClientIp, path_chain
     return wire.envelope(request, status, body, window)
 
 
-_DOCUMENTED = error_responses(401, 403, 429)
+_DOCUMENTED = error_responses(401, 403, 405, 429)  # 405: a resource that does not take the request's method
 
 
 async def direct(request: Request, runtime: RuntimeDep, ip: ClientIp) -> Response:

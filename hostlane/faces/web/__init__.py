@@ -3,8 +3,8 @@
 Both call the same domain services as the APIs, with the viewer's ``Principal``, and hold no rule of their own.
 Pages are Jinja2 templates (autoescaped; nothing a person typed is ever rendered as HTML or as a template), forms
 work without JavaScript (post, then redirect, then get) and carry a CSRF token; the one script and the one
-stylesheet are this package's own files, served from ``/web/assets``. English and French, from Babel catalogues
-(``locale/fr/LC_MESSAGES``); dates and money in the reader's locale.
+stylesheet are this package's own files, served under ``/portal/assets`` and ``/admin/assets``. English and
+French, from Babel catalogues (``locale/fr/LC_MESSAGES``); dates and money in the reader's locale.
 
 Choices where the issue is silent:
 * the data shown is the host's mode (a ``HOSTLANE_TEST_HOSTS`` name shows the test environment), as on the APIs;
@@ -19,34 +19,43 @@ from fastapi.responses import FileResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from hostlane.faces.face import Face
-from hostlane.faces.web import admin, kit, portal
+from hostlane.faces.web import admin, auth, kit, portal
 
+# The pages' own files, served under each realm (``/portal/assets/hostlane.css``) so every path lies in a face.
 ASSETS = {"hostlane.css": "text/css; charset=utf-8", "hostlane.js": "text/javascript; charset=utf-8"}
-assets = APIRouter(prefix="/web/assets", include_in_schema=False)
 
 
-@assets.get("/{name}")
-async def asset(request: Request, name: str) -> FileResponse:
-    if name not in ASSETS:
-        raise StarletteHTTPException(404)
-    return FileResponse(kit.STATIC / name, media_type=ASSETS[name], headers={"Cache-Control": "public, max-age=3600"})
+def assets(realm: kit.Realm) -> APIRouter:
+    router = APIRouter(prefix=f"{realm.prefix}/assets", include_in_schema=False)
+
+    @router.get("/{name}")
+    async def asset(request: Request, name: str) -> FileResponse:
+        if name not in ASSETS:
+            raise StarletteHTTPException(404)
+        return FileResponse(
+            kit.STATIC / name, media_type=ASSETS[name], headers={"Cache-Control": "public, max-age=3600"}
+        )
+
+    return router
 
 
 PORTAL = Face(
     tag="portal",
     description="The client area in the browser (not an API).",
     prefix=kit.PORTAL.prefix,
-    routers=[*portal.ROUTERS, assets],
+    routers=[*portal.ROUTERS, assets(kit.PORTAL)],
     error=kit.error_page_renderer(kit.PORTAL),
     authentication="e-mail and password, then a session cookie",
+    auth=auth.customer,
     documented=False,
 )
 ADMIN = Face(
     tag="admin",
     description="The admin panel in the browser (not an API).",
     prefix=kit.ADMIN.prefix,
-    routers=admin.ROUTERS,
+    routers=[*admin.ROUTERS, assets(kit.ADMIN)],
     error=kit.error_page_renderer(kit.ADMIN),
     authentication="login and password, then a session cookie",
+    auth=auth.administrator,
     documented=False,
 )

@@ -63,7 +63,12 @@ async def list_xivos(request: Request, operator: OperatorDep, session: ReadSessi
     return _json(request, wire.items([wire.xivo(row) for row in rows]))
 
 
-@router.get("/xivo/synchronize_config_files", status_code=202, summary="Push every line to its XiVO again (a job)")
+@router.get(
+    "/xivo/synchronize_config_files",
+    status_code=202,
+    response_class=Response,  # 202 with an empty body, as the document's server answers (no JSON documented)
+    summary="Push every line to its XiVO again (a job)",
+)
 async def synchronize(operator: OperatorDep, session: WriteSession) -> Response:
     await telephony.synchronize(session, operator)
     return _empty(202)

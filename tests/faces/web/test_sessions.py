@@ -166,9 +166,9 @@ async def test_pages_carry_a_strict_policy_and_no_cache(portal: Web) -> None:
     assert "script-src 'self';" in policy and "frame-ancestors 'none'" in policy and "unsafe-inline" not in policy
     assert response.headers["cache-control"] == "no-store"
     assert response.headers["x-frame-options"] == "DENY"
-    css = await portal.get("/web/assets/hostlane.css")
+    css = await portal.get("/portal/assets/hostlane.css")
     assert css.status_code == 200 and css.headers["content-type"].startswith("text/css")
-    assert (await portal.get("/web/assets/..%2Fkit.py")).status_code == 404
+    assert (await portal.get("/portal/assets/..%2Fkit.py")).status_code == 404
 
 
 async def test_an_unknown_page_is_the_realms_404_page(portal: Web) -> None:
