@@ -59,6 +59,7 @@ from hostlane.billing.settlement import (
     format_number,
     issue_draft,
     issue_invoice,
+    quote,
 )
 from hostlane.billing.tax import pick_rates, set_tax_rule, tax_rules
 from hostlane.billing.totals import NewItem, Totals, compute_totals, with_tax
@@ -104,6 +105,7 @@ __all__ = [
     "pay_with_credit",
     "pdf_zip",
     "pick_rates",
+    "quote",
     "received_this_month",
     "record_manual_payment",
     "record_payment",

@@ -15,7 +15,7 @@ from hostlane.billing import credit, invoices, tax
 from hostlane.billing import repository as repo
 from hostlane.billing.errors import EmptyInvoice, InvoiceStateError
 from hostlane.billing.schemas import InvoiceCreate, InvoiceLineIn
-from hostlane.billing.totals import NewItem, compute_totals
+from hostlane.billing.totals import NewItem, Totals, compute_totals
 from hostlane.config import get_settings
 from hostlane.core import clock, money
 from hostlane.customers import service as customers
@@ -58,6 +58,21 @@ async def reserve_numbers(session: AsyncSession, day: dt.date, modes: list[bool]
 
 async def _number(session: AsyncSession, livemode: bool, on: dt.date) -> str:
     return (await reserve_numbers(session, on, [livemode]))[0]
+
+
+# Quoting
+
+
+async def quote(
+    session: AsyncSession, principal: Principal, customer_id: int, items: list[NewItem]
+) -> tuple[Totals, int, int]:
+    """What an invoice of ``items`` would come to for the customer, without issuing it: the totals as
+    ``issue_invoice`` computes them, and the two tax rates it would apply (0 for a tax-exempt customer)."""
+    customer = await customers.get_customer(session, principal, customer_id)
+    exempt = bool(customer["taxexempt"])
+    rate, rate2 = await tax.rates_for(session, principal.livemode, customer["country"], customer["state"] or "")
+    totals = compute_totals(items, rate, rate2, exempt=exempt)
+    return totals, 0 if exempt else rate, 0 if exempt else rate2
 
 
 # Issuing

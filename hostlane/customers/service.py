@@ -406,11 +406,24 @@ async def send_email_verification(session: AsyncSession, principal: Principal, c
     audit.record(session, principal, "customer.send_email_verification", "customer", customer_id, {})
 
 
-async def send_password_reset(session: AsyncSession, principal: Principal, customer_id: int) -> None:
-    """Mail the customer a link that sets a new password."""
+async def send_password_reset(
+    session: AsyncSession, principal: Principal, customer_id: int, *, origin: str | None = None
+) -> None:
+    """Mail the customer a link that sets a new password. ``origin`` (``https://host``, trusted by the caller)
+    is where the link points when ``public_url`` is not set."""
     await get_customer(session, principal, customer_id)
-    notifications.queue(session, RESET_LINK_MAIL, livemode=principal.livemode, customer_id=customer_id)
+    where = {"origin": origin} if origin else {}
+    notifications.queue(session, RESET_LINK_MAIL, livemode=principal.livemode, customer_id=customer_id, **where)
     audit.record(session, principal, "customer.send_password_reset", "customer", customer_id, {})
+
+
+async def request_password_reset(session: AsyncSession, *, livemode: bool, email: str, origin: str | None) -> None:
+    """Someone asked for a reset link for ``email`` (the forgotten-password form): an active account with that
+    address is mailed one; any other address is silently ignored, so the answer never tells who has an account."""
+    customer = await by_email(session, livemode, email.strip())
+    if customer is None or customer.status is not CustomerStatus.ACTIVE:
+        return
+    await send_password_reset(session, Principal.system(livemode=livemode), customer.id, origin=origin)
 
 
 def _link_token(secret: str, customer: Customer, audience: str) -> str:

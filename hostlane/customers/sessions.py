@@ -23,9 +23,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from hostlane.core import clock, tokens
 from hostlane.core.db import Database
-from hostlane.core.errors import Unauthenticated
+from hostlane.core.errors import NotFound, Unauthenticated, ValidationFailed
 from hostlane.core.passwords import RecentVerifications
 from hostlane.customers import service as customers
+from hostlane.customers.schemas import CustomerUpdate
 from hostlane.identity.bans import LoginGuard
 from hostlane.identity.errors import InvalidCredentials
 from hostlane.identity.principal import Principal, PrincipalKind
@@ -231,3 +232,27 @@ async def end_every_session(db: Database, customer_id: int, *, livemode: bool, i
     async with db.transaction() as session:
         customer = await customers.lock_customer(session, customer_principal(customer_id, livemode, ip), customer_id)
         await customers.end_sessions(session, customer)
+
+
+async def change_password(
+    db: Database, guard: LoginGuard, principal: Principal, *, ip: str, current: str, new: str
+) -> Customer:
+    """The customer changes its own password: the current one is checked as a login is (a wrong one counts
+    toward the shared ban), then the new one is set, which ends every session (``update_customer``). Returns the
+    account as it is now (its new session epoch, for the caller's own login to carry on)."""
+    customer_id = principal.scope or 0
+    async with db.reader() as session:
+        account = await customers.account(session, principal, customer_id)
+    if account is None:
+        raise NotFound()
+    if len(new) < 8 or len(new) > 256:
+        raise ValidationFailed.field("new_password", "The password needs 8 to 256 characters.")
+    try:
+        await check_password(db, guard, ip=ip, email=account.email, password=current, livemode=principal.livemode)
+    except InvalidCredentials:
+        raise ValidationFailed.field("current_password", "This is not your current password.") from None
+    async with db.transaction() as session:
+        await customers.update_customer(session, principal, customer_id, CustomerUpdate(password=new))
+        changed = await customers.account(session, principal, customer_id)
+    assert changed is not None
+    return changed

@@ -336,3 +336,24 @@ async def set_power(
             {"port_id": port_id, "pdu": row["pdu"], "outlet": row["outlet"]},
         )
     return {**row, "power": await _power(pdu, row, strict=False)}
+
+
+async def power_cycle(
+    db: Database, principal: Principal, pdu: PduDriver, service_id: int, port_id: int
+) -> dict[str, Any]:
+    """Reboot what the outlet feeds: switch it off, then on again, and audit the cycle. If the PDU fails
+    between the two, the switch-off that reached it is audited as one."""
+    async with db.reader() as session:
+        await _active_service(session, principal, service_id)
+        row = await repo.PORT.one(session, service_id, port_id)
+    details = {"port_id": port_id, "pdu": row["pdu"], "outlet": row["outlet"]}
+    await _outside("PDU", pdu.set_power(row["pdu_address"], row["outlet"], False))
+    try:
+        await _outside("PDU", pdu.set_power(row["pdu_address"], row["outlet"], True))
+    except (UpstreamUnavailable, UpstreamRefused):
+        async with db.transaction() as session:
+            audit.record(session, principal, "service.power_off", "service", service_id, details)
+        raise
+    async with db.transaction() as session:
+        audit.record(session, principal, "service.power_cycle", "service", service_id, details)
+    return {**row, "power": await _power(pdu, row, strict=False)}

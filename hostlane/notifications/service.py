@@ -45,8 +45,9 @@ def message(*, to: str, to_name: str, subject: str, body: str) -> EmailMessage:
     return mail
 
 
-def queue(session: AsyncSession, template: str, *, livemode: bool, **ids: int) -> None:
-    """Send ``template`` about the objects with these ids, after the current transaction commits."""
+def queue(session: AsyncSession, template: str, *, livemode: bool, **ids: int | str) -> None:
+    """Send ``template`` about the objects with these ids (and plain values such as a link's ``origin``), after the
+    current transaction commits."""
     outbox.enqueue(session, MAIL_JOB, {"template": template, "livemode": livemode, **ids}, max_attempts=8)
 
 

@@ -182,6 +182,53 @@ async def order_product(
     return PlacedProduct(placed, invoice, service, product)
 
 
+@dataclass(frozen=True)
+class Quote:
+    """What ordering a product for a cycle costs the customer now: the first period and the setup fee, the taxes
+    at the customer's rates, and the total the order's invoice will show."""
+
+    product: dict[str, Any]
+    cycle: BillingCycle
+    currency: str
+    price_minor: int
+    setup_minor: int
+    subtotal_minor: int
+    tax_minor: int
+    tax2_minor: int
+    taxrate_milli: int
+    taxrate2_milli: int
+    total_minor: int
+
+
+async def quote_product(
+    session: AsyncSession, principal: Principal, product_id: int, *, cycle: BillingCycle, customer_id: int | None = None
+) -> Quote:
+    """The price with tax of one product for ``cycle``, as ``order_product`` would invoice it (not for sale, or
+    not offered for the cycle in the customer's currency: ``ValidationFailed`` on ``cycle``)."""
+    owner = customer_id if customer_id is not None else principal.scope or 0
+    await catalog.get_product(session, principal, product_id)  # unknown, or of the other mode: ProductNotFound
+    customer = await customers.get_customer(session, principal, owner)
+    currency = customer["currency"]
+    product, price, setup = await _price(session, principal, product_id, cycle, currency, "cycle")
+    lines = [NewItem(description=product["name"], amount_minor=price, type=ItemType.SERVICE)]
+    if setup:
+        lines.append(NewItem(description=product["name"], amount_minor=setup, type=ItemType.SETUP))
+    totals, rate, rate2 = await billing.quote(session, principal, owner, lines)
+    return Quote(
+        product=product,
+        cycle=cycle,
+        currency=currency,
+        price_minor=price,
+        setup_minor=setup,
+        subtotal_minor=totals.subtotal,
+        tax_minor=totals.tax,
+        tax2_minor=totals.tax2,
+        taxrate_milli=rate,
+        taxrate2_milli=rate2,
+        total_minor=totals.total,
+    )
+
+
 async def list_orders(session: AsyncSession, principal: Principal, query: ListQuery) -> Page:
     return await repo.ORDER.page(session, principal, query)
 

@@ -81,6 +81,8 @@ async def send(runtime: Runtime, payload: dict[str, Any], attempt: Attempt) -> N
                 context["account"] = await customers.account_mail(
                     session, principal, customer_id, template, secret=runtime.settings.secret_key
                 )
+                # Where the account's links point: the configured public address, else the one the request came to.
+                context["account"]["base_url"] = runtime.settings.public_url or str(payload.get("origin") or "")
             customer = await customers.get_customer(session, principal, customer_id)
     except NotFound:
         return  # deleted since: nothing to say

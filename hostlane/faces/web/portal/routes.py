@@ -59,7 +59,11 @@ async def dashboard(request: Request, viewer: CustomerViewer) -> Response:
         unpaid = await billing.list_invoices(
             session, principal, ListQuery(per_page=10, filters={"status": "unpaid"}, sort=[("duedate", False)])
         )
-        tickets = await support.list_tickets(session, principal, ListQuery(per_page=10, sort=[("id", True)]))
+        tickets = await support.list_tickets(
+            session,
+            principal,
+            ListQuery(per_page=10, filters={"status": "open,answered,customer_reply"}, sort=[("id", True)]),
+        )
         balance = await billing.balance(session, principal, customer_id)
     return kit.page(
         request,
