@@ -245,3 +245,49 @@ async def remember(session: AsyncSession, request: Request, response: Response) 
             .values(status_code=response.status_code, body=bytes(response.body), content_type=response.media_type)
         )
     return response
+
+
+# One-use form keys: the web pages' forms that create something (an order) carry a random key in a hidden field, in
+# place of the header a browser cannot send. The first submission claims it; a second one (a double click, a
+# reload, the back button) is sent to where the first one led, and nothing is created twice.
+
+
+@dataclass(frozen=True, slots=True)
+class FormClaim:
+    owner: str
+    key: str
+
+
+async def claim_form(db: Database, principal: Principal, request: Request, key: str) -> FormClaim | str:
+    """Claim a form's one-use ``key`` for ``principal`` on this route: the claim, or the address the first
+    submission led to; 409 while the first one still runs."""
+    owner = owner_of(principal, "POST", _route_of(request))
+    digest = hashlib.sha256(f"form {request.url.path}".encode()).hexdigest()
+    claimed, existing = await _claim(db, owner, key[:MAX_KEY_LENGTH], digest)
+    if claimed:
+        return FormClaim(owner, key[:MAX_KEY_LENGTH])
+    assert existing is not None
+    if existing.status_code is None or existing.request_hash != digest:
+        raise Conflict("This form was already sent and is still being processed.")
+    return (existing.body or b"").decode()
+
+
+async def settle_form(session: AsyncSession, claim: FormClaim, location: str) -> None:
+    """Where the claimed submission led, kept in the caller's transaction (so it holds exactly when the change does)."""
+    await session.execute(
+        sa.update(IdempotencyRecord)
+        .where(IdempotencyRecord.owner == claim.owner, IdempotencyRecord.key == claim.key)
+        .values(status_code=303, body=location.encode(), content_type="text/uri-list")
+    )
+
+
+async def release_form(db: Database, claim: FormClaim) -> None:
+    """Free a claim whose submission changed nothing (refused input), so the corrected form can be sent again."""
+    async with db.transaction() as session:
+        await session.execute(
+            sa.delete(IdempotencyRecord).where(
+                IdempotencyRecord.owner == claim.owner,
+                IdempotencyRecord.key == claim.key,
+                IdempotencyRecord.status_code.is_(None),
+            )
+        )

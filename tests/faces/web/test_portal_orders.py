@@ -107,3 +107,34 @@ async def test_an_order_the_credit_covers_is_paid_at_once(
     assert placed.headers["location"].endswith("?notice=order_paid")
     page = await portal.get(placed.headers["location"])
     assert "Your order is placed and paid from your account credit." in page.text and "Paid" in page.text
+
+
+async def test_the_order_form_places_one_order_however_often_it_is_sent(
+    runtime: Runtime, portal: Web, shop: dict[str, Any]
+) -> None:
+    """A double click, a reload or the back button sends the confirmation's form again: one order, one invoice."""
+    product_id = shop["product"]["id"]
+    confirm = await portal.get(f"/portal/order/{product_id}/confirm?cycle=monthly")
+    key = confirm.text.split('name="form_key" value="')[1].split('"')[0]
+    assert len(key) >= 24
+    first = await portal.post(f"/portal/order/{product_id}", {"cycle": "monthly", "form_key": key})
+    again = await portal.post(f"/portal/order/{product_id}", {"cycle": "monthly", "form_key": key})
+    invoice_url = first.headers["location"].split("?")[0]
+    assert again.status_code == 303 and again.headers["location"] == f"{invoice_url}?notice=order_placed_once"
+    assert await _count(runtime, Order) == 1 and await _count(runtime, Invoice) == 1
+    shown = await portal.get(again.headers["location"])
+    assert "This order was already placed: here is its invoice. Nothing was ordered twice." in shown.text
+    # A new confirmation is a new order.
+    other = (await portal.get(f"/portal/order/{product_id}/confirm?cycle=monthly")).text
+    other_key = other.split('name="form_key" value="')[1].split('"')[0]
+    assert other_key != key
+    await portal.post(f"/portal/order/{product_id}", {"cycle": "monthly", "form_key": other_key})
+    assert await _count(runtime, Order) == 2
+
+
+async def test_a_refused_order_frees_its_form_key(runtime: Runtime, portal: Web, shop: dict[str, Any]) -> None:
+    product_id = shop["product"]["id"]
+    refused = await portal.post(f"/portal/order/{product_id}", {"cycle": "biennially", "form_key": "k" * 32})
+    assert refused.status_code == 422 and await _count(runtime, Order) == 0
+    placed = await portal.post(f"/portal/order/{product_id}", {"cycle": "monthly", "form_key": "k" * 32})
+    assert placed.status_code == 303 and await _count(runtime, Order) == 1

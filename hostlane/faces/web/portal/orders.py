@@ -3,6 +3,7 @@ product and cycle, a confirmation with the price with tax, and the order placed:
 
 from __future__ import annotations
 
+import secrets
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -11,6 +12,7 @@ from fastapi.responses import Response
 from hostlane.catalog import service as catalog
 from hostlane.core.errors import ValidationFailed
 from hostlane.core.pagination import ListQuery
+from hostlane.faces import idempotency
 from hostlane.faces.common import PathId, get_runtime
 from hostlane.faces.web import kit
 from hostlane.faces.web.auth import CustomerViewer, Viewer
@@ -26,6 +28,9 @@ CYCLES = [cycle.value for cycle in BillingCycle]
 
 kit.notice("order_placed", lambda: _("Your order is placed. Pay its invoice to start the service."))
 kit.notice("order_paid", lambda: _("Your order is placed and paid from your account credit."))
+kit.notice(
+    "order_placed_once", lambda: _("This order was already placed: here is its invoice. Nothing was ordered twice.")
+)
 
 
 def offers(product: dict[str, Any], currency: str) -> list[dict[str, Any]]:
@@ -131,6 +136,7 @@ async def confirm(request: Request, viewer: CustomerViewer, product_id: PathId) 
         quote=quote,
         cycle_words=CYCLE_WORDS,
         rate_of=rate_of,
+        form_key=secrets.token_urlsafe(24),  # one use: a second submission goes where the first led
     )
 
 
@@ -138,14 +144,27 @@ async def confirm(request: Request, viewer: CustomerViewer, product_id: PathId) 
 async def place(request: Request, viewer: CustomerViewer, product_id: PathId) -> Response:
     fields = await kit.form_fields(request, PORTAL)
     runtime = get_runtime(request)
+    claim = None
+    if fields.get("form_key"):
+        claimed = await idempotency.claim_form(runtime.db, viewer.principal, request, fields["form_key"])
+        if isinstance(claimed, str):  # sent twice: the first submission placed the order
+            return kit.redirect(claimed, notice_key="order_placed_once")
+        claim = claimed
     try:
         cycle = _cycle(fields.get("cycle"))
         async with runtime.db.transaction() as session:
             placed = await orders.order_product(session, viewer.principal, product_id, cycle=cycle, options={})
-    except kit.FormError as failure:
-        return await _product_page(request, viewer, product_id, status=422, errors=failure.errors, values=fields)
-    except ValidationFailed as failure:
-        errors = _field_errors(failure)
+            location = f"/portal/invoices/{placed.invoice['id']}"
+            if claim is not None:
+                await idempotency.settle_form(session, claim, location)
+    except (kit.FormError, ValidationFailed) as failure:
+        if claim is not None:
+            await idempotency.release_form(runtime.db, claim)
+        errors = failure.errors if isinstance(failure, kit.FormError) else _field_errors(failure)
         return await _product_page(request, viewer, product_id, status=422, errors=errors, values=fields)
+    except BaseException:
+        if claim is not None:
+            await idempotency.release_form(runtime.db, claim)
+        raise
     paid = str(placed.invoice["status"]) == InvoiceStatus.PAID.value  # the account credit covered it
-    return kit.redirect(f"/portal/invoices/{placed.invoice['id']}", notice_key="order_paid" if paid else "order_placed")
+    return kit.redirect(location, notice_key="order_paid" if paid else "order_placed")
