@@ -33,6 +33,7 @@ from hostlane.billing.payments import (
     record_payment,
     refund_invoice,
     save_payment_method,
+    saved_card,
     settle_payment,
     settle_recorded_payment,
 )
@@ -87,6 +88,7 @@ __all__ = [
     "refund_invoice",
     "reopen_draft",
     "save_payment_method",
+    "saved_card",
     "send_invoice",
     "service_ids_on",
     "set_tax_rule",

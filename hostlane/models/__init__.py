@@ -25,6 +25,7 @@ from hostlane.models.idempotency import IdempotencyRecord
 from hostlane.models.job import Job, JobStatus, SchedulerLock
 from hostlane.models.network import IpAddress, IpPool, PduDevice, PduPort
 from hostlane.models.order import Order, OrderItem, OrderStatus
+from hostlane.models.partner import PartnerIntegration
 from hostlane.models.project import (
     ActionStatus,
     Project,
@@ -92,6 +93,7 @@ __all__ = [
     "Order",
     "OrderItem",
     "OrderStatus",
+    "PartnerIntegration",
     "Payment",
     "PaymentMethod",
     "PaymentStatus",
