@@ -24,7 +24,7 @@ import hostlane.tasks  # registers every job handler (the runtime and the runner
 from hostlane.config import Settings, get_settings
 from hostlane.core.errors import HostlaneError
 from hostlane.core.formats import FormatRoute
-from hostlane.faces import application, clientarea, teampro, web, webhooks, xci
+from hostlane.faces import application, clientarea, partner, teampro, web, webhooks, xci
 from hostlane.faces.common import ErrorInfo, ErrorRenderer, laravel_error
 from hostlane.faces.face import ERROR_STATUSES, Face, document_requests, face_for, longest_prefix_first
 from hostlane.faces.idempotency import IdempotencyMiddleware
@@ -36,7 +36,16 @@ log = logging.getLogger("hostlane")
 
 
 # Every face, in the order of the OpenAPI document's tags.
-LISTED: list[Face] = [application.FACE, clientarea.FACE, xci.FACE, teampro.FACE, webhooks.FACE, web.PORTAL, web.ADMIN]
+LISTED: list[Face] = [
+    application.FACE,
+    clientarea.FACE,
+    xci.FACE,
+    teampro.FACE,
+    partner.FACE,
+    webhooks.FACE,
+    web.PORTAL,
+    web.ADMIN,
+]
 # Mounted and matched longest prefix first.
 FACES: list[Face] = longest_prefix_first(LISTED)
 

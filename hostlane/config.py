@@ -50,6 +50,10 @@ class Settings(BaseSettings):
     trusted_proxies: Annotated[list[str], NoDecode] = Field(default_factory=list)
     # Host names that serve the test environment (as Xibo's test.xibo.org.uk).
     test_hosts: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    # Partners' integrations: how long the previous clientSecret keeps working after a refresh (0: not at all),
+    # and how long an access token of the partner API lives.
+    partner_secret_overlap_seconds: int = Field(default=0, ge=0)
+    partner_token_seconds: int = Field(default=3600, ge=60)
 
     # Currencies customers can be billed in (ISO 4217); the first is the default.
     currencies: Annotated[list[str], NoDecode] = Field(default_factory=lambda: ["EUR", "USD", "GBP"])

@@ -407,6 +407,27 @@ def price_for(pricings: Sequence[Mapping[str, Any]], currency: str, cycle: str) 
     return next((p for p in pricings if p["currency"] == currency and p[cycle] is not None), None)
 
 
+# The partner programme's price list (``partners``): an active product is offered to partners when its metadata
+# ``partner_catalogue`` says what it is to them: a CMS instance ``plan`` (billed monthly per display), an ``addon``,
+# or a one-off ``item``. A staff member lists a product by setting that key (the application face's product
+# ``metadata``); removing the key takes it off the list.
+PARTNER_CATALOGUE_KEY = "partner_catalogue"
+PARTNER_KINDS = ("plan", "addon", "item")
+
+
+async def partner_price_list(session: AsyncSession, principal: Principal, currency: str) -> list[dict[str, Any]]:
+    """The products offered to partners in ``principal``'s mode that have a price in ``currency``: each product
+    row with ``partner_kind`` (its ``partner_catalogue`` word) and ``partner_pricing`` (its oldest pricing in the
+    currency)."""
+    offered = []
+    for row in await repo.active_products_marked(session, principal, PARTNER_CATALOGUE_KEY, PARTNER_KINDS):
+        pricing = next((p for p in row["pricing"] if p["currency"] == currency), None)
+        kind = next(m["value"] for m in row["metadata"] if m["key"] == PARTNER_CATALOGUE_KEY)
+        if pricing is not None:
+            offered.append({**row, "partner_kind": kind, "partner_pricing": pricing})
+    return offered
+
+
 async def counts(session: AsyncSession, principal: Principal) -> dict[str, int]:
     return await repo.counts(session, principal)
 

@@ -40,6 +40,8 @@ class CustomerCreate(_CustomerFields):
     status: CustomerStatus = CustomerStatus.ACTIVE
     taxexempt: bool = False
     password: Password | None = None
+    # In the partner programme (setting it needs ``partners:create``).
+    partner: bool = False
 
 
 class CustomerUpdate(_CustomerFields):
@@ -56,6 +58,8 @@ class CustomerUpdate(_CustomerFields):
     status: CustomerStatus | None = None
     taxexempt: bool | None = None
     password: Password | None = None
+    # In the partner programme (changing it needs ``partners:update``).
+    partner: bool | None = None
 
 
 class Standing(BaseModel):

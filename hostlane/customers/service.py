@@ -57,6 +57,8 @@ async def get_customer(
 
 
 async def create_customer(session: AsyncSession, principal: Principal, data: CustomerCreate) -> dict[str, Any]:
+    if data.partner:
+        principal.require("partners:create")
     email = str(data.email).lower()
     if await repo.CUSTOMER.taken(session, principal.livemode, "email", email, any_case=True):
         raise EmailTaken()
@@ -84,6 +86,7 @@ async def create_customer(session: AsyncSession, principal: Principal, data: Cus
         taxexempt=data.taxexempt,
         email_verified_at=clock.now() if data.verified else None,
         notes=data.notes,
+        partner=data.partner,
     )
     await audit.created(
         session, principal, customer, "customer", data.model_dump(exclude={"password"}, exclude_unset=True)
@@ -98,7 +101,18 @@ def _ledger(session: AsyncSession, customer: Customer, amount_minor: int, reason
     record_credit_entry(session, customer, amount_minor, reason)
 
 
-_REQUIRED = ("email", "firstname", "lastname", "country", "status", "verified", "balance", "currency", "taxexempt")
+_REQUIRED = (
+    "email",
+    "firstname",
+    "lastname",
+    "country",
+    "status",
+    "verified",
+    "balance",
+    "currency",
+    "taxexempt",
+    "partner",
+)
 
 
 async def update_customer(
@@ -106,6 +120,8 @@ async def update_customer(
 ) -> dict[str, Any]:
     customer = await repo.CUSTOMER.locked(session, principal, customer_id)
     changes = changes_of(data, *_REQUIRED)
+    if "partner" in changes:
+        principal.require("partners:update")
     if "email" in changes:
         changes["email"] = str(changes["email"]).lower()
         if await repo.CUSTOMER.taken(

@@ -42,6 +42,8 @@ register("ippools", ["index", "show", "create", "update", "delete"], "IP pools")
 # Systems granted to administrators (``Administrator.permissions``): the projects system and its wbTeamPro API.
 CATALOGUE["projects:*"] = "Use the projects system (the wbTeamPro API)"
 register("pdus", ["index", "show", "create", "update", "delete"], "PDUs")
+# The partner programme: a customer's partner flag and its integrations (OAuth2 clients of the partner API).
+register("partners", ["index", "create", "update"], "partners and their integrations")
 
 
 def normalize(names: Iterable[str]) -> list[str]:

@@ -26,6 +26,7 @@ from hostlane.models.idempotency import IdempotencyRecord
 from hostlane.models.job import Job, JobStatus, SchedulerLock
 from hostlane.models.network import IpAddress, IpPool, PduDevice, PduPort
 from hostlane.models.order import Order, OrderItem, OrderStatus
+from hostlane.models.partner import PartnerIntegration
 from hostlane.models.project import (
     ActionStatus,
     Project,
@@ -94,6 +95,7 @@ __all__ = [
     "Order",
     "OrderItem",
     "OrderStatus",
+    "PartnerIntegration",
     "Payment",
     "PaymentMethod",
     "PaymentStatus",

@@ -53,6 +53,8 @@ class Customer(Base):
     # Why the account is suspended or banned (staff's words); cleared when it is active again.
     status_reason: Mapped[str | None] = mapped_column(String(255))
     taxexempt: Mapped[bool] = mapped_column(Boolean, default=False)
+    # In the partner programme: may have integrations and call the partner (Xibo Platform) API.
+    partner: Mapped[bool] = mapped_column(Boolean, default=False, server_default=sa.false())
     email_verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     notes: Mapped[str | None] = mapped_column(Text)
     # The second factor: a TOTP secret and the unused recovery codes, both stored encrypted (never in clear,

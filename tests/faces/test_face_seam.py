@@ -20,6 +20,7 @@ from tests.fixtures.http import (
     app_routes,
     assert_hostbill_error,
     assert_laravel_error,
+    assert_platform_error,
     assert_teampro_error,
     assert_web_page,
     assert_xci_error,
@@ -35,6 +36,7 @@ SHAPES: dict[str, ErrorShape] = {
     "webhooks": assert_laravel_error,
     "xci": assert_xci_error,
     "teampro": assert_teampro_error,
+    "partner": assert_platform_error,
     "portal": assert_web_page,
     "admin": assert_web_page,
 }
@@ -171,5 +173,6 @@ def test_the_openapi_tags_are_the_faces(shared_app: FastAPI) -> None:
         "clientarea",
         "xci",
         "teampro",
+        "partner",
         "webhooks",
     ]

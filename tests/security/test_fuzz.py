@@ -47,7 +47,7 @@ from hostlane.app import FACES
 from hostlane.billing import service as billing
 from hostlane.billing.service import NewItem
 from hostlane.core.formats import XML, dump_xml
-from hostlane.faces import application, clientarea, teampro, webhooks, xci
+from hostlane.faces import application, clientarea, partner, teampro, webhooks, xci
 from hostlane.faces.face import Face, face_for
 from hostlane.identity.principal import Principal
 from hostlane.network import service as network
@@ -68,6 +68,7 @@ from tests.fixtures.factories import (
     make_service,
 )
 from tests.fixtures.http import basic, bearer
+from tests.fixtures.partners import TOKEN_PATH, credentials, make_integration, make_partner
 from tests.security.conftest import stripe_signature
 
 CHECKS = [not_a_server_error, status_code_conformance, response_schema_conformance]
@@ -493,4 +494,22 @@ async def test_the_teampro_face_under_fuzzing(runtime: Runtime, client_for: Clie
         ]
     }
     outcome = await run_fuzz(shared_app, client_for, teampro.FACE, prepare=prepare, known_ids=chains)
+    assert not outcome.failures, _report(outcome)
+
+
+# The partner face: the token endpoint as any client (random credentials: refused, and counted by the ban of the
+# operation's own address), the other routes with a partner's bearer token.
+
+
+async def test_the_partner_face_under_fuzzing(runtime: Runtime, client_for: ClientFactory, shared_app: FastAPI) -> None:
+    customer = await make_partner(runtime)
+    issued = await make_integration(runtime, int(customer["id"]))  # type: ignore[call-overload]
+
+    def prepare(operation: schemathesis.APIOperation, send: Callable[[dict[str, Any]], httpx.Response]) -> Prepare:
+        if operation.path == TOKEN_PATH:
+            return lambda request: request
+        answer = send({"method": "POST", "url": f"{BASE_URL}{TOKEN_PATH}", "data": credentials(issued)})
+        return _with_headers(bearer(answer.json()["access_token"]))
+
+    outcome = await run_fuzz(shared_app, client_for, partner.FACE, prepare=prepare)
     assert not outcome.failures, _report(outcome)

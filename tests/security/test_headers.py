@@ -95,6 +95,7 @@ _ERROR_SCHEMA = {
     "/api/webhooks": "LaravelError",
     "/api/1.0": "XciError",
     "/modules/addons/wbteampro": "TeamProEnvelope",
+    "/api/platform": "PlatformError",
     "/api": "HostBillError",
 }
 

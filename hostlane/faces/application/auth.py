@@ -59,15 +59,17 @@ async def _is_customer_token(runtime: Runtime, token: str, ip: str) -> bool:
     return True
 
 
-def needs(permission: str, *or_else: str) -> Any:
+def needs(permission: str, *or_else: str, idempotent: bool = True) -> Any:
     """A dependency that yields the caller's Principal if its key holds ``permission`` (or one of ``or_else``, or
     ``*``), and claims the request's Idempotency-Key for that key (once it may call the route: a refusal is not
-    kept). A refusal names ``permission``."""
+    kept). A refusal names ``permission``. ``idempotent=False`` never claims: a route whose answer holds a secret
+    shown once (a partner's clientSecret) must not have it stored for a replay."""
 
     async def require(request: Request, principal: Principal = Depends(api_key_principal)) -> Principal:
         if not any(principal.can(name) for name in or_else):
             principal.require(permission)
-        await claim(request, principal)
+        if idempotent:
+            await claim(request, principal)
         return principal
 
     return Depends(require)

@@ -62,6 +62,7 @@ class Customer(Shape):
     status: str
     taxexempt: bool
     updated_at: Time | None
+    partner: bool = Field(description="In the partner programme: may have integrations (`partners:*` to set it).")
     services: list[Service] = Field(default_factory=list, description="With include=services.")
     invoices: list[Invoice] = Field(default_factory=list, description="With include=invoices.")
     metadata: Any = Field(default=None, description="With include=metadata.")
@@ -522,6 +523,26 @@ class Held(Shape, Generic[Item]):
     """What ``kit.Holding`` lists: ``{"data": [...]}``."""
 
     data: list[Item]
+
+
+class Integration(Shape):
+    """``wire.integration``: a partner's integration, never its secret. ``clientId`` keeps the Xibo Platform
+    document's name, the one a partner copies it under."""
+
+    id: int
+    customer_id: int
+    name: str
+    environment: Literal["live", "test"]
+    clientId: str  # the document's name
+    created_at: Time
+    refreshed_at: Time | None
+
+
+class IssuedIntegration(Integration):
+    """``wire.issued_integration``: the integration with its ``clientSecret``, answered once (creation, refresh)
+    and never again."""
+
+    clientSecret: str  # the document's name
 
 
 for _model in (Customer, Group, Product, Pricing, Service, Invoice, Department, Ticket):

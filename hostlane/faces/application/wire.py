@@ -197,7 +197,8 @@ def customer(row: Row) -> dict[str, Any]:
     ``address``, ``state`` is ``region``, ``postcode`` is ``zipcode``, ``companyname`` is ``company_name``, the
     credit is ``balance``, a number; ``is_confirmed`` says the e-mail is verified). Not rendered: what Hostlane
     does not keep (``dark_mode``, ``gdpr_compliment``) and what no API should show (its ``totp_secret``,
-    ``confirmation_token``). Last, Hostlane's own facts: ``currency``, ``status``, ``taxexempt``, ``updated_at``."""
+    ``confirmation_token``). Last, Hostlane's own facts: ``currency``, ``status``, ``taxexempt``, ``updated_at``,
+    ``partner`` (in the partner programme)."""
     out: dict[str, Any] = {
         "id": row["id"],
         "firstname": row["firstname"],
@@ -225,6 +226,7 @@ def customer(row: Row) -> dict[str, Any]:
         "status": str(row["status"]),
         "taxexempt": row["taxexempt"],
         "updated_at": timestamp(row["updated_at"]),
+        "partner": row["partner"],
     }
     if "services" in row:
         out["services"] = [service(item) for item in row["services"]]
@@ -413,6 +415,25 @@ def service(row: Row) -> dict[str, Any]:
     if "product" in row:
         out["product"] = product(row["product"]) if row["product"] is not None else None
     return out
+
+
+def integration(row: Row) -> dict[str, Any]:
+    """A partner's integration: the face's own names, and the Xibo Platform document's ``clientId``, the name a
+    partner copies it under. Never the secret, nor its hash."""
+    return {
+        "id": row["id"],
+        "customer_id": row["customer_id"],
+        "name": row["name"],
+        "environment": "live" if row["livemode"] else "test",
+        "clientId": row["client_id"],
+        "created_at": timestamp(row["created_at"]),
+        "refreshed_at": timestamp(row["refreshed_at"]),
+    }
+
+
+def issued_integration(row: Row, client_secret: str) -> dict[str, Any]:
+    """The integration as it is created or refreshed, with its ``clientSecret``: the only answer that holds it."""
+    return {**integration(row), "clientSecret": client_secret}
 
 
 def saved_payment_method(method: PaymentMethod, customer_id: int) -> dict[str, Any]:

@@ -21,7 +21,7 @@ from tests.fixtures.http import JSON, XML, assert_missing_permission, bearer, pa
 
 PREFIX = "/api/application"
 CUSTOMERS = f"{PREFIX}/customers"
-# CLIENTXCMS's customer, in its order, then Hostlane's own facts (currency, status, taxexempt, updated_at).
+# CLIENTXCMS's customer, in its order, then Hostlane's own facts (currency, status, taxexempt, updated_at, partner).
 CUSTOMER_KEYS = [
     "id",
     "firstname",
@@ -49,6 +49,7 @@ CUSTOMER_KEYS = [
     "status",
     "taxexempt",
     "updated_at",
+    "partner",
 ]
 CUSTOMER_FIELDS = set(CUSTOMER_KEYS)
 SECRET = "s3cret-passw0rd"

@@ -2,14 +2,24 @@
 
 Order matters where FastAPI matches a path against two routes; it is the order the routes stood in when
 they were one module: the platform, customers, the catalogue, services, orders, invoices, a customer's
-credit and payment methods, support, network.
+credit and payment methods, support, network; then a partner's integrations.
 """
 
 from __future__ import annotations
 
 from fastapi import APIRouter
 
-from hostlane.faces.application.routes import catalog, customers, invoices, network, orders, platform, services, support
+from hostlane.faces.application.routes import (
+    catalog,
+    customers,
+    invoices,
+    network,
+    orders,
+    partners,
+    platform,
+    services,
+    support,
+)
 from hostlane.faces.application.routes.kit import PREFIX
 
 ROUTERS: list[APIRouter] = [
@@ -22,6 +32,7 @@ ROUTERS: list[APIRouter] = [
     customers.money_router,
     support.router,
     network.router,
+    partners.router,
 ]
 
 __all__ = ["PREFIX", "ROUTERS"]

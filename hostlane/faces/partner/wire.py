@@ -1,0 +1,155 @@
+"""The partner face's wire: the Xibo Platform API's JSON (camelCase, as Xibo's APIs and its PHP provider use), and
+its error shape, RFC 6749's (``{"error": …, "error_description": …}``) for every failure of the face.
+
+The token endpoint answers RFC 6749's own error words (``invalid_request``, ``invalid_client``,
+``unsupported_grant_type`` …); a bearer route's 401 is RFC 6750's ``invalid_token``, with a ``WWW-Authenticate:
+Bearer`` challenge; any other failure takes the word of its status (``not_found``, ``access_denied`` …), and a
+refused field is named in ``errors`` (``{field: [messages]}``), as the other faces do.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from fastapi import Request, Response
+from pydantic import BaseModel, ConfigDict, Field
+
+from hostlane.core.formats import render
+from hostlane.core.money import format_amount
+from hostlane.faces.common import ErrorInfo
+from hostlane.models import BILLING_CYCLES
+
+Row = Mapping[str, Any]
+
+# The error words of RFC 6749 (5.2) and RFC 6750 (3.1): an error whose code is one of them keeps it.
+OAUTH_ERRORS = frozenset(
+    {
+        "invalid_request",
+        "invalid_client",
+        "invalid_grant",
+        "unauthorized_client",
+        "unsupported_grant_type",
+        "invalid_scope",
+        "invalid_token",
+        "insufficient_scope",
+        "access_denied",
+    }
+)
+# Every other failure: the word of its status.
+STATUS_ERRORS: dict[int, str] = {
+    400: "invalid_request",
+    401: "invalid_token",
+    402: "payment_required",
+    403: "access_denied",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "request_too_large",
+    415: "unsupported_media_type",
+    422: "invalid_request",
+    429: "too_many_requests",
+    502: "upstream_refused",
+    503: "temporarily_unavailable",
+}
+
+
+class PlatformError(BaseModel):
+    """The partner face's error (RFC 6749's shape): an error word, a sentence, and each refused field's messages."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    error: str = Field(description="RFC 6749/6750's word (invalid_client, invalid_token …), else the status's.")
+    error_description: str
+    errors: dict[str, list[str]] | None = Field(default=None, description="On 422: each refused field's messages.")
+
+
+def error(request: Request, info: ErrorInfo) -> Response:
+    word = info.code if info.code in OAUTH_ERRORS else STATUS_ERRORS.get(info.status, "server_error")
+    body: dict[str, Any] = {"error": word, "error_description": info.message}
+    if info.fields:
+        body["errors"] = info.fields
+    return render(request, body, info.status, headers=info.headers or None)
+
+
+# Successes.
+
+
+class Token(BaseModel):
+    """RFC 6749's access token response (5.1)."""
+
+    access_token: str
+    token_type: str = Field(description='Always "Bearer".')
+    expires_in: int = Field(description="Seconds the token is good for.")
+
+
+class Card(BaseModel):
+    brand: str
+    last4: str
+
+
+class Account(BaseModel):
+    """The partner's account."""
+
+    id: int
+    environment: str = Field(description="live or test: the environment of the host that answered.")
+    company: str | None
+    contactName: str  # Xibo's camelCase
+    contactEmail: str
+    currency: str
+    balance: str = Field(description="What the partner owes on unpaid invoices, a decimal string.")
+    credit: str = Field(description="The credit the partner holds, a decimal string.")
+    card: Card | None = Field(description="The saved card automatic payments use, or null.")
+
+
+class Price(BaseModel):
+    cycle: str = Field(description="onetime, monthly, quarterly, semiannually, annually, biennially, triennially.")
+    price: str
+    setupFee: str
+
+
+class Product(BaseModel):
+    """One product of the price list."""
+
+    id: int
+    name: str
+    description: str
+    type: str = Field(description="plan (a CMS instance, billed monthly per display), addon, or item (one-off).")
+    currency: str
+    prices: list[Price]
+
+
+def account(row: Row) -> dict[str, Any]:
+    currency = str(row["currency"])
+    card = row["card"]
+    return {
+        "id": row["id"],
+        "environment": "live" if row["livemode"] else "test",
+        "company": row["companyname"],
+        "contactName": f"{row['firstname']} {row['lastname']}",
+        "contactEmail": row["email"],
+        "currency": currency,
+        "balance": format_amount(row["balance_minor"], currency),
+        "credit": format_amount(row["credit_minor"], currency),
+        "card": {"brand": card["brand"], "last4": card["last4"]} if card is not None else None,
+    }
+
+
+def product(row: Row, currency: str) -> dict[str, Any]:
+    pricing = row["partner_pricing"]
+    return {
+        "id": row["id"],
+        "name": row["name"],
+        "description": row["description"],
+        "type": row["partner_kind"],
+        "currency": currency,
+        "prices": [
+            {
+                "cycle": cycle,
+                "price": format_amount(pricing[cycle], currency),
+                "setupFee": format_amount(pricing[f"setup_{cycle}"] or 0, currency),
+            }
+            for cycle in BILLING_CYCLES
+            if pricing[cycle] is not None
+        ],
+    }
