@@ -207,13 +207,6 @@ async def refund_invoice(
     return await invoices.get_invoice(session, principal, invoice.id, includes=invoices.WHOLE)
 
 
-async def saved_card(session: AsyncSession, principal: Principal, customer_id: int) -> PaymentMethod | None:
-    """The payment method an automatic charge of the customer would use (its default, else its newest), or
-    ``None``; the customer must be one ``principal`` sees (else its not-found error)."""
-    customer = await customers.get_customer(session, principal, customer_id)
-    return await repo.default_method(session, customer["livemode"], customer["id"])
-
-
 async def save_payment_method(
     session: AsyncSession, principal: Principal, customer_id: int, *, gateway: str | None, token: str
 ) -> PaymentMethod:

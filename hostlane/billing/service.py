@@ -46,7 +46,6 @@ from hostlane.billing.payments import (
     record_payment,
     refund_invoice,
     save_payment_method,
-    saved_card,
     settle_payment,
     settle_recorded_payment,
 )

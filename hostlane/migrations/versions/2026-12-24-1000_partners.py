@@ -1,8 +1,8 @@
 """partners: a customer's partner flag, and the partners' OAuth2 integrations
 
 Revision ID: 5a9c3e71d2f4
-Revises: e41c7d2a9b58
-Create Date: 2026-12-23 10:00:00
+Revises: 7d3a5c1e9f24
+Create Date: 2026-12-24 10:00:00
 """
 
 from collections.abc import Sequence
@@ -13,7 +13,7 @@ from alembic import op
 import hostlane.core.db
 
 revision: str = "5a9c3e71d2f4"
-down_revision: str | None = "e41c7d2a9b58"
+down_revision: str | None = "7d3a5c1e9f24"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
