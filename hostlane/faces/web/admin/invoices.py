@@ -171,5 +171,4 @@ async def pdf(request: Request, viewer: AdminViewer, invoice_id: PathId) -> Resp
         document, name = await billing.invoice_pdf(
             session, viewer.principal, invoice_id, seller=runtime.settings.seller
         )
-    headers = {"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"}
-    return Response(document, media_type="application/pdf", headers=headers)
+    return kit.attachment(document, name, "application/pdf")
