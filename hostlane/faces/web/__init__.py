@@ -14,6 +14,9 @@ Choices where the issue is silent:
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -43,23 +46,33 @@ def assets(realm: kit.Realm) -> APIRouter:
     return router
 
 
-PORTAL = Face(
-    tag="portal",
-    description="The client area in the browser (not an API).",
-    prefix=kit.PORTAL.prefix,
-    routers=[*portal.ROUTERS, assets(kit.PORTAL)],
-    error=kit.error_page_renderer(kit.PORTAL),
-    authentication="e-mail and password, then a session cookie",
-    auth=auth.customer,
-    documented=False,
+def face(
+    realm: kit.Realm, description: str, routers: list[APIRouter], authentication: str, auth: Callable[..., Any]
+) -> Face:
+    """A realm's pages as a face: its routers and assets under its prefix, its error pages, not in the API docs."""
+    return Face(
+        tag=realm.name,
+        description=description,
+        prefix=realm.prefix,
+        routers=[*routers, assets(realm)],
+        error=kit.error_page_renderer(realm),
+        authentication=authentication,
+        auth=auth,
+        documented=False,
+    )
+
+
+PORTAL = face(
+    kit.PORTAL,
+    "The client area in the browser (not an API).",
+    portal.ROUTERS,
+    "e-mail and password, then a session cookie",
+    auth.customer,
 )
-ADMIN = Face(
-    tag="admin",
-    description="The admin panel in the browser (not an API).",
-    prefix=kit.ADMIN.prefix,
-    routers=[*admin.ROUTERS, assets(kit.ADMIN)],
-    error=kit.error_page_renderer(kit.ADMIN),
-    authentication="login and password, then a session cookie",
-    auth=auth.administrator,
-    documented=False,
+ADMIN = face(
+    kit.ADMIN,
+    "The admin panel in the browser (not an API).",
+    admin.ROUTERS,
+    "login and password, then a session cookie",
+    auth.administrator,
 )

@@ -392,6 +392,12 @@ def redirect(url: str, *, notice_key: str | None = None) -> RedirectResponse:
     return RedirectResponse(url, status_code=303, headers={"Cache-Control": "no-store"})
 
 
+def attachment(content: bytes, name: str, media_type: str) -> Response:
+    """A file the browser downloads as ``name`` (an invoice's PDF), never kept in a cache."""
+    headers = {"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"}
+    return Response(content, media_type=media_type, headers=headers)
+
+
 ERROR_TITLES: dict[int, Callable[[], str]] = {
     400: lambda: _("Bad request"),
     401: lambda: _("Please log in"),

@@ -12,7 +12,7 @@ from fastapi.responses import Response
 from hostlane.core.pagination import ListQuery
 from hostlane.faces.common import get_runtime
 from hostlane.faces.web import kit
-from hostlane.faces.web.admin.catalog import list_url
+from hostlane.faces.web.admin.forms import address
 from hostlane.faces.web.auth import AdminViewer
 from hostlane.faces.web.kit import ADMIN, N_, _
 from hostlane.identity import audit
@@ -81,7 +81,7 @@ async def audit_log(
         entries=entries,
         errors=errors,
         values=values,
-        here=list_url("/admin/audit", values),
+        here=address("/admin/audit", values),
         actor_kinds=[("", _("Anyone"))] + [(key, _(label)) for key, label in ACTOR_KINDS.items()],
         actor_labels=ACTOR_KINDS,
     )

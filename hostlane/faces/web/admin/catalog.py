@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any, TypeVar
-from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
@@ -28,6 +27,7 @@ from hostlane.core.pagination import ListQuery
 from hostlane.drivers import provisioning
 from hostlane.faces.common import PathId, get_runtime
 from hostlane.faces.web import kit
+from hostlane.faces.web.admin.forms import by_value, errors_of
 from hostlane.faces.web.auth import AdminViewer, Viewer
 from hostlane.faces.web.kit import ADMIN, N_, _
 from hostlane.models import CatalogStatus
@@ -110,18 +110,9 @@ def checked(model: type[Model], data: Mapping[str, Any]) -> Model:
         raise kit.FormError(errors, _("Some fields need your attention.")) from None
 
 
-def list_url(path: str, values: Mapping[str, str]) -> str:
-    """A list's address with its filters (those given), for its pager's links."""
-    query = urlencode({key: value for key, value in values.items() if value})
-    return f"{path}?{query}" if query else path
-
-
 def refused(failure: kit.FormError | ValidationFailed) -> dict[str, list[str]]:
     """A refused form's problems by field: a service's in the reader's language where they are known."""
-    if isinstance(failure, kit.FormError):
-        return failure.errors
-    fields = dict(failure.fields or {}) or {"form": [failure.message]}
-    return {name: [_(DOMAIN_MESSAGES.get(text, text)) for text in texts] for name, texts in fields.items()}
+    return errors_of(failure, DOMAIN_MESSAGES)
 
 
 def _text_or_none(fields: Mapping[str, str], *names: str) -> dict[str, str | None]:
@@ -182,7 +173,7 @@ def _currency_choices(request: Request) -> list[tuple[str, str]]:
 
 
 def _context() -> dict[str, Any]:
-    return {"status_labels": {key.value: value for key, value in STATUS_LABELS.items()}, "cycles": CYCLE_LABELS}
+    return {"status_labels": by_value(STATUS_LABELS), "cycles": CYCLE_LABELS}
 
 
 # ---------------------------------------------------------------------------------------------------------------

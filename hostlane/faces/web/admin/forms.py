@@ -1,9 +1,10 @@
-"""What the admin panel's pages share: a list's page number from the address, and a domain schema's refusal of
-a form shown next to its fields."""
+"""What the admin panel's pages share: a list's page number and filters from the address, a status's choices, and
+a domain schema's refusal of a form shown next to its fields."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
+from enum import Enum
 from typing import Any, TypeVar
 from urllib.parse import urlencode
 
@@ -16,6 +17,7 @@ from hostlane.faces.web.kit import FormError, _
 
 PER_PAGE = 25
 Model = TypeVar("Model", bound=BaseModel)
+Status = TypeVar("Status", bound=Enum)
 
 
 def page_number(request: Request) -> int:
@@ -44,6 +46,33 @@ def address(path: str, params: Mapping[str, str]) -> str:
     return f"{path}?{urlencode(given)}" if given else path
 
 
+def list_filters(status: str, customer: str, statuses: Iterable[str]) -> tuple[dict[str, str], dict[str, list[str]]]:
+    """A list's status and customer filters from its form, and a problem for each one that cannot be a filter."""
+    filters: dict[str, str] = {}
+    errors: dict[str, list[str]] = {}
+    if status:
+        if status in set(statuses):
+            filters["status"] = status
+        else:
+            errors["status"] = [_("Choose one of the options.")]
+    if customer:
+        if customer.isdigit() and len(customer) < 19:
+            filters["customer_id"] = customer
+        else:
+            errors["customer"] = [_("A customer number, such as 42.")]
+    return filters, errors
+
+
+def by_value(labels: Mapping[Status, str]) -> dict[str, str]:
+    """A status's labels by the status's value, as a template looks them up."""
+    return {key.value: label for key, label in labels.items()}
+
+
+def status_choices(labels: Mapping[Status, str]) -> list[tuple[str, str]]:
+    """A list's status filter: any status, then each one, in the reader's language."""
+    return [("", _("Any status"))] + [(key.value, _(label)) for key, label in labels.items()]
+
+
 def field_errors(failure: ValidationError) -> dict[str, list[str]]:
     """A schema's refusal as the messages of each field, in the reader's language."""
     errors: dict[str, list[str]] = {}
@@ -70,11 +99,11 @@ def validated(model: type[Model], data: Mapping[str, Any]) -> Model:
         raise FormError(field_errors(failure), _("Some fields need your attention.")) from None
 
 
-def errors_of(failure: FormError | ValidationFailed) -> dict[str, list[str]]:
-    """The messages of each field of a refused form (a domain's own message translated where known)."""
+def errors_of(failure: FormError | ValidationFailed, words: Mapping[str, str] | None = None) -> dict[str, list[str]]:
+    """The messages of each field of a refused form: a domain's own message translated where known, after taking
+    the page's own ``words`` for it where it has some."""
     if isinstance(failure, FormError):
         return failure.errors
-    fields = dict(failure.fields or {})
-    if not fields:
-        return {"form": [_(failure.message)]}
-    return {name: [_(text) for text in texts] for name, texts in fields.items()}
+    words = words or {}
+    fields = dict(failure.fields or {}) or {"form": [failure.message]}
+    return {name: [_(words.get(text, text)) for text in texts] for name, texts in fields.items()}

@@ -19,7 +19,8 @@ from hostlane.core.errors import ValidationFailed
 from hostlane.core.pagination import ListQuery
 from hostlane.faces.common import PathId, get_runtime
 from hostlane.faces.web import kit
-from hostlane.faces.web.admin.catalog import checked, list_url, refused
+from hostlane.faces.web.admin.catalog import checked, refused
+from hostlane.faces.web.admin.forms import address, by_value, list_filters, status_choices
 from hostlane.faces.web.auth import AdminViewer, Viewer
 from hostlane.faces.web.kit import ADMIN, N_, _
 from hostlane.models import InvoiceStatus
@@ -51,28 +52,9 @@ PAYMENT_LABELS = {
 REFUND_TARGETS = {"credit": N_("To the customer's credit"), "gateway": N_("Back through the payment gateway")}
 
 
-def _filters(status: str, customer: str, number: str) -> tuple[dict[str, str], dict[str, list[str]]]:
-    """The list's filters from its form, and a problem for each one that cannot be a filter."""
-    filters: dict[str, str] = {}
-    errors: dict[str, list[str]] = {}
-    if status:
-        if status in {item.value for item in InvoiceStatus}:
-            filters["status"] = status
-        else:
-            errors["status"] = [_("Choose one of the options.")]
-    if customer:
-        if customer.isdigit() and len(customer) < 19:
-            filters["customer_id"] = customer
-        else:
-            errors["customer"] = [_("A customer number, such as 42.")]
-    if number:
-        filters["number"] = number
-    return filters, errors
-
-
 def _context() -> dict[str, Any]:
     return {
-        "status_labels": {key.value: value for key, value in STATUS_LABELS.items()},
+        "status_labels": by_value(STATUS_LABELS),
         "payment_labels": PAYMENT_LABELS,
     }
 
@@ -82,14 +64,15 @@ async def invoices(
     request: Request, viewer: AdminViewer, page: int = 1, status: str = "", customer: str = "", number: str = ""
 ) -> Response:
     viewer.principal.require("invoices:index")
-    filters, errors = _filters(status.strip(), customer.strip(), number.strip())
+    filters, errors = list_filters(status.strip(), customer.strip(), [item.value for item in InvoiceStatus])
+    if number.strip():
+        filters["number"] = number.strip()
     query = ListQuery(
         page=max(page, 1), per_page=PER_PAGE, filters=filters, sort=[("id", True)], includes=frozenset({"customer"})
     )
     async with get_runtime(request).db.reader() as session:
         shown = await billing.list_invoices(session, viewer.principal, query)
     values = {"status": status, "customer": customer, "number": number}
-    here = list_url("/admin/invoices", values)
     return kit.page(
         request,
         ADMIN,
@@ -99,8 +82,8 @@ async def invoices(
         invoices=shown,
         errors=errors,
         values=values,
-        here=here,
-        statuses=[("", _("Any status"))] + [(key.value, _(label)) for key, label in STATUS_LABELS.items()],
+        here=address("/admin/invoices", values),
+        statuses=status_choices(STATUS_LABELS),
         **_context(),
     )
 
@@ -188,5 +171,4 @@ async def pdf(request: Request, viewer: AdminViewer, invoice_id: PathId) -> Resp
         document, name = await billing.invoice_pdf(
             session, viewer.principal, invoice_id, seller=runtime.settings.seller
         )
-    headers = {"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"}
-    return Response(document, media_type="application/pdf", headers=headers)
+    return kit.attachment(document, name, "application/pdf")

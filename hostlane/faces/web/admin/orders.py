@@ -14,7 +14,8 @@ from hostlane.core.pagination import ListQuery
 from hostlane.customers import service as customers
 from hostlane.faces.common import PathId, get_runtime
 from hostlane.faces.web import kit
-from hostlane.faces.web.admin.catalog import CYCLE_LABELS, list_url
+from hostlane.faces.web.admin.catalog import CYCLE_LABELS
+from hostlane.faces.web.admin.forms import address, by_value, list_filters, status_choices
 from hostlane.faces.web.admin.invoices import STATUS_LABELS as INVOICE_STATUS_LABELS
 from hostlane.faces.web.auth import AdminViewer
 from hostlane.faces.web.kit import ADMIN, N_, _
@@ -38,8 +39,8 @@ STATUS_LABELS = {
 
 def _context() -> dict[str, Any]:
     return {
-        "status_labels": {key.value: value for key, value in STATUS_LABELS.items()},
-        "invoice_status_labels": {key.value: value for key, value in INVOICE_STATUS_LABELS.items()},
+        "status_labels": by_value(STATUS_LABELS),
+        "invoice_status_labels": by_value(INVOICE_STATUS_LABELS),
         "cycles": CYCLE_LABELS,
     }
 
@@ -50,18 +51,7 @@ async def order_list(
 ) -> Response:
     viewer.principal.require("orders:index")
     status, customer = status.strip(), customer.strip()
-    filters: dict[str, str] = {}
-    errors: dict[str, list[str]] = {}
-    if status:
-        if status in {item.value for item in OrderStatus}:
-            filters["status"] = status
-        else:
-            errors["status"] = [_("Choose one of the options.")]
-    if customer:
-        if customer.isdigit() and len(customer) < 19:
-            filters["customer_id"] = customer
-        else:
-            errors["customer"] = [_("A customer number, such as 42.")]
+    filters, errors = list_filters(status, customer, [item.value for item in OrderStatus])
     query = ListQuery(page=max(page, 1), per_page=PER_PAGE, filters=filters, sort=[("id", True)])
     async with get_runtime(request).db.reader() as session:
         shown = await orders.list_orders(session, viewer.principal, query)
@@ -77,8 +67,8 @@ async def order_list(
         customers=names,
         errors=errors,
         values=values,
-        here=list_url("/admin/orders", values),
-        statuses=[("", _("Any status"))] + [(key.value, _(label)) for key, label in STATUS_LABELS.items()],
+        here=address("/admin/orders", values),
+        statuses=status_choices(STATUS_LABELS),
         **_context(),
     )
 

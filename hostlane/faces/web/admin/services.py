@@ -4,10 +4,12 @@ suspend with a reason, unsuspend, terminate — each a POST whose module call th
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from hostlane.core.errors import ValidationFailed
 from hostlane.customers import service as customers
@@ -16,6 +18,7 @@ from hostlane.faces.web import kit
 from hostlane.faces.web.admin.forms import address, errors_of, list_query
 from hostlane.faces.web.auth import AdminViewer, Viewer
 from hostlane.faces.web.kit import ADMIN, N_, _
+from hostlane.identity.principal import Principal
 from hostlane.models import ServiceStatus
 from hostlane.services import service as services
 
@@ -37,6 +40,8 @@ ACTIONS = {"create": N_("create"), "suspend": N_("suspend"), "unsuspend": N_("un
 CYCLES = [N_("Onetime"), N_("Monthly"), N_("Quarterly"), N_("Semiannually"), N_("Annually"), N_("Biennially"),
           N_("Triennially")]  # fmt: skip
 REASON_LENGTH = 255
+# A staff action on one service, as the services domain offers it.
+Action = Callable[[AsyncSession, Principal, int], Awaitable[object]]
 
 
 @router.get("/services")
@@ -80,26 +85,34 @@ async def show(request: Request, viewer: AdminViewer, service_id: PathId) -> Res
     return await _service_page(request, viewer, service_id)
 
 
-async def _done(service_id: int, notice_key: str) -> Response:
+async def _act(
+    request: Request, viewer: Viewer, service_id: int, permission: str, action: Action, notice: str
+) -> Response:
+    """A staff action without fields: the CSRF check, the permission, the change in one transaction, then the
+    service page with ``notice``."""
+    await kit.form_fields(request, ADMIN)
+    viewer.principal.require(permission)
+    async with get_runtime(request).db.transaction() as session:
+        await action(session, viewer.principal, service_id)
+    return _done(service_id, notice)
+
+
+def _done(service_id: int, notice_key: str) -> Response:
     return kit.redirect(f"/admin/services/{service_id}", notice_key=notice_key)
+
+
+async def _terminate(session: AsyncSession, principal: Principal, service_id: int) -> object:
+    return await services.transition(session, principal, service_id, ServiceStatus.TERMINATED)
 
 
 @router.post("/services/{service_id}/activate")
 async def activate(request: Request, viewer: AdminViewer, service_id: PathId) -> Response:
-    await kit.form_fields(request, ADMIN)
-    viewer.principal.require("services:update")
-    async with get_runtime(request).db.transaction() as session:
-        await services.activate(session, viewer.principal, service_id)
-    return await _done(service_id, "admin_service_activated")
+    return await _act(request, viewer, service_id, "services:update", services.activate, "admin_service_activated")
 
 
 @router.post("/services/{service_id}/retry")
 async def retry(request: Request, viewer: AdminViewer, service_id: PathId) -> Response:
-    await kit.form_fields(request, ADMIN)
-    viewer.principal.require("services:update")
-    async with get_runtime(request).db.transaction() as session:
-        await services.retry_delivery(session, viewer.principal, service_id)
-    return await _done(service_id, "admin_service_retried")
+    return await _act(request, viewer, service_id, "services:update", services.retry_delivery, "admin_service_retried")
 
 
 @router.post("/services/{service_id}/suspend")
@@ -114,22 +127,17 @@ async def suspend(request: Request, viewer: AdminViewer, service_id: PathId) -> 
             await services.suspend(session, viewer.principal, service_id, reason=reason)
     except (kit.FormError, ValidationFailed) as failure:
         return await _service_page(request, viewer, service_id, status=422, errors=errors_of(failure), values=fields)
-    return await _done(service_id, "admin_service_suspended")
+    return _done(service_id, "admin_service_suspended")
 
 
 @router.post("/services/{service_id}/unsuspend")
 async def unsuspend(request: Request, viewer: AdminViewer, service_id: PathId) -> Response:
-    await kit.form_fields(request, ADMIN)
-    viewer.principal.require("services:unsuspend")
-    async with get_runtime(request).db.transaction() as session:
-        await services.unsuspend(session, viewer.principal, service_id)
-    return await _done(service_id, "admin_service_unsuspended")
+    return await _act(
+        request, viewer, service_id, "services:unsuspend", services.unsuspend, "admin_service_unsuspended"
+    )
 
 
 @router.post("/services/{service_id}/terminate")
 async def terminate(request: Request, viewer: AdminViewer, service_id: PathId) -> Response:
-    await kit.form_fields(request, ADMIN)
-    viewer.principal.require("services:delete")  # the end of the service: as deleting it, for good
-    async with get_runtime(request).db.transaction() as session:
-        await services.transition(session, viewer.principal, service_id, ServiceStatus.TERMINATED)
-    return await _done(service_id, "admin_service_terminated")
+    # the end of the service: as deleting it, for good
+    return await _act(request, viewer, service_id, "services:delete", _terminate, "admin_service_terminated")

@@ -93,8 +93,7 @@ async def invoice_pdf(request: Request, viewer: CustomerViewer, invoice_id: Path
         document, name = await billing.invoice_pdf(
             session, viewer.principal, invoice_id, seller=runtime.settings.seller
         )
-    headers = {"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"}
-    return Response(document, media_type="application/pdf", headers=headers)
+    return kit.attachment(document, name, "application/pdf")
 
 
 @router.post("/invoices/{invoice_id}/pay")
