@@ -133,6 +133,35 @@ async def test_refresh_issues_a_new_secret_and_the_old_one_gets_no_token(
     assert await token_status(web.client, newest_id, newest_secret) == 200
 
 
+async def test_with_an_overlap_the_old_secret_works_until_it_ends(
+    runtime: Runtime, web: Web, partner: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(runtime.settings, "partner_secret_overlap_seconds", 90)
+    issued = await make_integration(runtime, int(partner["id"]))
+    page = await web.get(PAGE)
+    assert (
+        '<p class="hint" id="overlap">After a refresh, the current secret keeps working for 90 more seconds, '
+        "then never again.</p>" in page.text
+    )
+    refreshed = await web.post(f"{PAGE}/refresh")
+    assert refreshed.status_code == 200
+    old_id, old_secret = str(issued.integration["client_id"]), issued.client_secret
+    assert await token_status(web.client, old_id, old_secret) == 200  # during the overlap
+    assert await token_status(web.client, old_id, found(SECRET, refreshed.text)) == 200
+
+
+async def test_naming_a_second_integration_is_refused_and_issues_nothing(
+    runtime: Runtime, web: Web, partner: dict[str, Any]
+) -> None:
+    issued = await make_integration(runtime, int(partner["id"]), name="First")
+    again = await web.post(f"{PAGE}/integration", {"name": "Second"})
+    assert again.status_code == 409 and 'id="client-secret"' not in again.text
+    expected = '<p class="error" id="e-integration" role="alert">'
+    assert f"{expected}You already have an integration here: refresh its secret instead.</p>" in again.text
+    (stored,) = await integrations(runtime, partner)
+    assert (stored["name"], stored["client_id"], stored["generation"]) == ("First", issued.integration["client_id"], 1)
+
+
 async def test_a_partner_renames_its_integration(runtime: Runtime, web: Web, partner: dict[str, Any]) -> None:
     await make_integration(runtime, int(partner["id"]), name="First name")
     renamed = await web.post(f"{PAGE}/rename", {"name": "Digital signs"})

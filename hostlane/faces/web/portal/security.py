@@ -56,6 +56,7 @@ async def _render(
     status: int = 200,
     errors: dict[str, list[str]] | None = None,
     values: dict[str, str] | None = None,
+    problem: str | None = None,
 ) -> Response:
     """The page; with ``issued``, the one answer that shows a clientSecret."""
     integration: dict[str, Any] | None
@@ -76,6 +77,8 @@ async def _render(
         values=values or {},
         integration=integration,
         secret=issued.client_secret if issued is not None else None,
+        problem=problem,
+        overlap=get_runtime(request).settings.partner_secret_overlap_seconds,
         token_path=TOKEN_PATH,
     )
 
@@ -96,9 +99,9 @@ async def create(request: Request, viewer: CustomerViewer) -> Response:
             issued = await partners.create_integration(session, viewer.principal, _customer_id(viewer), data)
     except kit.FormError as failure:
         return await _render(request, viewer, status=422, errors=failure.errors, values=fields)
-    except IntegrationExists:
+    except IntegrationExists:  # named meanwhile (another tab): nothing new is issued
         problem = _("You already have an integration here: refresh its secret instead.")
-        return await _render(request, viewer, status=409, errors={"name": [problem]})
+        return await _render(request, viewer, status=409, problem=problem)
     return await _render(request, viewer, issued=issued)
 
 
