@@ -4,6 +4,8 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
+# The host names `make run` serves the test environment on (the demo partner's test integration works there).
+TEST_HOSTS ?= test.localhost
 
 .PHONY: run test lint types pytest bench clean
 
@@ -21,8 +23,8 @@ $(VENV)/.dev-installed: pyproject.toml $(VENV)/.installed
 
 run: $(VENV)/.installed
 	$(BIN)/hostlane migrate
-	$(BIN)/hostlane demo --host $(HOST) --port $(PORT)
-	$(BIN)/hostlane serve --host $(HOST) --port $(PORT)
+	$(BIN)/hostlane demo --host $(HOST) --port $(PORT) --test-hosts "$(TEST_HOSTS)"
+	$(BIN)/hostlane serve --host $(HOST) --port $(PORT) --test-hosts "$(TEST_HOSTS)"
 
 lint: $(VENV)/.dev-installed
 	$(BIN)/ruff check hostlane tests bench

@@ -13,7 +13,7 @@ from sqlalchemy.exc import ArgumentError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hostlane import tasks  # registers every job handler (the runtime and the runner import no domain)
-from hostlane.config import ensure_secret_key, get_settings
+from hostlane.config import ensure_secret_key, get_settings, use_settings
 from hostlane.core.errors import HostlaneError
 from hostlane.identity import permissions
 from hostlane.identity import service as identity
@@ -94,13 +94,22 @@ def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
     workers: Annotated[int, typer.Option(help="Worker processes (each with its own pool).")] = 1,
+    test_hosts: Annotated[
+        str | None,
+        typer.Option(help="Host names (comma-separated) that serve the test environment: HOSTLANE_TEST_HOSTS."),
+    ] = None,
 ) -> None:
     """Serve every face over HTTP. The access log never shows a credential sent in a query string."""
+    import os
+
     import uvicorn
     from uvicorn.config import LOGGING_CONFIG
 
     from hostlane.core.logs import access_log_config
 
+    if test_hosts is not None:  # in force for this process and the workers it starts (they read the environment)
+        os.environ["HOSTLANE_TEST_HOSTS"] = test_hosts
+        use_settings(None)
     uvicorn.run(
         "hostlane.app:create_app",
         factory=True,
@@ -127,12 +136,18 @@ def demo(
         "127.0.0.1"
     ),
     port: Annotated[int, typer.Option(help="The port `hostlane serve` listens on (for the printed URLs).")] = 8000,
+    test_hosts: Annotated[
+        str | None,
+        typer.Option(help="The names `hostlane serve` serves the test environment on (for the printed URLs)."),
+    ] = None,
 ) -> None:
     """Load the demo data if it is not there yet, and print the demo credentials and where to try them."""
     from hostlane.demo import load_demo
 
     credentials = _run(lambda runtime: load_demo(runtime, ensure_secret_key()))
-    typer.echo(credentials.describe(base_url(host, port)))
+    names = test_hosts.split(",") if test_hosts is not None else get_settings().test_hosts
+    test_host = next((name.strip() for name in names if name.strip()), None)
+    typer.echo(credentials.describe(base_url(host, port), test_host))
 
 
 @app.command("create-admin")

@@ -20,15 +20,17 @@ from hostlane.catalog import service as catalog
 from hostlane.catalog.schemas import GroupCreate, PricingCreate, ProductCreate
 from hostlane.core import clock, money
 from hostlane.core.pagination import ListQuery
-from hostlane.core.passwords import derived_secret
+from hostlane.core.passwords import derived_secret, hash_secret
 from hostlane.customers import service as customers
 from hostlane.customers import sessions as customer_sessions
 from hostlane.customers.schemas import CustomerCreate
 from hostlane.identity import service as identity
 from hostlane.identity.principal import Principal
-from hostlane.models import ActionStatus, BillingCycle, ProjectStatus, ServiceStatus
+from hostlane.models import ActionStatus, BillingCycle, PartnerIntegration, ProjectStatus, ServiceStatus
 from hostlane.network import service as network
 from hostlane.network.schemas import AddressAssign, PduCreate, PoolCreate, PortAssign
+from hostlane.partners import service as partners
+from hostlane.partners.schemas import Environment, IntegrationCreate
 from hostlane.projects import service as projects
 from hostlane.projects.schemas import (
     ActionCreate,
@@ -48,6 +50,12 @@ from hostlane.telephony.schemas import EntityCreate, LineCreate, Operator, Serve
 DEMO_ADMIN_LOGIN = "admin"
 DEMO_ADMIN_EMAIL = "admin@hostlane.example"
 DEMO_CUSTOMER_EMAIL = "marie.dubois@example.com"
+# The partner (test environment): a customer in the partner programme with a test integration of the partner API.
+DEMO_PARTNER_EMAIL = "partner@signage.example"
+DEMO_INTEGRATION_NAME = "Demo signage shop"
+# The host name ``make run`` serves the test environment on (``hostlane serve --test-hosts``): curl and browsers
+# reach any ``*.localhost`` name on the loopback address, so no /etc/hosts entry is needed.
+DEMO_TEST_HOST = "test.localhost"
 # The demo XiVO's UUID is fixed, so its entities' combinedIds (name@uuid) can be typed in the README's examples.
 DEMO_XIVO_UUID = "3c6d8f2a-51b7-4e0c-9a4d-7b2e1f0c5d93"
 
@@ -61,13 +69,38 @@ class DemoCredentials:
     test_api_key: str
     customer_email: str
     customer_password: str
+    partner_email: str
+    partner_password: str
+    partner_client_id: str
+    partner_client_secret: str
 
     @property
     def admin_md5(self) -> str:
         """What wbTeamPro's API takes as the administrator's password."""
         return hashlib.md5(self.admin_password.encode()).hexdigest()  # noqa: S324 - the document's login
 
-    def describe(self, base_url: str = "http://127.0.0.1:8000") -> str:
+    def describe(self, base_url: str = "http://127.0.0.1:8000", test_host: str | None = None) -> str:
+        """The banner ``hostlane demo`` prints; ``test_host``: the name the server serves the test environment on
+        (the partner's integration is a test one: its credentials get a token there only)."""
+        test_url = _on_host(base_url, test_host) if test_host else None
+        partner = (
+            [
+                f"  partner (test env.)      {self.partner_email} / {self.partner_password}"
+                f"   (client area: {test_url}/portal/)",
+                f"  partner API clientId     {self.partner_client_id}   (test environment)",
+                f"  partner API secret       {self.partner_client_secret}",
+                f"  partner API (test)       {test_url}/api/platform",
+                f'  try: curl -u "{self.partner_client_id}:{self.partner_client_secret}" '
+                f"-d grant_type=client_credentials {test_url}/api/platform/authorize/access_token",
+            ]
+            if test_url
+            else [
+                f"  partner (test env.)      {self.partner_email} / {self.partner_password}",
+                f"  partner API clientId     {self.partner_client_id}   (test environment)",
+                f"  partner API secret       {self.partner_client_secret}",
+                "  (the test environment is served on the HOSTLANE_TEST_HOSTS names: none is set)",
+            ]
+        )
         return "\n".join(
             [
                 "Hostlane demo credentials",
@@ -82,8 +115,16 @@ class DemoCredentials:
                 f"  admin panel (browser)    {base_url}/admin/   (log in as the administrator)",
                 f'  try: curl -H "Authorization: Bearer {self.api_key}" {base_url}/api/application/health',
                 f'       curl -u "{self.customer_email}:{self.customer_password}" {base_url}/api/tickets',
+                *partner,
             ]
         )
+
+
+def _on_host(base_url: str, host: str) -> str:
+    """``base_url`` (``http://127.0.0.1:8000``) with the host name ``host`` instead: the same server and port."""
+    scheme, _, rest = base_url.partition("://")
+    port = rest.rsplit(":", 1)[1] if ":" in rest and not rest.endswith("]") else ""
+    return f"{scheme}://{host}{f':{port}' if port else ''}"
 
 
 def demo_credentials(secret_key: str) -> DemoCredentials:
@@ -101,6 +142,10 @@ def demo_credentials(secret_key: str) -> DemoCredentials:
         test_api_key=key("test"),
         customer_email=DEMO_CUSTOMER_EMAIL,
         customer_password=derived_secret(secret_key, "demo-customer-password", 16),
+        partner_email=DEMO_PARTNER_EMAIL,
+        partner_password=derived_secret(secret_key, "demo-partner-password", 16),
+        partner_client_id=derived_secret(secret_key, "demo-partner-client-id", partners.CLIENT_ID_LENGTH),
+        partner_client_secret=derived_secret(secret_key, "demo-partner-client-secret", partners.CLIENT_SECRET_LENGTH),
     )
 
 
@@ -134,7 +179,42 @@ async def load_demo(runtime: Runtime, secret_key: str) -> DemoCredentials:
                 await _load_business(
                     session, Principal.system(livemode=livemode), credentials.customer_password, line_product
                 )
+        if await customers.by_email(session, False, DEMO_PARTNER_EMAIL) is None:
+            await _load_partner(session, credentials)
     return credentials
+
+
+async def _load_partner(session: AsyncSession, credentials: DemoCredentials) -> None:
+    """The partner of the test environment and its test integration. The integration is named through the
+    partners domain, then given the clientId and secret derived from the secret key (only the secret's hash is
+    kept), so that every ``make run`` prints the same ones."""
+    principal = Principal.system(livemode=False)
+    partner = await customers.create_customer(
+        session,
+        principal,
+        CustomerCreate(
+            email=DEMO_PARTNER_EMAIL,
+            firstname="Sam",
+            lastname="Reseller",
+            companyname="Signage Partners Ltd",
+            country="GB",
+            currency="EUR",
+            verified=True,
+            partner=True,
+            password=credentials.partner_password,
+        ),
+    )
+    issued = await partners.create_integration(
+        session,
+        principal,
+        partner["id"],
+        IntegrationCreate(name=DEMO_INTEGRATION_NAME, environment=Environment.TEST),
+    )
+    integration = await session.get(PartnerIntegration, issued.integration["id"])
+    assert integration is not None
+    integration.client_id = credentials.partner_client_id
+    integration.secret_hash = hash_secret(credentials.partner_client_secret)
+    await session.flush()
 
 
 async def _load_projects(session: AsyncSession, principal: Principal, service_id: int) -> None:
@@ -294,6 +374,9 @@ CATALOGUE: list[tuple[str, str, list[tuple[str, str, str, int, dict[str, dict[st
     ),
 ]
 
+# Products on the partners' price list (``GET /api/platform/products``): their ``partner_catalogue`` metadata.
+PARTNER_PRODUCTS = {"Signage CMS Instance": {catalog.PARTNER_CATALOGUE_KEY: "plan"}}
+
 # (email, first, last, company, country, currency, [(product index, cycle, final status)])
 CUSTOMERS: list[tuple[str, str, str, str | None, str, str, list[tuple[int, str, ServiceStatus]]]] = [
     (
@@ -421,6 +504,7 @@ async def _load_business(
                     group_id=group["id"],
                     type=module,
                     config=line_product if module == "telephony" else {},
+                    metadata=PARTNER_PRODUCTS.get(name, {}),
                     stock=stock,
                     sort_order=position,
                 ),

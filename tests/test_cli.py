@@ -12,10 +12,11 @@ from typer.testing import CliRunner
 from hostlane.cli import app
 from hostlane.config import Settings, use_settings
 from hostlane.demo import demo_credentials
-from hostlane.models import Administrator, ApiKey, Customer
+from hostlane.models import Administrator, ApiKey, Customer, PartnerIntegration
 from hostlane.runtime import Runtime
 from tests.conftest import ClientFactory
 from tests.fixtures.http import bearer
+from tests.fixtures.partners import TOKEN_PATH
 
 
 @pytest.fixture
@@ -115,8 +116,8 @@ async def test_demo_loads_once_and_prints_the_same_credentials(
     async with runtime.db.reader() as session:
         assert await session.scalar(sa.select(sa.func.count()).select_from(Administrator)) == 1
         assert await session.scalar(sa.select(sa.func.count()).select_from(ApiKey)) == 2
-        # The catalogue in both modes, four live customers and one in test mode.
-        assert await session.scalar(sa.select(sa.func.count()).select_from(Customer)) == 5
+        # The catalogue in both modes, four live customers, and in test mode one customer and the partner.
+        assert await session.scalar(sa.select(sa.func.count()).select_from(Customer)) == 6
     response = await client_for().get("/api/application/health", headers=bearer(credentials.api_key))
     assert response.status_code == 200
     headers = bearer(credentials.api_key)
@@ -192,3 +193,31 @@ async def test_tax_rules_from_the_command_line_apply_to_invoices(runtime: Runtim
             due_on=dt.date(2030, 1, 1),
         )
     assert (invoice.tax_minor, invoice.taxrate_milli, invoice.total_minor) == (550, 5500, 10550)
+
+
+async def test_the_demo_partner_gets_a_token_on_the_test_host_with_the_printed_credentials(
+    runtime: Runtime, cli: CliRunner, client_for: ClientFactory
+) -> None:
+    code, out, _ = await invoke(cli, "demo", "--port", "8123", "--test-hosts", "test.localhost")
+    assert code == 0, out
+    credentials = demo_credentials(runtime.settings.secret_key)
+    assert f"partner API clientId     {credentials.partner_client_id}   (test environment)" in out
+    assert f"partner API secret       {credentials.partner_client_secret}" in out
+    assert "partner API (test)       http://test.localhost:8123/api/platform" in out
+    async with runtime.db.reader() as session:
+        stored = await session.scalar(sa.select(PartnerIntegration))
+    assert stored is not None and stored.livemode is False and stored.client_id == credentials.partner_client_id
+    assert credentials.partner_client_secret not in str(stored.secret_hash)  # only its hash is kept
+    runtime.settings.test_hosts = ["test.localhost"]
+    fields = {
+        "grant_type": "client_credentials",
+        "client_id": credentials.partner_client_id,
+        "client_secret": credentials.partner_client_secret,
+    }
+    on_test = await client_for(base_url="http://test.localhost").post(TOKEN_PATH, data=fields)
+    assert on_test.status_code == 200 and on_test.json()["token_type"] == "Bearer"
+    token = on_test.json()["access_token"]
+    account = await client_for(base_url="http://test.localhost").get("/api/platform/account", headers=bearer(token))
+    assert account.json()["contactEmail"] == "partner@signage.example" and account.json()["environment"] == "test"
+    on_live = await client_for().post(TOKEN_PATH, data=fields)
+    assert on_live.status_code == 401  # a test integration gets no live token

@@ -33,6 +33,7 @@ def test_make_run_prints_the_address_it_serves_on(tmp_path: Path) -> None:
     migrate, demo, serve = run_recipe(8123)
     assert demo[demo.index("--port") + 1] == serve[serve.index("--port") + 1] == "8123"
     assert demo[demo.index("--host") + 1] == serve[serve.index("--host") + 1]
+    assert demo[demo.index("--test-hosts") + 1] == serve[serve.index("--test-hosts") + 1] == "test.localhost"
     for command in (migrate, demo):
         done = run(command, tmp_path)
         assert done.returncode == 0, done.stdout + done.stderr
@@ -41,6 +42,7 @@ def test_make_run_prints_the_address_it_serves_on(tmp_path: Path) -> None:
     assert "http://127.0.0.1:8123/api/application/health" in banner and ":8000" not in banner
     assert "client area (browser)    http://127.0.0.1:8123/portal/" in banner
     assert "admin panel (browser)    http://127.0.0.1:8123/admin/" in banner
+    assert "partner API (test)       http://test.localhost:8123/api/platform" in banner
 
 
 @pytest.mark.parametrize(

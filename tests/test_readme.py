@@ -34,6 +34,9 @@ ROOT = Path(__file__).resolve().parents[1]
 README = ROOT / "README.md"
 MAKEFILE = ROOT / "Makefile"
 README_URL = "http://127.0.0.1:8000"
+# make run serves the test environment on this name (the Makefile's TEST_HOSTS); the README's partner examples use it.
+TEST_HOST = "test.localhost"
+README_TEST_URL = f"http://{TEST_HOST}:8000"
 
 # What the README tells the reader to fill from `make run`'s output, and which printed credential fills it.
 PLACEHOLDERS: dict[str, str] = {
@@ -42,11 +45,15 @@ PLACEHOLDERS: dict[str, str] = {
     r"<password>": "customer_password",
     r"\bPASSWORD\b": "customer_password",  # C=marie.dubois@example.com:PASSWORD   # printed by `make run`
     r"\bhl_live_\.\.\.": "api_key",  # KEY=hl_live_...   # printed by `make run`
+    r"\bhl_test_\.\.\.": "test_api_key",  # KEY=hl_test_...   # the test-mode API key printed by `make run`
+    r"\bCLIENT_ID\b": "partner_client_id",  # P=CLIENT_ID:CLIENT_SECRET   # the partner's, printed by `make run`
+    r"\bCLIENT_SECRET\b": "partner_client_secret",
     r"\bADMIN_MD5\b": "admin_md5",  # wbTeamPro's login: password=ADMIN_MD5 (the MD5 of the admin password)
     r"\bADMIN_PASSWORD\b": "admin_password",  # XCI's login: {"login": "admin", "password": "ADMIN_PASSWORD"}
 }
-# A variable line of a block: `NAME=value   # comment`, run (placeholders filled) before each curl of its block.
-ASSIGNMENT = re.compile(r"^[A-Z_][A-Z0-9_]*=\S*\s*(#.*)?$")
+# A variable line of a block: `NAME=value   # comment`, or `NAME=$(command)` (a token read from an answer), run
+# (placeholders filled) before each curl of its block.
+ASSIGNMENT = re.compile(r"^[A-Z_][A-Z0-9_]*=(\S*|\$\(.*\))\s*(#.*)?$")
 
 # Every shell line that is not a curl or a variable line, with why it is not run here and what covers it.
 NOT_CURL: dict[str, str] = {
@@ -117,7 +124,7 @@ def literally(value: str) -> Callable[[re.Match[str]], str]:
 def fill(text: str, credentials: dict[str, str], base_url: str) -> str:
     for pattern, name in PLACEHOLDERS.items():
         text = re.sub(pattern, literally(credentials[name]), text)
-    return text.replace(README_URL, base_url)
+    return text.replace(README_URL, base_url).replace(README_TEST_URL, base_url.replace("127.0.0.1", TEST_HOST))
 
 
 def test_every_shell_line_is_run_or_accounted_for() -> None:
@@ -148,7 +155,12 @@ def run_recipe(port: int) -> list[list[str]]:
     makefile = MAKEFILE.read_text(encoding="utf-8")
     recipe = re.search(r"^run:.*\n((?:\t.*\n)+)", makefile, re.MULTILINE)
     assert recipe is not None, "the Makefile has no run target"
-    variables = {"BIN": str(Path(sys.executable).parent), "HOST": "127.0.0.1", "PORT": str(port)}
+    variables = {
+        "BIN": str(Path(sys.executable).parent),
+        "HOST": "127.0.0.1",
+        "PORT": str(port),
+        "TEST_HOSTS": TEST_HOST,
+    }
     commands = []
     for line in recipe.group(1).splitlines():
         command = re.sub(r"\$\((\w+)\)", lambda m: variables[m.group(1)], line.strip())
@@ -169,7 +181,10 @@ def parse_credentials(printed: str) -> dict[str, str]:
     customer = re.search(r"client-area customer\s+(\S+) / (\S+)", printed)
     admin = re.search(r"administrator password\s+(\S+)", printed)
     admin_md5 = re.search(r"wbTeamPro API password\s+(\S+)", printed)
-    assert key and customer and admin and admin_md5, (
+    test_key = re.search(r"test-mode API key\s+(hl_test_\w+)", printed)
+    client_id = re.search(r"partner API clientId\s+(\w+)", printed)
+    client_secret = re.search(r"partner API secret\s+(\w+)", printed)
+    assert key and customer and admin and admin_md5 and test_key and client_id and client_secret, (
         f"hostlane demo did not print the credentials the README names:\n{printed}"
     )
     return {
@@ -178,6 +193,9 @@ def parse_credentials(printed: str) -> dict[str, str]:
         "customer_password": customer.group(2),
         "admin_password": admin.group(1),
         "admin_md5": admin_md5.group(1),
+        "test_api_key": test_key.group(1),
+        "partner_client_id": client_id.group(1),
+        "partner_client_secret": client_secret.group(1),
     }
 
 
@@ -224,8 +242,8 @@ CURL = 'curl() { command curl -sS --fail-with-body --max-time 20 "$@"; }\n'
 
 def test_every_curl_of_the_readme_works_against_the_demo(demo: Demo) -> None:
     bash = shutil.which("bash")
-    if shutil.which("curl") is None or bash is None:
-        pytest.skip("curl (or bash) is not installed; CI machines have both")
+    if shutil.which("curl") is None or shutil.which("jq") is None or bash is None:
+        pytest.skip("curl, jq (or bash) is not installed; CI machines have them")
     examples = readme_examples()
     failures = []
     ran = 0

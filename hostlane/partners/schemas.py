@@ -34,6 +34,12 @@ class IntegrationCreate(BaseModel):
     environment: Environment
 
 
+class IntegrationRename(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    name: Name
+
+
 class IntegrationRefresh(BaseModel):
     model_config = ConfigDict(extra="ignore")
 

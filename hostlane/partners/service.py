@@ -35,6 +35,7 @@ from hostlane.partners.schemas import (
     Environment,
     IntegrationCreate,
     IntegrationRefresh,
+    IntegrationRename,
     IssuedCredentials,
 )
 
@@ -132,6 +133,32 @@ async def refresh_integration(
         {"client_id": integration.client_id, "new_client_id": data.new_client_id, "overlap_seconds": overlap},
     )
     return IssuedCredentials(await repo.INTEGRATION.one(session, principal, integration.id), secret)
+
+
+async def rename_integration(
+    session: AsyncSession, principal: Principal, customer_id: int, environment: Environment, data: IntegrationRename
+) -> dict[str, Any]:
+    """Give the partner's integration in ``environment`` a new name; its clientId and secret are unchanged."""
+    customer = await _partner(session, principal, customer_id)
+    integration = (
+        await repo.lock_of_customer(session, principal, customer.id)
+        if environment.livemode == customer.livemode
+        else None
+    )
+    if integration is None:
+        raise IntegrationNotFound()
+    before = integration.name
+    integration.name = data.name
+    await session.flush()
+    audit.record(
+        session,
+        principal,
+        "partner_integration.rename",
+        "partner_integration",
+        integration.id,
+        {"from": before, "to": data.name},
+    )
+    return await repo.INTEGRATION.one(session, principal, integration.id)
 
 
 # The partner API's credentials: client credentials for an access token, the token for a Principal.

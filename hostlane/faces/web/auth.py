@@ -34,6 +34,7 @@ class Viewer:
     language: str
     currency: str = "EUR"
     is_super_admin: bool = False
+    partner: bool = False  # a customer in the partner programme (My Account → Security)
 
     @property
     def livemode(self) -> bool:
@@ -75,6 +76,7 @@ async def customer(request: Request, runtime: RuntimeDep, ip: ClientIp) -> Viewe
         email=account.email,
         language=kit.language_of(request, account.locale),
         currency=account.currency,
+        partner=bool(account.partner),
     )
     _seen(request, viewer)
     return viewer

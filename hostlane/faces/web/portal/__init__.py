@@ -1,6 +1,6 @@
 """The client area at ``/portal``: a customer's services, invoices, tickets, orders and account, in the browser."""
 
-from hostlane.faces.web.portal import account, billing, invoices, orders, routes, services, tickets
+from hostlane.faces.web.portal import account, billing, invoices, orders, routes, security, services, tickets
 
 ROUTERS = [
     routes.router,
@@ -10,4 +10,5 @@ ROUTERS = [
     tickets.router,
     account.router,
     billing.router,
+    security.router,
 ]
