@@ -20,6 +20,7 @@ from hostlane.runtime import Runtime
 from tests.conftest import ClientFactory
 from tests.fixtures.factories import make_pricing, make_product
 from tests.fixtures.http import assert_platform_error, bearer
+from tests.fixtures.mail import Inbox, body
 from tests.fixtures.partners import SANDBOX, TOKEN_PATH, credentials, make_integration, make_partner
 
 ORDERS = "/api/platform/orders"
@@ -167,13 +168,22 @@ async def test_without_auto_pay_the_order_waits_for_its_invoice(runtime: Runtime
     assert CMS_SIMULATOR.state.instances == {}
 
 
-async def test_a_declined_charge_leaves_the_order_waiting(runtime: Runtime, sandbox: httpx.AsyncClient) -> None:
+async def test_a_declined_charge_leaves_the_order_waiting_and_mails_a_pay_link(
+    runtime: Runtime, sandbox: httpx.AsyncClient, inbox: Inbox
+) -> None:
+    runtime.settings.public_url = "https://billing.example.net"
     products = await _catalogue(runtime, livemode=False)
     partner_id, token = await _partner_token(runtime, sandbox, livemode=False)
     await billing.add_test_card(runtime.db, Principal.system(livemode=False), partner_id, DECLINED_WHEN_CHARGED)
     placed = await sandbox.post(ORDERS, json=_instance_order(products["plan"]), headers=bearer(token))
     assert placed.status_code == 201, placed.text
     assert placed.json()["status"] == "pending" and placed.json()["invoice"]["status"] == "unpaid"
+    await drain(runtime)
+    [mail] = [message for message in inbox.messages if message["Subject"].startswith("Invoice ")]
+    invoice_id = placed.json()["invoice"]["id"]
+    assert f"Pay it online: https://{SANDBOX}/portal/invoices/{invoice_id}" in body(mail)
+    [instance] = (await sandbox.get(INSTANCES, headers=bearer(token))).json()
+    assert instance["status"] == "pending"
 
 
 async def test_a_one_off_item_needs_no_card(runtime: Runtime, sandbox: httpx.AsyncClient) -> None:
