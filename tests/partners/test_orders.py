@@ -5,16 +5,17 @@ lives through the service lifecycle on the cms_instance module (provisioned when
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
 import pytest
 import sqlalchemy as sa
 
+from hostlane.billing import run as billing_run
 from hostlane.billing import service as billing
 from hostlane.core import clock
 from hostlane.core.errors import ValidationFailed
-from hostlane.drivers.payments.test import SUCCEEDS
+from hostlane.drivers.payments.test import DECLINED_WHEN_CHARGED, SUCCEEDS
 from hostlane.drivers.provisioning import CMS_SIMULATOR
 from hostlane.identity.principal import Principal
 from hostlane.jobs.runner import drain, run_due
@@ -132,3 +133,26 @@ async def test_the_instance_follows_the_service_lifecycle_on_the_cms_module(runt
     async with runtime.db.reader() as session:
         [licence] = await partners.licences(session, principal)
     assert licence["in_use"] == 0 and str(licence["status"]) == "terminated"
+
+
+async def test_an_unpaid_renewal_suspends_the_instance_on_the_cms(runtime: Runtime) -> None:
+    plan = await _plan(runtime)
+    principal = await _partner(runtime, card=True)
+    await partners.place_order(runtime.db, principal, _instance(plan))
+    await drain(runtime)
+    # The card is replaced by one the bank declines: the renewal's automatic charge fails.
+    await billing.add_test_card(
+        runtime.db, Principal.system(livemode=False), int(principal.scope or 0), DECLINED_WHEN_CHARGED
+    )
+    async with runtime.db.reader() as session:
+        [instance] = await partners.instances(session, principal)
+    due = instance["next_due_date"]
+    for offset in range(-14, 8):
+        day = due + timedelta(days=offset)
+        with clock.frozen_at(datetime.combine(day, time(3), tzinfo=UTC)):
+            await billing_run.daily_run(runtime.db, day=day)
+            await drain(runtime)
+    async with runtime.db.reader() as session:
+        [licence] = await partners.licences(session, principal)
+    assert str(licence["status"]) == "suspended"
+    assert CMS_SIMULATOR.state.instances[instance["id"]].status == "suspended"
