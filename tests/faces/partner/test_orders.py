@@ -249,14 +249,22 @@ async def test_live_and_test_never_mix(runtime: Runtime, live: httpx.AsyncClient
     body = {"items": [{"productId": live_products["item"]}]}
     order = (await live.post(ORDERS, json=body, headers=bearer(live_token))).json()
     assert order["status"] == "pending"
+    # An annual plan needs no saved card: a live instance waits for its invoice.
+    annual = {"items": [{"productId": live_products["plan"], "displays": 2, "instanceName": "HQ", "cycle": "annually"}]}
+    placed = await live.post(ORDERS, json=annual, headers=bearer(live_token))
+    assert placed.status_code == 201, placed.text
+    [instance] = (await live.get(INSTANCES, headers=bearer(live_token))).json()
+    assert instance["status"] == "pending" and instance["cycle"] == "annually"
     _, test_token = await _partner_token(runtime, sandbox, livemode=False)
-    for path in (f"{ORDERS}/{order['id']}", f"{INVOICES}/{order['invoice']['id']}"):
+    for path in (f"{ORDERS}/{order['id']}", f"{INVOICES}/{order['invoice']['id']}", f"{INSTANCES}/{instance['id']}"):
         assert_platform_error(await sandbox.get(path, headers=bearer(test_token)), 404)
+    for path in (ORDERS, INSTANCES, LICENCES, INVOICES):
+        assert (await sandbox.get(path, headers=bearer(test_token))).json() == []
     # A live product is not on the test price list either.
     refused = await sandbox.post(ORDERS, json=body, headers=bearer(test_token))
     assert_platform_error(refused, 422)
     assert set(refused.json()["errors"]) == {"items.0.productId"}
-    assert await _count(runtime, Order, live_id) == 1
+    assert await _count(runtime, Order, live_id) == 2
 
 
 @pytest.mark.parametrize(
