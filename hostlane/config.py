@@ -79,6 +79,10 @@ class Settings(BaseSettings):
     stripe_api_base: str | None = None  # another address for Stripe's API (a local stand-in in tests)
     # Stripe's publishable key (pk_…): the client area's billing page gives it to Stripe.js to save a card.
     stripe_publishable_key: str | None = None
+    # CMS instances (the partner API's): the HTTP contract of ``drivers.provisioning.cms_instance`` at this base URL
+    # with this bearer secret; unset, the cms_instance module is its simulator.
+    cms_instance_url: str | None = None
+    cms_instance_secret: str | None = None
 
     # Reverse DNS (PTR records): the in-memory simulator, or PowerDNS Authoritative's HTTP API
     # (http://host:8081, its api-key, and the name servers of the reverse zones it creates).

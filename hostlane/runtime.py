@@ -13,13 +13,14 @@ from redis.asyncio import Redis
 
 from hostlane.config import Settings, get_settings, use_settings
 from hostlane.core.db import Database, create_engine
-from hostlane.drivers import payments
+from hostlane.drivers import payments, provisioning
 from hostlane.drivers.dns import DnsDriver, SimulatorDns, build_dns_driver
 from hostlane.drivers.ldap import LdapDirectory, build_directory
 from hostlane.drivers.modes import Drivers
 from hostlane.drivers.payments.stripe import StripeGateway
 from hostlane.drivers.pbx import PbxDriver, SimulatorPbx, build_pbx_driver
 from hostlane.drivers.pdu import PduDriver, SimulatorPdu, build_pdu_driver
+from hostlane.drivers.provisioning.cms_instance import CmsInstanceHttp
 from hostlane.identity.bans import (
     DatabaseFailureStore,
     FailureStore,
@@ -68,6 +69,14 @@ class Runtime:
         """Put ``settings`` in force for the process and build what they name."""
         if settings.stripe_secret_key:
             payments.register(StripeGateway(settings.stripe_secret_key, api_base=settings.stripe_api_base))
+        if settings.cms_instance_url:
+            provisioning.register(
+                CmsInstanceHttp(
+                    settings.cms_instance_url,
+                    settings.cms_instance_secret or "",
+                    test_double=provisioning.CMS_SIMULATOR,
+                )
+            )
         use_settings(settings)
         db = db or Database(
             create_engine(settings.database_url, pool_size=settings.database_pool_size, schema=settings.database_schema)

@@ -17,6 +17,10 @@ class OrderItemIn(BaseModel):
     billing: BillingCycle = BillingCycle.MONTHLY
     qty: int = Field(1, ge=1, le=100)
     options: dict[str, Any] = Field(default_factory=dict)
+    # Units priced per service (a CMS plan's displays): each service costs ``units`` times the price; setup once.
+    units: int = Field(1, ge=1, le=100_000)
+    # The services' name (default: the product's).
+    name: str | None = Field(None, min_length=1, max_length=100)
 
 
 class OrderCreate(BaseModel):

@@ -75,6 +75,13 @@ async def place_order(session: AsyncSession, principal: Principal, data: OrderCr
             session, principal, item.product_id, item.billing, currency, f"items.{index}.product_id"
         )
         await catalog.take_stock(session, principal, product["id"], item.qty, field=f"items.{index}.qty")
+        kept: dict[str, Any] = {}  # what the services remember of the item (their module reads it)
+        if isinstance(item.options.get("domain"), str):
+            kept["domain"] = item.options["domain"]
+        if item.units != 1:
+            kept["units"] = item.units
+        if item.name is not None:
+            kept["name"] = item.name
         session.add(
             OrderItem(
                 order_id=order.id,
@@ -83,7 +90,8 @@ async def place_order(session: AsyncSession, principal: Principal, data: OrderCr
                 qty=item.qty,
                 price_minor=price,
                 setup_minor=setup,
-                options=item.options,
+                # The units and name are kept with the options (the price is the unit price).
+                options={**item.options, **{k: v for k, v in kept.items() if k != "domain"}},
             )
         )
         for _ in range(item.qty):
@@ -95,18 +103,21 @@ async def place_order(session: AsyncSession, principal: Principal, data: OrderCr
                 product=product,
                 billing=item.billing,
                 currency=currency,
-                price_minor=price,
+                price_minor=price * item.units,
+                name=item.name,
                 next_due_date=period_end,
                 billing_day=today.day,
-                data={"domain": item.options["domain"]} if isinstance(item.options.get("domain"), str) else None,
+                data=dict(kept) or None,
             )
-            label = f"{product['name']} ({item.billing.value})"
+            label = f"{item.name or product['name']} ({item.billing.value})"
+            if item.units != 1:
+                label = f"{label} x {item.units}"
             lines.append(
                 NewItem(
                     description=f"{label} {today.isoformat()} - {(period_end - dt.timedelta(days=1)).isoformat()}"
                     if period_end
                     else label,
-                    amount_minor=price,
+                    amount_minor=price * item.units,
                     type=ItemType.SERVICE,
                     service_id=service.id,
                     period_start=today,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from hostlane.core.errors import Conflict, NotFound, ValidationFailed
+from hostlane.core.errors import Conflict, HostlaneError, NotFound, ValidationFailed
 
 
 class PartnerNotFound(NotFound):
@@ -26,3 +26,13 @@ class WrongEnvironment(ValidationFailed):
     def __init__(self, environment: str) -> None:
         problem = f"The environment must be the partner's own: {environment}."
         super().__init__(problem, fields={"environment": [problem]}, environment=environment)
+
+
+class CardRequired(HostlaneError):
+    """Monthly billing of CMS instances needs a saved card (the Platform document's rule): nothing is ordered."""
+
+    status = 402
+    code = "card_required"
+    message = (
+        "A monthly CMS instance plan is billed to a saved card: save a card in My Account > Billing, then order again."
+    )

@@ -7,9 +7,10 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
-from hostlane.core.fields import Name
+from hostlane.core.fields import Id, Name
+from hostlane.models import BillingCycle
 
 
 class Environment(StrEnum):
@@ -71,3 +72,23 @@ class AccessToken:
     token: str
     expires_in: int  # seconds
     expires_at: datetime
+
+
+class PartnerOrderItem(BaseModel):
+    """One line of a partner's order: a product of its price list; a CMS instance plan names its instance and is
+    priced per display."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    product_id: Id
+    quantity: int = Field(1, ge=1, le=100)
+    displays: int | None = Field(None, ge=1, le=100_000)
+    instance_name: Name | None = None
+    cycle: BillingCycle | None = None  # None: the plan's monthly price if it has one, else the first it is offered
+
+
+class PartnerOrder(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    items: list[PartnerOrderItem] = Field(min_length=1, max_length=50)
+    auto_pay: bool = False

@@ -9,26 +9,42 @@ object is never reached from the test environment: every read is scoped by the c
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hostlane.billing import service as billing
+from hostlane.billing.errors import ChargeInProgress, InvoiceStateError, NoPaymentMethod, PaymentDeclined
 from hostlane.catalog import service as catalog
 from hostlane.config import get_settings
 from hostlane.core import clock, tokens
 from hostlane.core.db import Database
-from hostlane.core.errors import Unauthenticated
+from hostlane.core.errors import Unauthenticated, ValidationFailed
+from hostlane.core.pagination import ListQuery
 from hostlane.core.passwords import hash_secret, random_token, secret_matches
 from hostlane.customers import service as customers
+from hostlane.drivers import modes
+from hostlane.drivers.provisioning import ServiceContext
+from hostlane.drivers.provisioning.cms_instance import DISPLAYS_KEY, IN_USE_KEY
+from hostlane.drivers.provisioning.cms_instance import NAME as CMS_MODULE
 from hostlane.identity import audit
 from hostlane.identity.bans import LoginGuard
 from hostlane.identity.errors import InvalidCredentials
 from hostlane.identity.principal import Principal, PrincipalKind
-from hostlane.models import Customer, PartnerIntegration
+from hostlane.models import BILLING_CYCLES, BillingCycle, Customer, InvoiceStatus, PartnerIntegration
+from hostlane.orders import service as orders
+from hostlane.orders.schemas import OrderCreate, OrderItemIn
 from hostlane.partners import repository as repo
-from hostlane.partners.errors import IntegrationExists, IntegrationNotFound, PartnerNotFound, WrongEnvironment
+from hostlane.partners.errors import (
+    CardRequired,
+    IntegrationExists,
+    IntegrationNotFound,
+    PartnerNotFound,
+    WrongEnvironment,
+)
 from hostlane.partners.schemas import (
     AccessToken,
     AuthenticatedClient,
@@ -37,7 +53,10 @@ from hostlane.partners.schemas import (
     IntegrationRefresh,
     IntegrationRename,
     IssuedCredentials,
+    PartnerOrder,
+    PartnerOrderItem,
 )
+from hostlane.services import service as services
 
 CLIENT_ID_LENGTH = 32  # letters and digits: about 190 bits, public all the same
 CLIENT_SECRET_LENGTH = 64  # about 380 bits: SHA-256 is enough to keep it (``core.passwords.hash_secret``)
@@ -279,3 +298,194 @@ async def price_list(session: AsyncSession, principal: Principal) -> tuple[str, 
     customer = await customers.get_customer(session, principal, _own(principal))
     currency = str(customer["currency"])
     return currency, await catalog.partner_price_list(session, principal, currency)
+
+
+# Orders: a partner buys from its price list; the order and its invoice are the orders and billing domains'.
+
+PLAN = "plan"  # the price list's word for a CMS instance plan (``catalog.PARTNER_KINDS``)
+LIST_SIZE = 50  # a page of the partner's orders or invoices, newest first
+# Kept with the order's answer (a face's Idempotency-Key answer), in the transaction that makes or settles it.
+Keep = Callable[[AsyncSession, dict[str, Any]], Awaitable[None]]
+
+
+def _cycle(item: PartnerOrderItem, offered: dict[str, Any], kind: str, field: str) -> BillingCycle:
+    pricing = offered["partner_pricing"]
+    cycles = [BillingCycle(cycle) for cycle in BILLING_CYCLES if pricing[cycle] is not None]
+    if item.cycle is not None:
+        if item.cycle not in cycles:
+            raise ValidationFailed.field(
+                f"{field}.cycle", f"The product {offered['name']} is not offered {item.cycle}."
+            )
+        return item.cycle
+    if kind == PLAN and BillingCycle.MONTHLY in cycles:
+        return BillingCycle.MONTHLY
+    return cycles[0]
+
+
+async def _order_lines(
+    session: AsyncSession, principal: Principal, customer_id: int, data: PartnerOrder
+) -> list[OrderItemIn]:
+    """The order's lines, each checked against the partner's price list; a monthly CMS instance plan without a
+    saved card is ``CardRequired`` (402), before anything is written."""
+    _, rows = await price_list(session, principal)
+    offered = {row["id"]: row for row in rows}
+    lines, monthly_plan = [], False
+    for index, item in enumerate(data.items):
+        field = f"items.{index}"
+        row = offered.get(item.product_id)
+        if row is None:
+            raise ValidationFailed.field(
+                f"{field}.product_id", f"The product {item.product_id} is not on your price list."
+            )
+        kind = str(row["partner_kind"])
+        cycle = _cycle(item, row, kind, field)
+        if kind == PLAN:
+            if item.instance_name is None:
+                raise ValidationFailed.field(f"{field}.instance_name", "A CMS instance plan needs the instance's name.")
+            if item.displays is None:
+                raise ValidationFailed.field(f"{field}.displays", "A CMS instance plan needs the number of displays.")
+            if item.quantity != 1:
+                raise ValidationFailed.field(f"{field}.quantity", "Order one CMS instance per item.")
+            monthly_plan = monthly_plan or cycle is BillingCycle.MONTHLY
+            lines.append(
+                OrderItemIn(product_id=item.product_id, billing=cycle, units=item.displays, name=item.instance_name)
+            )
+        else:
+            if item.displays is not None or item.instance_name is not None:
+                name = "displays" if item.displays is not None else "instance_name"
+                raise ValidationFailed.field(f"{field}.{name}", "Only a CMS instance plan takes displays and a name.")
+            lines.append(OrderItemIn(product_id=item.product_id, billing=cycle, qty=item.quantity))
+    if monthly_plan and await billing.saved_card(session, principal, customer_id) is None:
+        raise CardRequired()
+    return lines
+
+
+async def order(session: AsyncSession, principal: Principal, order_id: int) -> dict[str, Any]:
+    """The partner's order with its items and its invoice (``invoice``: the invoice's read shape, or None)."""
+    row = await orders.get_order(session, principal, order_id)
+    invoice = (
+        await billing.get_invoice(session, principal, row["invoice_id"], includes=frozenset())
+        if row["invoice_id"] is not None
+        else None
+    )
+    return {**row, "invoice": invoice}
+
+
+async def place_order(
+    db: Database, principal: Principal, data: PartnerOrder, *, keep: Keep | None = None
+) -> dict[str, Any]:
+    """Order from the price list: the order, its pending services and its invoice (which the invoice mail sends
+    with its pay link). ``auto_pay`` then charges the saved card off-session (billing's charge); without one, or
+    if the charge fails, the invoice stays unpaid and the order waits for its payment. Paying the invoice
+    provisions the services (billing's paid path). ``keep`` runs with the order's read shape in the transaction
+    that places it and again in the one that settles its charge."""
+    customer_id = _own(principal)
+    async with db.transaction() as session:
+        lines = await _order_lines(session, principal, customer_id, data)
+        placed = await orders.place_order(session, principal, OrderCreate(customer_id=customer_id, items=lines))
+        answer = await order(session, principal, placed["id"])
+        if keep is not None:
+            await keep(session, answer)
+    invoice = answer["invoice"]
+    if not data.auto_pay or invoice is None or InvoiceStatus(invoice["status"]) is not InvoiceStatus.UNPAID:
+        return answer
+
+    async def settled(session: AsyncSession, outcome: billing.PayOutcome) -> None:
+        if outcome.paid:  # the order is active with its payment (the paid job would make it so a moment later)
+            await orders.invoice_paid(session, invoice["id"])
+            await session.flush()
+        if keep is not None:
+            await keep(session, await order(session, principal, placed["id"]))
+
+    # Refused or declined: the invoice was mailed with its pay link when it was issued; the order waits for it.
+    with contextlib.suppress(NoPaymentMethod, PaymentDeclined, ChargeInProgress, InvoiceStateError):
+        await billing.pay_invoice(db, principal, invoice["id"], "card", on_settled=settled)
+    async with db.reader() as session:
+        return await order(session, principal, placed["id"])
+
+
+async def list_orders(session: AsyncSession, principal: Principal, *, page: int = 1) -> list[dict[str, Any]]:
+    """A page of the partner's orders, newest first, each with its items and its invoice (three queries)."""
+    query = ListQuery(page=page, per_page=LIST_SIZE, sort=[("id", True)], includes=frozenset({"items"}))
+    rows = (await orders.list_orders(session, principal, query)).items
+    invoice_ids = [row["invoice_id"] for row in rows if row["invoice_id"] is not None]
+    invoices: dict[int, dict[str, Any]] = {}
+    if invoice_ids:
+        found = await billing.list_invoices(
+            session,
+            principal,
+            ListQuery(per_page=len(invoice_ids), filters={"id": ",".join(map(str, invoice_ids))}),
+        )
+        invoices = {row["id"]: row for row in found.items}
+    return [{**row, "invoice": invoices.get(row["invoice_id"])} for row in rows]
+
+
+# Invoices: billing's, scoped to the partner.
+
+
+async def list_invoices(session: AsyncSession, principal: Principal, *, page: int = 1) -> list[dict[str, Any]]:
+    query = ListQuery(page=page, per_page=LIST_SIZE, sort=[("id", True)])
+    return (await billing.list_invoices(session, principal, query)).items
+
+
+async def invoice(session: AsyncSession, principal: Principal, invoice_id: int) -> dict[str, Any]:
+    return await billing.get_invoice(session, principal, invoice_id)
+
+
+# CMS instances: services of products provisioned by the ``cms_instance`` module, and their display licences.
+
+
+async def _with_plans(session: AsyncSession, principal: Principal, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    plans = await catalog.products_by_id(session, principal, sorted({row["product_id"] for row in rows}))
+    return [{**row, "plan": plans.get(row["product_id"], {}).get("name"), "displays": _displays(row)} for row in rows]
+
+
+def _displays(row: dict[str, Any]) -> int:
+    return int((row["data"] or {}).get(DISPLAYS_KEY, 1))
+
+
+async def instances(session: AsyncSession, principal: Principal) -> list[dict[str, Any]]:
+    """The partner's CMS instances, oldest first: each service row with ``plan`` (the product's name) and
+    ``displays`` (the displays ordered)."""
+    return await _with_plans(session, principal, await services.of_module(session, principal, CMS_MODULE))
+
+
+async def instance(session: AsyncSession, principal: Principal, service_id: int) -> dict[str, Any]:
+    row = await services.one_of_module(session, principal, CMS_MODULE, service_id)
+    return (await _with_plans(session, principal, [row]))[0]
+
+
+async def _in_use(row: dict[str, Any]) -> int:
+    """The displays in use on an instance, as its module reports them (the simulator keeps a number; a module that
+    cannot be asked reported it with its last answer, kept on the service)."""
+    module = modes.module_for(CMS_MODULE, livemode=bool(row["livemode"]))
+    ask = getattr(module, "displays_in_use", None)
+    if ask is not None:
+        context = ServiceContext(
+            service_id=row["id"],
+            customer_id=row["customer_id"],
+            product_id=row["product_id"],
+            livemode=bool(row["livemode"]),
+            config={},
+            data=dict(row["data"] or {}),
+        )
+        reported = await ask(context)
+        if isinstance(reported, int):
+            return reported
+    return int((row["data"] or {}).get(IN_USE_KEY, 0))
+
+
+async def licences(session: AsyncSession, principal: Principal) -> list[dict[str, Any]]:
+    """The display licences of each of the partner's instances: ``licensed`` (the displays ordered), ``in_use``
+    (what the instance's module reports) and ``expires`` (the service's next due date)."""
+    return [
+        {
+            "instance_id": row["id"],
+            "instance_name": row["name"],
+            "status": row["status"],
+            "licensed": row["displays"],
+            "in_use": await _in_use(row),
+            "expires": row["next_due_date"],
+        }
+        for row in await instances(session, principal)
+    ]

@@ -178,3 +178,21 @@ async def ids_by_mode_among(
     for service_id, livemode in (await session.execute(statement.order_by(TABLE.c.id))).all():
         by_mode.setdefault(bool(livemode), []).append(int(service_id))
     return by_mode
+
+
+def _of_module(principal: Principal, module: str) -> sa.Select[Any]:
+    return SERVICE.readable(principal).where(PRODUCTS.c.type == module)
+
+
+async def of_module(session: AsyncSession, principal: Principal, module: str) -> list[dict[str, Any]]:
+    """The services ``principal`` sees whose product is provisioned by ``module``, oldest first."""
+    statement = _of_module(principal, module).order_by(TABLE.c.id)
+    return [dict(row) for row in (await session.execute(statement)).mappings()]
+
+
+async def one_of_module(session: AsyncSession, principal: Principal, module: str, service_id: int) -> dict[str, Any]:
+    """One such service (another module's, or not the caller's: ``ServiceNotFound``)."""
+    row = (await session.execute(_of_module(principal, module).where(TABLE.c.id == service_id))).mappings().first()
+    if row is None:
+        raise ServiceNotFound()
+    return dict(row)

@@ -387,3 +387,12 @@ async def ids_in_status_among(
 ) -> dict[bool, list[int]]:
     """Ids of the services in ``status`` among those ``among`` selects (one query), grouped by mode."""
     return await repo.ids_by_mode_among(session, status, among, reason)
+
+
+async def of_module(session: AsyncSession, principal: Principal, module: str) -> list[dict[str, Any]]:
+    """The services ``principal`` sees whose product's provisioning module is ``module`` (a partner's CMS instances)."""
+    return await repo.of_module(session, principal, module)
+
+
+async def one_of_module(session: AsyncSession, principal: Principal, module: str, service_id: int) -> dict[str, Any]:
+    return await repo.one_of_module(session, principal, module, service_id)

@@ -7,6 +7,7 @@ queuing a mail (``notifications.service.queue``) is the lower call the domains m
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 from hostlane.billing import service as billing
 from hostlane.core.errors import NotFound
@@ -35,6 +36,19 @@ def _invoice(row: dict[str, Any]) -> dict[str, Any]:
         "total": format_amount(row["total_minor"], currency),
         "credit": format_amount(row["credit_minor"], currency),
     }
+
+
+def _pay_url(runtime: Runtime, invoice: dict[str, Any]) -> str | None:
+    """Where the customer pays the invoice in the portal: on the configured public address, or for a test-mode
+    invoice on the first test host (the test environment's portal). None when no address is configured."""
+    public = runtime.settings.public_url
+    if public is None:
+        return None
+    base = public.rstrip("/")
+    test_hosts = runtime.settings.test_hosts
+    if not invoice["livemode"] and test_hosts:
+        base = f"{urlsplit(public).scheme}://{test_hosts[0]}"
+    return f"{base}/portal/invoices/{invoice['id']}"
 
 
 def _items(row: dict[str, Any]) -> list[dict[str, str]]:
@@ -69,6 +83,7 @@ async def send(runtime: Runtime, payload: dict[str, Any], attempt: Attempt) -> N
             if "invoice_id" in payload:
                 invoice = await billing.get_invoice(session, principal, int(payload["invoice_id"]))
                 context["invoice"], context["items"] = _invoice(invoice), _items(invoice)
+                context["pay_url"] = _pay_url(runtime, invoice)
                 customer_id = invoice["customer_id"]
             elif "reply_id" in payload or "ticket_id" in payload:
                 customer_id = await _ticket_context(session, principal, payload, context)

@@ -22,6 +22,16 @@ them all. Choices where the document is silent:
 * The price list (``GET /products``): the active products whose catalogue metadata ``partner_catalogue`` is
   ``plan``, ``addon`` or ``item`` (``catalog.service.PARTNER_CATALOGUE_KEY``), with their prices in the partner's
   currency; a product without one is left out.
+* Orders (``POST /orders``): ``items`` of ``productId`` (from the price list), ``quantity``, and for a CMS instance
+  plan ``displays`` (it is priced per display) and ``instanceName``; ``cycle`` defaults to a plan's monthly price,
+  else the product's first. ``autoPay`` charges the saved card off-session; without one, or when it is declined, the
+  order answers 201 ``pending`` with its unpaid invoice, which the invoice mail sends with its pay link. A monthly
+  plan without a saved card is 402 (``payment_required``) and nothing is created. ``Idempotency-Key`` is claimed for
+  the partner; the answer is kept with the order, and again with its payment.
+* CMS instances (``/instances``) are the partner's services of ``cms_instance`` products
+  (``drivers.provisioning.cms_instance``); licences (``/licences``) are each instance's displays ordered, in use
+  (what the module reports) and the day they run to (the next due date). Invoices (``/invoices``) are billing's.
+  Lists are bare arrays, newest first for orders and invoices, 50 a ``page``.
 """
 
 from hostlane.core.formats import FORM, JSON

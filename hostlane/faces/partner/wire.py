@@ -15,6 +15,7 @@ from typing import Any
 from fastapi import Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
+from hostlane.core.errors import HostlaneError
 from hostlane.core.formats import render
 from hostlane.core.money import format_amount
 from hostlane.faces.common import ErrorInfo
@@ -152,4 +153,169 @@ def product(row: Row, currency: str) -> dict[str, Any]:
             for cycle in BILLING_CYCLES
             if pricing[cycle] is not None
         ],
+    }
+
+
+def camel(name: str) -> str:
+    """A domain field's name in Xibo's words: ``items.0.instance_name`` -> ``items.0.instanceName``."""
+    head, *rest = name.split("_")
+    return head + "".join(part[:1].upper() + part[1:] for part in rest)
+
+
+def in_camel_case(error: HostlaneError) -> HostlaneError:
+    """The domain's refusal with its fields named as this face's input names them."""
+    error.fields = {camel(name): messages for name, messages in error.fields.items()}
+    return error
+
+
+def _day(value: Any) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+class InvoiceSummary(BaseModel):
+    id: int
+    number: str | None
+    status: str = Field(description="unpaid, paid, cancelled, refunded or collections.")
+    date: str
+    dueDate: str
+    datePaid: str | None
+    currency: str
+    subtotal: str
+    tax: str
+    total: str
+    due: str = Field(description="What is left to pay, a decimal string.")
+    orderId: int | None
+
+
+class InvoiceLine(BaseModel):
+    description: str
+    amount: str
+    instanceId: int | None = Field(description="The instance (service) the line bills, if any.")
+
+
+class Invoice(InvoiceSummary):
+    items: list[InvoiceLine]
+
+
+def invoice_summary(row: Row) -> dict[str, Any]:
+    currency = str(row["currency"])
+    return {
+        "id": row["id"],
+        "number": row["number"],
+        "status": str(row["status"]),
+        "date": _day(row["date"]),
+        "dueDate": _day(row["duedate"]),
+        "datePaid": row["datepaid"].isoformat() if row["datepaid"] is not None else None,
+        "currency": currency,
+        "subtotal": format_amount(row["subtotal_minor"], currency),
+        "tax": format_amount(row["tax_minor"] + row["tax2_minor"], currency),
+        "total": format_amount(row["total_minor"], currency),
+        "due": format_amount(max(row["due_minor"], 0), currency),
+        "orderId": row["order_id"],
+    }
+
+
+def invoice(row: Row) -> dict[str, Any]:
+    currency = str(row["currency"])
+    return {
+        **invoice_summary(row),
+        "items": [
+            {
+                "description": item["description"],
+                "amount": format_amount(item["amount_minor"], currency),
+                "instanceId": item["service_id"],
+            }
+            for item in row.get("items", [])
+        ],
+    }
+
+
+class OrderLine(BaseModel):
+    productId: int
+    cycle: str
+    quantity: int
+    displays: int | None
+    instanceName: str | None
+    price: str = Field(description="The unit price (per display for a plan), a decimal string.")
+    setupFee: str
+
+
+class Order(BaseModel):
+    id: int
+    status: str = Field(description="pending (waiting for its invoice's payment), active, cancelled or fraud.")
+    currency: str
+    createdAt: str
+    items: list[OrderLine]
+    invoice: InvoiceSummary | None
+
+
+def order(row: Row) -> dict[str, Any]:
+    currency = str(row["currency"])
+    return {
+        "id": row["id"],
+        "status": str(row["status"]),
+        "currency": currency,
+        "createdAt": row["created_at"].isoformat(),
+        "items": [
+            {
+                "productId": item["product_id"],
+                "cycle": str(item["billing"]),
+                "quantity": item["qty"],
+                "displays": (item["options"] or {}).get("units"),
+                "instanceName": (item["options"] or {}).get("name"),
+                "price": format_amount(item["price_minor"], currency),
+                "setupFee": format_amount(item["setup_minor"], currency),
+            }
+            for item in row["items"]
+        ],
+        "invoice": invoice_summary(row["invoice"]) if row["invoice"] is not None else None,
+    }
+
+
+class Instance(BaseModel):
+    """A CMS instance."""
+
+    id: int
+    name: str
+    url: str | None = Field(description="The instance's address, once provisioned.")
+    status: str = Field(description="pending (until its order is paid), active, suspended, terminated, cancelled …")
+    plan: str | None = Field(description="The plan's name.")
+    displays: int = Field(description="The display licences ordered.")
+    cycle: str
+    nextDueDate: str | None
+
+
+def instance(row: Row) -> dict[str, Any]:
+    data = row["data"] or {}
+    return {
+        "id": row["id"],
+        "name": row["name"],
+        "url": data.get("url") if isinstance(data.get("url"), str) else None,
+        "status": str(row["status"]),
+        "plan": row["plan"],
+        "displays": row["displays"],
+        "cycle": str(row["billing"]),
+        "nextDueDate": _day(row["next_due_date"]),
+    }
+
+
+class Licence(BaseModel):
+    """The display licences of one instance."""
+
+    instanceId: int
+    instanceName: str
+    status: str = Field(description="The instance's status.")
+    licensed: int = Field(description="Displays licensed (ordered).")
+    inUse: int = Field(description="Displays in use, as the instance reports them.")
+    expires: str | None = Field(description="The day the licences run to unless renewed: the next due date.")
+
+
+def licence(row: Row) -> dict[str, Any]:
+    return {
+        "instanceId": row["instance_id"],
+        "instanceName": row["instance_name"],
+        "status": str(row["status"]),
+        "licensed": row["licensed"],
+        "inUse": row["in_use"],
+        "expires": _day(row["expires"]),
     }

@@ -319,7 +319,15 @@ async def test_the_price_list_shows_the_partners_products_in_its_currency(
 async def test_the_openapi_document_lists_the_face(live: httpx.AsyncClient) -> None:
     document = (await live.get("/api/openapi.json")).json()
     paths = {path: ops for path, ops in document["paths"].items() if path.startswith("/api/platform")}
-    assert set(paths) == {TOKEN_PATH, ACCOUNT, PRODUCTS}
+    assert set(paths) == {
+        TOKEN_PATH,
+        ACCOUNT,
+        PRODUCTS,
+        *(f"/api/platform/{name}" for name in ("orders", "instances", "licences", "invoices")),
+        "/api/platform/orders/{order_id}",
+        "/api/platform/instances/{instance_id}",
+        "/api/platform/invoices/{invoice_id}",
+    }
     for operations in paths.values():
         for operation in operations.values():
             assert operation["tags"] == ["partner"] and operation["summary"]
