@@ -17,7 +17,6 @@ from hostlane.identity.principal import Principal
 from hostlane.jobs.runner import drain
 from hostlane.models import Invoice, Order, Service
 from hostlane.runtime import Runtime
-from tests.conftest import ClientFactory
 from tests.fixtures.factories import make_pricing, make_product
 from tests.fixtures.http import assert_platform_error, bearer
 from tests.fixtures.mail import Inbox, body
@@ -34,18 +33,6 @@ def cms() -> Iterator[None]:
     CMS_SIMULATOR.reset()
     yield
     CMS_SIMULATOR.reset()
-
-
-@pytest.fixture
-def sandbox(runtime: Runtime, client_for: ClientFactory) -> httpx.AsyncClient:
-    runtime.settings.test_hosts = [SANDBOX]
-    return client_for(base_url=f"http://{SANDBOX}")
-
-
-@pytest.fixture
-def live(runtime: Runtime, client_for: ClientFactory) -> httpx.AsyncClient:
-    runtime.settings.test_hosts = [SANDBOX]
-    return client_for()
 
 
 async def _catalogue(runtime: Runtime, *, livemode: bool) -> dict[str, int]:

@@ -14,10 +14,9 @@ from hostlane.billing import service as billing
 from hostlane.core import clock
 from hostlane.identity.principal import Principal
 from hostlane.runtime import Runtime
-from tests.conftest import ClientFactory
 from tests.fixtures.factories import make_pricing, make_product
 from tests.fixtures.http import assert_platform_error, bearer
-from tests.fixtures.partners import SANDBOX, TOKEN_PATH, credentials, make_integration, make_partner, refresh
+from tests.fixtures.partners import TOKEN_PATH, credentials, make_integration, make_partner, refresh
 
 ACCOUNT = "/api/platform/account"
 PRODUCTS = "/api/platform/products"
@@ -32,19 +31,6 @@ ACCOUNT_FIELDS = {
     "credit",
     "card",
 }
-
-
-@pytest.fixture
-def sandbox(runtime: Runtime, client_for: ClientFactory) -> httpx.AsyncClient:
-    """A client of the test environment's host."""
-    runtime.settings.test_hosts = [SANDBOX]
-    return client_for(base_url=f"http://{SANDBOX}")
-
-
-@pytest.fixture
-def live(runtime: Runtime, client_for: ClientFactory) -> httpx.AsyncClient:
-    runtime.settings.test_hosts = [SANDBOX]
-    return client_for()
 
 
 @pytest.fixture(autouse=True)
