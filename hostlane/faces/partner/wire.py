@@ -319,3 +319,27 @@ def licence(row: Row) -> dict[str, Any]:
         "inUse": row["in_use"],
         "expires": _day(row["expires"]),
     }
+
+
+class Usage(BaseModel):
+    """One CMS instance's cloud usage in one month."""
+
+    instanceId: int
+    instanceName: str | None
+    month: str = Field(description="YYYY-MM.")
+    displays: int = Field(description="The metered displays of the month (what its usage bills).")
+    storage: int = Field(description="Storage used, in bytes.")
+    bandwidth: int = Field(description="Bandwidth used in the month, in bytes.")
+    billedInvoiceId: int | None = Field(description="The invoice that billed the month's displays, once billed.")
+
+
+def usage(row: Row) -> dict[str, Any]:
+    return {
+        "instanceId": row["service_id"],
+        "instanceName": row["instance_name"],
+        "month": f"{row['month']:%Y-%m}",
+        "displays": row["displays"],
+        "storage": row["storage_bytes"],
+        "bandwidth": row["bandwidth_bytes"],
+        "billedInvoiceId": row["billed_invoice_id"],
+    }
