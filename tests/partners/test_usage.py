@@ -3,6 +3,7 @@ metered displays billed once on the instance's next renewal invoice, at the plan
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from collections.abc import Iterator
 from datetime import UTC, datetime, time
@@ -124,6 +125,15 @@ async def test_the_daily_job_run_twice_bills_the_metered_displays_once_on_the_re
     with clock.frozen_at(datetime.combine(later, time(3), tzinfo=UTC)):
         await daily_job(runtime.db, day=later)
     assert [item.period_start for item in await _metered_items(runtime, service_id)] == [DECEMBER, dt.date(2027, 1, 1)]
+
+
+async def test_two_daily_jobs_at_once_bill_the_month_once(runtime: Runtime) -> None:
+    _, service_id = await _instance(runtime, in_use=3)
+    day = dt.date(2027, 1, 6)
+    with clock.frozen_at(datetime.combine(day, time(3), tzinfo=UTC)):
+        await asyncio.gather(daily_job(runtime.db, day=day), daily_job(runtime.db, day=day))
+    assert [(item.qty, item.period_start) for item in await _metered_items(runtime, service_id)] == [(3, DECEMBER)]
+    assert len(await _usage_rows(runtime, service_id)) == 1
 
 
 async def test_the_database_refuses_a_second_metered_line_for_a_month(runtime: Runtime) -> None:

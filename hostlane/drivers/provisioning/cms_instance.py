@@ -6,8 +6,8 @@ Two implementations of one module:
   (``running``, ``suspended``) and the number of displays in use on it, and can fail on purpose, transiently
   (``fail_next``) or for good (``broken``), as the generic simulator does.
 * ``CmsInstanceHttp`` (``HOSTLANE_CMS_INSTANCE_URL`` and ``HOSTLANE_CMS_INSTANCE_SECRET``): a small JSON contract
-  with the system that runs the instances. Every call is a ``POST`` to the base URL with
-  ``Authorization: Bearer <secret>`` and a JSON body; the system answers 2xx with a JSON object:
+  with the system that runs the instances. Every call but the usage ``GET`` is a ``POST`` to the base URL
+  with ``Authorization: Bearer <secret>`` and a JSON body; the system answers 2xx with a JSON object:
 
   ========================================  =================================================================
   ``POST {base}/instances``                 ``{"service": 42, "name": "acme", "displays": 10, "plan": "…"}``
