@@ -34,7 +34,7 @@ ITEM_TYPE_WORDS: dict[str, str] = {
     ItemType.SERVICE: "Hosting",
     ItemType.SETUP: "Setup",
     ItemType.OTHER: "Other",
-    ItemType.METERED: "Other",
+    ItemType.METERED: "Item",  # WHMCS's word for a billable item (metered usage)
 }
 TICKET_STATUS_WORDS: dict[str, str] = {
     TicketStatus.OPEN: "Open",

@@ -189,7 +189,9 @@ class InvoiceSummary(BaseModel):
 
 class InvoiceLine(BaseModel):
     description: str
-    amount: str
+    quantity: int = Field(description="How many: a month's metered displays, else 1 for most lines.")
+    unitPrice: str = Field(description="The price of one (a display for a metered line), a decimal string.")
+    amount: str = Field(description="What the line costs before tax: quantity x unitPrice, a decimal string.")
     instanceId: int | None = Field(description="The instance (service) the line bills, if any.")
 
 
@@ -222,7 +224,9 @@ def invoice(row: Row) -> dict[str, Any]:
         "items": [
             {
                 "description": item["description"],
-                "amount": format_amount(item["amount_minor"], currency),
+                "quantity": item["qty"],
+                "unitPrice": format_amount(item["amount_minor"], currency),
+                "amount": format_amount(item["linetotal_minor"], currency),
                 "instanceId": item["service_id"],
             }
             for item in row.get("items", [])

@@ -6,9 +6,11 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 from collections.abc import Iterator
+from datetime import UTC, datetime, time
 
 import httpx
 import pytest
+import sqlalchemy as sa
 
 from hostlane.billing import service as billing
 from hostlane.core import clock
@@ -17,17 +19,19 @@ from hostlane.drivers.provisioning import CMS_SIMULATOR
 from hostlane.drivers.provisioning.cms_instance import MIB
 from hostlane.identity.principal import Principal
 from hostlane.jobs.runner import drain
-from hostlane.models import PartnerUsage
+from hostlane.models import PartnerIntegration, PartnerUsage, Service
 from hostlane.partners import usage
 from hostlane.runtime import Runtime
+from hostlane.tasks.daily import daily_job
 from tests.conftest import ClientFactory
 from tests.fixtures.factories import make_pricing, make_product
 from tests.fixtures.http import assert_platform_error, bearer
-from tests.fixtures.partners import SANDBOX, TOKEN_PATH, credentials, make_integration, make_partner
+from tests.fixtures.partners import SANDBOX, TOKEN_PATH, credentials, make_integration, make_partner, refresh
 
 USAGE = "/api/platform/usage"
 ORDERS = "/api/platform/orders"
 INSTANCES = "/api/platform/instances"
+INVOICES = "/api/platform/invoices"
 
 
 @pytest.fixture(autouse=True)
@@ -63,6 +67,20 @@ async def _partner_token(runtime: Runtime, client: httpx.AsyncClient, *, livemod
     response = await client.post(TOKEN_PATH, data=credentials(issued))
     assert response.status_code == 200, response.text
     return int(partner["id"]), str(response.json()["access_token"])  # type: ignore[call-overload]
+
+
+async def _token_of(runtime: Runtime, client: httpx.AsyncClient, instance_id: int) -> str:
+    """A fresh access token of the instance's partner (the clock moved on: the first one expired)."""
+    async with runtime.db.reader() as session:
+        customer_id = await session.scalar(sa.select(Service.customer_id).where(Service.id == instance_id))
+        integration = await session.scalar(
+            sa.select(PartnerIntegration).where(PartnerIntegration.customer_id == customer_id)
+        )
+    assert integration is not None
+    issued = await refresh(runtime.db, int(customer_id or 0), livemode=integration.livemode)
+    response = await client.post(TOKEN_PATH, data=credentials(issued))
+    assert response.status_code == 200, response.text
+    return str(response.json()["access_token"])
 
 
 async def _test_instance(runtime: Runtime, sandbox: httpx.AsyncClient, plan: int, *, in_use: int) -> tuple[str, int]:
@@ -104,6 +122,34 @@ async def test_the_months_usage_per_instance(runtime: Runtime, sandbox: httpx.As
     ]
     other = f"{usage.month_before(month):%Y-%m}"
     assert (await sandbox.get(USAGE, params={"month": other}, headers=bearer(token))).json() == []
+
+
+async def test_the_renewal_invoice_carries_the_months_metered_displays_once(
+    runtime: Runtime, sandbox: httpx.AsyncClient
+) -> None:
+    plan = await _plan(runtime, livemode=False)
+    with clock.frozen_at(datetime(2026, 12, 20, 9, tzinfo=UTC)):  # renews on 2027-01-20, invoiced 14 days before
+        _, instance_id = await _test_instance(runtime, sandbox, plan, in_use=6)
+    day = dt.date(2027, 1, 6)
+    with clock.frozen_at(datetime.combine(day, time(3), tzinfo=UTC)):
+        for _ in range(2):
+            await daily_job(runtime.db, day=day)
+        token = await _token_of(runtime, sandbox, instance_id)
+        [december] = (await sandbox.get(USAGE, params={"month": "2026-12"}, headers=bearer(token))).json()
+        invoice_id = december["billedInvoiceId"]
+        assert december["displays"] == 6 and invoice_id is not None
+        invoice = (await sandbox.get(f"{INVOICES}/{invoice_id}", headers=bearer(token))).json()
+    metered = [line for line in invoice["items"] if "metered" in line["description"]]
+    assert metered == [
+        {
+            "description": "Acme Signs - metered displays 2026-12",
+            "quantity": 6,
+            "unitPrice": "4.50",
+            "amount": "27.00",
+            "instanceId": instance_id,
+        }
+    ]
+    assert invoice["subtotal"] == "72.00"  # the renewal (10 displays) and December's 6 metered displays
 
 
 async def test_another_partners_usage_is_not_shown(runtime: Runtime, sandbox: httpx.AsyncClient) -> None:
