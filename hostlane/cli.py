@@ -297,11 +297,12 @@ app.add_typer(billing_app, name="billing")
 def billing_run(
     date: Annotated[str | None, typer.Option("--date", help="Run as of this day (YYYY-MM-DD); default today.")] = None,
 ) -> None:
-    """Renewal invoices, automatic charges, overdue suspension and termination — safe to run again."""
+    """Last month's partner usage, renewal invoices, automatic charges, overdue suspension and termination — safe to
+    run again."""
     import datetime as dt
 
-    from hostlane.billing.run import daily_run
     from hostlane.jobs.runner import drain
+    from hostlane.tasks.daily import daily_job
 
     try:
         day = dt.date.fromisoformat(date) if date else None
@@ -310,7 +311,7 @@ def billing_run(
         raise typer.Exit(2) from exc
 
     async def work(runtime: Runtime) -> None:
-        report = await daily_run(runtime.db, day=day)
+        report = await daily_job(runtime.db, day=day)
         if report.skipped:
             typer.echo(f"Skipped: {'; '.join(report.notes)}.")
             return

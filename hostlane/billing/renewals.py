@@ -6,6 +6,11 @@ unique per (service, period) and the service's next due date moves in the same t
 killed at any point and run again makes no duplicate and misses nothing. Renewals are set-based: each
 batch reads its services, customers and tax rules in a few queries and writes invoices, items and due
 dates with bulk statements. Only the few invoices whose customer has credit take the per-invoice path.
+
+Metered use rides on the renewal: a service's recorded months of use that no invoice billed yet (a partner's CMS
+instance's displays, recorded by the partner programme after each month) become lines of its renewal invoice, at
+the plan's price per display a month. Exactly once as well: the line is unique per (service, usage month)
+(``uq_invoice_items_service_metered``), and the usage row names its invoice, in the batch's transaction.
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ from hostlane.config import get_settings
 from hostlane.core import clock
 from hostlane.core.db import Database
 from hostlane.customers import service as customers
+from hostlane.drivers.provisioning.cms_instance import DISPLAYS_KEY
 from hostlane.models import BillingCycle, InvoiceStatus, ItemType, TaxRule
 from hostlane.notifications import service as notifications
 from hostlane.services import cycles
@@ -39,6 +45,34 @@ def notice() -> timedelta:
 def next_invoice_date(next_due_date: dt.date | None) -> dt.date | None:
     """The day the daily run invoices a service's next period (none for a service with no due date)."""
     return next_due_date - notice() if next_due_date is not None else None
+
+
+def metered_display_price(price_minor: int, cycle: BillingCycle, data: dict[str, Any] | None) -> int:
+    """A plan's price per display a month: the service's renewal price over its ordered displays and its cycle's
+    months, half up (exact for a monthly plan, priced displays x the plan's price)."""
+    displays = max(int((data or {}).get(DISPLAYS_KEY) or 1), 1)
+    share = displays * cycles.MONTHS.get(cycle, 1)
+    return (price_minor * 2 + share) // (share * 2)
+
+
+def _metered_lines(row: dict[str, Any], usage: list[dict[str, Any]]) -> list[NewItem]:
+    lines = []
+    for month in usage:
+        start: dt.date = month["month"]
+        end = cycles.add_months(start, 1) - timedelta(days=1)
+        price = metered_display_price(month["price_minor"], BillingCycle(month["billing"]), month["data"])
+        lines.append(
+            NewItem(
+                description=f"{row['name']} - metered displays {start:%Y-%m}",
+                amount_minor=price,
+                type=ItemType.METERED,
+                qty=int(month["displays"]),
+                service_id=row["id"],
+                period_start=start,
+                period_end=end,
+            )
+        )
+    return lines
 
 
 async def renew_due_services(db: Database, day: dt.date, *, batch: int = BATCH) -> int:
@@ -65,8 +99,12 @@ async def _renew_batch(session: AsyncSession, day: dt.date, horizon: dt.date, ru
     people = await customers.billing_profiles(session, {row["customer_id"] for row in due})
     to_bill = [row for row in due if not row["already_billed"]]
     numbers = iter(await settlement.reserve_numbers(session, day, [bool(row["livemode"]) for row in to_bill]))
+    metered: dict[int, list[dict[str, Any]]] = {}
+    for recorded in await repo.unbilled_usage(session, [row["id"] for row in to_bill]):
+        metered.setdefault(int(recorded["service_id"]), []).append(recorded)
     invoices: list[dict[str, Any]] = []
-    items: list[dict[str, Any]] = []
+    items: list[list[dict[str, Any]]] = []
+    billed_usage: list[tuple[int, int]] = []  # (usage id, index of its invoice in the batch)
     moves: list[dict[str, Any]] = []
     now = clock.now()
     for row in due:
@@ -87,9 +125,12 @@ async def _renew_batch(session: AsyncSession, day: dt.date, horizon: dt.date, ru
             period_start=start,
             period_end=end,
         )
+        months = metered.get(row["id"], [])
+        lines = [line, *_metered_lines(row, months)]
+        billed_usage.extend((int(month["id"]), len(invoices)) for month in months)
         applicable = [r for r in rules if r.livemode == row["livemode"]]
         rate, rate2 = tax.pick_rates(applicable, person["country"], person["state"] or "")
-        totals = compute_totals([line], rate, rate2, exempt=person["taxexempt"])
+        totals = compute_totals(lines, rate, rate2, exempt=person["taxexempt"])
         invoices.append(
             {
                 "livemode": row["livemode"],
@@ -115,19 +156,25 @@ async def _renew_batch(session: AsyncSession, day: dt.date, horizon: dt.date, ru
             }
         )
         items.append(
-            {
-                "type": ItemType.SERVICE,
-                "service_id": row["id"],
-                "description": line.description,
-                "amount_minor": line.amount_minor,
-                "qty": 1,
-                "taxed": True,
-                "linetotal_minor": line.linetotal_minor,
-                "period_start": start,
-                "period_end": end,
-            }
+            [
+                {
+                    "type": each.type,
+                    "service_id": row["id"],
+                    "description": each.description,
+                    "amount_minor": each.amount_minor,
+                    "qty": each.qty,
+                    "taxed": each.taxed,
+                    "linetotal_minor": each.linetotal_minor,
+                    "period_start": each.period_start,
+                    "period_end": each.period_end,
+                }
+                for each in lines
+            ]
         )
     ids = await repo.bulk_insert_invoices(session, invoices, items)
+    await repo.mark_usage_billed(
+        session, [{"id": usage_id, "billed_invoice_id": ids[index]} for usage_id, index in billed_usage]
+    )
     await services.move_due_dates(session, moves)  # every service moves to the start of its next period
     # One job fans the batch's mail out later, off the run's critical path (see notifications.tasks).
     for livemode in {bool(invoice["livemode"]) for invoice in invoices}:

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hostlane.billing.errors import InvoiceNotFound, PaymentMethodNotFound
-from hostlane.core.db import bulk_insert, insert_for
+from hostlane.core.db import bulk_insert, bulk_update, insert_for
 from hostlane.core.pagination import ListSpec, Match
 from hostlane.core.repository import Include, Scoped, children
 from hostlane.identity.principal import Principal
@@ -23,14 +23,18 @@ from hostlane.models import (
     ItemType,
     Job,
     JobStatus,
+    PartnerUsage,
     Payment,
     PaymentMethod,
     PaymentStatus,
+    Service,
     TaxRule,
 )
 
 INVOICES = cast(sa.Table, Invoice.__table__)
 ITEMS = cast(sa.Table, InvoiceItem.__table__)
+USAGE = cast(sa.Table, PartnerUsage.__table__)
+SERVICES = cast(sa.Table, Service.__table__)
 
 LIST_SPEC = ListSpec(
     filters={
@@ -295,14 +299,43 @@ def services_owing_before(before: dt.date) -> sa.Select[Any]:
 
 
 async def bulk_insert_invoices(
-    session: AsyncSession, invoices: list[dict[str, Any]], items: list[dict[str, Any]]
+    session: AsyncSession, invoices: list[dict[str, Any]], items: list[list[dict[str, Any]]]
 ) -> list[int]:
-    """Insert a batch of invoices, one item each (``items[i]`` belongs to ``invoices[i]``); their ids."""
+    """Insert a batch of invoices with their items (``items[i]`` belong to ``invoices[i]``); their ids."""
     ids = await bulk_insert(session, INVOICES, invoices, return_ids=True)
-    for invoice_id, item in zip(ids, items, strict=True):
-        item["invoice_id"] = invoice_id
-    await bulk_insert(session, ITEMS, items)
+    for invoice_id, lines in zip(ids, items, strict=True):
+        for item in lines:
+            item["invoice_id"] = invoice_id
+    await bulk_insert(session, ITEMS, [item for lines in items for item in lines])
     return ids
+
+
+async def unbilled_usage(session: AsyncSession, service_ids: Sequence[int]) -> list[dict[str, Any]]:
+    """The recorded months of metered use of these services that no invoice billed yet (a partner's CMS instance's
+    displays, ``models.partner.PartnerUsage``), oldest first, with what prices them: the service's renewal price,
+    cycle and data (its ordered displays)."""
+    if not service_ids:
+        return []
+    rows = await session.execute(
+        sa.select(
+            USAGE.c.id,
+            USAGE.c.service_id,
+            USAGE.c.month,
+            USAGE.c.displays,
+            SERVICES.c.price_minor,
+            SERVICES.c.billing,
+            SERVICES.c.data,
+        )
+        .join(SERVICES, SERVICES.c.id == USAGE.c.service_id)
+        .where(USAGE.c.service_id.in_(service_ids), USAGE.c.billed_invoice_id.is_(None))
+        .order_by(USAGE.c.service_id, USAGE.c.month)
+    )
+    return [dict(row) for row in rows.mappings()]
+
+
+async def mark_usage_billed(session: AsyncSession, billed: list[dict[str, Any]]) -> None:
+    """Set the invoice that billed each usage month (each: ``id`` and ``billed_invoice_id``)."""
+    await bulk_update(session, USAGE, billed)
 
 
 async def mark_reminded(session: AsyncSession, on: dt.date, at: dt.datetime) -> list[tuple[int, bool]]:

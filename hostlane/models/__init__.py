@@ -26,7 +26,7 @@ from hostlane.models.idempotency import IdempotencyRecord
 from hostlane.models.job import Job, JobStatus, SchedulerLock
 from hostlane.models.network import IpAddress, IpPool, PduDevice, PduPort
 from hostlane.models.order import Order, OrderItem, OrderStatus
-from hostlane.models.partner import PartnerIntegration
+from hostlane.models.partner import PartnerIntegration, PartnerUsage
 from hostlane.models.project import (
     ActionStatus,
     Project,
@@ -96,6 +96,7 @@ __all__ = [
     "OrderItem",
     "OrderStatus",
     "PartnerIntegration",
+    "PartnerUsage",
     "Payment",
     "PaymentMethod",
     "PaymentStatus",

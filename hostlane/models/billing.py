@@ -35,6 +35,7 @@ class ItemType(StrEnum):
     SERVICE = "service"  # a service's recurring charge for one period (HostBill's "Hosting")
     SETUP = "setup"
     OTHER = "other"
+    METERED = "metered"  # a month's metered use of a service (a CMS instance's displays), billed once
 
 
 class PaymentStatus(StrEnum):
@@ -107,6 +108,8 @@ class InvoiceItem(Base):
     __table_args__ = (
         # Exactly once: one charge per service per period, whatever retries or crashes happen.
         unique_where("uq_invoice_items_service_period", "service_id", "period_start", where="type = 'service'"),
+        # Exactly once too: one metered line per service per usage month (``period_start``: the month's first day).
+        unique_where("uq_invoice_items_service_metered", "service_id", "period_start", where="type = 'metered'"),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)

@@ -7,9 +7,10 @@ overlap (``previous_*``), after which only the current pair is accepted.
 
 from __future__ import annotations
 
+import datetime as dt
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import BigInteger, Boolean, Date, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from hostlane.core import clock
@@ -39,3 +40,23 @@ class PartnerIntegration(Base):
     previous_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
     refreshed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class PartnerUsage(Base):
+    """One CMS instance's cloud usage in one calendar month, as its provisioning module reported it after the month
+    ended: displays (the metered displays the month bills), storage and bandwidth in bytes. Recorded once per
+    (service, month); ``billed_invoice_id`` is the invoice that billed its metered displays, set once."""
+
+    __tablename__ = "partner_usage"
+    __table_args__ = (UniqueConstraint("service_id", "month", name="uq_partner_usage_service_month"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    livemode: Mapped[bool] = mapped_column(Boolean)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"), index=True)
+    service_id: Mapped[int] = mapped_column(ForeignKey("services.id", ondelete="CASCADE"))
+    month: Mapped[dt.date] = mapped_column(Date)  # the month's first day
+    displays: Mapped[int] = mapped_column(Integer)
+    storage_bytes: Mapped[int] = mapped_column(BigInteger)
+    bandwidth_bytes: Mapped[int] = mapped_column(BigInteger)
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+    billed_invoice_id: Mapped[int | None] = mapped_column(ForeignKey("invoices.id", ondelete="SET NULL"))

@@ -3,14 +3,16 @@ except the two that decide who is asking: a client's credentials and an access t
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any, cast
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from hostlane.core.db import insert_for
 from hostlane.core.repository import Row, Scoped
 from hostlane.identity.principal import Principal
-from hostlane.models import Customer, CustomerStatus, PartnerIntegration
+from hostlane.models import Customer, CustomerStatus, PartnerIntegration, PartnerUsage
 from hostlane.partners.errors import IntegrationNotFound
 
 TABLE = cast(sa.Table, PartnerIntegration.__table__)
@@ -74,3 +76,39 @@ async def token_holder(session: AsyncSession, integration_id: int) -> dict[str, 
     )
     row = (await session.execute(statement)).mappings().first()
     return dict(row) if row is not None else None
+
+
+# Usage: a partner principal sees only its own instances' usage; everyone sees only its mode's.
+USAGE_TABLE = cast(sa.Table, PartnerUsage.__table__)
+USAGE = Scoped(PartnerUsage)
+
+
+async def usage_of_month(session: AsyncSession, principal: Principal, month: dt.date) -> list[Row]:
+    """The usage ``principal`` sees recorded for ``month`` (its first day), by instance (service id)."""
+    statement = USAGE.readable(principal).where(USAGE_TABLE.c.month == month).order_by(USAGE_TABLE.c.service_id)
+    return [dict(row) for row in (await session.execute(statement)).mappings()]
+
+
+async def recorded_services(session: AsyncSession, service_ids: list[int], month: dt.date) -> set[int]:
+    """Which of the services have their usage of ``month`` recorded already."""
+    if not service_ids:
+        return set()
+    statement = sa.select(USAGE_TABLE.c.service_id).where(
+        USAGE_TABLE.c.month == month, USAGE_TABLE.c.service_id.in_(service_ids)
+    )
+    return {int(service_id) for service_id in (await session.scalars(statement)).all()}
+
+
+async def record_usage(session: AsyncSession, rows: list[dict[str, Any]]) -> int:
+    """Insert usage rows, each unless its (service, month) is recorded already (a concurrent or earlier run's
+    stands); how many were new."""
+    if not rows:
+        return 0
+    dialect = session.get_bind().dialect.name
+    statement = (
+        insert_for(dialect, USAGE_TABLE)
+        .values(rows)
+        .on_conflict_do_nothing(index_elements=[USAGE_TABLE.c.service_id, USAGE_TABLE.c.month])
+        .returning(USAGE_TABLE.c.id)
+    )
+    return len((await session.execute(statement)).all())

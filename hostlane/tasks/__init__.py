@@ -7,18 +7,19 @@ import a domain: the arrows point down from here to every domain's job module. J
 """
 
 from hostlane.billing import cards, charging
-from hostlane.billing.run import daily_run
 from hostlane.drivers import provisioning
 from hostlane.orders import tasks as order_tasks
 from hostlane.services import tasks as service_tasks
 from hostlane.tasks import mail
+from hostlane.tasks.daily import daily_job
 from hostlane.telephony import tasks as telephony_tasks
 from hostlane.telephony.provisioning import TelephonyLineModule
 
 HANDLER_MODULES = (cards, charging, mail, order_tasks, service_tasks, telephony_tasks)
 # Provisioning modules whose system is a domain of Hostlane (the drivers' own register themselves).
 provisioning.register(TelephonyLineModule())
-# What the scheduler runs every ``billing_run_every_seconds`` (``jobs.runner.schedule_forever``).
-DAILY_JOB = daily_run
+# What the scheduler runs every ``billing_run_every_seconds`` (``jobs.runner.schedule_forever``): last month's
+# partner usage recorded, then the billing run.
+DAILY_JOB = daily_job
 
 __all__ = ["DAILY_JOB", "HANDLER_MODULES"]

@@ -3,6 +3,7 @@ network: retry later; 4xx: refused), and test mode's stand-in (the CMS simulator
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Iterator
 
@@ -12,7 +13,7 @@ import pytest
 from hostlane.drivers import modes, provisioning
 from hostlane.drivers.errors import DriverError, RetryLater
 from hostlane.drivers.provisioning import CMS_SIMULATOR, ServiceContext
-from hostlane.drivers.provisioning.cms_instance import CmsInstanceHttp
+from hostlane.drivers.provisioning.cms_instance import CmsInstanceHttp, MonthUsage
 
 CONTEXT = ServiceContext(
     service_id=42,
@@ -83,3 +84,22 @@ def test_test_mode_uses_the_cms_simulator_even_when_the_http_driver_is_configure
 def test_unconfigured_the_module_is_the_simulator_in_both_modes() -> None:
     assert modes.module_for("cms_instance", livemode=True) is CMS_SIMULATOR
     assert modes.module_for("cms_instance", livemode=False) is CMS_SIMULATOR
+
+
+async def test_usage_is_a_get_of_the_month_and_a_missing_instance_has_none() -> None:
+    seen: list[tuple[str, str, str | None]] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        seen.append((request.method, str(request.url), request.headers.get("authorization")))
+        return httpx.Response(200, json={"displays": 9, "storageBytes": 2048, "bandwidthBytes": 4096, "other": 1})
+
+    usage = await _driver(httpx.MockTransport(answer)).usage(CONTEXT, dt.date(2026, 12, 1))
+    assert usage == MonthUsage(displays=9, storage_bytes=2048, bandwidth_bytes=4096)
+    assert seen == [("GET", "https://cms-hosting.example/api/instances/42/usage?month=2026-12", "Bearer s3cret")]
+    missing = _driver(httpx.MockTransport(lambda request: httpx.Response(404)))
+    assert await missing.usage(CONTEXT, dt.date(2026, 12, 1)) is None
+    garbled = _driver(httpx.MockTransport(lambda request: httpx.Response(200, json={"displays": "nine"})))
+    with pytest.raises(DriverError, match="usage numbers"):
+        await garbled.usage(CONTEXT, dt.date(2026, 12, 1))
+    with pytest.raises(RetryLater):
+        await _driver(httpx.MockTransport(lambda request: httpx.Response(502))).usage(CONTEXT, dt.date(2026, 12, 1))

@@ -6,14 +6,14 @@ import asyncio
 import contextlib
 
 import hostlane.tasks
-from hostlane.billing.run import daily_run
 from hostlane.core.db import Database
 from hostlane.jobs.runner import schedule_forever
 from hostlane.runtime import Runtime
+from hostlane.tasks.daily import daily_job
 
 
-def test_the_entry_points_daily_job_is_the_billing_run() -> None:
-    assert hostlane.tasks.DAILY_JOB is daily_run
+def test_the_entry_points_daily_job_records_usage_then_runs_billing() -> None:
+    assert hostlane.tasks.DAILY_JOB is daily_job
 
 
 async def test_the_scheduler_runs_the_given_job_at_start_and_survives_its_failure(runtime: Runtime) -> None:

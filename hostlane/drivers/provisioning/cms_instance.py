@@ -6,8 +6,8 @@ Two implementations of one module:
   (``running``, ``suspended``) and the number of displays in use on it, and can fail on purpose, transiently
   (``fail_next``) or for good (``broken``), as the generic simulator does.
 * ``CmsInstanceHttp`` (``HOSTLANE_CMS_INSTANCE_URL`` and ``HOSTLANE_CMS_INSTANCE_SECRET``): a small JSON contract
-  with the system that runs the instances. Every call is a ``POST`` to the base URL with
-  ``Authorization: Bearer <secret>`` and a JSON body; the system answers 2xx with a JSON object:
+  with the system that runs the instances. Every call but the usage ``GET`` is a ``POST`` to the base URL
+  with ``Authorization: Bearer <secret>`` and a JSON body; the system answers 2xx with a JSON object:
 
   ========================================  =================================================================
   ``POST {base}/instances``                 ``{"service": 42, "name": "acme", "displays": 10, "plan": "…"}``
@@ -16,15 +16,25 @@ Two implementations of one module:
   ``POST {base}/instances/42/suspend``      ``{}`` → ``{}`` (any object)
   ``POST {base}/instances/42/unsuspend``    ``{}`` → ``{}``
   ``POST {base}/instances/42/terminate``    ``{}`` → ``{}`` (terminating one that is gone is no error)
+  ``GET {base}/instances/42/usage``         ``?month=2026-12`` (no body) → ``{"displays": 9,
+                                            "storageBytes": 1073741824, "bandwidthBytes": 5368709120}``:
+                                            the instance's use in that calendar month (displays: the metered
+                                            displays it bills); 404 when the system has no such instance
   ========================================  =================================================================
 
   ``42`` is the Hostlane service id. A 5xx or a network failure is transient (``RetryLater``: the job retries);
   another 4xx is a refusal (``DriverError``). ``url`` and ``displaysInUse`` of the create answer are kept on the
   service (the instance's address, and the displays in use the system last reported).
+
+Usage (``usage(service, month)``): after a month ends, the partner programme asks each instance's module for its use
+in that month and records it once (``partners.usage``); the simulator derives it from its state (the displays in use
+now), the same numbers every time it is asked.
 """
 
 from __future__ import annotations
 
+import calendar
+import datetime as dt
 from dataclasses import dataclass, field
 from typing import Annotated, Any
 
@@ -37,6 +47,16 @@ from hostlane.drivers.provisioning.base import ServiceContext
 NAME = "cms_instance"
 DISPLAYS_KEY = "units"  # the service data key an order writes its ordered count under (orders.place_order)
 IN_USE_KEY = "displays_in_use"
+MIB = 1024 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class MonthUsage:
+    """An instance's use of the cloud in one calendar month."""
+
+    displays: int  # the metered displays: what the month bills
+    storage_bytes: int
+    bandwidth_bytes: int
 
 
 class CmsInstanceConfig(BaseModel):
@@ -127,6 +147,17 @@ class CmsInstanceSimulator:
         instance = self.state.instances.get(service.service_id)
         return instance.displays_in_use if instance is not None else None
 
+    async def usage(self, service: ServiceContext, month: dt.date) -> MonthUsage | None:
+        """The instance's use in ``month`` (its first day), from its state: its displays in use, 256 MiB of storage
+        each on top of a 1 GiB base, and 100 MiB of bandwidth each per day of the month. None: no such instance."""
+        self._enter("usage", service)
+        instance = self.state.instances.get(service.service_id)
+        if instance is None:
+            return None
+        displays = instance.displays_in_use
+        days = calendar.monthrange(month.year, month.month)[1]
+        return MonthUsage(displays, (1024 + 256 * displays) * MIB, 100 * MIB * displays * days)
+
 
 class CmsInstanceHttp:
     """The contract of the module docstring, over HTTP. Test mode never reaches it: ``test_double`` serves instead."""
@@ -152,15 +183,33 @@ class CmsInstanceHttp:
         self._timeout = timeout
 
     async def _post(self, path: str, body: dict[str, Any]) -> dict[str, Any]:
+        return await self._call("POST", path, body=body)
+
+    async def _call(
+        self,
+        method: str,
+        path: str,
+        *,
+        body: dict[str, Any] | None = None,
+        params: dict[str, str] | None = None,
+        missing: dict[str, Any] | None = None,
+    ) -> dict[str, Any]:
+        """The system's JSON answer; ``missing`` (if given) is the answer to a 404."""
         try:
             async with httpx.AsyncClient(transport=self._transport, timeout=self._timeout) as client:
-                response = await client.post(
-                    f"{self.base_url}{path}", json=body, headers={"Authorization": f"Bearer {self._secret}"}
+                response = await client.request(
+                    method,
+                    f"{self.base_url}{path}",
+                    json=body,
+                    params=params,
+                    headers={"Authorization": f"Bearer {self._secret}"},
                 )
         except httpx.HTTPError as exc:
             raise RetryLater(f"CMS hosting system unreachable: {type(exc).__name__}", seconds=60) from None
         if response.status_code >= 500:
             raise RetryLater(f"CMS hosting system answered {response.status_code}", seconds=60)
+        if response.status_code == 404 and missing is not None:
+            return missing
         if response.status_code >= 400:
             raise DriverError(f"CMS hosting system refused {path}: {response.status_code} {response.text[:200]}")
         try:
@@ -198,6 +247,17 @@ class CmsInstanceHttp:
 
     async def displays_in_use(self, service: ServiceContext) -> int | None:
         return None  # what the last answer reported is kept on the service
+
+    async def usage(self, service: ServiceContext, month: dt.date) -> MonthUsage | None:
+        """``GET {base}/instances/{id}/usage?month=YYYY-MM`` (the module docstring's contract); None on a 404."""
+        path = f"/instances/{service.service_id}/usage"
+        answer = await self._call("GET", path, params={"month": f"{month:%Y-%m}"}, missing={})
+        if not answer:
+            return None
+        numbers = [answer.get(key) for key in ("displays", "storageBytes", "bandwidthBytes")]
+        if not all(isinstance(number, int) and number >= 0 for number in numbers):
+            raise DriverError(f"CMS hosting system answered {path} without its usage numbers")
+        return MonthUsage(*(int(number) for number in numbers if isinstance(number, int)))
 
 
 SIMULATOR = CmsInstanceSimulator()

@@ -52,7 +52,12 @@ INVOICE_STATUS_WORDS: dict[str, str] = {
 # An invoice line's type in CLIENTXCMS's words: a service's charge for a period is "service" on the invoice of an
 # order and "renewal" on any other (RENEWAL); staff's own line is a "custom_item". CLIENTXCMS folds a setup fee
 # into its service's line (``unit_setup_ht``); Hostlane's own setup line says "setup", its fee in ``unit_setup_ht``.
-ITEM_TYPE_WORDS = {ItemType.SERVICE: "service", ItemType.SETUP: "setup", ItemType.OTHER: "custom_item"}
+ITEM_TYPE_WORDS = {
+    ItemType.SERVICE: "service",
+    ItemType.SETUP: "setup",
+    ItemType.OTHER: "custom_item",
+    ItemType.METERED: "usage",  # a month's metered displays of a CMS instance (partners' usage)
+}
 RENEWAL = "renewal"
 INVOICE_STATUS_FROM_WIRE = {word: status for status, word in INVOICE_STATUS_WORDS.items()}
 

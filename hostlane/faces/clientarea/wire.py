@@ -30,7 +30,12 @@ INVOICE_STATUS_WORDS: dict[str, str] = {
     InvoiceStatus.REFUNDED: "Refunded",
     InvoiceStatus.COLLECTIONS: "Collections",
 }
-ITEM_TYPE_WORDS: dict[str, str] = {ItemType.SERVICE: "Hosting", ItemType.SETUP: "Setup", ItemType.OTHER: "Other"}
+ITEM_TYPE_WORDS: dict[str, str] = {
+    ItemType.SERVICE: "Hosting",
+    ItemType.SETUP: "Setup",
+    ItemType.OTHER: "Other",
+    ItemType.METERED: "Item",  # WHMCS's word for a billable item (metered usage)
+}
 TICKET_STATUS_WORDS: dict[str, str] = {
     TicketStatus.OPEN: "Open",
     TicketStatus.ANSWERED: "Answered",

@@ -32,6 +32,10 @@ them all. Choices where the document is silent:
   (``drivers.provisioning.cms_instance``); licences (``/licences``) are each instance's displays ordered, in use
   (what the module reports) and the day they run to (the next due date). Invoices (``/invoices``) are billing's.
   Lists are bare arrays, newest first for orders and invoices, 50 a ``page``.
+* Usage (``GET /usage?month=YYYY-MM``, ``month`` required): each instance's recorded use of that calendar month
+  (``displays``, ``storage`` and ``bandwidth`` in bytes, and ``billedInvoiceId`` once billed), a bare array by
+  instance id. A month is recorded by the daily job once it has ended (``partners.usage``); its metered displays go
+  on the instance's next renewal invoice at the plan's price per display (``billing.renewals``), once.
 """
 
 from hostlane.core.formats import FORM, JSON

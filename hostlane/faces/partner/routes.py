@@ -27,6 +27,7 @@ from hostlane.faces.partner import auth, wire
 from hostlane.faces.partner.inputs import PlatformOrder
 from hostlane.identity.principal import Principal
 from hostlane.partners import service as partners
+from hostlane.partners import usage as partner_usage
 
 PREFIX = "/api/platform"
 TAG = "partner"
@@ -139,6 +140,24 @@ async def show_instance(request: Request, instance_id: PathId, session: ReadSess
 )
 async def licences(request: Request, session: ReadSession, principal: Partner) -> Response:
     return render(request, [wire.licence(row) for row in await partners.licences(session, principal)])
+
+
+@router.get(
+    "/usage",
+    summary="Cloud usage per CMS instance in one month: displays, storage, bandwidth",
+    description="The usage each of the partner's instances recorded for `month` (`YYYY-MM`), in this environment. "
+    "A month is recorded once it has ended (by the next daily run); its metered displays are billed on the "
+    "instance's next renewal invoice, at the plan's price per display, once.",
+    responses={**success_responses(list[wire.Usage]), **error_responses(422)},  # type: ignore[arg-type]
+)
+async def usage(
+    request: Request,
+    session: ReadSession,
+    principal: Partner,
+    month: Annotated[str | None, Query(description="The month, YYYY-MM (e.g. 2026-12).")] = None,
+) -> Response:
+    rows = await partner_usage.of_month(session, principal, partner_usage.parse_month(month))
+    return render(request, [wire.usage(row) for row in rows])
 
 
 # Invoices.

@@ -189,7 +189,9 @@ class InvoiceSummary(BaseModel):
 
 class InvoiceLine(BaseModel):
     description: str
-    amount: str
+    quantity: int = Field(description="How many: a month's metered displays, else 1 for most lines.")
+    unitPrice: str = Field(description="The price of one (a display for a metered line), a decimal string.")
+    amount: str = Field(description="What the line costs before tax: quantity x unitPrice, a decimal string.")
     instanceId: int | None = Field(description="The instance (service) the line bills, if any.")
 
 
@@ -222,7 +224,9 @@ def invoice(row: Row) -> dict[str, Any]:
         "items": [
             {
                 "description": item["description"],
-                "amount": format_amount(item["amount_minor"], currency),
+                "quantity": item["qty"],
+                "unitPrice": format_amount(item["amount_minor"], currency),
+                "amount": format_amount(item["linetotal_minor"], currency),
                 "instanceId": item["service_id"],
             }
             for item in row.get("items", [])
@@ -318,4 +322,28 @@ def licence(row: Row) -> dict[str, Any]:
         "licensed": row["licensed"],
         "inUse": row["in_use"],
         "expires": _day(row["expires"]),
+    }
+
+
+class Usage(BaseModel):
+    """One CMS instance's cloud usage in one month."""
+
+    instanceId: int
+    instanceName: str | None
+    month: str = Field(description="YYYY-MM.")
+    displays: int = Field(description="The metered displays of the month (what its usage bills).")
+    storage: int = Field(description="Storage used, in bytes.")
+    bandwidth: int = Field(description="Bandwidth used in the month, in bytes.")
+    billedInvoiceId: int | None = Field(description="The invoice that billed the month's displays, once billed.")
+
+
+def usage(row: Row) -> dict[str, Any]:
+    return {
+        "instanceId": row["service_id"],
+        "instanceName": row["instance_name"],
+        "month": f"{row['month']:%Y-%m}",
+        "displays": row["displays"],
+        "storage": row["storage_bytes"],
+        "bandwidth": row["bandwidth_bytes"],
+        "billedInvoiceId": row["billed_invoice_id"],
     }

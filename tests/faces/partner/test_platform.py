@@ -309,7 +309,7 @@ async def test_the_openapi_document_lists_the_face(live: httpx.AsyncClient) -> N
         TOKEN_PATH,
         ACCOUNT,
         PRODUCTS,
-        *(f"/api/platform/{name}" for name in ("orders", "instances", "licences", "invoices")),
+        *(f"/api/platform/{name}" for name in ("orders", "instances", "licences", "usage", "invoices")),
         "/api/platform/orders/{order_id}",
         "/api/platform/instances/{instance_id}",
         "/api/platform/invoices/{invoice_id}",
