@@ -9,8 +9,11 @@ dates with bulk statements. Only the few invoices whose customer has credit take
 
 Metered use rides on the renewal: a service's recorded months of use that no invoice billed yet (a partner's CMS
 instance's displays, recorded by the partner programme after each month) become lines of its renewal invoice, at
-the plan's price per display a month. Exactly once as well: the line is unique per (service, usage month)
-(``uq_invoice_items_service_metered``), and the usage row names its invoice, in the batch's transaction.
+the plan's price per display a month, for the displays in use beyond those licensed (the renewal itself already
+charges the licensed ones: billing every display used again would charge the licensed ones twice); a month within
+its licence still shows as a line of nothing, so the invoice says what was used. Exactly once as well: the line
+is unique per (service, usage month) (``uq_invoice_items_service_metered``), and the usage row names its invoice,
+in the batch's transaction.
 """
 
 from __future__ import annotations
@@ -47,11 +50,15 @@ def next_invoice_date(next_due_date: dt.date | None) -> dt.date | None:
     return next_due_date - notice() if next_due_date is not None else None
 
 
+def licensed_displays(data: dict[str, Any] | None) -> int:
+    """The displays an instance was ordered with: its licence (at least one)."""
+    return max(int((data or {}).get(DISPLAYS_KEY) or 1), 1)
+
+
 def metered_display_price(price_minor: int, cycle: BillingCycle, data: dict[str, Any] | None) -> int:
     """A plan's price per display a month: the service's renewal price over its ordered displays and its cycle's
     months, half up (exact for a monthly plan, priced displays x the plan's price)."""
-    displays = max(int((data or {}).get(DISPLAYS_KEY) or 1), 1)
-    share = displays * cycles.MONTHS.get(cycle, 1)
+    share = licensed_displays(data) * cycles.MONTHS.get(cycle, 1)
     return (price_minor * 2 + share) // (share * 2)
 
 
@@ -61,12 +68,13 @@ def _metered_lines(row: dict[str, Any], usage: list[dict[str, Any]]) -> list[New
         start: dt.date = month["month"]
         end = cycles.add_months(start, 1) - timedelta(days=1)
         price = metered_display_price(month["price_minor"], BillingCycle(month["billing"]), month["data"])
+        used, licensed = int(month["displays"]), licensed_displays(month["data"])
         lines.append(
             NewItem(
-                description=f"{row['name']} - metered displays {start:%Y-%m}",
+                description=f"{row['name']} - metered displays {start:%Y-%m}: {used} used, {licensed} licensed",
                 amount_minor=price,
                 type=ItemType.METERED,
-                qty=int(month["displays"]),
+                qty=max(0, used - licensed),
                 service_id=row["id"],
                 period_start=start,
                 period_end=end,

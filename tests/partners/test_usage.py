@@ -109,16 +109,17 @@ async def test_the_daily_job_run_twice_bills_the_metered_displays_once_on_the_re
         with clock.frozen_at(datetime.combine(day, time(3), tzinfo=UTC)):
             await daily_job(runtime.db, day=day)
     [item] = await _metered_items(runtime, service_id)
-    assert (item.qty, item.amount_minor, item.linetotal_minor) == (7, 450, 7 * 450)
+    # 7 displays used on a licence of 4: the 3 beyond it, at the plan's price per display.
+    assert (item.qty, item.amount_minor, item.linetotal_minor) == (3, 450, 3 * 450)
     assert (item.period_start, item.period_end) == (DECEMBER, dt.date(2026, 12, 31))
-    assert item.description == "Lobby - metered displays 2026-12"
+    assert item.description == "Lobby - metered displays 2026-12: 7 used, 4 licensed"
     [row] = await _usage_rows(runtime, service_id)
     assert row.billed_invoice_id == item.invoice_id
     async with runtime.db.reader() as session:
         invoice = await billing.get_invoice(session, Principal.system(livemode=False), item.invoice_id)
     lines = sorted((str(line["type"]), line["linetotal_minor"]) for line in invoice["items"])
-    assert lines == [("metered", 7 * 450), ("service", 4 * 450)]  # the renewal carries the month's displays
-    assert invoice["subtotal_minor"] == 11 * 450
+    assert lines == [("metered", 3 * 450), ("service", 4 * 450)]  # the renewal carries the month's displays
+    assert invoice["subtotal_minor"] == 7 * 450
     assert invoice["total_minor"] == invoice["subtotal_minor"] + invoice["tax_minor"] + invoice["tax2_minor"]
     # The next month's renewal does not bill December again.
     later = dt.date(2027, 2, 6)
@@ -132,7 +133,10 @@ async def test_two_daily_jobs_at_once_bill_the_month_once(runtime: Runtime) -> N
     day = dt.date(2027, 1, 6)
     with clock.frozen_at(datetime.combine(day, time(3), tzinfo=UTC)):
         await asyncio.gather(daily_job(runtime.db, day=day), daily_job(runtime.db, day=day))
-    assert [(item.qty, item.period_start) for item in await _metered_items(runtime, service_id)] == [(3, DECEMBER)]
+    # 3 displays used on a licence of 4: the month shows, and costs nothing beyond the renewal.
+    assert [
+        (item.qty, item.linetotal_minor, item.period_start) for item in await _metered_items(runtime, service_id)
+    ] == [(0, 0, DECEMBER)]
     assert len(await _usage_rows(runtime, service_id)) == 1
 
 

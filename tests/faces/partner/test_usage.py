@@ -129,7 +129,7 @@ async def test_the_renewal_invoice_carries_the_months_metered_displays_once(
 ) -> None:
     plan = await _plan(runtime, livemode=False)
     with clock.frozen_at(datetime(2026, 12, 20, 9, tzinfo=UTC)):  # renews on 2027-01-20, invoiced 14 days before
-        _, instance_id = await _test_instance(runtime, sandbox, plan, in_use=6)
+        _, instance_id = await _test_instance(runtime, sandbox, plan, in_use=12)
     day = dt.date(2027, 1, 6)
     with clock.frozen_at(datetime.combine(day, time(3), tzinfo=UTC)):
         for _ in range(2):
@@ -137,19 +137,19 @@ async def test_the_renewal_invoice_carries_the_months_metered_displays_once(
         token = await _token_of(runtime, sandbox, instance_id)
         [december] = (await sandbox.get(USAGE, params={"month": "2026-12"}, headers=bearer(token))).json()
         invoice_id = december["billedInvoiceId"]
-        assert december["displays"] == 6 and invoice_id is not None
+        assert december["displays"] == 12 and invoice_id is not None
         invoice = (await sandbox.get(f"{INVOICES}/{invoice_id}", headers=bearer(token))).json()
     metered = [line for line in invoice["items"] if "metered" in line["description"]]
     assert metered == [
         {
-            "description": "Acme Signs - metered displays 2026-12",
-            "quantity": 6,
+            "description": "Acme Signs - metered displays 2026-12: 12 used, 10 licensed",
+            "quantity": 2,
             "unitPrice": "4.50",
-            "amount": "27.00",
+            "amount": "9.00",
             "instanceId": instance_id,
         }
     ]
-    assert invoice["subtotal"] == "72.00"  # the renewal (10 displays) and December's 6 metered displays
+    assert invoice["subtotal"] == "54.00"  # the renewal (10 licensed displays) and December's 2 beyond the licence
 
 
 async def test_another_partners_usage_is_not_shown(runtime: Runtime, sandbox: httpx.AsyncClient) -> None:
