@@ -20,7 +20,7 @@ from hostlane.runtime import Runtime
 from tests.fixtures.factories import make_pricing, make_product
 from tests.fixtures.http import assert_platform_error, bearer
 from tests.fixtures.mail import Inbox, body
-from tests.fixtures.partners import SANDBOX, TOKEN_PATH, credentials, make_integration, make_partner
+from tests.fixtures.partners import SANDBOX, make_cms_plan, partner_token
 
 ORDERS = "/api/platform/orders"
 INSTANCES = "/api/platform/instances"
@@ -37,21 +37,10 @@ def cms() -> Iterator[None]:
 
 async def _catalogue(runtime: Runtime, *, livemode: bool) -> dict[str, int]:
     """A CMS instance plan (4.50 a display a month) and a one-off item (99.00), on the partner price list."""
-    plan = await make_product(
-        runtime, livemode=livemode, name="CMS Cloud", type="cms_instance", metadata={"partner_catalogue": "plan"}
-    )
-    await make_pricing(runtime, int(plan["id"]), livemode=livemode, monthly="4.50", annually="45.00")  # type: ignore[call-overload]
+    plan = await make_cms_plan(runtime, livemode=livemode)
     item = await make_product(runtime, livemode=livemode, name="Setup help", metadata={"partner_catalogue": "item"})
     await make_pricing(runtime, int(item["id"]), livemode=livemode, onetime="99.00")  # type: ignore[call-overload]
-    return {"plan": int(plan["id"]), "item": int(item["id"])}  # type: ignore[call-overload]
-
-
-async def _partner_token(runtime: Runtime, client: httpx.AsyncClient, *, livemode: bool) -> tuple[int, str]:
-    partner = await make_partner(runtime, livemode=livemode)
-    issued = await make_integration(runtime, int(partner["id"]), livemode=livemode)  # type: ignore[call-overload]
-    response = await client.post(TOKEN_PATH, data=credentials(issued))
-    assert response.status_code == 200, response.text
-    return int(partner["id"]), str(response.json()["access_token"])  # type: ignore[call-overload]
+    return {"plan": plan, "item": int(item["id"])}  # type: ignore[call-overload]
 
 
 async def _count(runtime: Runtime, model: type[Any], customer_id: int) -> int:
@@ -69,7 +58,7 @@ def _instance_order(plan: int, *, auto_pay: bool = True, displays: int = 10) -> 
 
 async def test_the_walk_in_the_test_environment(runtime: Runtime, sandbox: httpx.AsyncClient) -> None:
     products = await _catalogue(runtime, livemode=False)
-    partner_id, token = await _partner_token(runtime, sandbox, livemode=False)
+    partner_id, token = await partner_token(runtime, sandbox, livemode=False)
     auth = bearer(token)
 
     # A monthly CMS instance without a saved card: 402, and nothing is created.
@@ -144,7 +133,7 @@ async def test_the_walk_in_the_test_environment(runtime: Runtime, sandbox: httpx
 
 async def test_without_auto_pay_the_order_waits_for_its_invoice(runtime: Runtime, sandbox: httpx.AsyncClient) -> None:
     products = await _catalogue(runtime, livemode=False)
-    partner_id, token = await _partner_token(runtime, sandbox, livemode=False)
+    partner_id, token = await partner_token(runtime, sandbox, livemode=False)
     await billing.add_test_card(runtime.db, Principal.system(livemode=False), partner_id, SUCCEEDS)
     placed = await sandbox.post(ORDERS, json=_instance_order(products["plan"], auto_pay=False), headers=bearer(token))
     assert placed.status_code == 201, placed.text
@@ -160,7 +149,7 @@ async def test_a_declined_charge_leaves_the_order_waiting_and_mails_a_pay_link(
 ) -> None:
     runtime.settings.public_url = "https://billing.example.net"
     products = await _catalogue(runtime, livemode=False)
-    partner_id, token = await _partner_token(runtime, sandbox, livemode=False)
+    partner_id, token = await partner_token(runtime, sandbox, livemode=False)
     await billing.add_test_card(runtime.db, Principal.system(livemode=False), partner_id, DECLINED_WHEN_CHARGED)
     placed = await sandbox.post(ORDERS, json=_instance_order(products["plan"]), headers=bearer(token))
     assert placed.status_code == 201, placed.text
@@ -175,7 +164,7 @@ async def test_a_declined_charge_leaves_the_order_waiting_and_mails_a_pay_link(
 
 async def test_a_one_off_item_needs_no_card(runtime: Runtime, sandbox: httpx.AsyncClient) -> None:
     products = await _catalogue(runtime, livemode=False)
-    _, token = await _partner_token(runtime, sandbox, livemode=False)
+    _, token = await partner_token(runtime, sandbox, livemode=False)
     body = {"items": [{"productId": products["item"], "quantity": 2}], "autoPay": True}
     placed = await sandbox.post(ORDERS, json=body, headers=bearer(token))
     assert placed.status_code == 201, placed.text
@@ -187,7 +176,7 @@ async def test_a_one_off_item_needs_no_card(runtime: Runtime, sandbox: httpx.Asy
 
 async def test_an_idempotency_key_replay_creates_one_order(runtime: Runtime, sandbox: httpx.AsyncClient) -> None:
     products = await _catalogue(runtime, livemode=False)
-    partner_id, token = await _partner_token(runtime, sandbox, livemode=False)
+    partner_id, token = await partner_token(runtime, sandbox, livemode=False)
     await billing.add_test_card(runtime.db, Principal.system(livemode=False), partner_id, SUCCEEDS)
     headers = bearer(token, **{"Idempotency-Key": "order-1"})
     first = await sandbox.post(ORDERS, json=_instance_order(products["plan"]), headers=headers)
@@ -218,11 +207,11 @@ async def test_without_or_with_a_bad_token_401(sandbox: httpx.AsyncClient) -> No
 
 async def test_another_partners_ids_are_404(runtime: Runtime, sandbox: httpx.AsyncClient) -> None:
     products = await _catalogue(runtime, livemode=False)
-    owner_id, owner_token = await _partner_token(runtime, sandbox, livemode=False)
+    owner_id, owner_token = await partner_token(runtime, sandbox, livemode=False)
     await billing.add_test_card(runtime.db, Principal.system(livemode=False), owner_id, SUCCEEDS)
     order = (await sandbox.post(ORDERS, json=_instance_order(products["plan"]), headers=bearer(owner_token))).json()
     [instance] = (await sandbox.get(INSTANCES, headers=bearer(owner_token))).json()
-    _, stranger = await _partner_token(runtime, sandbox, livemode=False)
+    _, stranger = await partner_token(runtime, sandbox, livemode=False)
     for path in (f"{ORDERS}/{order['id']}", f"{INSTANCES}/{instance['id']}", f"{INVOICES}/{order['invoice']['id']}"):
         assert_platform_error(await sandbox.get(path, headers=bearer(stranger)), 404)
     for path in (ORDERS, INSTANCES, LICENCES, INVOICES):
@@ -232,7 +221,7 @@ async def test_another_partners_ids_are_404(runtime: Runtime, sandbox: httpx.Asy
 async def test_live_and_test_never_mix(runtime: Runtime, live: httpx.AsyncClient, sandbox: httpx.AsyncClient) -> None:
     live_products = await _catalogue(runtime, livemode=True)
     await _catalogue(runtime, livemode=False)
-    live_id, live_token = await _partner_token(runtime, live, livemode=True)
+    live_id, live_token = await partner_token(runtime, live, livemode=True)
     body = {"items": [{"productId": live_products["item"]}]}
     order = (await live.post(ORDERS, json=body, headers=bearer(live_token))).json()
     assert order["status"] == "pending"
@@ -242,7 +231,7 @@ async def test_live_and_test_never_mix(runtime: Runtime, live: httpx.AsyncClient
     assert placed.status_code == 201, placed.text
     [instance] = (await live.get(INSTANCES, headers=bearer(live_token))).json()
     assert instance["status"] == "pending" and instance["cycle"] == "annually"
-    _, test_token = await _partner_token(runtime, sandbox, livemode=False)
+    _, test_token = await partner_token(runtime, sandbox, livemode=False)
     for path in (f"{ORDERS}/{order['id']}", f"{INVOICES}/{order['invoice']['id']}", f"{INSTANCES}/{instance['id']}"):
         assert_platform_error(await sandbox.get(path, headers=bearer(test_token)), 404)
     for path in (ORDERS, INSTANCES, LICENCES, INVOICES):
@@ -270,7 +259,7 @@ async def test_bad_input_names_the_field(
     runtime: Runtime, sandbox: httpx.AsyncClient, item: dict[str, Any], field: str
 ) -> None:
     products = await _catalogue(runtime, livemode=False)
-    partner_id, token = await _partner_token(runtime, sandbox, livemode=False)
+    partner_id, token = await partner_token(runtime, sandbox, livemode=False)
     await billing.add_test_card(runtime.db, Principal.system(livemode=False), partner_id, SUCCEEDS)
     response = await sandbox.post(
         ORDERS, json={"items": [{"productId": products["plan"], **item}]}, headers=bearer(token)
@@ -281,7 +270,7 @@ async def test_bad_input_names_the_field(
 
 
 async def test_an_empty_order_is_refused(runtime: Runtime, sandbox: httpx.AsyncClient) -> None:
-    _, token = await _partner_token(runtime, sandbox, livemode=False)
+    _, token = await partner_token(runtime, sandbox, livemode=False)
     response = await sandbox.post(ORDERS, json={"items": []}, headers=bearer(token))
     assert_platform_error(response, 422)
     assert "items" in response.json()["errors"]

@@ -24,9 +24,15 @@ from hostlane.partners import usage
 from hostlane.runtime import Runtime
 from hostlane.tasks.daily import daily_job
 from tests.conftest import ClientFactory
-from tests.fixtures.factories import make_pricing, make_product
 from tests.fixtures.http import assert_platform_error, bearer
-from tests.fixtures.partners import SANDBOX, TOKEN_PATH, credentials, make_integration, make_partner, refresh
+from tests.fixtures.partners import (
+    SANDBOX,
+    TOKEN_PATH,
+    credentials,
+    make_cms_plan,
+    partner_token,
+    refresh,
+)
 
 USAGE = "/api/platform/usage"
 ORDERS = "/api/platform/orders"
@@ -53,22 +59,6 @@ def live(runtime: Runtime, client_for: ClientFactory) -> httpx.AsyncClient:
     return client_for()
 
 
-async def _plan(runtime: Runtime, *, livemode: bool) -> int:
-    plan = await make_product(
-        runtime, livemode=livemode, name="CMS Cloud", type="cms_instance", metadata={"partner_catalogue": "plan"}
-    )
-    await make_pricing(runtime, int(plan["id"]), livemode=livemode, monthly="4.50", annually="45.00")  # type: ignore[call-overload]
-    return int(plan["id"])  # type: ignore[call-overload]
-
-
-async def _partner_token(runtime: Runtime, client: httpx.AsyncClient, *, livemode: bool) -> tuple[int, str]:
-    partner = await make_partner(runtime, livemode=livemode)
-    issued = await make_integration(runtime, int(partner["id"]), livemode=livemode)  # type: ignore[call-overload]
-    response = await client.post(TOKEN_PATH, data=credentials(issued))
-    assert response.status_code == 200, response.text
-    return int(partner["id"]), str(response.json()["access_token"])  # type: ignore[call-overload]
-
-
 async def _token_of(runtime: Runtime, client: httpx.AsyncClient, instance_id: int) -> str:
     """A fresh access token of the instance's partner (the clock moved on: the first one expired)."""
     async with runtime.db.reader() as session:
@@ -85,7 +75,7 @@ async def _token_of(runtime: Runtime, client: httpx.AsyncClient, instance_id: in
 
 async def _test_instance(runtime: Runtime, sandbox: httpx.AsyncClient, plan: int, *, in_use: int) -> tuple[str, int]:
     """A test partner with a provisioned monthly instance "Acme Signs" with ``in_use`` displays connected."""
-    partner_id, token = await _partner_token(runtime, sandbox, livemode=False)
+    partner_id, token = await partner_token(runtime, sandbox, livemode=False)
     await billing.add_test_card(runtime.db, Principal.system(livemode=False), partner_id, SUCCEEDS)
     order = {"items": [{"productId": plan, "displays": 10, "instanceName": "Acme Signs"}], "autoPay": True}
     placed = await sandbox.post(ORDERS, json=order, headers=bearer(token))
@@ -102,7 +92,7 @@ def _this_month() -> tuple[dt.date, str, int]:
 
 
 async def test_the_months_usage_per_instance(runtime: Runtime, sandbox: httpx.AsyncClient) -> None:
-    plan = await _plan(runtime, livemode=False)
+    plan = await make_cms_plan(runtime, livemode=False)
     token, instance_id = await _test_instance(runtime, sandbox, plan, in_use=6)
     month, word, days = _this_month()
     assert (await sandbox.get(USAGE, params={"month": word}, headers=bearer(token))).json() == []  # not recorded yet
@@ -127,7 +117,7 @@ async def test_the_months_usage_per_instance(runtime: Runtime, sandbox: httpx.As
 async def test_the_renewal_invoice_carries_the_months_metered_displays_once(
     runtime: Runtime, sandbox: httpx.AsyncClient
 ) -> None:
-    plan = await _plan(runtime, livemode=False)
+    plan = await make_cms_plan(runtime, livemode=False)
     with clock.frozen_at(datetime(2026, 12, 20, 9, tzinfo=UTC)):  # renews on 2027-01-20, invoiced 14 days before
         _, instance_id = await _test_instance(runtime, sandbox, plan, in_use=12)
     day = dt.date(2027, 1, 6)
@@ -153,7 +143,7 @@ async def test_the_renewal_invoice_carries_the_months_metered_displays_once(
 
 
 async def test_another_partners_usage_is_not_shown(runtime: Runtime, sandbox: httpx.AsyncClient) -> None:
-    plan = await _plan(runtime, livemode=False)
+    plan = await make_cms_plan(runtime, livemode=False)
     token, first = await _test_instance(runtime, sandbox, plan, in_use=3)
     other_token, second = await _test_instance(runtime, sandbox, plan, in_use=5)
     month, word, _ = _this_month()
@@ -167,9 +157,9 @@ async def test_another_partners_usage_is_not_shown(runtime: Runtime, sandbox: ht
 async def test_live_and_test_usage_never_mix(
     runtime: Runtime, live: httpx.AsyncClient, sandbox: httpx.AsyncClient
 ) -> None:
-    await _plan(runtime, livemode=False)
-    live_plan = await _plan(runtime, livemode=True)
-    live_id, live_token = await _partner_token(runtime, live, livemode=True)
+    await make_cms_plan(runtime, livemode=False)
+    live_plan = await make_cms_plan(runtime, livemode=True)
+    live_id, live_token = await partner_token(runtime, live, livemode=True)
     annual = {"items": [{"productId": live_plan, "displays": 2, "instanceName": "HQ", "cycle": "annually"}]}
     assert (await live.post(ORDERS, json=annual, headers=bearer(live_token))).status_code == 201
     [instance] = (await live.get(INSTANCES, headers=bearer(live_token))).json()
@@ -188,7 +178,7 @@ async def test_live_and_test_usage_never_mix(
         )
     shown = (await live.get(USAGE, params={"month": word}, headers=bearer(live_token))).json()
     assert [(row["instanceId"], row["instanceName"], row["displays"]) for row in shown] == [(instance["id"], "HQ", 2)]
-    _, test_token = await _partner_token(runtime, sandbox, livemode=False)
+    _, test_token = await partner_token(runtime, sandbox, livemode=False)
     assert (await sandbox.get(USAGE, params={"month": word}, headers=bearer(test_token))).json() == []
     # A test token is no key to the live host, nor a live one to the test host.
     assert_platform_error(await live.get(USAGE, params={"month": word}, headers=bearer(test_token)), 401)
@@ -199,14 +189,14 @@ async def test_live_and_test_usage_never_mix(
 async def test_a_bad_month_is_refused_naming_the_field(
     runtime: Runtime, sandbox: httpx.AsyncClient, month: str
 ) -> None:
-    _, token = await _partner_token(runtime, sandbox, livemode=False)
+    _, token = await partner_token(runtime, sandbox, livemode=False)
     response = await sandbox.get(USAGE, params={"month": month}, headers=bearer(token))
     assert_platform_error(response, 422)
     assert response.json()["error"] == "invalid_request" and set(response.json()["errors"]) == {"month"}
 
 
 async def test_without_a_month_422_and_without_a_token_401(runtime: Runtime, sandbox: httpx.AsyncClient) -> None:
-    _, token = await _partner_token(runtime, sandbox, livemode=False)
+    _, token = await partner_token(runtime, sandbox, livemode=False)
     missing = await sandbox.get(USAGE, headers=bearer(token))
     assert_platform_error(missing, 422)
     assert set(missing.json()["errors"]) == {"month"}
