@@ -23,10 +23,8 @@ from hostlane.models import PartnerIntegration, PartnerUsage, Service
 from hostlane.partners import usage
 from hostlane.runtime import Runtime
 from hostlane.tasks.daily import daily_job
-from tests.conftest import ClientFactory
 from tests.fixtures.http import assert_platform_error, bearer
 from tests.fixtures.partners import (
-    SANDBOX,
     TOKEN_PATH,
     credentials,
     make_cms_plan,
@@ -45,18 +43,6 @@ def cms() -> Iterator[None]:
     CMS_SIMULATOR.reset()
     yield
     CMS_SIMULATOR.reset()
-
-
-@pytest.fixture
-def sandbox(runtime: Runtime, client_for: ClientFactory) -> httpx.AsyncClient:
-    runtime.settings.test_hosts = [SANDBOX]
-    return client_for(base_url=f"http://{SANDBOX}")
-
-
-@pytest.fixture
-def live(runtime: Runtime, client_for: ClientFactory) -> httpx.AsyncClient:
-    runtime.settings.test_hosts = [SANDBOX]
-    return client_for()
 
 
 async def _token_of(runtime: Runtime, client: httpx.AsyncClient, instance_id: int) -> str:
