@@ -31,6 +31,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from hostlane.core.countries import COUNTRY_CODES
 from hostlane.core.errors import Forbidden, PayloadTooLarge, ValidationFailed
 from hostlane.core.formats import decode_fields
 from hostlane.core.money import to_decimal
@@ -180,6 +181,12 @@ def datetime(value: dt.datetime | str | None) -> str:
     return format_datetime(value, format="medium", tzinfo=dt.UTC, locale=_language.get())
 
 
+def countries() -> list[tuple[str, str]]:
+    """Every country an address may name (ISO 3166-1 alpha-2), by its name in the reader's language, sorted."""
+    names = Locale.parse(_language.get()).territories
+    return sorted(((code, names.get(code, code)) for code in COUNTRY_CODES), key=lambda pair: pair[1].casefold())
+
+
 # ---------------------------------------------------------------------------------------------------------------
 # Templates
 
@@ -192,7 +199,7 @@ environment = Environment(
 )
 environment.install_gettext_callables(gettext, ngettext, newstyle=True)  # type: ignore[attr-defined]
 environment.filters.update(money=money, decimal_money=decimal_money, date=date, datetime=datetime)
-environment.globals.update(LANGUAGES=LANGUAGES)
+environment.globals.update(LANGUAGES=LANGUAGES, countries=countries)
 
 
 # ---------------------------------------------------------------------------------------------------------------

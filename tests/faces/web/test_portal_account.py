@@ -191,3 +191,21 @@ async def test_the_reset_form_takes_a_pasted_code(
     )
     assert done.status_code == 303
     await web.login(str(customer["email"]), NEW_PASSWORD)
+
+
+async def test_the_country_is_chosen_by_its_name_in_the_readers_language(
+    runtime: Runtime, portal: Web, customer: dict[str, Any]
+) -> None:
+    page = await portal.get("/portal/account")
+    assert '<select id="f-country" name="country" required>' in page.text
+    assert '<option value="FR" selected>France</option>' in page.text
+    assert '<option value="DE">Germany</option>' in page.text
+    saved = await portal.post("/portal/account", _fields(country="BE"))
+    assert saved.status_code == 303 and (await _account(runtime, int(customer["id"]))).country == "BE"
+    await portal.get("/portal/language/fr?next=/portal/account")
+    french = await portal.get("/portal/account")
+    assert '<option value="BE" selected>Belgique</option>' in french.text
+    assert '<option value="DE">Allemagne</option>' in french.text
+    refused = await portal.post("/portal/account", _fields(country="XX"))
+    assert refused.status_code == 422 and 'id="e-country"' in refused.text
+    assert (await _account(runtime, int(customer["id"]))).country == "BE"
