@@ -84,6 +84,11 @@ def client_ip(request: Request, settings: Settings) -> str:
     return forwarded[0] if forwarded else peer
 
 
+def livemode_of(request: Request, test_hosts: list[str]) -> bool:
+    """Whether the request is for the live environment: the test one is served on ``HOSTLANE_TEST_HOSTS``."""
+    return (request.url.hostname or "") not in test_hosts
+
+
 def get_client_ip(request: Request, runtime: RuntimeDep) -> str:
     return client_ip(request, runtime.settings)
 

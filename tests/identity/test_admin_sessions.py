@@ -4,7 +4,6 @@ value is kept."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import AsyncIterator
 from datetime import timedelta
 
@@ -18,6 +17,7 @@ from hostlane.identity.sessions import AdminSessionStore, DatabaseAdminSessions,
 from hostlane.models import AdminSession
 from hostlane.runtime import Runtime
 from tests.fixtures.factories import make_admin
+from tests.fixtures.redis import test_redis
 
 
 @pytest.fixture(params=["database", "redis"])
@@ -27,15 +27,8 @@ async def sessions(
     if request.param == "database":
         yield DatabaseAdminSessions(runtime.db), None
         return
-    url = os.environ.get("HOSTLANE_TEST_REDIS_URL")
-    if not url:
-        pytest.skip("HOSTLANE_TEST_REDIS_URL is not set")
-    redis = Redis.from_url(url)
-    yield RedisAdminSessions(redis, namespace=namespace), redis
-    keys = [key async for key in redis.scan_iter(f"{namespace}:*")]
-    if keys:
-        await redis.delete(*keys)
-    await redis.aclose()
+    async with test_redis(namespace) as redis:
+        yield RedisAdminSessions(redis, namespace=namespace), redis
 
 
 async def _stored_values(runtime: Runtime, redis: Redis | None, namespace: str) -> list[str]:

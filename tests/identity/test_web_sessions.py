@@ -5,7 +5,6 @@ and no other's, and only a hash of the cookie's value is kept."""
 from __future__ import annotations
 
 import asyncio
-import os
 from collections.abc import AsyncIterator
 from datetime import timedelta
 
@@ -18,6 +17,7 @@ from hostlane.core.passwords import hash_secret
 from hostlane.identity.sessions import DatabaseWebSessions, RedisWebSessions, WebLogin, WebSessionStore
 from hostlane.models import WebSession
 from hostlane.runtime import Runtime
+from tests.fixtures.redis import test_redis
 
 
 @pytest.fixture(params=["database", "redis"])
@@ -27,15 +27,8 @@ async def sessions(
     if request.param == "database":
         yield DatabaseWebSessions(runtime.db), None
         return
-    url = os.environ.get("HOSTLANE_TEST_REDIS_URL")
-    if not url:
-        pytest.skip("HOSTLANE_TEST_REDIS_URL is not set")
-    redis = Redis.from_url(url)
-    yield RedisWebSessions(redis, namespace=namespace), redis
-    keys = [key async for key in redis.scan_iter(f"{namespace}:*")]
-    if keys:
-        await redis.delete(*keys)
-    await redis.aclose()
+    async with test_redis(namespace) as redis:
+        yield RedisWebSessions(redis, namespace=namespace), redis
 
 
 HOUR = timedelta(hours=1)

@@ -8,8 +8,8 @@ from fastapi import Depends, Request
 
 from hostlane.core.errors import Forbidden, Unauthenticated
 from hostlane.customers import sessions as customer_sessions
-from hostlane.faces.clientarea.auth import basic_credentials, livemode_of
-from hostlane.faces.common import ClientIp, RuntimeDep, bearer_token
+from hostlane.faces.clientarea.auth import basic_credentials
+from hostlane.faces.common import ClientIp, RuntimeDep, bearer_token, livemode_of
 from hostlane.faces.idempotency import claim
 from hostlane.identity import service as identity
 from hostlane.identity.principal import Principal

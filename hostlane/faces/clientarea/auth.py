@@ -9,14 +9,10 @@ from fastapi import Request
 
 from hostlane.core.errors import Unauthenticated
 from hostlane.customers import sessions as customer_sessions
-from hostlane.faces.common import ClientIp, RuntimeDep, bearer_token
+from hostlane.faces.common import ClientIp, RuntimeDep, bearer_token, livemode_of
 from hostlane.identity.principal import Principal
 
 CHALLENGE = {"WWW-Authenticate": 'Basic realm="Hostlane client area"'}
-
-
-def livemode_of(request: Request, test_hosts: list[str]) -> bool:
-    return (request.url.hostname or "") not in test_hosts
 
 
 def basic_credentials(request: Request) -> tuple[str, str] | None:

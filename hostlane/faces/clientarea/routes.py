@@ -17,7 +17,7 @@ from hostlane.core.pagination import ListQuery
 from hostlane.customers import service as customers
 from hostlane.customers import sessions as customer_sessions
 from hostlane.faces.clientarea import schemas, wire
-from hostlane.faces.clientarea.auth import customer, livemode_of
+from hostlane.faces.clientarea.auth import customer
 from hostlane.faces.clientarea.inputs import CustomerTicketOpen, ProductOrder, ReplyIn, parse, required
 from hostlane.faces.common import (
     NO_STORE,
@@ -28,6 +28,7 @@ from hostlane.faces.common import (
     WriteSession,
     bearer_token,
     documented_body,
+    livemode_of,
 )
 from hostlane.faces.face import error_responses, success_responses
 from hostlane.faces.idempotency import claiming, remember

@@ -26,8 +26,7 @@ from fastapi import Request
 
 from hostlane.core.errors import HostlaneError, Unauthenticated
 from hostlane.core.formats import decode_request
-from hostlane.faces.clientarea.auth import livemode_of
-from hostlane.faces.common import ClientIp, RuntimeDep, bearer_token
+from hostlane.faces.common import ClientIp, RuntimeDep, bearer_token, livemode_of
 from hostlane.identity.errors import InvalidCredentials
 from hostlane.identity.principal import Principal
 from hostlane.partners import service as partners

@@ -15,6 +15,7 @@ from fastapi import Depends, Request
 
 from hostlane.core.errors import Unauthenticated
 from hostlane.customers import sessions as customer_sessions
+from hostlane.faces import common
 from hostlane.faces.common import ClientIp, RuntimeDep
 from hostlane.faces.web import kit
 from hostlane.faces.web.kit import ADMIN, PORTAL, Realm
@@ -49,7 +50,7 @@ def store(runtime: Runtime) -> WebSessionStore:
 
 
 def livemode_of(request: Request, runtime: Runtime) -> bool:
-    return (request.url.hostname or "") not in runtime.settings.test_hosts
+    return common.livemode_of(request, runtime.settings.test_hosts)
 
 
 async def _login(request: Request, runtime: Runtime, realm: Realm) -> WebLogin:
