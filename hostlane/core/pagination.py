@@ -9,16 +9,21 @@ an amount of money in major units (``3.99``) the rows holding it in their own cu
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
+import json
 import re
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from enum import StrEnum
+from enum import Enum, StrEnum
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.expression import ClauseElement, Executable
+from sqlalchemy.types import TypeDecorator
 
 from hostlane.core.errors import BadRequest, ValidationFailed
 from hostlane.core.money import currencies_by_exponent
@@ -57,6 +62,8 @@ class ListQuery:
     filters: dict[str, str] = field(default_factory=dict)
     sort: list[tuple[str, bool]] = field(default_factory=list)  # (name, descending)
     includes: frozenset[str] = frozenset()
+    # Keyset paging: the ``cursor`` parameter as sent ("" for the first page), None for paging by number.
+    cursor: str | None = None
 
     @property
     def offset(self) -> int:
@@ -129,7 +136,8 @@ def parse_list_query(params: Mapping[str, str], spec: ListSpec, *, max_per_page:
             f"Requested include(s) `{names}` are not allowed. Allowed include(s) are `{allowed}`.",
             fields={"include": [f"Unknown include: {name}" for name in sorted(unknown)]},
         )
-    return ListQuery(page, per_page, filters, sort, includes)
+    cursor = params.get("cursor")
+    return ListQuery(page, per_page, filters, sort, includes, cursor)
 
 
 _PERIOD = re.compile(
@@ -231,24 +239,57 @@ def apply_filters(statement: sa.Select[Any], columns: Columns, spec: ListSpec, q
     return statement
 
 
-def apply_sort(statement: sa.Select[Any], columns: Columns, spec: ListSpec, query: ListQuery) -> sa.Select[Any]:
-    order = [columns[name].desc() if descending else columns[name].asc() for name, descending in query.sort]
-    if not any(name == "id" for name, _ in query.sort):
-        order.append(columns["id"].asc())  # a stable order, so pages neither repeat nor skip rows
+@dataclass(frozen=True)
+class SortKey:
+    """One term of a list's order: the name a request uses, the column and its direction."""
+
+    name: str
+    column: Any
+    descending: bool
+
+
+def sort_keys(columns: Columns, spec: ListSpec, query: ListQuery) -> list[SortKey]:
+    """The query's sort, then the resource's default sort when it asks for none, then ``id``: a total order, so pages
+    neither repeat nor skip rows, and a cursor names one position."""
+    keys = [SortKey(name, columns[name], descending) for name, descending in query.sort]
     if not query.sort and spec.default_sort != "id":
-        order.insert(0, columns[spec.default_sort].asc())
-    return statement.order_by(*order)
+        keys.append(SortKey(spec.default_sort, columns[spec.default_sort], False))
+    if not any(key.name == "id" for key in keys):
+        keys.append(SortKey("id", columns["id"], False))
+    return keys
+
+
+def _order(keys: list[SortKey], *, reverse: bool = False) -> list[sa.ColumnElement[Any]]:
+    return [key.column.desc() if key.descending != reverse else key.column.asc() for key in keys]
+
+
+def apply_sort(statement: sa.Select[Any], columns: Columns, spec: ListSpec, query: ListQuery) -> sa.Select[Any]:
+    return statement.order_by(*_order(sort_keys(columns, spec, query)))
 
 
 @dataclass(frozen=True)
 class Page:
+    """One page of a list. In page mode ``total`` is the number of rows the list holds (see ``count_bounded`` for
+    where it is an estimate); in cursor mode (``query.cursor`` set) there is no total, and ``next_cursor`` and
+    ``prev_cursor`` name the neighbouring pages."""
+
     items: list[dict[str, Any]]
     total: int
     query: ListQuery
+    next_cursor: str | None = None
+    prev_cursor: str | None = None
 
     @property
     def last_page(self) -> int:
         return max(1, -(-self.total // self.query.per_page))
+
+    @property
+    def by_cursor(self) -> bool:
+        return self.query.cursor is not None
+
+
+# A maintained count of the list, when one serves this query (``core.counts``), else None.
+MaintainedTotal = Callable[[AsyncSession], Awaitable[int | None]]
 
 
 async def fetch_page(
@@ -257,18 +298,245 @@ async def fetch_page(
     columns: Columns,
     spec: ListSpec,
     query: ListQuery,
+    *,
+    narrow: sa.Select[Any] | None = None,
+    maintained: MaintainedTotal | None = None,
 ) -> Page:
-    """One page of ``readable`` with the query's filters and sort: one query, plus a count when the
-    page does not already show the whole list."""
-    filtered = apply_filters(readable, columns, spec, query)
-    rows = await session.execute(apply_sort(filtered, columns, spec, query).limit(query.per_page).offset(query.offset))
+    """One page of ``readable`` with the query's filters and sort.
+
+    By cursor (``query.cursor`` set): one keyset query, no count. By number: the page's ids from ``narrow`` (the
+    ids of ``readable``, from the table alone, so a deep page reads index entries, not rows), the rows joined on
+    them, and a total that does not scan (``_total``)."""
+    keys = sort_keys(columns, spec, query)
+    if query.cursor is not None:
+        return await _cursor_page(session, apply_filters(readable, columns, spec, query), keys, query)
+    ids = apply_filters(narrow if narrow is not None else readable.with_only_columns(columns["id"]), columns, spec, query)
+    rows = await session.execute(_numbered_page(readable, apply_filters(readable, columns, spec, query), ids, columns["id"], keys, query))
     items = [dict(row) for row in rows.mappings()]
-    if query.page == 1 and len(items) < query.per_page:
-        total = len(items)
-    else:
-        counted = filtered.with_only_columns(sa.func.count(), maintain_column_froms=True).order_by(None)
-        total = int(await session.scalar(counted) or 0)
+    more = len(items) > query.per_page
+    del items[query.per_page :]
+    total = await _total(session, ids, query, len(items), more, maintained)
     return Page(items, total, query)
+
+
+def _numbered_page(
+    readable: sa.Select[Any],
+    filtered: sa.Select[Any],
+    ids: sa.Select[Any],
+    id_column: Any,
+    keys: list[SortKey],
+    query: ListQuery,
+) -> sa.Select[Any]:
+    """Page ``query.page`` and one row more (whether a next page exists). Past the first page, a deferred join: the
+    offset walks ``ids`` (an index-only scan where an index serves the filters and sort), and only the page's rows
+    are read whole."""
+    order = _order(keys)
+    if query.offset == 0:
+        return filtered.order_by(*order).limit(query.per_page + 1)
+    window = ids.order_by(*order).limit(query.per_page + 1).offset(query.offset)
+    return readable.where(id_column.in_(window)).order_by(*order)
+
+
+# Page mode's totals.
+
+# Up to this many rows a filtered list's total is counted exactly (a bounded count reads at most this many index
+# entries: about 1-3 ms on PostgreSQL); past it, PostgreSQL's planner estimates it (SQLite counts).
+COUNT_CAP = 10_000
+
+
+async def _total(
+    session: AsyncSession, ids: sa.Select[Any], query: ListQuery, shown: int, more: bool, maintained: MaintainedTotal | None
+) -> int:
+    """The list's total: exact from the page itself when it is the last one, else the maintained count when one
+    serves the query, else ``count_bounded``."""
+    if not more and (shown or query.page == 1):
+        return query.offset + shown
+    if maintained is not None:
+        counted = await maintained(session)
+        if counted is not None:
+            return counted
+    return await count_bounded(session, ids, at_least=query.offset + shown + int(more))
+
+
+async def count_bounded(session: AsyncSession, statement: sa.Select[Any], *, at_least: int = 0) -> int:
+    """How many rows ``statement`` selects: exact up to ``COUNT_CAP`` (a count over ``LIMIT COUNT_CAP + 1``); past
+    it, on PostgreSQL the planner's estimate (never below ``COUNT_CAP + 1`` nor ``at_least``, the rows known to
+    exist), elsewhere an exact count."""
+    statement = statement.order_by(None)
+    capped = sa.select(sa.func.count()).select_from(statement.limit(COUNT_CAP + 1).subquery())
+    found = int(await session.scalar(capped) or 0)
+    if found <= COUNT_CAP:
+        return max(found, at_least)
+    if session.bind.dialect.name == "postgresql":
+        estimate = await _planned_rows(session, statement)
+    else:
+        everything = sa.select(sa.func.count()).select_from(statement.subquery())
+        estimate = int(await session.scalar(everything) or 0)
+    return max(estimate, COUNT_CAP + 1, at_least)
+
+
+class _Explain(Executable, ClauseElement):
+    """``EXPLAIN (FORMAT JSON)`` of a statement (PostgreSQL): its plan, estimates included, without running it."""
+
+    inherit_cache = False
+
+    def __init__(self, statement: sa.Select[Any]) -> None:
+        self.statement = statement
+
+
+@compiles(_Explain, "postgresql")
+def _compile_explain(element: _Explain, compiler: Any, **kw: Any) -> str:
+    return "EXPLAIN (FORMAT JSON) " + str(compiler.process(element.statement, **kw))
+
+
+async def _planned_rows(session: AsyncSession, statement: sa.Select[Any]) -> int:
+    plan = await session.scalar(_Explain(statement))
+    if isinstance(plan, str):
+        plan = json.loads(plan)
+    return int(plan[0]["Plan"]["Plan Rows"])
+
+
+# Cursor mode: keyset paging in Laravel's cursor format.
+
+POINTS_TO_NEXT = "_pointsToNextItems"
+MAX_CURSOR = 4096  # characters: a cursor holds a few sort values
+
+
+@dataclass(frozen=True)
+class Cursor:
+    """A decoded cursor: the sort values of the row it was made from, and whether it points to the rows after it
+    (``next_cursor``) or before it (``prev_cursor``)."""
+
+    values: tuple[Any, ...]
+    forward: bool
+
+
+def _bad_cursor(problem: str) -> BadRequest:
+    return BadRequest(f"The cursor parameter is invalid: {problem}", fields={"cursor": [problem]})
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    if isinstance(value, Enum):
+        return value.value
+    return value
+
+
+def encode_cursor(keys: list[SortKey], values: tuple[Any, ...], *, forward: bool) -> str:
+    """As Laravel's ``Cursor::encode``: base64url (no padding) of a JSON object of the sort values by name and
+    ``_pointsToNextItems``."""
+    payload: dict[str, Any] = {key.name: _plain(value) for key, value in zip(keys, values, strict=True)}
+    payload[POINTS_TO_NEXT] = forward
+    text = json.dumps(payload, separators=(",", ":"))
+    return base64.urlsafe_b64encode(text.encode()).rstrip(b"=").decode("ascii")
+
+
+def _typed(key: SortKey, raw: Any) -> Any:
+    """A cursor's value for ``key``, checked against the column's type (a value of another type is refused, so a
+    tampered cursor never reaches the database as a wrong type)."""
+    column_type = key.column.type
+    if isinstance(column_type, TypeDecorator):
+        column_type = column_type.impl_instance  # UTCDateTime: its python_type says only ``object``
+    try:
+        kind = column_type.python_type
+    except NotImplementedError:
+        kind = None
+    problem = f"The value for `{key.name}` is not valid."
+    if kind is bool:
+        if not isinstance(raw, bool):
+            raise _bad_cursor(problem)
+        return raw
+    if kind is int:
+        if not isinstance(raw, int) or isinstance(raw, bool) or not -(2**63) <= raw < 2**63:
+            raise _bad_cursor(problem)
+        return raw
+    if kind is dt.datetime or kind is dt.date:
+        if not isinstance(raw, str) or len(raw) > 40:
+            raise _bad_cursor(problem)
+        try:
+            if kind is dt.date:
+                return dt.date.fromisoformat(raw)
+            moment = dt.datetime.fromisoformat(raw)
+        except ValueError:
+            raise _bad_cursor(problem) from None
+        return moment if moment.tzinfo is not None else moment.replace(tzinfo=dt.UTC)
+    if kind is not None and issubclass(kind, str):
+        if not isinstance(raw, str):
+            raise _bad_cursor(problem)
+        return raw
+    raise _bad_cursor(f"Cursor paging cannot sort by `{key.name}`.")
+
+
+def decode_cursor(raw: str, keys: list[SortKey]) -> Cursor | None:
+    """The cursor a request sent (None for ``cursor=`` empty: the first page); a garbled or tampered one, or one
+    made for another sort, is a 400 naming ``cursor``."""
+    for key in keys:
+        if getattr(key.column, "nullable", False):
+            raise BadRequest(
+                f"Cursor paging cannot sort by `{key.name}`, which may be empty: sort by another field, or page by number.",
+                fields={"cursor": [f"Not available with sort={key.name}."]},
+            )
+    if not raw:
+        return None
+    if len(raw) > MAX_CURSOR:
+        raise _bad_cursor("It is too long.")
+    try:
+        payload = json.loads(base64.urlsafe_b64decode(raw.encode("ascii") + b"=" * (-len(raw) % 4)))
+    except (ValueError, UnicodeError):  # binascii.Error and json.JSONDecodeError are ValueErrors
+        raise _bad_cursor("It is not a cursor this list gave.") from None
+    if not isinstance(payload, dict) or not isinstance(payload.get(POINTS_TO_NEXT), bool):
+        raise _bad_cursor("It is not a cursor this list gave.")
+    forward = payload.pop(POINTS_TO_NEXT)
+    if set(payload) != {key.name for key in keys}:
+        raise _bad_cursor("It was made for another sort.")
+    return Cursor(tuple(_typed(key, payload[key.name]) for key in keys), forward)
+
+
+def _beyond(keys: list[SortKey], values: tuple[Any, ...], *, forward: bool) -> sa.ColumnElement[bool]:
+    """The rows after (``forward``) or before the position ``values`` in the order of ``keys``."""
+    bound = [sa.literal(value, key.column.type) for key, value in zip(keys, values, strict=True)]
+
+    def past(index: int) -> sa.ColumnElement[bool]:
+        column = keys[index].column
+        return column > bound[index] if keys[index].descending != forward else column < bound[index]
+
+    if len(keys) > 1 and len({key.descending for key in keys}) == 1:
+        # One direction: a row-value comparison, which an index on the sort columns serves as a range.
+        row, at = sa.tuple_(*(key.column for key in keys)), sa.tuple_(*bound)
+        return row > at if keys[0].descending != forward else row < at
+    terms = [
+        sa.and_(*(keys[j].column == bound[j] for j in range(index)), past(index)) for index in range(len(keys))
+    ]
+    return sa.or_(*terms)
+
+
+async def _cursor_page(session: AsyncSession, filtered: sa.Select[Any], keys: list[SortKey], query: ListQuery) -> Page:
+    """One page by keyset: the rows after (or before) the cursor's position, and one more to know whether the list
+    goes on, each carrying its sort values (``_cursor_N``) for the cursors of the page's ends."""
+    assert query.cursor is not None
+    cursor = decode_cursor(query.cursor, keys)
+    forward = cursor is None or cursor.forward
+    statement = filtered if cursor is None else filtered.where(_beyond(keys, cursor.values, forward=forward))
+    marks = [f"_cursor_{index}" for index in range(len(keys))]
+    statement = statement.add_columns(*(key.column.label(mark) for key, mark in zip(keys, marks, strict=True)))
+    statement = statement.order_by(*_order(keys, reverse=not forward)).limit(query.per_page + 1)
+    rows = list((await session.execute(statement)).mappings())
+    more = len(rows) > query.per_page
+    del rows[query.per_page :]
+    if not forward:
+        rows.reverse()
+    positions = [tuple(row[mark] for mark in marks) for row in rows]
+    items = [{name: value for name, value in row.items() if name not in marks} for row in rows]
+    following = rows and (more if forward else True)
+    preceding = rows and (cursor is not None if forward else more)
+    return Page(
+        items,
+        0,
+        query,
+        next_cursor=encode_cursor(keys, positions[-1], forward=True) if following else None,
+        prev_cursor=encode_cursor(keys, positions[0], forward=False) if preceding else None,
+    )
 
 
 async def fetch_grouped(session: AsyncSession, statement: sa.Select[Any], key: str) -> dict[Any, list[dict[str, Any]]]:

@@ -18,7 +18,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from hostlane.core import clock
 from hostlane.core.errors import HostlaneError, ValidationFailed
-from hostlane.core.pagination import Columns, ListQuery, ListSpec, Page, fetch_grouped, fetch_page
+from hostlane.core.counts import COUNTED, maintained_total
+from hostlane.core.pagination import Columns, ListQuery, ListSpec, MaintainedTotal, Page, fetch_grouped, fetch_page
 
 
 class Caller(Protocol):
@@ -47,7 +48,11 @@ class Scoped(Generic[Model]):
     callers confined to a customer (customers never see drafts); ``columns`` is what a read returns (labelled
     expressions too) and ``joins`` the tables they need; ``list_columns`` is what a list filters and sorts on;
     ``spec`` is what its list accepts, ``includes`` the relations a read can attach, and ``missing`` the error
-    ``one`` and ``locked`` raise for an absent row.
+    ``one`` and ``locked`` raise for an absent row. ``joins`` must keep every row (inner joins on a required
+    foreign key): a list's page of ids and its counts read the table alone.
+
+    A table of ``core.counts.COUNTED`` has a maintained count (its triggers count the rows ``always`` admits):
+    a staff list of it filtered by nothing but ``status`` takes its total from there.
     """
 
     def __init__(
@@ -75,6 +80,7 @@ class Scoped(Generic[Model]):
         self.missing = missing
         # Name -> relation, for ``?include=``; tables that include each other fill it once both exist.
         self.includes: IncludeTable = {}
+        self.counted = self.table.name in COUNTED
 
     def scope(self, caller: Caller) -> list[sa.ColumnElement[bool]]:
         """The conditions that confine this table to what ``caller`` may see."""
@@ -102,9 +108,30 @@ class Scoped(Generic[Model]):
         """One page of the list, with the includes the query asks for (from ``includes`` when a service passes
         relations of other domains, else the table's own)."""
         assert self.spec is not None, f"{self.table.name}: no list spec"
-        page = await fetch_page(session, self.readable(caller), self.list_columns, self.spec, query)
+        page = await fetch_page(
+            session,
+            self.readable(caller),
+            self.list_columns,
+            self.spec,
+            query,
+            narrow=sa.select(self.table.c.id).where(*self.scope(caller)),
+            maintained=self._maintained(caller, query),
+        )
         await attach(session, caller, page.items, self.includes if includes is None else includes, query.includes)
         return page
+
+    def _maintained(self, caller: Caller, query: ListQuery) -> MaintainedTotal | None:
+        """The maintained count that is this list's total: for staff (no tenant, so exactly the rows the triggers
+        count) and no filter but ``status``."""
+        if not self.counted or caller.scope is not None or set(query.filters) - {"status"}:
+            return None
+        wanted = query.filters.get("status")
+        statuses = wanted.split(",") if wanted is not None else None
+
+        async def total(session: AsyncSession) -> int:
+            return await maintained_total(session, self.table.name, livemode=caller.livemode, statuses=statuses)
+
+        return total
 
     async def get(self, session: AsyncSession, caller: Caller, row_id: int) -> Row | None:
         statement = self.readable(caller).where(self.table.c.id == row_id)

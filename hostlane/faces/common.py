@@ -18,7 +18,7 @@ from hostlane.config import Settings
 from hostlane.core.errors import ValidationFailed
 from hostlane.core.fields import MAX_ID
 from hostlane.core.formats import JSON, decode_request, render
-from hostlane.core.pagination import MAX_PAGE, ListSpec
+from hostlane.core.pagination import COUNT_CAP, MAX_CURSOR, MAX_PAGE, ListSpec
 from hostlane.runtime import Runtime
 
 Input = TypeVar("Input", bound=BaseModel)
@@ -150,6 +150,21 @@ def documented_body(source: type[BaseModel] | Sequence[str], *, required: bool =
     }
 
 
+PAGE_HELP = (
+    "Page by number. The answer's `total` (and `last_page`) is exact when the list is unfiltered (kept as rows are "
+    f"written), when the page is the last one, and when the filters match at most {COUNT_CAP:,} rows; past that, "
+    "on PostgreSQL, it is the query planner's estimate, never below the rows known to exist. A deep page costs more "
+    "than a near one: new clients should page by `cursor`."
+)
+CURSOR_HELP = (
+    "Page by cursor, the fast path for new clients: send `cursor=` (empty) for the first page, then follow "
+    "`links.next` (or send `meta.next_cursor`, `next_cursor` in a flat list); `prev` leads back. Every page costs the "
+    "same however far in, and rows written between pages are neither repeated nor skipped. The answer is Laravel's "
+    "cursor paginator: no page numbers and no `total`. Keep the same `sort` and filters while following a cursor; a "
+    "garbled cursor, one made for another sort, or a sort by a field that may be empty is a 400 naming `cursor`."
+)
+
+
 def list_parameters(spec: ListSpec) -> list[dict[str, Any]]:
     """The query parameters of a list read by ``core.pagination.parse_list_query``, as OpenAPI parameters: ``page``,
     ``per_page`` (capped at HOSTLANE_MAX_PAGE_SIZE), ``sort`` and ``include`` (comma-separated names the resource
@@ -161,8 +176,15 @@ def list_parameters(spec: ListSpec) -> list[dict[str, Any]]:
 
     page = {"type": "integer", "minimum": 1, "maximum": MAX_PAGE}
     parameters: list[dict[str, Any]] = [
-        {"name": "page", "in": "query", "required": False, "schema": page},
+        {"name": "page", "in": "query", "required": False, "schema": page, "description": PAGE_HELP},
         {"name": "per_page", "in": "query", "required": False, "schema": page},
+        {
+            "name": "cursor",
+            "in": "query",
+            "required": False,
+            "schema": {"type": "string", "maxLength": MAX_CURSOR},
+            "description": CURSOR_HELP,
+        },
     ]
     if spec.sorts:
         parameters.append(

@@ -1,5 +1,6 @@
 """SQLAlchemy tables, one module per aggregate. Importing this package registers them all."""
 
+from hostlane.core.counts import ListCount
 from hostlane.core.db import Base
 from hostlane.models.admin_session import AdminSession
 from hostlane.models.administrator import Administrator
@@ -89,6 +90,7 @@ __all__ = [
     "IpPool",
     "ItemType",
     "Job",
+    "ListCount",
     "JobStatus",
     "LineTemplate",
     "NumberInterval",

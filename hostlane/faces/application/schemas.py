@@ -501,6 +501,40 @@ class Paginated(Shape, Generic[Item]):
     meta: PageMeta
 
 
+class CursorLinks(Shape):
+    first: None
+    last: None
+    prev: str | None
+    next: str | None
+
+
+class CursorMeta(Shape):
+    path: str
+    per_page: int
+    next_cursor: str | None
+    prev_cursor: str | None
+
+
+class CursorPaginated(Shape, Generic[Item]):
+    """``wire.paginated`` of a page read by ``cursor``: Laravel's resource collection of a cursor paginator."""
+
+    data: list[Item]
+    links: CursorLinks
+    meta: CursorMeta
+
+
+class FlatCursorPaginated(Shape, Generic[Item]):
+    """``wire.flat_paginated`` of a page read by ``cursor``: Laravel's plain cursor paginator."""
+
+    data: list[Item]
+    path: str
+    per_page: int
+    next_cursor: str | None
+    next_page_url: str | None
+    prev_cursor: str | None
+    prev_page_url: str | None
+
+
 class FlatPaginated(Shape, Generic[Item]):
     """``wire.flat_paginated``: Laravel's plain paginator (also a show answered as a page of one)."""
 

@@ -483,8 +483,36 @@ def _pages(request: Request, page: Page) -> dict[str, Any]:
     }
 
 
+def _cursor_pages(request: Request, page: Page) -> dict[str, Any]:
+    """What Laravel's ``CursorPaginator::toArray`` says about a page read by ``cursor``: no numbers, no total."""
+    base = public_origin(request, get_settings()) + request.url.path
+
+    def url(cursor: str | None) -> str | None:
+        if cursor is None:
+            return None
+        return f"{base}?{request.url.remove_query_params('page').include_query_params(cursor=cursor).query}"
+
+    return {
+        "path": base,
+        "per_page": page.query.per_page,
+        "next_cursor": page.next_cursor,
+        "next_page_url": url(page.next_cursor),
+        "prev_cursor": page.prev_cursor,
+        "prev_page_url": url(page.prev_cursor),
+    }
+
+
 def paginated(request: Request, page: Page, item: Callable[[Row], dict[str, Any]]) -> dict[str, Any]:
-    """Laravel's resource-collection envelope: ``data``, ``links`` and ``meta`` (customers, services, invoices)."""
+    """Laravel's resource-collection envelope: ``data``, ``links`` and ``meta`` (customers, services, invoices);
+    for a page read by ``cursor``, as Laravel wraps a cursor paginator (``links`` first and last null, ``meta``
+    ``path``, ``per_page``, ``next_cursor``, ``prev_cursor``)."""
+    if page.by_cursor:
+        about = _cursor_pages(request, page)
+        return {
+            "data": [item(row) for row in page.items],
+            "links": {"first": None, "last": None, "prev": about["prev_page_url"], "next": about["next_page_url"]},
+            "meta": {name: about[name] for name in ("path", "per_page", "next_cursor", "prev_cursor")},
+        }
     about = _pages(request, page)
     return {
         "data": [item(row) for row in page.items],
@@ -503,7 +531,11 @@ def paginated(request: Request, page: Page, item: Callable[[Row], dict[str, Any]
 
 def flat_paginated(request: Request, page: Page, item: Callable[[Row], dict[str, Any]]) -> dict[str, Any]:
     """Laravel's plain paginator, as CLIENTXCMS answers a list it does not wrap in a resource collection
-    (products, groups, pricings, the helpdesk): ``current_page``, ``data``, ``first_page_url`` … ``total``."""
+    (products, groups, pricings, the helpdesk): ``current_page``, ``data``, ``first_page_url`` … ``total``; for a
+    page read by ``cursor``, Laravel's plain cursor paginator (``data``, ``path``, ``per_page``, ``next_cursor``,
+    ``next_page_url``, ``prev_cursor``, ``prev_page_url``)."""
+    if page.by_cursor:
+        return {"data": [item(row) for row in page.items], **_cursor_pages(request, page)}
     about = _pages(request, page)
     return {"current_page": about.pop("current_page"), "data": [item(row) for row in page.items], **about}
 

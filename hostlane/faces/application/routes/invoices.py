@@ -128,7 +128,7 @@ async def show_invoice(
     query = list_query(request, runtime, wire.INVOICE_LIST)
     require_includes(principal, INVOICES.path, query.includes)
     row = await billing.get_invoice(session, principal, invoice_id, includes=query.includes | billing.WHOLE)
-    page = Page([row], 1, dataclasses.replace(query, page=1))
+    page = Page([row], 1, dataclasses.replace(query, page=1, cursor=None))
     return render(request, wire.flat_paginated(request, page, wire.invoice))
 
 

@@ -16,7 +16,7 @@ from typing import Annotated, Any, Protocol, TypeVar, get_args
 
 from fastapi import APIRouter, Path, Request, Response
 from fastapi.params import Path as PathParam
-from pydantic import BaseModel
+from pydantic import BaseModel, RootModel, create_model
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hostlane.core.fields import MAX_ID
@@ -46,10 +46,15 @@ COLLECTION = wire.paginated
 Body = TypeVar("Body", bound=BaseModel)
 Answers = dict[int | str, dict[str, Any]]  # a route's documented ``responses=``
 
-# The documented shape of each list envelope of ``wire``, wrapping the documented shape of a row.
+# The documented shape of each list envelope of ``wire``, wrapping the documented shape of a row: paged by number,
+# and by cursor.
 ENVELOPE_SHAPES: dict[Callable[..., dict[str, Any]], type[Any]] = {
     wire.paginated: schemas.Paginated,
     wire.flat_paginated: schemas.FlatPaginated,
+}
+CURSOR_SHAPES: dict[Callable[..., dict[str, Any]], type[Any]] = {
+    wire.paginated: schemas.CursorPaginated,
+    wire.flat_paginated: schemas.FlatCursorPaginated,
 }
 
 
@@ -71,6 +76,15 @@ def wrapped(envelope: Callable[..., dict[str, Any]], shape: type[BaseModel]) -> 
     """The documented shape of ``envelope`` (a list envelope of ``wire``) holding rows of ``shape``."""
     generic: Any = ENVELOPE_SHAPES[envelope]
     model: type[BaseModel] = generic[shape]
+    return model
+
+
+def listed(envelope: Callable[..., dict[str, Any]], shape: type[BaseModel]) -> type[BaseModel]:
+    """The documented answer of a list: ``envelope`` holding rows of ``shape``, paged by number or by cursor."""
+    by_number: Any = ENVELOPE_SHAPES[envelope]
+    by_cursor: Any = CURSOR_SHAPES[envelope]
+    name = f"{by_number[shape].__name__}Or{by_cursor[shape].__name__}".replace("[", "_").replace("]", "")
+    model: type[BaseModel] = create_model(name, __base__=RootModel[by_number[shape] | by_cursor[shape]])
     return model
 
 
@@ -243,7 +257,7 @@ class Resource:
             name=f"list_{self.many}",
             summary=summary,
             openapi_extra={"parameters": list_parameters(self.spec)},
-            responses=success_responses(wrapped(self.envelope, self.shape)),
+            responses=success_responses(listed(self.envelope, self.shape)),
         )
 
     def create(
@@ -285,7 +299,7 @@ class Resource:
         """``row`` as the only item of a page of the resource's list, in Laravel's plain paginator: what CLIENTXCMS
         answers where its show runs ``queryShow`` (the list filtered by id, paginated: products, invoices, tickets,
         departments; not groups or pricings). A page past the first is empty."""
-        query = dataclasses.replace(list_query(request, runtime, self.spec), filters={}, sort=[])
+        query = dataclasses.replace(list_query(request, runtime, self.spec), filters={}, sort=[], cursor=None)
         page = Page([dict(row)] if query.page == 1 else [], 1, query)
         return render(request, wire.flat_paginated(request, page, item or self.wire))
 
