@@ -12,6 +12,7 @@ row triggers keep one row per key.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import cast
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -43,7 +44,7 @@ class ListCount(Base):
     n: Mapped[int] = mapped_column(sa.BigInteger)
 
 
-COUNTS = ListCount.__table__
+COUNTS = cast(sa.Table, ListCount.__table__)
 
 
 async def maintained_total(
@@ -62,7 +63,7 @@ async def compact(session: AsyncSession) -> None:
     """Fold PostgreSQL's delta rows into one row per key, in one statement: rows appended by transactions still
     running are not seen by it and stay as they are, so no change is lost or counted twice. (SQLite's triggers
     already keep one row per key.)"""
-    if session.bind.dialect.name != "postgresql":
+    if session.get_bind().dialect.name != "postgresql":
         return
     await session.execute(
         sa.text(

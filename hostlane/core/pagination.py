@@ -310,8 +310,12 @@ async def fetch_page(
     keys = sort_keys(columns, spec, query)
     if query.cursor is not None:
         return await _cursor_page(session, apply_filters(readable, columns, spec, query), keys, query)
-    ids = apply_filters(narrow if narrow is not None else readable.with_only_columns(columns["id"]), columns, spec, query)
-    rows = await session.execute(_numbered_page(readable, apply_filters(readable, columns, spec, query), ids, columns["id"], keys, query))
+    ids = apply_filters(
+        narrow if narrow is not None else readable.with_only_columns(columns["id"]), columns, spec, query
+    )
+    rows = await session.execute(
+        _numbered_page(readable, apply_filters(readable, columns, spec, query), ids, columns["id"], keys, query)
+    )
     items = [dict(row) for row in rows.mappings()]
     more = len(items) > query.per_page
     del items[query.per_page :]
@@ -345,7 +349,12 @@ COUNT_CAP = 10_000
 
 
 async def _total(
-    session: AsyncSession, ids: sa.Select[Any], query: ListQuery, shown: int, more: bool, maintained: MaintainedTotal | None
+    session: AsyncSession,
+    ids: sa.Select[Any],
+    query: ListQuery,
+    shown: int,
+    more: bool,
+    maintained: MaintainedTotal | None,
 ) -> int:
     """The list's total: exact from the page itself when it is the last one, else the maintained count when one
     serves the query, else ``count_bounded``."""
@@ -367,7 +376,7 @@ async def count_bounded(session: AsyncSession, statement: sa.Select[Any], *, at_
     found = int(await session.scalar(capped) or 0)
     if found <= COUNT_CAP:
         return max(found, at_least)
-    if session.bind.dialect.name == "postgresql":
+    if session.get_bind().dialect.name == "postgresql":
         estimate = await _planned_rows(session, statement)
     else:
         everything = sa.select(sa.func.count()).select_from(statement.subquery())
@@ -474,7 +483,8 @@ def decode_cursor(raw: str, keys: list[SortKey]) -> Cursor | None:
     for key in keys:
         if getattr(key.column, "nullable", False):
             raise BadRequest(
-                f"Cursor paging cannot sort by `{key.name}`, which may be empty: sort by another field, or page by number.",
+                f"Cursor paging cannot sort by `{key.name}`, which may be empty: sort by another field, or page by "
+                "number.",
                 fields={"cursor": [f"Not available with sort={key.name}."]},
             )
     if not raw:
@@ -498,17 +508,21 @@ def _beyond(keys: list[SortKey], values: tuple[Any, ...], *, forward: bool) -> s
     bound = [sa.literal(value, key.column.type) for key, value in zip(keys, values, strict=True)]
 
     def past(index: int) -> sa.ColumnElement[bool]:
-        column = keys[index].column
+        column: sa.ColumnElement[Any] = keys[index].column
         return column > bound[index] if keys[index].descending != forward else column < bound[index]
 
     if len(keys) > 1 and len({key.descending for key in keys}) == 1:
         # One direction: a row-value comparison, which an index on the sort columns serves as a range.
         row, at = sa.tuple_(*(key.column for key in keys)), sa.tuple_(*bound)
-        return row > at if keys[0].descending != forward else row < at
-    terms = [
-        sa.and_(*(keys[j].column == bound[j] for j in range(index)), past(index)) for index in range(len(keys))
-    ]
-    return sa.or_(*terms)
+        beyond: sa.ColumnElement[bool] = row > at if keys[0].descending != forward else row < at
+        return beyond
+    terms = [sa.and_(*(keys[j].column == bound[j] for j in range(index)), past(index)) for index in range(len(keys))]
+    if len(keys) == 1:
+        return terms[0]
+    # Mixed directions: the OR of the terms, behind a range on the first key that an index can serve.
+    first: sa.ColumnElement[Any] = keys[0].column
+    within = first >= bound[0] if keys[0].descending != forward else first <= bound[0]
+    return sa.and_(within, sa.or_(*terms))
 
 
 async def _cursor_page(session: AsyncSession, filtered: sa.Select[Any], keys: list[SortKey], query: ListQuery) -> Page:

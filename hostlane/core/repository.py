@@ -17,8 +17,8 @@ from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hostlane.core import clock
-from hostlane.core.errors import HostlaneError, ValidationFailed
 from hostlane.core.counts import COUNTED, maintained_total
+from hostlane.core.errors import HostlaneError, ValidationFailed
 from hostlane.core.pagination import Columns, ListQuery, ListSpec, MaintainedTotal, Page, fetch_grouped, fetch_page
 
 

@@ -9,6 +9,7 @@ from typing import Any, TypeVar, cast
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from hostlane.core.pagination import count_bounded
 from hostlane.identity.principal import Principal
 from hostlane.models import Project, ProjectAction, ProjectFile, ProjectTicketLink, ProjectTimeLog, ProjectTopic
 
@@ -46,16 +47,26 @@ async def page(
     offset: int,
     where: Sequence[sa.ColumnElement[bool]] = (),
 ) -> tuple[list[Row], int]:
-    """One window of ``table``'s readable rows matching ``filters`` (column = value), by id, and their total."""
+    """One window of ``table``'s readable rows matching ``filters`` (column = value), by id, and their total: exact
+    when the window ends the list, else counted as ``core.pagination.count_bounded`` counts (the window's ids read
+    first when it starts past the first row, so a deep window reads ids, not rows)."""
     statement = _readable(table, principal).where(*where)
     for name, value in filters.items():
         statement = statement.where(table.c[name].is_(None) if value is None else table.c[name] == value)
-    rows = await session.execute(statement.order_by(table.c.id).limit(limit).offset(offset))
-    items = [dict(row) for row in rows.mappings()]
-    if offset == 0 and len(items) < limit:
-        return items, len(items)
-    counted = statement.with_only_columns(sa.func.count(), maintain_column_froms=True).order_by(None)
-    return items, int(await session.scalar(counted) or 0)
+    ids = statement.with_only_columns(table.c.id)
+    window = statement.order_by(table.c.id).limit(limit + 1)
+    if offset:
+        window = (
+            _readable(table, principal)
+            .where(table.c.id.in_(ids.order_by(table.c.id).limit(limit + 1).offset(offset)))
+            .order_by(table.c.id)
+        )
+    items = [dict(row) for row in (await session.execute(window)).mappings()]
+    more = len(items) > limit
+    del items[limit:]
+    if not more and (items or offset == 0):
+        return items, offset + len(items)
+    return items, await count_bounded(session, ids, at_least=offset + len(items) + int(more))
 
 
 async def one(session: AsyncSession, table: sa.Table, principal: Principal, row_id: int) -> Row | None:

@@ -47,7 +47,7 @@ BEGIN
     ) AS moved GROUP BY livemode, status HAVING sum(n) <> 0;
   END IF;
   RETURN NULL;
-END $$"""
+END $$"""  # noqa: S608 - names from COUNTED
     triggers = [
         f"CREATE TRIGGER list_counts_{table}_insert AFTER INSERT ON {table} REFERENCING NEW TABLE AS new_rows "
         f"FOR EACH STATEMENT EXECUTE FUNCTION list_counts_{table}()",
@@ -64,7 +64,7 @@ def _sqlite_step(table: str, row: str, condition: str | None, sign: str) -> str:
     counted = f"{row}.{condition}" if condition else "1"
     key = f"resource = '{table}' AND livemode = {row}.livemode AND status = {row}.status"
     return (
-        f"INSERT INTO list_counts (resource, livemode, status, n) SELECT '{table}', {row}.livemode, {row}.status, 0 "
+        f"INSERT INTO list_counts (resource, livemode, status, n) SELECT '{table}', {row}.livemode, {row}.status, 0 "  # noqa: S608 - names from COUNTED
         f"WHERE {counted} AND NOT EXISTS (SELECT 1 FROM list_counts WHERE {key}); "
         f"UPDATE list_counts SET n = n {sign} 1 WHERE {counted} AND {key};"
     )

@@ -146,7 +146,9 @@ async def test_maintained_totals_follow_every_write(runtime: Runtime, client: ht
     assert await total(client, key, CUSTOMERS) == 4
     assert await total(client, key, CUSTOMERS, **{"filter[status]": "suspended"}) == 0
 
-    changed = await client.post(f"{CUSTOMERS}/{kept[0]}", json={"status": "suspended"}, headers=bearer(key, Accept=JSON))
+    changed = await client.post(
+        f"{CUSTOMERS}/{kept[0]}", json={"status": "suspended"}, headers=bearer(key, Accept=JSON)
+    )
     assert changed.status_code == 200, changed.text
     assert await total(client, key, CUSTOMERS, **{"filter[status]": "suspended"}) == 1
     assert await total(client, key, CUSTOMERS, **{"filter[status]": "active"}) == 3
@@ -168,7 +170,9 @@ async def test_maintained_totals_follow_every_write(runtime: Runtime, client: ht
     assert await total(client, key, f"{API}/invoices") >= 3  # services made with invoices may add their own
     before = await total(client, key, f"{API}/invoices")
     before_paid = await total(client, key, f"{API}/invoices", **{"filter[status]": "paid"})
-    response = await client.post(f"{API}/invoices/{paid}/pay", json={"transaction_id": "bank-1"}, headers=bearer(key, Accept=JSON))
+    response = await client.post(
+        f"{API}/invoices/{paid}/pay", json={"transaction_id": "bank-1"}, headers=bearer(key, Accept=JSON)
+    )
     assert response.status_code == 200, response.text
     assert await total(client, key, f"{API}/invoices", **{"filter[status]": "paid"}) == before_paid + 1
     assert (await client.delete(f"{API}/invoices/{pending}", headers=bearer(key, Accept=JSON))).status_code == 204
@@ -271,7 +275,11 @@ async def test_a_cursor_walks_the_whole_list_in_laravels_envelope(runtime: Runti
         params = {"sort": sort} if sort else {}
         seen, pages = await walk(client, key, CUSTOMERS, per_page=5, **params)
         assert sorted(seen) == sorted(made) and len(seen) == len(set(seen)), sort
-        numbered = [row["id"] for n in (1, 2, 3) for row in (await get(client, key, CUSTOMERS, per_page=5, page=n, **params))["data"]]
+        numbered = [
+            row["id"]
+            for n in (1, 2, 3)
+            for row in (await get(client, key, CUSTOMERS, per_page=5, page=n, **params))["data"]
+        ]
         assert seen == numbered, sort
         assert pages[-1]["meta"]["next_cursor"] is None and pages[-1]["links"]["next"] is None
         # And back: each prev link gives the page before.
@@ -340,7 +348,9 @@ async def test_a_bad_cursor_is_a_400_naming_it(
     assert "cursor" in response.json()["errors"]
 
 
-async def test_a_cursor_refuses_a_sort_by_a_field_that_may_be_empty(runtime: Runtime, client: httpx.AsyncClient) -> None:
+async def test_a_cursor_refuses_a_sort_by_a_field_that_may_be_empty(
+    runtime: Runtime, client: httpx.AsyncClient
+) -> None:
     await make_service(runtime)
     key = await make_api_key(runtime, "services:index")
     response = await client.get(
