@@ -469,6 +469,12 @@ class Licence(Shape):
 Item = TypeVar("Item", bound=BaseModel)
 
 
+TOTAL_HELP = (
+    "Rows in the list: exact when the list is unfiltered, on its last page, and when the filters match at most "
+    "10,000 rows; past that, on PostgreSQL, the query planner's estimate (never fewer than the rows known to exist)."
+)
+
+
 class PageLink(Shape):
     url: str | None
     label: str
@@ -490,7 +496,7 @@ class PageMeta(Shape):
     path: str
     per_page: int
     to: int | None
-    total: int
+    total: int = Field(description=TOTAL_HELP)
 
 
 class Paginated(Shape, Generic[Item]):
@@ -550,7 +556,7 @@ class FlatPaginated(Shape, Generic[Item]):
     per_page: int
     prev_page_url: str | None
     to: int | None
-    total: int
+    total: int = Field(description=TOTAL_HELP)
 
 
 class Held(Shape, Generic[Item]):
