@@ -16,6 +16,7 @@ import argparse
 import asyncio
 import importlib.util
 import os
+import re
 import statistics
 import sys
 import time
@@ -154,6 +155,14 @@ async def main(rows: int, repeat: int, seconds: float, clients: int) -> int:
             f"SELECT * FROM customers WHERE {LIVE} AND id > {after} ORDER BY id LIMIT {PER_PAGE + 1}"
         )
         timings = {name: await _p50(connection, sql, repeat) for name, sql in reads.items()}
+        plan = await connection.fetchval(f"EXPLAIN (FORMAT JSON) {reads[f'page {DEEP} deferred join']}")
+        scans = sorted(set(re.findall(r'"Node Type": "([^"]*Scan)"', str(plan))))
+        # An index-only scan needs pages marked all-visible by VACUUM, which a long transaction elsewhere on the
+        # server (another run's tests) holds back: then the ids are read from the table too.
+        visible = await connection.fetchval(
+            "SELECT round(100.0 * relallvisible / greatest(relpages, 1)) FROM pg_class "
+            "WHERE oid = 'customers'::regclass"
+        )
         writes = {}
         for table, label in (("plain", "no trigger"), ("counted", "counter row"), ("delta", "delta rows")):
             writes[label] = await _inserts(table, seconds, clients)
@@ -167,6 +176,7 @@ async def main(rows: int, repeat: int, seconds: float, clients: int) -> int:
     for name, ms in timings.items():
         floor = exact if "count" in name else offset_page
         print(f"  {name:<28} {ms:9.2f} ms   {ms / floor:6.3f}x")
+    print(f"  (the deferred join's plan: {', '.join(scans)}; {visible} % of the table's pages all-visible)")
     print(f"\nsingle-row inserts, {clients} connections, {seconds:g} s each")
     for label, rate in writes.items():
         print(f"  {label:<28} {rate:9.0f} /s   {rate / writes['no trigger']:6.3f}x")

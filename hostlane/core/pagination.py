@@ -360,11 +360,12 @@ async def _total(
     serves the query, else ``count_bounded``."""
     if not more and (shown or query.page == 1):
         return query.offset + shown
+    known = query.offset + shown + int(more)  # rows this page shows to exist
     if maintained is not None:
         counted = await maintained(session)
         if counted is not None:
-            return counted
-    return await count_bounded(session, ids, at_least=query.offset + shown + int(more))
+            return max(counted, known)
+    return await count_bounded(session, ids, at_least=known)
 
 
 async def count_bounded(session: AsyncSession, statement: sa.Select[Any], *, at_least: int = 0) -> int:

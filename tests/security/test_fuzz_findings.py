@@ -193,7 +193,7 @@ def test_idempotency_key_is_documented_on_the_posts_of_faces_that_authenticate(s
 
 def test_a_lists_query_parameters_are_documented(shared_app: FastAPI) -> None:
     parameters = {p["name"]: p for p in _operation(shared_app, "/api/application/invoices", "get")["parameters"]}
-    assert set(parameters) == {"page", "per_page", "sort", "include", "filter"}
+    assert set(parameters) == {"page", "per_page", "cursor", "sort", "include", "filter"}
     assert parameters["page"]["schema"] == {"type": "integer", "minimum": 1, "maximum": 2**31 - 1}
     assert parameters["filter"]["style"] == "deepObject" and "status" in parameters["filter"]["schema"]["properties"]
 
