@@ -21,30 +21,34 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 NOT_DELETED = "deleted_at IS NULL"
+
+
+
+def _each(*names: str) -> list[tuple[str, ...]]:
+    return [(name,) for name in names]
+
+
 # table -> (the condition its lists always carry, or None; the columns, or column groups, a B-tree leads with after
 # livemode and before id).
 BTREE: dict[str, tuple[str | None, list[tuple[str, ...]]]] = {
     "customers": (
         NOT_DELETED,
-        [("firstname",), ("lastname",), ("phone",), ("country",), ("status",), ("currency",)]
-        + [("created_at",), ("updated_at",)],
+        _each("firstname", "lastname", "phone", "country", "status", "currency", "created_at", "updated_at"),
     ),
     "services": (
         None,
-        [("status",), ("billing",), ("currency",), ("delivery_status",), ("next_due_date",)]
-        + [("created_at",), ("updated_at",)],
+        _each("status", "billing", "currency", "delivery_status", "next_due_date", "created_at", "updated_at"),
     ),
     "invoices": (
         NOT_DELETED,
-        [("status",), ("currency",), ("date",), ("duedate",), ("total_minor",), ("created_at",), ("updated_at",)],
+        _each("status", "currency", "date", "duedate", "total_minor", "created_at", "updated_at"),
     ),
-    "orders": (None, [("status",), ("created_at",)]),
+    "orders": (None, _each("status", "created_at")),
     "support_tickets": (
         None,
-        [("priority",), ("service_id",), ("assigned_to",), ("subject",), ("created_at",), ("updated_at",)]
-        + [("closed_at",)],
+        _each("priority", "service_id", "assigned_to", "subject", "created_at", "updated_at", "closed_at"),
     ),
-    "audit_log": (None, [("at",), ("action",), ("object_type", "object_id"), ("actor_kind", "actor_id")]),
+    "audit_log": (None, [*_each("at", "action"), ("object_type", "object_id"), ("actor_kind", "actor_id")]),
 }
 # table -> (the condition, the columns a substring filter or search matches).
 TRIGRAM: dict[str, tuple[str | None, list[str]]] = {
