@@ -86,9 +86,11 @@ VALUES: dict[str, dict[str, str]] = {
 def face_filters() -> dict[str, list[str]]:
     """The filters each list of the application face offers (from its own specs, so a new one is not missed)."""
     from hostlane.faces.application import wire
-    from hostlane.faces.application.routes import customers, services
+    from hostlane.faces.application.routes import customers
+    from hostlane.services import service as services
 
-    specs = {"customers": customers.LIST_SPEC, "services": services.services.LIST_SPEC, "invoices": wire.INVOICE_LIST}
+    # The face's own specs where it has one (customers, invoices), else the domain's it serves as they are.
+    specs = {"customers": customers.LIST_SPEC, "services": services.LIST_SPEC, "invoices": wire.INVOICE_LIST}
     offered = {name: list(spec.filters) for name, spec in specs.items()}
     for name, filters in offered.items():
         missing = set(filters) - set(VALUES[name])
@@ -164,7 +166,7 @@ async def _prepare(size: Size, *, list_indexes: bool) -> None:
         redis_url=None,
         inprocess_jobs=False,
         _env_file=None,
-    )  # type: ignore[call-arg]
+    )
     size.runtime = Runtime.build(settings)
     async with size.runtime.db.engine.begin() as migrating:
         await upgrade_connection(migrating)
@@ -265,7 +267,7 @@ async def _timed(size: Size, path: str) -> tuple[float, Any]:
 
 async def measure(case: Case, small: Size, large: Size, samples: int, budget: float, warmup: int) -> Timing:
     timing = Timing()
-    walks = {}
+    walks: dict[str, CursorWalk] = {}
     if case.name == "cursor":
         for size in (small, large):
             walks[size.label] = walk = CursorWalk(case, size)
@@ -278,10 +280,10 @@ async def measure(case: Case, small: Size, large: Size, samples: int, budget: fl
         if n >= warmup + 10 and time.perf_counter() - started > budget:
             break
         for size in (small, large) if n % 2 == 0 else (large, small):
-            walk = walks.get(size.label)
-            elapsed, answer = await _timed(size, walk.path() if walk else _path(case, size, small))
-            if walk:
-                walk.advance(answer.json())
+            walking = walks.get(size.label)
+            elapsed, answer = await _timed(size, walking.path() if walking else _path(case, size, small))
+            if walking:
+                walking.advance(answer.json())
             if n >= warmup:
                 (timing.small if size is small else timing.large).append(elapsed)
     return timing

@@ -191,7 +191,7 @@ async def _realistic(database: Database, scoped: Scoped[Any], name: str, match: 
     if match is Match.PARTIAL:
         return str(value)[3:8]  # five characters inside the value: a realistic substring
     if match is Match.TIME:
-        return value.strftime("%Y-%m-%d")
+        return str(value.strftime("%Y-%m-%d"))
     if match is Match.BOOLEAN:
         return "true"
     if match is Match.AMOUNT:

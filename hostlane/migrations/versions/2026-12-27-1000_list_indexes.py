@@ -23,7 +23,6 @@ depends_on: str | Sequence[str] | None = None
 NOT_DELETED = "deleted_at IS NULL"
 
 
-
 def _each(*names: str) -> list[tuple[str, ...]]:
     return [(name,) for name in names]
 
@@ -77,8 +76,8 @@ def upgrade() -> None:
     schema = bind.execute(
         sa.text("SELECT extnamespace::regnamespace::text FROM pg_extension WHERE extname = 'pg_trgm'")
     ).scalar_one()
-    for table, (where, columns) in TRIGRAM.items():
-        for column in columns:
+    for table, (where, names) in TRIGRAM.items():
+        for column in names:
             condition = f" WHERE {where}" if where else ""
             bind.execute(
                 sa.text(
@@ -90,8 +89,8 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     if op.get_bind().dialect.name == "postgresql":
-        for table, (_, columns) in TRIGRAM.items():
-            for column in columns:
+        for table, (_, names) in TRIGRAM.items():
+            for column in names:
                 op.drop_index(f"ix_{table}_{column}_trgm", table_name=table)
     op.drop_index("ix_orders_livemode_invoice_id", table_name="orders")
     for table, (_, groups) in BTREE.items():
