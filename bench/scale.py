@@ -320,6 +320,7 @@ def report(results: list[tuple[Case, Timing]], small: Size, large: Size) -> bool
 
 
 def print_builds(size: Size) -> None:
+    """How long the indexes took to build after the load, and their size: the list_indexes migration's by table."""
     names = set(list_index_names())
     mine = [b for b in size.built if b.name in names]
     other = [b for b in size.built if b.name not in names]
@@ -328,6 +329,15 @@ def print_builds(size: Size) -> None:
             seconds = sum(b.seconds for b in group)
             megabytes = sum(b.size for b in group) / 2**20
             print(f"  {size.label}: {len(group)} {label}: built in {seconds:.1f} s, {megabytes:.0f} MB")
+    for table in _seed.TABLES:
+        for kind, group in (
+            ("B-tree", [b for b in mine if b.table == table and not b.name.endswith("_trgm")]),
+            ("trigram", [b for b in mine if b.table == table and b.name.endswith("_trgm")]),
+        ):
+            if group:
+                megabytes = sum(b.size for b in group) / 2**20
+                seconds = sum(b.seconds for b in group)
+                print(f"    {table} {kind}: {len(group)}, {megabytes:.0f} MB, {seconds:.1f} s")
 
 
 async def run(args: argparse.Namespace) -> int:

@@ -35,6 +35,7 @@ from hostlane.core.db import Base, Database
 from hostlane.core.pagination import ListQuery, Match
 from hostlane.core.repository import Scoped
 from hostlane.customers import repository as customers
+from tests.fixtures.database import empty_all_tables
 
 ROWS = 30000
 # Lists of tables that staff fill by hand, and that stay small whatever the size of the business.
@@ -169,6 +170,7 @@ async def _seed(database: Database) -> None:
 async def seeded(database: Database) -> Database:
     if database.dialect_name != "postgresql":
         pytest.skip("PostgreSQL only: the indexes and plans checked are PostgreSQL's (SQLite has no trigram index)")
+    await empty_all_tables(database)  # ids from 1, as the seed's references expect
     await _seed(database)
     return database
 
@@ -176,8 +178,6 @@ async def seeded(database: Database) -> Database:
 @pytest.fixture(scope="module", autouse=True)
 async def emptied(database: Database) -> Any:
     yield
-    from tests.fixtures.database import empty_all_tables
-
     await empty_all_tables(database)
 
 
