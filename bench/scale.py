@@ -294,28 +294,32 @@ def _p(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
-def report(results: list[tuple[Case, Timing]], small: Size, large: Size) -> bool:
-    print()
+def header(small: Size, large: Size) -> None:
     head = f"{'list':<10}{'case':<26}{'n':>4}{small.label + ' p50':>12}{'p99':>8}{large.label + ' p50':>12}{'p99':>8}"
-    print(head + f"{'ratio p50':>11}{'ratio p99':>11}")
-    misses = []
-    for case, timing in results:
-        if not timing.small:
-            print(f"{case.list:<10}{case.name:<26}{timing.note}")
-            continue
-        s50, s99, l50, l99 = (_p(t, q) for t in (timing.small, timing.large) for q in (0.5, 0.99))
-        r50, r99 = l50 / s50, l99 / s99
-        flag = "" if max(r50, r99) <= TARGET else "  <-"
-        if flag:
-            misses.append(f"{case.list} {case.name}")
-        print(
-            f"{case.list:<10}{case.name:<26}{len(timing.small):>4}{s50:>12.1f}{s99:>8.1f}{l50:>12.1f}{l99:>8.1f}"
-            f"{r50:>10.2f}x{r99:>10.2f}x{flag}"
-        )
+    print(head + f"{'ratio p50':>11}{'ratio p99':>11}", flush=True)
+
+
+def row(case: Case, timing: Timing) -> bool:
+    """Prints the case's line (as soon as it is measured); False if a ratio misses the target."""
+    if not timing.small:
+        print(f"{case.list:<10}{case.name:<26}{timing.note}", flush=True)
+        return True
+    s50, s99, l50, l99 = (_p(t, q) for t in (timing.small, timing.large) for q in (0.5, 0.99))
+    r50, r99 = l50 / s50, l99 / s99
+    met = max(r50, r99) <= TARGET
+    print(
+        f"{case.list:<10}{case.name:<26}{len(timing.small):>4}{s50:>12.1f}{s99:>8.1f}{l50:>12.1f}{l99:>8.1f}"
+        f"{r50:>10.2f}x{r99:>10.2f}x{'' if met else '  <-'}",
+        flush=True,
+    )
+    return met
+
+
+def verdict(misses: list[Case]) -> bool:
     print()
     print(f"target: every ratio (large/small, p50 and p99) <= {TARGET}x; cases measured 'n/a' are not judged")
-    verdict = "PASS" if not misses else f"FAIL ({len(misses)} case(s) over: {', '.join(misses)})"
-    print(f"verdict: {verdict}")
+    over = ", ".join(f"{case.list} {case.name}" for case in misses)
+    print(f"verdict: {'PASS' if not misses else f'FAIL ({len(misses)} case(s) over: {over})'}")
     return not misses
 
 
@@ -356,22 +360,24 @@ async def run(args: argparse.Namespace) -> int:
         if args.no_list_indexes:
             print("(the list_indexes migration's indexes are dropped in both schemas: the 'before' figures)")
         found = [case for case in cases(small) if not args.only or any(word in case.name for word in args.only)]
-        deep = next(case.name for case in found if case.name.startswith("page ") and case.name != "page 1")
-        if deep != f"page {DEEP_PAGE}":
+        deep = next((case.name for case in found if case.name.startswith("page ") and case.name != "page 1"), None)
+        if deep is not None and deep != f"page {DEEP_PAGE}":
             print(
                 f"note: {small.label} has {small.last_page} pages of {PER_PAGE}: the deep page is {deep} at both sizes"
             )
-        results = []
         for size in (small, large):
             app = create_app(size.runtime.settings, size.runtime)
             headers = {"Authorization": f"Bearer {size.key}", "Accept": "application/json"}
             transport = httpx.ASGITransport(app=app, client=("127.0.0.1", 40000))
             size.client = httpx.AsyncClient(transport=transport, base_url="http://bench", headers=headers, timeout=120)
         print(f"{len(found)} cases, up to {args.samples} samples each per size, alternating sizes", flush=True)
+        header(small, large)
+        misses = []
         for case in found:
             timing = await measure(case, small, large, args.samples, args.case_seconds, args.warmup)
-            results.append((case, timing))
-        return 0 if report(results, small, large) else 2
+            if not row(case, timing):
+                misses.append(case)
+        return 0 if verdict(misses) else 2
     finally:
         for size in (small, large):
             if size.client is not None:
