@@ -5,6 +5,11 @@ B-tree indexes lead with what every list carries (``livemode``; lists of custome
 that a page in that order is an index scan that stops at its LIMIT. On PostgreSQL, GIN trigram indexes (``pg_trgm``)
 over ``lower(column)`` serve the ``lower(column) LIKE '%word%'`` of the substring filters and the staff search.
 
+A customer's own lists (client area, portal, a customer token on the APIs) are served by the existing
+``(livemode, customer_id)`` indexes: one customer's services, invoices, orders or tickets are tens of rows, which
+a sort orders in memory at no cost worth a second set of indexes led by the tenant. The catalogue, departments,
+address pools and PDUs are staff-made tables of tens of rows, read whole: no index for their lists either.
+
 Revision ID: 3c7e1f9a5b2d
 Revises: 8e2b4d6f1a3c
 Create Date: 2026-12-27 10:00:00
