@@ -77,6 +77,8 @@ def upgrade() -> None:
         return  # SQLite has no trigram index: its substring filters scan
     # In ``public`` when the extension is new (a schema of its own would take the extension with it when dropped);
     # wherever it already is otherwise, so the operator class is named with its schema.
+    # Two schemas of one database migrated at once (test workers) would race to create it: one at a time.
+    bind.execute(sa.text("SELECT pg_advisory_xact_lock(hashtext('hostlane pg_trgm'))"))
     bind.execute(sa.text("CREATE EXTENSION IF NOT EXISTS pg_trgm SCHEMA public"))
     schema = bind.execute(
         sa.text("SELECT extnamespace::regnamespace::text FROM pg_extension WHERE extname = 'pg_trgm'")
