@@ -10,10 +10,18 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from hostlane.core import clock
 from hostlane.core.db import Base, BigId, UTCDateTime
+from hostlane.models.columns import list_index
 
 
 class AuditEntry(Base):
     __tablename__ = "audit_log"
+    # What the staff list filters and sorts on (issue 16).
+    __table_args__ = (
+        list_index("audit_log", "at"),
+        list_index("audit_log", "action"),
+        list_index("audit_log", "object_type", "object_id"),
+        list_index("audit_log", "actor_kind", "actor_id"),
+    )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now, index=True)

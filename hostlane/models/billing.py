@@ -17,7 +17,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from hostlane.core import clock
 from hostlane.core.db import Base, BigId, UTCDateTime, text_enum
-from hostlane.models.columns import Timestamps, unique_where
+from hostlane.models.columns import Timestamps, list_index, unique_where
 
 
 class InvoiceStatus(StrEnum):
@@ -67,6 +67,14 @@ class Invoice(Timestamps, Base):
         UniqueConstraint("livemode", "number"),
         Index("ix_invoices_livemode_customer_id", "livemode", "customer_id"),
         Index("ix_invoices_livemode_status_duedate", "livemode", "status", "duedate"),
+        # What the lists filter and sort on (issue 16); customer, number and order by the indexes above.
+        list_index("invoices", "status", where="deleted_at IS NULL"),
+        list_index("invoices", "currency", where="deleted_at IS NULL"),
+        list_index("invoices", "date", where="deleted_at IS NULL"),
+        list_index("invoices", "duedate", where="deleted_at IS NULL"),
+        list_index("invoices", "total_minor", where="deleted_at IS NULL"),
+        list_index("invoices", "created_at", where="deleted_at IS NULL"),
+        list_index("invoices", "updated_at", where="deleted_at IS NULL"),
         sa.CheckConstraint("total_minor >= 0", name="total_not_negative"),
         sa.CheckConstraint("credit_minor >= 0", name="credit_not_negative"),
     )

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from hostlane.core import clock
 from hostlane.core.db import Base, BigId, UTCDateTime, text_enum
-from hostlane.models.columns import unique_where
+from hostlane.models.columns import list_index, trigram_index, unique_where
 
 
 class CustomerStatus(StrEnum):
@@ -27,6 +27,15 @@ class Customer(Base):
         # One live account per e-mail (and one test account); a deleted account frees its e-mail.
         unique_where("uq_customers_livemode_email", "livemode", "email", where="deleted_at IS NULL"),
         Index("ix_customers_livemode_id", "livemode", "id"),
+        # What the lists filter and sort on (issue 16); e-mail is served by the unique index above.
+        list_index("customers", "firstname", where="deleted_at IS NULL"),
+        list_index("customers", "lastname", where="deleted_at IS NULL"),
+        list_index("customers", "phone", where="deleted_at IS NULL"),
+        list_index("customers", "country", where="deleted_at IS NULL"),
+        list_index("customers", "status", where="deleted_at IS NULL"),
+        list_index("customers", "currency", where="deleted_at IS NULL"),
+        list_index("customers", "created_at", where="deleted_at IS NULL"),
+        list_index("customers", "updated_at", where="deleted_at IS NULL"),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
@@ -71,3 +80,8 @@ class Customer(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now, onupdate=clock.now)
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+# The substring filters of the lists and the staff search (``%word%`` over names, e-mail, company, phone).
+for _column in ("email", "firstname", "lastname", "companyname", "phone"):
+    trigram_index(Customer, _column, where="deleted_at IS NULL")

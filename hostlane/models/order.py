@@ -10,7 +10,7 @@ from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from hostlane.core.db import Base, BigId, text_enum
-from hostlane.models.columns import Timestamps
+from hostlane.models.columns import Timestamps, list_index
 from hostlane.models.service import BillingCycle
 
 
@@ -22,7 +22,13 @@ class OrderStatus(StrEnum):
 
 class Order(Timestamps, Base):
     __tablename__ = "orders"
-    __table_args__ = (Index("ix_orders_livemode_customer_id", "livemode", "customer_id"),)
+    __table_args__ = (
+        Index("ix_orders_livemode_customer_id", "livemode", "customer_id"),
+        # What the lists filter and sort on (issue 16).
+        Index("ix_orders_livemode_invoice_id", "livemode", "invoice_id"),
+        list_index("orders", "status"),
+        list_index("orders", "created_at"),
+    )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     livemode: Mapped[bool] = mapped_column(Boolean)

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from hostlane.core import clock
 from hostlane.core.db import Base, BigId, UTCDateTime, text_enum
-from hostlane.models.columns import Timestamps
+from hostlane.models.columns import Timestamps, list_index, trigram_index
 
 
 class ServiceStatus(StrEnum):
@@ -49,6 +49,14 @@ class Service(Timestamps, Base):
     __table_args__ = (
         Index("ix_services_livemode_id", "livemode", "id"),
         Index("ix_services_livemode_status_next_due_date", "livemode", "status", "next_due_date"),
+        # What the lists filter and sort on (issue 16); customer and product by their own indexes.
+        list_index("services", "status"),
+        list_index("services", "billing"),
+        list_index("services", "currency"),
+        list_index("services", "delivery_status"),
+        list_index("services", "next_due_date"),
+        list_index("services", "created_at"),
+        list_index("services", "updated_at"),
         sa.CheckConstraint("price_minor >= 0", name="price_not_negative"),
         UniqueConstraint("uuid"),
     )
@@ -101,3 +109,6 @@ class ServiceEvent(Base):
     actor_kind: Mapped[str] = mapped_column(String(32))
     actor_id: Mapped[int | None] = mapped_column(sa.BigInteger)
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+
+
+trigram_index(Service, "name")  # the lists' substring filter

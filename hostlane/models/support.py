@@ -11,7 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from hostlane.core import clock
 from hostlane.core.db import Base, BigId, UTCDateTime, text_enum
-from hostlane.models.columns import Timestamps
+from hostlane.models.columns import Timestamps, list_index, trigram_index
 
 
 class TicketStatus(StrEnum):
@@ -54,6 +54,14 @@ class SupportTicket(Base):
         UniqueConstraint("uuid"),
         Index("ix_support_tickets_livemode_customer_id", "livemode", "customer_id"),
         Index("ix_support_tickets_livemode_status", "livemode", "status"),
+        # What the lists filter and sort on (issue 16); number, department and customer by the indexes above.
+        list_index("support_tickets", "priority"),
+        list_index("support_tickets", "service_id"),
+        list_index("support_tickets", "assigned_to"),
+        list_index("support_tickets", "subject"),
+        list_index("support_tickets", "created_at"),
+        list_index("support_tickets", "updated_at"),
+        list_index("support_tickets", "closed_at"),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
@@ -94,3 +102,6 @@ class SupportReply(Base):
     administrator_id: Mapped[int | None] = mapped_column(ForeignKey("administrators.id", ondelete="SET NULL"))
     body: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+
+
+trigram_index(SupportTicket, "subject")  # the lists' substring filter
