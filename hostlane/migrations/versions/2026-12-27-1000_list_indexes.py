@@ -21,7 +21,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "3c7e1f9a5b2d"
-down_revision: str | None = "8e2b4d6f1a3c"
+down_revision: str | None = "3c7e1a9d5b20"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
