@@ -41,8 +41,8 @@ class Settings(BaseSettings):
     bad_key_window_seconds: int = 60
     # Threads that hash and verify passwords off the event loop (argon2id: ~64 MiB and tens of ms each).
     password_hash_threads: int = 2
-    # A successful password check is remembered this long (HTTP Basic sends the password on every call),
-    # for at most this many account/password pairs; 0 turns it off.
+    # A successful password check is remembered this long from its verification (HTTP Basic sends the password on
+    # every call), for at most this many accounts, least recently used out first, in each process; 0 turns it off.
     password_cache_seconds: float = 60
     password_cache_size: int = 10_000
 

@@ -73,14 +73,17 @@ async def search(session: AsyncSession, principal: Principal, query: ListQuery, 
     return await fetch_page(session, readable, TABLE.c, LIST_SPEC, query)
 
 
-async def by_email(session: AsyncSession, livemode: bool, email: str) -> Customer | None:
-    return await session.scalar(
-        sa.select(Customer).where(
-            Customer.livemode.is_(livemode),
-            Customer.deleted_at.is_(None),
-            sa.func.lower(Customer.email) == email.lower(),
-        )
+def by_email_statement(livemode: bool, email: str) -> sa.Select[Customer]:
+    """The login lookup: served by ``ix_customers_livemode_lower_email`` (HTTP Basic runs it on every call)."""
+    return sa.select(Customer).where(
+        Customer.livemode.is_(livemode),
+        Customer.deleted_at.is_(None),
+        sa.func.lower(Customer.email) == email.lower(),
     )
+
+
+async def by_email(session: AsyncSession, livemode: bool, email: str) -> Customer | None:
+    return await session.scalar(by_email_statement(livemode, email))
 
 
 async def account(session: AsyncSession, principal: Principal, customer_id: int) -> Customer | None:

@@ -24,13 +24,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from hostlane.core import clock, tokens
 from hostlane.core.db import Database
 from hostlane.core.errors import NotFound, Unauthenticated, ValidationFailed
-from hostlane.core.passwords import RecentVerifications
 from hostlane.customers import service as customers
 from hostlane.customers.schemas import CustomerUpdate
 from hostlane.identity.bans import LoginGuard
 from hostlane.identity.errors import InvalidCredentials
 from hostlane.identity.principal import Principal, PrincipalKind
 from hostlane.identity.service import login_with_password
+from hostlane.identity.verified import VerifiedCredentials
 from hostlane.models import Customer, CustomerStatus, RefreshToken, TokenFamily
 
 ACCESS_AUDIENCE = "hostlane:clientarea"
@@ -50,9 +50,15 @@ def customer_principal(customer_id: int, livemode: bool, ip: str | None) -> Prin
     return Principal(PrincipalKind.CUSTOMER, customer_id, frozenset({"*"}), livemode, customer_id, ip)
 
 
-# Successful Basic checks of the last minute (``password_cache_seconds``): Basic sends the password on every
-# call, and a full argon2 verification each time would make every client-area call cost one.
-_RECENT_BASIC = RecentVerifications()
+def _what_a_basic_check_depends_on(customer: Customer) -> tuple[int, str]:
+    """Besides the stored password hash: the session epoch ("log out everywhere", a password change) and the
+    status, so that either change makes the next Basic call verify the password again."""
+    return customer.session_epoch, customer.status.value
+
+
+# Successful Basic checks of the last minute (``password_cache_seconds``), in this process: Basic sends the
+# password on every call, and a full argon2 verification each time would make every client-area call cost one.
+_VERIFIED_BASIC = VerifiedCredentials(_what_a_basic_check_depends_on)
 
 
 async def check_password(
@@ -60,8 +66,9 @@ async def check_password(
 ) -> Customer:
     """The customer with this e-mail and password (the shared ban applies); active accounts only.
 
-    ``basic``: the credentials come with every call (HTTP Basic), so a recent success with this password and
-    this stored hash is remembered. The account is loaded and its status checked on every call all the same.
+    ``basic``: the credentials come with every call (HTTP Basic), so a success with this password, this stored
+    hash and this session epoch is remembered for a minute (``hostlane.identity.verified``). The account is
+    loaded and its status checked on every call all the same, and a banned address is refused.
     """
 
     async def load() -> Customer | None:
@@ -69,8 +76,8 @@ async def check_password(
             customer = await customers.by_email(session, livemode, email)
         return customer if customer is not None and customer.status is CustomerStatus.ACTIVE else None
 
-    recent = _RECENT_BASIC if basic else None
-    return await login_with_password(guard, ip=ip, password=password, load=load, recent=recent)
+    verified = _VERIFIED_BASIC if basic else None
+    return await login_with_password(guard, ip=ip, password=password, load=load, verified=verified)
 
 
 async def _issue(session: AsyncSession, secret: str, family: TokenFamily, session_epoch: int) -> TokenPair:

@@ -16,7 +16,6 @@ from hostlane.core import clock
 from hostlane.core.db import Database
 from hostlane.core.errors import Conflict, NotFound, Unauthenticated, ValidationFailed
 from hostlane.core.passwords import (
-    RecentVerifications,
     hash_password_off_loop,
     hash_secret,
     needs_rehash,
@@ -37,6 +36,7 @@ from hostlane.identity.errors import (
     UnknownAdministrator,
 )
 from hostlane.identity.principal import Principal, PrincipalKind
+from hostlane.identity.verified import VerifiedCredentials
 from hostlane.models import Administrator, ApiKey
 
 # hl_<mode>_<8-character id><40-character secret>: the first 16 characters are the visible prefix.
@@ -221,7 +221,7 @@ async def login_with_password(
     ip: str,
     password: str,
     load: Callable[[], Awaitable[Account | None]],
-    recent: RecentVerifications | None = None,
+    verified: VerifiedCredentials[Account] | None = None,
 ) -> Account:
     """The one password check behind every login route of every face.
 
@@ -231,36 +231,40 @@ async def login_with_password(
     allowed number are verified. A wrong login or password keeps its try counted; a success clears the count.
     The verification runs in the password threads, off the event loop.
 
-    With ``recent`` (HTTP Basic, which sends the password on every call), a password verified for this
-    account and this stored hash a few seconds ago passes without argon2, and calls with the same credentials
-    while one is being verified wait for its answer rather than each taking a try. A banned address is
-    refused all the same.
+    With ``verified`` (HTTP Basic, which sends the password on every call), a password verified for this
+    account as it is now (its stored hash, and what ``verified`` binds besides) less than a minute ago passes
+    without argon2, and calls with the same credentials while one is being verified wait for its answer rather
+    than each taking a try. Anything else is verified, and counted, as without it. A banned address is refused
+    all the same.
     """
     account = await load()
-    if recent is None or account is None or (key := recent.key(account.id, account.password_hash, password)) is None:
+    if verified is None or account is None or (presented := verified.presented(account, password)) is None:
         return await _verify(guard, ip, account, password)
-    if recent.holds(key):
+    if verified.holds(presented):
         await guard.check(ip)
         return account
-    while (running := recent.running(key)) is not None:
-        verified = await asyncio.shield(running)
-        if verified is not None:
+    while (running := verified.running(presented)) is not None:
+        outcome = await asyncio.shield(running)
+        if outcome is not None:
             await guard.check(ip)
-            if not verified:
+            if not outcome:
                 raise InvalidCredentials()
             return account
-    recent.start(key)
-    verified = None
+    if not verified.start(presented):  # another password of this account is being verified: this one alone
+        account = await _verify(guard, ip, account, password)
+        verified.remember(presented)
+        return account
+    outcome = None
     try:
         account = await _verify(guard, ip, account, password)
-        verified = True
-        recent.remember(key)
+        outcome = True
+        verified.remember(presented)
         return account
     except InvalidCredentials:
-        verified = False
+        outcome = False
         raise
     finally:
-        recent.finish(key, verified)
+        verified.finish(presented, outcome)
 
 
 async def _verify(guard: LoginGuard, ip: str, account: Account | None, password: str) -> Account:
@@ -317,7 +321,7 @@ class _Md5Account:
     admin: Administrator
 
 
-_RECENT_MD5 = RecentVerifications()
+_VERIFIED_MD5: VerifiedCredentials[_Md5Account] = VerifiedCredentials()
 
 
 async def login_administrator_md5(
@@ -325,7 +329,7 @@ async def login_administrator_md5(
 ) -> Administrator:
     """Check an administrator's login and the MD5 hex of its password (the wbTeamPro API sends it on every call)
     against the argon2 hash of that MD5; failures count toward the shared ban. A check that passed a few seconds
-    ago is not re-run (``RecentVerifications``), as the credential comes with every request."""
+    ago is not re-run (``VerifiedCredentials``), as the credential comes with every request."""
     async with db.reader() as session:
         found = await repo.administrator_by_login(session, login)
     account = (
@@ -337,7 +341,7 @@ async def login_administrator_md5(
     async def load() -> _Md5Account | None:
         return account
 
-    verified = await login_with_password(guard, ip=ip, password=md5_hex.lower(), load=load, recent=_RECENT_MD5)
+    verified = await login_with_password(guard, ip=ip, password=md5_hex.lower(), load=load, verified=_VERIFIED_MD5)
     return verified.admin
 
 

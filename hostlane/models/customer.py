@@ -85,3 +85,13 @@ class Customer(Base):
 # The substring filters of the lists and the staff search (``%word%`` over names, e-mail, company, phone).
 for _column in ("email", "firstname", "lastname", "companyname", "phone"):
     trigram_index(Customer, _column, where="deleted_at IS NULL")
+
+# The login lookup (``lower(email)`` of a mode, not deleted): HTTP Basic runs it on every client-area call, so it
+# must read one index entry, not scan the mode's customers.
+Index(
+    "ix_customers_livemode_lower_email",
+    Customer.livemode,
+    sa.func.lower(Customer.email),
+    sqlite_where=sa.text("deleted_at IS NULL"),
+    postgresql_where=sa.text("deleted_at IS NULL"),
+)
