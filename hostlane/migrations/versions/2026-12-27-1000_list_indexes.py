@@ -11,7 +11,7 @@ a sort orders in memory at no cost worth a second set of indexes led by the tena
 address pools and PDUs are staff-made tables of tens of rows, read whole: no index for their lists either.
 
 Revision ID: 3c7e1f9a5b2d
-Revises: 8e2b4d6f1a3c
+Revises: 3c7e1a9d5b20
 Create Date: 2026-12-27 10:00:00
 """
 

@@ -2,8 +2,8 @@
 every client-area call
 
 Revision ID: 3f6b1d9e2a7c
-Revises: 8e2b4d6f1a3c
-Create Date: 2026-12-26 10:00:00
+Revises: 3c7e1f9a5b2d
+Create Date: 2026-12-27 11:00:00
 """
 
 from collections.abc import Sequence
