@@ -37,6 +37,7 @@ from hostlane.models.project import (
     ProjectTimeLog,
     ProjectTopic,
 )
+from hostlane.models.provisioning import CancellationReason, ProvisioningServer, Subdomain, SubdomainHost, Visibility
 from hostlane.models.service import BillingCycle, DeliveryStatus, Service, ServiceEvent, ServiceStatus
 from hostlane.models.support import (
     ReplyType,
@@ -73,6 +74,7 @@ __all__ = [
     "Base",
     "BillingCycle",
     "CallerIdMode",
+    "CancellationReason",
     "CatalogMetadata",
     "CatalogStatus",
     "CreditEntry",
@@ -115,6 +117,7 @@ __all__ = [
     "ProjectTicketLink",
     "ProjectTimeLog",
     "ProjectTopic",
+    "ProvisioningServer",
     "RefreshToken",
     "ReplyType",
     "SchedulerLock",
@@ -122,6 +125,8 @@ __all__ = [
     "ServiceEvent",
     "ServiceStatus",
     "SipNaming",
+    "Subdomain",
+    "SubdomainHost",
     "SupportDepartment",
     "SupportReply",
     "SupportTicket",
@@ -131,6 +136,7 @@ __all__ = [
     "TicketPriority",
     "TicketStatus",
     "TokenFamily",
+    "Visibility",
     "VoicemailNumberMode",
     "WebSession",
 ]

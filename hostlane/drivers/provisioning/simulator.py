@@ -13,7 +13,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, StringConstraints
 
 from hostlane.drivers.errors import DriverError, RetryLater
-from hostlane.drivers.provisioning.base import ServiceContext
+from hostlane.drivers.provisioning.base import ConnectionCheck, ServerTarget, ServiceContext
 
 
 class SimulatorConfig(BaseModel):
@@ -29,6 +29,9 @@ class SimulatorState:
     calls: Counter[str] = field(default_factory=Counter)
     transient_failures: int = 0  # the next N calls time out
     broken: bool = False  # every call fails for good until repaired
+    unreachable: set[str] = field(default_factory=set)  # server addresses that do not answer
+    # address -> the only password the server accepts (a server not named accepts any non-empty password)
+    passwords: dict[str, str] = field(default_factory=dict)
 
 
 class SimulatorModule:
@@ -36,6 +39,7 @@ class SimulatorModule:
     description = "A simulated provisioning system (used in test mode and in tests)."
     config_schema: type[BaseModel] = SimulatorConfig
     reaches_outside = False
+    uses_servers = True
 
     def __init__(self) -> None:
         self.state = SimulatorState()
@@ -75,3 +79,13 @@ class SimulatorModule:
     async def terminate(self, service: ServiceContext) -> None:
         self._enter("terminate", service)
         self.state.machines.pop(service.service_id, None)
+
+    async def test_connection(self, server: ServerTarget) -> ConnectionCheck:
+        """Answer as a server would: not at all when unreachable or broken, refusing a missing or wrong password."""
+        self.state.calls["test_connection"] += 1
+        if self.state.broken or server.address in self.state.unreachable:
+            return ConnectionCheck(False, f"{server.address}:{server.port} did not answer.")
+        expected = self.state.passwords.get(server.address)
+        if not server.password or (expected is not None and server.password != expected):
+            return ConnectionCheck(False, f"{server.address}:{server.port} refused the credentials.")
+        return ConnectionCheck(True, f"Connected to {server.hostname} ({server.address}:{server.port}).")
