@@ -69,21 +69,23 @@ async def take(
     service_id: int,
     product_id: int,
     group_id: int | None,
+    field: str = "",
 ) -> str:
     """Give the service ``subdomain`` under the host (an order calls this when it makes the service); the full
-    name. 422 naming ``subdomain`` for an invalid or taken one, ``subdomain_host`` for a host not offered with the
-    product."""
+    name. 422 naming ``<field>.subdomain`` for an invalid or taken one, ``<field>.subdomain_host_id`` for a host not
+    offered with the product."""
+    prefix = f"{field}." if field else ""
     host = await repo.HOST.get(session, principal, host_id)
     offered = host is not None and (
         (not host["products"] and not host["groups"]) or product_id in host["products"] or group_id in host["groups"]
     )
     if host is None or not offered:
-        raise ValidationFailed.field("subdomain_host", "The selected subdomain host is not offered with this product.")
+        raise ValidationFailed.field(f"{prefix}subdomain_host_id", "The selected subdomain host is not offered with this product.")
     try:
         name = label(subdomain)
     except ValueError as exc:
-        raise ValidationFailed.field("subdomain", f"{exc}.") from None
-    taken = ValidationFailed.field("subdomain", f"{name}.{host['domain']} is already taken.")
+        raise ValidationFailed.field(f"{prefix}subdomain", f"{exc}.") from None
+    taken = ValidationFailed.field(f"{prefix}subdomain", f"{name}.{host['domain']} is already taken.")
     if await repo.label_taken(session, host_id, name):
         raise taken
     try:
