@@ -80,7 +80,9 @@ async def take(
         (not host["products"] and not host["groups"]) or product_id in host["products"] or group_id in host["groups"]
     )
     if host is None or not offered:
-        raise ValidationFailed.field(f"{prefix}subdomain_host_id", "The selected subdomain host is not offered with this product.")
+        raise ValidationFailed.field(
+            f"{prefix}subdomain_host_id", "The selected subdomain host is not offered with this product."
+        )
     try:
         name = label(subdomain)
     except ValueError as exc:

@@ -63,7 +63,9 @@ async def test_api_cancellation_reason_store(runtime: Runtime, client: httpx.Asy
     assert response.status_code == 201
     assert (response.json()["reason"], response.json()["status"]) == ("New API reason", "active")
     async with runtime.db.reader() as session:
-        assert await session.scalar(sa.select(CancellationReason.id).where(CancellationReason.reason == "New API reason"))
+        assert await session.scalar(
+            sa.select(CancellationReason.id).where(CancellationReason.reason == "New API reason")
+        )
 
 
 async def test_api_cancellation_reason_store_validation(
@@ -230,9 +232,7 @@ async def test_a_cancellation_now_terminates_the_service_on_its_module(
 
 async def _items_of(runtime: Runtime, service_id: int) -> int:
     async with runtime.db.reader() as session:
-        return int(
-            await session.scalar(sa.select(sa.func.count()).where(InvoiceItem.service_id == service_id)) or 0
-        )
+        return int(await session.scalar(sa.select(sa.func.count()).where(InvoiceItem.service_id == service_id)) or 0)
 
 
 async def test_a_cancellation_at_the_end_of_the_period_is_never_renewed_then_ends_the_service(

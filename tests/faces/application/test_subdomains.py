@@ -41,7 +41,9 @@ async def test_a_host_is_created_listed_shown_updated_and_deleted(
     assert listed["total"] == 1 and listed["data"] == [host]
     shown = (await client.get(f"{URL}/{host['id']}", headers=staff)).json()
     assert shown["data"] == [host]
-    updated = await client.post(f"{URL}/{host['id']}", json={"domain": "free.example.org", "products": []}, headers=staff)
+    updated = await client.post(
+        f"{URL}/{host['id']}", json={"domain": "free.example.org", "products": []}, headers=staff
+    )
     assert updated.status_code == 200 and (updated.json()["domain"], updated.json()["products"]) == (
         ".free.example.org",
         [],
@@ -55,7 +57,13 @@ async def test_a_host_is_created_listed_shown_updated_and_deleted(
 
 @pytest.mark.parametrize(
     ("method", "path"),
-    [("GET", "/subdomains"), ("POST", "/subdomains"), ("GET", "/subdomains/1"), ("POST", "/subdomains/1"), ("DELETE", "/subdomains/1")],
+    [
+        ("GET", "/subdomains"),
+        ("POST", "/subdomains"),
+        ("GET", "/subdomains/1"),
+        ("POST", "/subdomains/1"),
+        ("DELETE", "/subdomains/1"),
+    ],
 )
 async def test_routes_need_a_key_and_its_ability(
     runtime: Runtime, client: httpx.AsyncClient, method: str, path: str
