@@ -32,9 +32,8 @@ from hostlane.models import (
 from hostlane.orders import repository as repo
 from hostlane.orders.errors import OrderNotCancellable
 from hostlane.orders.schemas import OrderCreate, OrderItemIn
-from hostlane.services import cycles
+from hostlane.services import cycles, subdomains
 from hostlane.services import service as services
-from hostlane.services import subdomains
 
 LIST_SPEC = repo.LIST_SPEC
 # Days a customer has to pay a new order's invoice.

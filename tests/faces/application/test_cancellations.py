@@ -163,7 +163,7 @@ async def test_routes_need_a_key_and_its_ability(
     body = {} if method == "POST" else None
     assert (await client.request(method, f"{API}{path}", json=body)).status_code == 401
     other = await _key(runtime, "services:index", "cancellation_reasons:index")
-    if path == "/cancellation_reasons" and method == "GET" or path == "/cancellation_reasons/1" and method == "GET":
+    if (path == "/cancellation_reasons" and method == "GET") or (path == "/cancellation_reasons/1" and method == "GET"):
         other = await _key(runtime, "services:index")
     assert (await client.request(method, f"{API}{path}", json=body, headers=other)).status_code == 403
 
