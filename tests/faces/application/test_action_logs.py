@@ -106,7 +106,7 @@ async def test_filters_and_sorts_as_the_real_controller_allows(
     ],
 )
 async def test_a_bad_list_query_names_the_parameter(
-    client: httpx.AsyncClient, staff: dict[str, str], params: dict[str, object], status: int, field: str
+    client: httpx.AsyncClient, staff: dict[str, str], params: dict[str, str | int], status: int, field: str
 ) -> None:
     response = await client.get(f"{API}/logs", params=params, headers=staff)
     assert response.status_code == status and field in response.json()["errors"], response.text

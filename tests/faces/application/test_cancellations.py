@@ -160,7 +160,7 @@ async def test_api_cancellation_reason_unauthorized(client: httpx.AsyncClient) -
 async def test_routes_need_a_key_and_its_ability(
     runtime: Runtime, client: httpx.AsyncClient, method: str, path: str
 ) -> None:
-    body = {} if method == "POST" else None
+    body: dict[str, object] | None = {} if method == "POST" else None
     assert (await client.request(method, f"{API}{path}", json=body)).status_code == 401
     other = await _key(runtime, "services:index", "cancellation_reasons:index")
     if (path == "/cancellation_reasons" and method == "GET") or (path == "/cancellation_reasons/1" and method == "GET"):

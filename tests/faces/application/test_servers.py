@@ -206,7 +206,7 @@ async def test_a_token_without_the_update_ability_is_refused(
 async def test_server_routes_need_a_key_and_its_ability(
     runtime: Runtime, client: httpx.AsyncClient, method: str, path: str
 ) -> None:
-    body = {} if method == "POST" else None
+    body: dict[str, object] | None = {} if method == "POST" else None
     assert (await client.request(method, f"{API}{path}", json=body)).status_code == 401
     other = bearer(await make_api_key(runtime, "customers:index"))
     assert (await client.request(method, f"{API}{path}", json=body, headers=other)).status_code == 403

@@ -68,7 +68,7 @@ async def test_a_host_is_created_listed_shown_updated_and_deleted(
 async def test_routes_need_a_key_and_its_ability(
     runtime: Runtime, client: httpx.AsyncClient, method: str, path: str
 ) -> None:
-    body = {} if method == "POST" else None
+    body: dict[str, object] | None = {} if method == "POST" else None
     assert (await client.request(method, f"{API}{path}", json=body)).status_code == 401
     other = bearer(await make_api_key(runtime, "servers:index"))
     assert (await client.request(method, f"{API}{path}", json=body, headers=other)).status_code == 403
