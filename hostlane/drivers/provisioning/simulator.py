@@ -30,6 +30,7 @@ class SimulatorState:
     transient_failures: int = 0  # the next N calls time out
     broken: bool = False  # every call fails for good until repaired
     unreachable: set[str] = field(default_factory=set)  # server addresses that do not answer
+    hosts: dict[int, str] = field(default_factory=dict)  # service id -> the server it was created on
     # address -> the only password the server accepts (a server not named accepts any non-empty password)
     passwords: dict[str, str] = field(default_factory=dict)
 
@@ -60,6 +61,10 @@ class SimulatorModule:
 
     async def create(self, service: ServiceContext) -> dict[str, Any]:
         self._enter("create", service)
+        if service.server is not None:
+            if service.server.address in self.state.unreachable:
+                raise RetryLater(f"simulator server {service.server.address} did not answer", seconds=30)
+            self.state.hosts[service.service_id] = service.server.hostname
         if service.service_id not in self.state.machines:
             self.state.machines[service.service_id] = "running"
         return {"machine": f"sim-{service.service_id}", "region": service.config.get("region", "sim-1")}

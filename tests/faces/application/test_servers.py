@@ -349,8 +349,9 @@ async def test_services_go_to_the_least_loaded_active_server_with_room(
     assert [row["accounts"] for row in shown] == [2, 1, 0, 0]
     service = (await client.get(f"{API}/services", params={"sort": "id"}, headers=staff)).json()["data"][0]
     assert service["server_id"] == first["id"]
-    # The module was given the server it runs on, credentials included.
+    # The module created each placed service on the server it was given, and the unplaced one on none.
     assert simulator.state.calls["create"] == 4
+    assert sorted(simulator.state.hosts.values()) == ["paris01.example.test"] * 3
 
 
 async def test_a_terminated_service_frees_its_place(
