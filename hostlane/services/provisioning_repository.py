@@ -130,7 +130,8 @@ async def cancellations_by_reason(
     session: AsyncSession, livemode: bool, start: dt.datetime, end: dt.datetime
 ) -> list[tuple[int, str, int]]:
     """(reason id, reason, cancellations) of the services cancelled with a reason between ``start`` and ``end``
-    (a cancellation counts from the moment it was asked for), most given first."""
+    (as CLIENTXCMS counts them: when the cancellation takes effect, ahead for one at the end of the period), most
+    given first."""
     asked = sa.func.coalesce(SERVICES.c.cancelled_at, SERVICES.c.cancel_at)
     rows = await session.execute(
         sa.select(REASONS.c.id, REASONS.c.reason, sa.func.count(SERVICES.c.id))
