@@ -26,7 +26,7 @@ from hostlane.customers import sessions as customer_sessions
 from hostlane.customers.schemas import CustomerCreate
 from hostlane.identity import service as identity
 from hostlane.identity.principal import Principal
-from hostlane.models import ActionStatus, BillingCycle, PartnerIntegration, ProjectStatus, ServiceStatus
+from hostlane.models import ActionStatus, BillingCycle, PartnerIntegration, ProjectStatus, ServiceStatus, Visibility
 from hostlane.network import service as network
 from hostlane.network.schemas import AddressAssign, PduCreate, PoolCreate, PortAssign
 from hostlane.partners import service as partners
@@ -41,7 +41,10 @@ from hostlane.projects.schemas import (
     TopicCreate,
 )
 from hostlane.runtime import Runtime
+from hostlane.services import cancellations, servers, subdomains
 from hostlane.services import service as services
+from hostlane.services.provisioning_schemas import HostCreate, ReasonCreate
+from hostlane.services.provisioning_schemas import ServerCreate as ProvisioningServerCreate
 from hostlane.support import service as support
 from hostlane.support.schemas import DepartmentCreate, TicketOpen
 from hostlane.telephony import service as telephony
@@ -481,12 +484,35 @@ async def _load_telephony(session: AsyncSession) -> dict[str, Any]:
     return {"entity": retail["key"], "template": template["id"]}
 
 
+async def _load_provisioning(session: AsyncSession, principal: Principal, seed: str) -> None:
+    """A provisioning server of the simulated module (the demo's services are placed on it as they are activated),
+    the reasons a customer may give for a cancellation, and a domain customers may take a free subdomain of."""
+    await servers.create_server(
+        session,
+        principal,
+        ProvisioningServerCreate(
+            name="node-paris-01",
+            module="simulator",
+            hostname="node-paris-01.hostlane.example",
+            address="192.0.2.10",
+            port=8443,
+            username="hostlane",
+            password=derived_secret(seed, "demo-provisioning-server", 20),  # never shown: sealed, for the simulator
+            max_accounts=50,
+        ),
+    )
+    for reason in ("Too expensive", "Moving to another provider", "No longer needed"):
+        await cancellations.create_reason(session, principal, ReasonCreate(reason=reason, status=Visibility.ACTIVE))
+    await subdomains.create_host(session, principal, HostCreate(domain="hostlane-sites.example"))
+
+
 async def _load_business(
     session: AsyncSession, principal: Principal, customer_password: str, line_product: dict[str, Any]
 ) -> None:
     """The catalogue in both currencies (its SIP line sells lines of the demo XiVO's ``retail`` entity), customers
     with services in several states, support departments with a ticket, the first customer's first service with
     addresses, reverse DNS and a PDU outlet, and her invoices: one to pay and account credit that covers it."""
+    await _load_provisioning(session, principal, customer_password)
     products: list[tuple[dict[str, Any], dict[str, dict[str, str]]]] = []
     for order, (group_name, slug, items) in enumerate(CATALOGUE):
         group = await catalog.create_group(

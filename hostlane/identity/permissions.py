@@ -32,7 +32,7 @@ register("customers", ["index", "show", "create", "update", "delete"], "customer
 register("products", ["index", "show", "create", "update", "delete"], "products")
 register("groups", ["index", "show", "create", "update", "delete"], "product groups")
 register("pricings", ["index", "show", "create", "update", "delete"], "prices")
-register("services", ["index", "show", "update", "delete", "expire", "unsuspend", "suspend"], "services")
+register("services", ["index", "show", "update", "delete", "expire", "unsuspend", "suspend", "cancel"], "services")
 # Beyond the document, in its style (the real CLIENTXCMS has them): billing.
 register("orders", ["index", "show", "create", "update", "delete"], "orders")
 register("invoices", ["index", "show", "create", "update", "delete"], "invoices")
@@ -42,6 +42,12 @@ register("ippools", ["index", "show", "create", "update", "delete"], "IP pools")
 # Systems granted to administrators (``Administrator.permissions``): the projects system and its wbTeamPro API.
 CATALOGUE["projects:*"] = "Use the projects system (the wbTeamPro API)"
 register("pdus", ["index", "show", "create", "update", "delete"], "PDUs")
+# The rest of the real CLIENTXCMS's application API: provisioning servers, cancellation reasons (and what they add
+# up to), subdomain hosts, and the action logs (the audit log).
+register("servers", ["index", "show", "create", "update", "delete", "test"], "provisioning servers")
+register("cancellation_reasons", ["index", "show", "create", "update", "delete", "analytics"], "cancellation reasons")
+register("subdomains", ["index", "show", "create", "update", "delete"], "subdomain hosts")
+register("logs", ["index", "show"], "action logs")
 # The partner programme: a customer's partner flag and its integrations (OAuth2 clients of the partner API).
 register("partners", ["index", "create", "update"], "partners and their integrations")
 

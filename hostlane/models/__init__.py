@@ -38,6 +38,7 @@ from hostlane.models.project import (
     ProjectTimeLog,
     ProjectTopic,
 )
+from hostlane.models.provisioning import CancellationReason, ProvisioningServer, Subdomain, SubdomainHost, Visibility
 from hostlane.models.service import BillingCycle, DeliveryStatus, Service, ServiceEvent, ServiceStatus
 from hostlane.models.support import (
     ReplyType,
@@ -74,6 +75,7 @@ __all__ = [
     "Base",
     "BillingCycle",
     "CallerIdMode",
+    "CancellationReason",
     "CatalogMetadata",
     "CatalogStatus",
     "CreditEntry",
@@ -117,6 +119,7 @@ __all__ = [
     "ProjectTicketLink",
     "ProjectTimeLog",
     "ProjectTopic",
+    "ProvisioningServer",
     "RefreshToken",
     "ReplyType",
     "SchedulerLock",
@@ -124,6 +127,8 @@ __all__ = [
     "ServiceEvent",
     "ServiceStatus",
     "SipNaming",
+    "Subdomain",
+    "SubdomainHost",
     "SupportDepartment",
     "SupportReply",
     "SupportTicket",
@@ -133,6 +138,7 @@ __all__ = [
     "TicketPriority",
     "TicketStatus",
     "TokenFamily",
+    "Visibility",
     "VoicemailNumberMode",
     "WebSession",
 ]

@@ -84,6 +84,17 @@ class Service(Timestamps, Base):
     suspend_reason: Mapped[str | None] = mapped_column(String(255))
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     cancelled_reason: Mapped[str | None] = mapped_column(String(255))
+    # The reason staff offered that the cancellation gave, if any.
+    cancellation_reason_id: Mapped[int | None] = mapped_column(
+        ForeignKey("cancellation_reasons.id", ondelete="RESTRICT"), index=True
+    )
+    # A cancellation asked for at the end of the period: when it takes effect. Until then the service runs, but
+    # is never renewed; the daily job cancels it once the moment has come.
+    cancel_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The provisioning server the service was placed on (none: its module uses no servers, or none had room).
+    server_id: Mapped[int | None] = mapped_column(
+        ForeignKey("provisioning_servers.id", ondelete="RESTRICT"), index=True
+    )
     notes: Mapped[str | None] = mapped_column(Text)
     # What the module returned (server ids, usernames …), shown to staff.
     data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)

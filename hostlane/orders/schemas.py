@@ -21,6 +21,9 @@ class OrderItemIn(BaseModel):
     units: int = Field(1, ge=1, le=100_000)
     # The services' name (default: the product's).
     name: str | None = Field(None, min_length=1, max_length=100)
+    # A free subdomain (``shop``) of a subdomain host offered with the product: the service's domain. One service.
+    subdomain: str | None = Field(None, max_length=63)
+    subdomain_host_id: Id | None = None
 
 
 class OrderCreate(BaseModel):

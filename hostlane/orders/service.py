@@ -32,7 +32,7 @@ from hostlane.models import (
 from hostlane.orders import repository as repo
 from hostlane.orders.errors import OrderNotCancellable
 from hostlane.orders.schemas import OrderCreate, OrderItemIn
-from hostlane.services import cycles
+from hostlane.services import cycles, subdomains
 from hostlane.services import service as services
 
 LIST_SPEC = repo.LIST_SPEC
@@ -59,6 +59,15 @@ async def _price(
     return product, int(price), int(setup or 0)
 
 
+def _check_subdomain_item(item: OrderItemIn, index: int) -> None:
+    """A subdomain names one service's domain: both its parts, for one service."""
+    for name in ("subdomain", "subdomain_host_id"):
+        if getattr(item, name) is None:
+            raise ValidationFailed.field(f"items.{index}.{name}", f"The {name} is required with a subdomain.")
+    if item.qty != 1:
+        raise ValidationFailed.field(f"items.{index}.qty", "A subdomain is taken for one service: order one.")
+
+
 async def place_order(session: AsyncSession, principal: Principal, data: OrderCreate) -> dict[str, Any]:
     """Create the order, its pending services and its invoice (first period + setup fees)."""
     customer = await customers.get_customer(session, principal, data.customer_id)
@@ -76,6 +85,9 @@ async def place_order(session: AsyncSession, principal: Principal, data: OrderCr
         )
         await catalog.take_stock(session, principal, product["id"], item.qty, field=f"items.{index}.qty")
         kept: dict[str, Any] = {}  # what the services remember of the item (their module reads it)
+        wants_subdomain = item.subdomain is not None or item.subdomain_host_id is not None
+        if wants_subdomain:
+            _check_subdomain_item(item, index)
         if isinstance(item.options.get("domain"), str):
             kept["domain"] = item.options["domain"]
         if item.units != 1:
@@ -109,6 +121,19 @@ async def place_order(session: AsyncSession, principal: Principal, data: OrderCr
                 billing_day=today.day,
                 data=dict(kept) or None,
             )
+            if wants_subdomain:
+                assert item.subdomain is not None and item.subdomain_host_id is not None
+                domain = await subdomains.take(
+                    session,
+                    principal,
+                    host_id=item.subdomain_host_id,
+                    subdomain=item.subdomain,
+                    service_id=service.id,
+                    product_id=int(product["id"]),
+                    group_id=product.get("group_id"),
+                    field=f"items.{index}",
+                )
+                service.data = {**(service.data or {}), "domain": domain}
             label = f"{item.name or product['name']} ({item.billing.value})"
             if item.units != 1:
                 label = f"{label} x {item.units}"

@@ -144,8 +144,9 @@ RENEWAL_COLUMNS = ("id", "livemode", "customer_id", "name", "billing", "price_mi
 async def lock_due_for_renewal(
     session: AsyncSession, horizon: dt.date, batch: int, flags: Mapping[str, PeriodFlag]
 ) -> list[dict[str, Any]]:
-    """Up to ``batch`` recurring active or suspended services whose next period starts by ``horizon``,
-    locked (skipping those another run holds), in id order; each ``flags`` entry adds a column."""
+    """Up to ``batch`` recurring active or suspended services whose next period starts by ``horizon`` and whose
+    cancellation is not asked for, locked (skipping those another run holds), in id order; each ``flags`` entry
+    adds a column."""
     extra = [flag(TABLE.c.id, TABLE.c.next_due_date).label(name) for name, flag in flags.items()]
     rows = await session.execute(
         sa.select(*(TABLE.c[name] for name in RENEWAL_COLUMNS), TABLE.c.billing_day, *extra)
@@ -154,6 +155,7 @@ async def lock_due_for_renewal(
             TABLE.c.billing != BillingCycle.ONETIME,
             TABLE.c.next_due_date.is_not(None),
             TABLE.c.next_due_date <= horizon,
+            TABLE.c.cancel_at.is_(None),  # a cancellation at the end of the period: that period is the last
         )
         .order_by(TABLE.c.id)
         .limit(batch)

@@ -28,6 +28,7 @@ from hostlane.identity.principal import Principal
 from hostlane.jobs import outbox
 from hostlane.models import BillingCycle, DeliveryStatus, Service, ServiceStatus
 from hostlane.services import repository as repo
+from hostlane.services import servers
 from hostlane.services.errors import IllegalTransition, NothingToRetry, ServiceIsLive
 from hostlane.services.schemas import ServiceUpdate
 
@@ -170,6 +171,8 @@ async def transition(
         service.suspended_at, service.suspend_reason = None, None
         if current is S.PENDING and service.expires_at is None and service.next_due_date is not None:
             service.expires_at = start_of(service.next_due_date)  # its first period is paid (or given by staff)
+        if current is S.PENDING:
+            await servers.place(session, service)  # before the module's create, which runs on that server
     elif target in (S.EXPIRED, S.TERMINATED):
         service.expires_at = service.expires_at if service.expires_at and service.expires_at <= now else now
     elif target is S.CANCELLED:
@@ -314,6 +317,7 @@ async def delivery_context(session: AsyncSession, service_id: int) -> tuple[str,
         livemode=service.livemode,
         config=dict(product.config or {}),
         data=dict(service.data or {}),
+        server=await servers.target_of(session, service.server_id) if service.server_id is not None else None,
     )
     return product.type, context, service.delivery_seq
 

@@ -22,7 +22,7 @@ from hostlane.core.db import Database
 from hostlane.core.errors import HostlaneError, Taken
 from hostlane.customers import service as customers
 from hostlane.drivers.errors import DriverError
-from hostlane.drivers.provisioning import ServiceContext
+from hostlane.drivers.provisioning import ConnectionCheck, ServerTarget, ServiceContext
 from hostlane.identity import audit
 from hostlane.models import PbxLine
 from hostlane.telephony import repository as repo
@@ -115,12 +115,16 @@ class TelephonyLineModule:
     config_schema: type[BaseModel] = TelephonyLineConfig
     # Its lines are live rows on real PBX servers: test mode provisions on the simulator instead.
     reaches_outside = True
+    uses_servers = False
 
     @staticmethod
     def _database(service: ServiceContext) -> Database:
         if service.database is None:
             raise DriverError("the telephony module needs Hostlane's database in its context")
         return service.database
+
+    async def test_connection(self, server: ServerTarget) -> ConnectionCheck:
+        return ConnectionCheck(False, f"The {self.name} module does not run on provisioning servers.")
 
     async def create(self, service: ServiceContext) -> dict[str, Any]:
         config = TelephonyLineConfig.model_validate(service.config)

@@ -6,7 +6,7 @@ use the stateful ``simulator``.
 
 from __future__ import annotations
 
-from hostlane.drivers.provisioning.base import ProvisioningModule, ServiceContext
+from hostlane.drivers.provisioning.base import ConnectionCheck, ProvisioningModule, ServerTarget, ServiceContext
 from hostlane.drivers.provisioning.cms_instance import SIMULATOR as CMS_SIMULATOR
 from hostlane.drivers.provisioning.none import NoneModule
 from hostlane.drivers.provisioning.simulator import SimulatorModule
@@ -30,4 +30,13 @@ register(NoneModule())
 register(SimulatorModule())
 register(CMS_SIMULATOR)  # the default cms_instance module; Runtime.build installs the HTTP one when configured
 
-__all__ = ["CMS_SIMULATOR", "ProvisioningModule", "ServiceContext", "get", "modules", "register"]
+__all__ = [
+    "CMS_SIMULATOR",
+    "ConnectionCheck",
+    "ProvisioningModule",
+    "ServerTarget",
+    "ServiceContext",
+    "get",
+    "modules",
+    "register",
+]

@@ -42,7 +42,7 @@ import httpx
 from pydantic import BaseModel, ConfigDict, StringConstraints
 
 from hostlane.drivers.errors import DriverError, RetryLater
-from hostlane.drivers.provisioning.base import ServiceContext
+from hostlane.drivers.provisioning.base import ConnectionCheck, ServerTarget, ServiceContext
 
 NAME = "cms_instance"
 DISPLAYS_KEY = "units"  # the service data key an order writes its ordered count under (orders.place_order)
@@ -94,6 +94,7 @@ class CmsInstanceSimulator:
     description = "A hosted CMS instance (simulated: keeps state and the displays in use)."
     config_schema: type[BaseModel] = CmsInstanceConfig
     reaches_outside = False
+    uses_servers = False
 
     def __init__(self) -> None:
         self.state = CmsSimulatorState()
@@ -121,6 +122,9 @@ class CmsInstanceSimulator:
         if instance is None:
             raise DriverError(f"service {service.service_id} has no CMS instance on the simulator")
         return instance
+
+    async def test_connection(self, server: ServerTarget) -> ConnectionCheck:
+        return ConnectionCheck(False, f"The {self.name} module does not run on provisioning servers.")
 
     async def create(self, service: ServiceContext) -> dict[str, Any]:
         self._enter("create", service)
@@ -166,6 +170,7 @@ class CmsInstanceHttp:
     description = "A hosted CMS instance, created on the configured CMS hosting system."
     config_schema: type[BaseModel] = CmsInstanceConfig
     reaches_outside = True
+    uses_servers = False
 
     def __init__(
         self,
@@ -226,6 +231,9 @@ class CmsInstanceHttp:
         if isinstance(answer.get("displaysInUse"), int):
             kept[IN_USE_KEY] = answer["displaysInUse"]
         return kept
+
+    async def test_connection(self, server: ServerTarget) -> ConnectionCheck:
+        return ConnectionCheck(False, f"The {self.name} module does not run on provisioning servers.")
 
     async def create(self, service: ServiceContext) -> dict[str, Any]:
         body = {

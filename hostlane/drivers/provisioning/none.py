@@ -6,7 +6,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-from hostlane.drivers.provisioning.base import ServiceContext
+from hostlane.drivers.provisioning.base import ConnectionCheck, ServerTarget, ServiceContext
 
 
 class NoConfig(BaseModel):
@@ -18,6 +18,7 @@ class NoneModule:
     description = "Nothing to provision."
     config_schema: type[BaseModel] = NoConfig
     reaches_outside = False
+    uses_servers = True
 
     async def create(self, service: ServiceContext) -> dict[str, Any]:
         return {}
@@ -30,3 +31,6 @@ class NoneModule:
 
     async def terminate(self, service: ServiceContext) -> None:
         return None
+
+    async def test_connection(self, server: ServerTarget) -> ConnectionCheck:
+        return ConnectionCheck(True, "Nothing to reach: the module provisions nothing.")

@@ -13,7 +13,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, StringConstraints
 
 from hostlane.drivers.errors import DriverError, RetryLater
-from hostlane.drivers.provisioning.base import ServiceContext
+from hostlane.drivers.provisioning.base import ConnectionCheck, ServerTarget, ServiceContext
 
 
 class SimulatorConfig(BaseModel):
@@ -29,6 +29,10 @@ class SimulatorState:
     calls: Counter[str] = field(default_factory=Counter)
     transient_failures: int = 0  # the next N calls time out
     broken: bool = False  # every call fails for good until repaired
+    unreachable: set[str] = field(default_factory=set)  # server addresses that do not answer
+    hosts: dict[int, str] = field(default_factory=dict)  # service id -> the server it was created on
+    # address -> the only password the server accepts (a server not named accepts any non-empty password)
+    passwords: dict[str, str] = field(default_factory=dict)
 
 
 class SimulatorModule:
@@ -36,6 +40,7 @@ class SimulatorModule:
     description = "A simulated provisioning system (used in test mode and in tests)."
     config_schema: type[BaseModel] = SimulatorConfig
     reaches_outside = False
+    uses_servers = True
 
     def __init__(self) -> None:
         self.state = SimulatorState()
@@ -56,6 +61,10 @@ class SimulatorModule:
 
     async def create(self, service: ServiceContext) -> dict[str, Any]:
         self._enter("create", service)
+        if service.server is not None:
+            if service.server.address in self.state.unreachable:
+                raise RetryLater(f"simulator server {service.server.address} did not answer", seconds=30)
+            self.state.hosts[service.service_id] = service.server.hostname
         if service.service_id not in self.state.machines:
             self.state.machines[service.service_id] = "running"
         return {"machine": f"sim-{service.service_id}", "region": service.config.get("region", "sim-1")}
@@ -75,3 +84,13 @@ class SimulatorModule:
     async def terminate(self, service: ServiceContext) -> None:
         self._enter("terminate", service)
         self.state.machines.pop(service.service_id, None)
+
+    async def test_connection(self, server: ServerTarget) -> ConnectionCheck:
+        """Answer as a server would: not at all when unreachable or broken, refusing a missing or wrong password."""
+        self.state.calls["test_connection"] += 1
+        if self.state.broken or server.address in self.state.unreachable:
+            return ConnectionCheck(False, f"{server.address}:{server.port} did not answer.")
+        expected = self.state.passwords.get(server.address)
+        if not server.password or (expected is not None and server.password != expected):
+            return ConnectionCheck(False, f"{server.address}:{server.port} refused the credentials.")
+        return ConnectionCheck(True, f"Connected to {server.hostname} ({server.address}:{server.port}).")

@@ -19,6 +19,7 @@ from hostlane.core.fields import CurrencyCode, Id, Line, Phone
 from hostlane.customers import schemas as customers
 from hostlane.customers.schemas import Postcode
 from hostlane.faces.application.wire import INVOICE_STATUS_FROM_WIRE, TICKET_PRIORITY_FROM_WIRE, TICKET_STATUS_FROM_WIRE
+from hostlane.services import provisioning_schemas as provisioning
 from hostlane.support import schemas as support
 from hostlane.support.schemas import MessageText, Title
 
@@ -312,3 +313,39 @@ class InvoiceExport(BaseModel):
             created_from=self.date_from,
             created_to=self.date_to,
         )
+
+
+# Provisioning servers and cancellations: CLIENTXCMS's ``type`` is the module, ``maxaccounts`` the maximum, and
+# a cancellation's ``reason`` the id of a cancellation reason.
+
+_SERVER_NAMES = ConfigDict(extra="ignore", populate_by_name=True)
+
+
+class ServerCreate(provisioning.ServerCreate):
+    model_config = _SERVER_NAMES
+
+    module: provisioning.ModuleName = Field(validation_alias=AliasChoices("type", "module"))
+    max_accounts: Annotated[int, Field(ge=0)] | None = Field(
+        None, validation_alias=AliasChoices("maxaccounts", "max_accounts")
+    )
+
+
+class ServerUpdate(provisioning.ServerUpdate):
+    model_config = _SERVER_NAMES
+
+    module: provisioning.ModuleName | None = Field(None, validation_alias=AliasChoices("type", "module"))
+    max_accounts: Annotated[int, Field(ge=0)] | None = Field(
+        None, validation_alias=AliasChoices("maxaccounts", "max_accounts")
+    )
+
+
+class ServerProbe(provisioning.ServerProbe):
+    model_config = _SERVER_NAMES
+
+    module: provisioning.ModuleName | None = Field(None, validation_alias=AliasChoices("type", "module"))
+
+
+class CancellationRequest(provisioning.CancellationRequest):
+    model_config = _SERVER_NAMES
+
+    reason_id: Id | None = Field(None, validation_alias=AliasChoices("reason", "reason_id", "cancellation_reason_id"))

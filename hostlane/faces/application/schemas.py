@@ -176,7 +176,7 @@ class Service(Shape):
     type: str
     billing: str
     currency: str
-    server_id: None
+    server_id: int | None
     product_id: int
     invoice_id: int | None
     status: str
@@ -434,6 +434,82 @@ class PduPort(Shape):
     label: str
     service_id: int
     created_at: Time | None
+
+
+class Server(Shape):
+    """``wire.server``."""
+
+    id: int
+    name: str
+    hostname: str
+    address: str
+    port: int
+    type: str
+    status: str
+    maxaccounts: int | None
+    accounts: int
+    created_at: Time | None
+    updated_at: Time | None
+
+
+class ConnectionCheck(Shape):
+    """``wire.connection_check``."""
+
+    success: bool
+    status: int
+    message: str
+
+
+class CancellationReason(Shape):
+    """``wire.cancellation_reason``."""
+
+    id: int
+    reason: str
+    status: str
+    created_at: Time | None
+    updated_at: Time | None
+    deleted_at: Time | None
+
+
+class ReasonShare(Shape):
+    reason_id: int
+    reason: str
+    count: int
+
+
+class CancellationAnalytics(Shape):
+    """``wire.cancellation_analytics``."""
+
+    start_date: Day
+    end_date: Day
+    total_cancellations: int
+    distribution: list[ReasonShare]
+
+
+class SubdomainHost(Shape):
+    """``wire.subdomain_host``."""
+
+    id: int
+    domain: str
+    products: list[int]
+    groups: list[int]
+    created_at: Time | None
+    updated_at: Time | None
+
+
+class ActionLog(Shape):
+    """``wire.action_log``."""
+
+    id: int
+    customer_id: int | None
+    staff_id: int | None
+    action: str
+    model: str | None
+    model_id: str | None
+    payload: dict[str, Any]
+    ip: str | None
+    created_at: Time | None
+    updated_at: Time | None
 
 
 # The platform's answers.

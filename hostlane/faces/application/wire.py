@@ -378,9 +378,10 @@ def service_query(query: ListQuery) -> ListQuery:
 
 
 def service(row: Row) -> dict[str, Any]:
-    """CLIENTXCMS's service: its model's columns (``server_id``, ``trial_ends_at``, ``max_renewals`` and
-    ``description`` are features Hostlane has not, so null), then Hostlane's own price, next due date and
-    delivery state. ``expires_at`` is the date the service is paid until."""
+    """CLIENTXCMS's service: its model's columns (``trial_ends_at``, ``max_renewals`` and ``description`` are
+    features Hostlane has not, so null), then Hostlane's own price, next due date and delivery state.
+    ``expires_at`` is the date the service is paid until; ``cancelled_at`` is when its cancellation takes effect
+    (ahead, for one asked at the end of the period: ``is_cancelled`` turns true once it has)."""
     status = row["status"]
     out = {
         "id": row["id"],
@@ -390,14 +391,14 @@ def service(row: Row) -> dict[str, Any]:
         "type": row["type"],
         "billing": str(row["billing"]),
         "currency": row["currency"],
-        "server_id": None,
+        "server_id": row["server_id"],
         "product_id": row["product_id"],
         "invoice_id": row.get("invoice_id"),
         "status": SERVICE_STATUS_WORDS[status],
         "expires_at": timestamp(row["expires_at"]),
         "suspended_at": timestamp(row["suspended_at"]),
         "suspend_reason": row["suspend_reason"],
-        "cancelled_at": timestamp(row["cancelled_at"]),
+        "cancelled_at": timestamp(row["cancelled_at"] or row["cancel_at"]),
         "cancelled_reason": row["cancelled_reason"],
         "is_cancelled": status == ServiceStatus.CANCELLED,
         "notes": row["notes"],
@@ -907,4 +908,83 @@ def pdu_port(row: Row) -> dict[str, Any]:
         "label": row["label"],
         "service_id": row["service_id"],
         "created_at": timestamp(row["created_at"]),
+    }
+
+
+# Provisioning servers, cancellation reasons, subdomain hosts and action logs: CLIENTXCMS's models as it serialises
+# them (a server's ``username`` and ``password`` are hidden there too, and never leave Hostlane here).
+
+
+def server(row: Row) -> dict[str, Any]:
+    """A provisioning server; ``accounts`` (Hostlane's) is how many live services it holds."""
+    return {
+        "id": row["id"],
+        "name": row["name"],
+        "hostname": row["hostname"],
+        "address": row["address"],
+        "port": row["port"],
+        "type": row["module"],
+        "status": str(row["status"]),
+        "maxaccounts": row["max_accounts"],
+        "accounts": row["accounts"],
+        "created_at": timestamp(row["created_at"]),
+        "updated_at": timestamp(row["updated_at"]),
+    }
+
+
+def connection_check(ok: bool, message: str) -> dict[str, Any]:
+    """What ``POST /servers/test`` answers: whether the server answered and took the credentials."""
+    return {"success": ok, "status": 200 if ok else 500, "message": message}
+
+
+def cancellation_reason(row: Row) -> dict[str, Any]:
+    return {
+        "id": row["id"],
+        "reason": row["reason"],
+        "status": str(row["status"]),
+        "created_at": timestamp(row["created_at"]),
+        "updated_at": timestamp(row["updated_at"]),
+        "deleted_at": timestamp(row["deleted_at"]),
+    }
+
+
+def cancellation_analytics(report: Row) -> dict[str, Any]:
+    return {
+        "start_date": day(report["start_date"]),
+        "end_date": day(report["end_date"]),
+        "total_cancellations": report["total"],
+        "distribution": [
+            {"reason_id": one["reason_id"], "reason": one["reason"], "count": one["count"]}
+            for one in report["distribution"]
+        ],
+    }
+
+
+def subdomain_host(row: Row) -> dict[str, Any]:
+    """A subdomain host; its domain with the leading dot CLIENTXCMS shows (``.example.net``)."""
+    return {
+        "id": row["id"],
+        "domain": f".{row['domain']}",
+        "products": list(row["products"] or []),
+        "groups": list(row["groups"] or []),
+        "created_at": timestamp(row["created_at"]),
+        "updated_at": timestamp(row["updated_at"]),
+    }
+
+
+def action_log(row: Row) -> dict[str, Any]:
+    """An audit entry as CLIENTXCMS's action log: ``staff_id`` the administrator who acted (directly or with an
+    API key of theirs), ``customer_id`` the customer who did, ``model``/``model_id`` the object, ``payload`` the
+    changes (secrets masked); Hostlane's actions keep their own names (``service.suspended``)."""
+    return {
+        "id": row["id"],
+        "customer_id": row["customer_id"],
+        "staff_id": row["staff_id"],
+        "action": row["action"],
+        "model": row["object_type"],
+        "model_id": str(row["object_id"]) if row["object_id"] is not None else None,
+        "payload": row["changes"] or {},
+        "ip": row["ip"],
+        "created_at": timestamp(row["at"]),
+        "updated_at": timestamp(row["at"]),
     }

@@ -17,6 +17,7 @@ from hostlane.faces.application.routes import (
     orders,
     partners,
     platform,
+    provisioning,
     services,
     support,
 )
@@ -32,6 +33,7 @@ ROUTERS: list[APIRouter] = [
     customers.money_router,
     support.router,
     network.router,
+    provisioning.router,
     partners.router,
 ]
 
