@@ -26,6 +26,7 @@ from hostlane.support import repository as repo
 from hostlane.support.errors import (
     DepartmentHasTickets,
     TicketAlreadyClosed,
+    TicketClosed,
     TicketNotClosed,
     TicketNotFound,
     UnknownDepartment,
@@ -222,10 +223,14 @@ async def open_ticket(
     return await _answer(session, principal, ticket.id)
 
 
-async def reply(session: AsyncSession, principal: Principal, ticket_id: int, data: ReplyIn) -> dict[str, Any]:
-    """Add a reply. It re-opens a closed ticket; a staff reply is mailed to the customer. Returns the ticket
-    with its replies."""
+async def reply(
+    session: AsyncSession, principal: Principal, ticket_id: int, data: ReplyIn, *, reopens: bool = True
+) -> dict[str, Any]:
+    """Add a reply. It re-opens a closed ticket (``reopens=False``: a closed ticket refuses it, ``TicketClosed``);
+    a staff reply is mailed to the customer. Returns the ticket with its replies."""
     ticket = await repo.TICKET.locked(session, principal, ticket_id)
+    if not reopens and ticket.status is TicketStatus.CLOSED:
+        raise TicketClosed()
     now = clock.now()
     if _is_customer(principal):
         entry = SupportReply(ticket_id=ticket.id, type=ReplyType.CLIENT, name=ticket.name, body=data.body)
