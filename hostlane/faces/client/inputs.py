@@ -5,9 +5,9 @@ password is confirmed, ``password_confirmation`` must repeat it (Laravel's ``con
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Self
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, EmailStr, StringConstraints, model_validator
+from pydantic import BaseModel, ConfigDict, EmailStr, StringConstraints, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
 
 from hostlane.core.fields import Country, Id, Line, Name, Password, Phone
@@ -26,14 +26,17 @@ class _Input(BaseModel):
 
 
 class _Confirmed(_Input):
-    password: Password
-    password_confirmation: str
+    """``password`` repeated in ``password_confirmation`` (a mismatch is refused on ``password``, as Laravel's)."""
 
-    @model_validator(mode="after")
-    def _confirmed(self) -> Self:
-        if self.password != self.password_confirmation:
+    password_confirmation: str = ""
+    password: Password
+
+    @field_validator("password")
+    @classmethod
+    def _confirmed(cls, value: str, info: ValidationInfo) -> str:
+        if value != info.data.get("password_confirmation"):
             raise PydanticCustomError("confirmed", "The password field confirmation does not match")
-        return self
+        return value
 
 
 class Login(_Input):
