@@ -33,7 +33,7 @@ from hostlane.faces.common import (
 )
 from hostlane.faces.face import error_responses, success_responses
 from hostlane.faces.idempotency import remember
-from hostlane.identity.bans import LoginGuard, Policy
+from hostlane.identity.bans import CodeGuard, Policy
 from hostlane.identity.errors import InvalidCredentials
 from hostlane.identity.principal import Principal
 from hostlane.models import Customer as CustomerRow
@@ -57,11 +57,11 @@ PerPage = Annotated[int, Query(ge=1, le=100)]
 PageNumber = Annotated[int, Query(ge=1, le=MAX_PAGE)]
 
 
-def _second_factor_guard(runtime: Runtime) -> LoginGuard:
+def _second_factor_guard(runtime: Runtime) -> CodeGuard:
     """Wrong codes counted per customer (not per address: a pending token is one customer's), in the store of the
     shared login ban."""
     minute = timedelta(minutes=1)
-    return LoginGuard(runtime.login_guard.store, Policy("client-2fa", SECOND_FACTOR_POLICY_MAX, minute, minute))
+    return CodeGuard(runtime.login_guard.store, Policy("client-2fa", SECOND_FACTOR_POLICY_MAX, minute, minute))
 
 
 async def _account(runtime: Runtime, principal: Principal) -> CustomerRow:
