@@ -163,7 +163,7 @@ async def open_session(db: Database, secret: str, customer: Customer, *, ip: str
 # ``client-api``, or ``2fa:pending`` for the few minutes between a password and its second factor. Logging out
 # revokes its family; every end of the customer's sessions (a password change, a suspension) ends it as it ends
 # every other login.
-API_TOKEN_AUDIENCE = "hostlane:client-api"
+API_TOKEN_AUDIENCE = "hostlane:client-api"  # noqa: S105 - a JWT audience, not a secret
 API_TOKEN_LIFETIME = timedelta(days=365)
 PENDING_TOKEN_LIFETIME = timedelta(minutes=5)
 FULL_ACCESS = "client-api"

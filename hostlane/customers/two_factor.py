@@ -13,6 +13,7 @@ import hmac
 import json
 import secrets
 from dataclasses import dataclass
+
 from cryptography.fernet import Fernet, InvalidToken
 from sqlalchemy.ext.asyncio import AsyncSession
 

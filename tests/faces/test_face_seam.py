@@ -173,6 +173,7 @@ def test_the_openapi_tags_are_the_faces(shared_app: FastAPI) -> None:
     assert [tag["name"] for tag in shared_app.openapi()["tags"]] == [
         "application",
         "clientarea",
+        "client",
         "xci",
         "teampro",
         "partner",

@@ -47,7 +47,7 @@ router = APIRouter(prefix=PREFIX, tags=["client"], route_class=FormatRoute)
 
 FAILED_LOGIN = "These credentials do not match our records."
 INVALID_RESET = "This password reset token is invalid."
-TOKEN_TYPE = "Bearer"
+TOKEN_TYPE = "Bearer"  # noqa: S105 - the scheme's name, not a secret
 ISSUER = "Hostlane"  # the name an authenticator app shows beside the code
 # Wrong second-factor codes: the real one lets six through a minute per customer, then answers 429.
 SECOND_FACTOR_POLICY_MAX = 6
@@ -165,6 +165,7 @@ async def verify_second_factor(
 
 @router.post(
     "/auth/register",
+    status_code=201,
     summary="Open an account: it is logged in at once (a personal access token)",
     openapi_extra=documented_body(inputs.Register),
     responses=success_responses(wire.Registered, 201),
@@ -315,7 +316,9 @@ async def two_factor_setup(request: Request, runtime: RuntimeDep, principal: Cus
     openapi_extra=documented_body(inputs.TwoFactorToggle),
     responses=success_responses(wire.TwoFactorToggled),
 )
-async def two_factor_toggle(request: Request, runtime: RuntimeDep, session: WriteSession, principal: Unclaimed) -> Response:
+async def two_factor_toggle(
+    request: Request, runtime: RuntimeDep, session: WriteSession, principal: Unclaimed
+) -> Response:
     data = await parse_model(request, inputs.TwoFactorToggle)
     customer_id, key = principal.scope or 0, runtime.settings.secret_key
     account = await customers.account(session, principal, customer_id)
@@ -341,7 +344,9 @@ async def recovery_codes(request: Request, session: WriteSession, principal: Unc
 
 # Invoices
 
-INVOICE_FILTERS = {word: str(status) for word, status in application.INVOICE_STATUS_FROM_WIRE.items() if word != "draft"}
+INVOICE_FILTERS = {
+    word: str(status) for word, status in application.INVOICE_STATUS_FROM_WIRE.items() if word != "draft"
+}
 
 
 def _status_filter(name: str, value: str | None, table: dict[str, str]) -> dict[str, str]:
@@ -352,12 +357,14 @@ def _status_filter(name: str, value: str | None, table: dict[str, str]) -> dict[
     return {"status": table[value]}
 
 
-@router.get("/invoices", summary="My invoices (drafts never show); ?filter=<status>", responses=success_responses(wire.DataPage))
+@router.get(
+    "/invoices", summary="My invoices (drafts never show); ?filter=<status>", responses=success_responses(wire.DataPage)
+)
 async def invoices(
     request: Request,
     session: ReadSession,
     principal: Customer,
-    filter: Annotated[str | None, Query(max_length=32)] = None,  # noqa: A002 - the real API's parameter name
+    filter: Annotated[str | None, Query(max_length=32)] = None,
     page: PageNumber = 1,
     per_page: PerPage = DEFAULT_PER_PAGE,
 ) -> Response:
@@ -379,7 +386,11 @@ def _gateways(livemode: bool) -> list[dict[str, Any]]:
     return out
 
 
-@router.get("/invoices/{invoice_id}", summary="One of my invoices with its lines", responses=success_responses(wire.InvoiceAnswer))
+@router.get(
+    "/invoices/{invoice_id}",
+    summary="One of my invoices with its lines",
+    responses=success_responses(wire.InvoiceAnswer),
+)
 async def invoice(request: Request, invoice_id: PathId, session: ReadSession, principal: Customer) -> Response:
     row = await billing.get_invoice(session, principal, invoice_id)
     return render(request, {"data": wire.invoice(row), "available_gateways": _gateways(principal.livemode)})
@@ -392,7 +403,9 @@ async def _pdf(runtime: Runtime, principal: Principal, invoice_id: int, disposit
     return Response(document, media_type="application/pdf", headers=headers)
 
 
-PDF = {200: {"content": {"application/pdf": {}}, "description": "The invoice as a PDF"}}
+PDF: dict[int | str, dict[str, Any]] = {
+    200: {"content": {"application/pdf": {}}, "description": "The invoice as a PDF"}
+}
 
 
 @router.get("/invoices/{invoice_id}/pdf", summary="The invoice as a PDF, shown inline", responses=PDF)
@@ -440,9 +453,7 @@ async def pay(
     return _paid(request, await billing.pay_invoice(runtime.db, principal, invoice_id, method))  # type: ignore[arg-type]
 
 
-@router.post(
-    "/invoices/{invoice_id}/balance", summary="Pay an invoice with my account credit", responses=PAY_RESPONSES
-)
+@router.post("/invoices/{invoice_id}/balance", summary="Pay an invoice with my account credit", responses=PAY_RESPONSES)
 async def pay_with_balance(request: Request, invoice_id: PathId, runtime: RuntimeDep, principal: Customer) -> Response:
     return _paid(request, await billing.pay_invoice(runtime.db, principal, invoice_id, "credit"))
 
@@ -471,7 +482,9 @@ async def service_list(
 
 @router.get("/services/{service_id}", summary="One of my services", responses=success_responses(wire.DataAnswer))
 async def service_detail(request: Request, service_id: PathId, session: ReadSession, principal: Customer) -> Response:
-    return render(request, {"data": wire.service(await services.get_service(session, principal, service_id), detail=True)})
+    return render(
+        request, {"data": wire.service(await services.get_service(session, principal, service_id), detail=True)}
+    )
 
 
 # Tickets
@@ -488,11 +501,13 @@ async def tickets(
     request: Request,
     session: ReadSession,
     principal: Customer,
-    filter: Annotated[str | None, Query(max_length=32)] = None,  # noqa: A002 - the real API's parameter name
+    filter: Annotated[str | None, Query(max_length=32)] = None,
     page: PageNumber = 1,
     per_page: PerPage = DEFAULT_PER_PAGE,
 ) -> Response:
-    query = ListQuery(page, per_page, _status_filter("filter", filter, TICKET_FILTERS), [("updated_at", True), ("id", True)])
+    query = ListQuery(
+        page, per_page, _status_filter("filter", filter, TICKET_FILTERS), [("updated_at", True), ("id", True)]
+    )
     found = await support.list_tickets(session, principal, query)
     departments = {row["id"]: row for row in await support.all_departments(session, principal)}
     body = {
@@ -516,6 +531,7 @@ async def departments(request: Request, session: ReadSession, principal: Custome
 
 @router.post(
     "/tickets",
+    status_code=201,
     summary="Open a ticket (Idempotency-Key)",
     openapi_extra=documented_body(inputs.TicketCreate),
     responses=success_responses(wire.DataMessage, 201),
@@ -527,7 +543,9 @@ async def open_ticket(request: Request, session: WriteSession, principal: Custom
     return await remember(session, request, answer)
 
 
-@router.get("/tickets/{ticket_id}", summary="One of my tickets with its messages", responses=success_responses(wire.DataAnswer))
+@router.get(
+    "/tickets/{ticket_id}", summary="One of my tickets with its messages", responses=success_responses(wire.DataAnswer)
+)
 async def ticket(request: Request, ticket_id: TicketId, session: ReadSession, principal: Customer) -> Response:
     row = await support.get_ticket(session, principal, ticket_id, includes={"replies", "department"})
     return render(request, {"data": wire.ticket(row, detail=True)})
@@ -552,7 +570,9 @@ async def close(request: Request, ticket_id: TicketId, session: WriteSession, pr
     return render(request, {"message": "The ticket has been closed.", "data": wire.ticket(row, detail=True)})
 
 
-@router.post("/tickets/{ticket_id}/reopen", summary="Reopen my closed ticket", responses=success_responses(wire.DataMessage))
+@router.post(
+    "/tickets/{ticket_id}/reopen", summary="Reopen my closed ticket", responses=success_responses(wire.DataMessage)
+)
 async def reopen(request: Request, ticket_id: TicketId, session: WriteSession, principal: Customer) -> Response:
     row = await support.reopen_ticket(session, principal, ticket_id, strict=True)
     return render(request, {"message": "The ticket has been reopened.", "data": wire.ticket(row, detail=True)})
@@ -606,7 +626,9 @@ async def add_payment_method(
     else:
         started = await billing.start_card_setup(runtime.db, principal, customer_id)
         setup = {"gateway": started.gateway, "setup_id": started.setup_id, "client_secret": started.client_secret}
-        return render(request, {"message": "Confirm the card, then send its setup_id.", "data": setup}, headers=NO_STORE)
+        return render(
+            request, {"message": "Confirm the card, then send its setup_id.", "data": setup}, headers=NO_STORE
+        )
     return render(request, {"message": "The card has been saved.", "data": wire.card(card)}, 201)
 
 
@@ -615,7 +637,9 @@ async def add_payment_method(
     summary="Make a saved method the default (the one a renewal is charged to)",
     responses=success_responses(wire.Message),
 )
-async def default_payment_method(request: Request, source: PathId, session: ReadSession, principal: Customer) -> Response:
+async def default_payment_method(
+    request: Request, source: PathId, session: ReadSession, principal: Customer
+) -> Response:
     card = await billing.saved_card(session, principal, principal.scope or 0)
     if card is None or card.id != source:
         raise NotFound("Payment method not found.")
@@ -625,6 +649,8 @@ async def default_payment_method(request: Request, source: PathId, session: Read
 @router.delete(
     "/payment-methods/{source}", summary="Remove a saved payment method", responses=success_responses(wire.Message)
 )
-async def delete_payment_method(request: Request, source: PathId, session: WriteSession, principal: Customer) -> Response:
+async def delete_payment_method(
+    request: Request, source: PathId, session: WriteSession, principal: Customer
+) -> Response:
     await billing.remove_card(session, principal, principal.scope or 0, source)
     return render(request, {"message": "The payment method has been removed."})

@@ -7,6 +7,7 @@ rows in the same words, and add what the client API's resources print besides (`
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from fastapi import Request, Response
@@ -14,7 +15,7 @@ from pydantic import BaseModel
 
 from hostlane.billing.cards import Card
 from hostlane.core.formats import render
-from hostlane.core.money import format_amount
+from hostlane.core.money import format_amount, to_number
 from hostlane.core.pagination import Page
 from hostlane.faces.application import wire as application
 from hostlane.faces.common import ErrorInfo
@@ -76,7 +77,7 @@ def profile(customer: Customer) -> dict[str, Any]:
         "region": customer.state,
         "country": customer.country,
         "phone": customer.phone,
-        "balance": application.to_number(customer.credit_minor, customer.currency),
+        "balance": to_number(customer.credit_minor, customer.currency),
         "formatted_balance": formatted(customer.credit_minor, customer.currency),
         "currency": customer.currency,
         "locale": customer.locale,
@@ -122,7 +123,7 @@ def service(row: Row, *, detail: bool = False) -> dict[str, Any]:
         "created_at": timestamp(row["created_at"]),
     }
     if detail:
-        price = application.to_number(row["price_minor"], row["currency"])
+        price = to_number(row["price_minor"], row["currency"])
         out |= {
             "billing_cycle": str(row["billing"]),
             "price_ht": price,
@@ -143,7 +144,7 @@ def department(row: Row) -> dict[str, Any]:
     return {"id": row["id"], "name": row["name"], "description": row["description"]}
 
 
-def ticket(row: Row, departments: dict[int, Row] | None = None, *, detail: bool = False) -> dict[str, Any]:
+def ticket(row: Row, departments: Mapping[int, Row] | None = None, *, detail: bool = False) -> dict[str, Any]:
     """The client resource of a ticket: the application face's columns, its department as ``{id, name}`` and, in
     detail, its messages (Hostlane keeps no ticket attachments: ``attachments`` is empty)."""
     out = application.ticket(row)

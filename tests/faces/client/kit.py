@@ -27,7 +27,9 @@ async def login(client: httpx.AsyncClient, email: object, password: str = PASSWO
     return await client.post(f"{API}/auth/login", json={"email": email, "password": password})
 
 
-async def logged_in(runtime: Runtime, client: httpx.AsyncClient, **fields: object) -> tuple[dict[str, object], dict[str, str]]:
+async def logged_in(
+    runtime: Runtime, client: httpx.AsyncClient, **fields: object
+) -> tuple[dict[str, object], dict[str, str]]:
     """A new customer and the headers of a full-access token it logged in for."""
     row = await customer(runtime, **fields)
     answer = await login(client, row["email"])

@@ -114,7 +114,11 @@ async def test_customer_can_get_2fa_setup_and_enable_it(runtime: Runtime, client
     assert secret in setup.json()["qr_code"]
     # Nothing is kept until a code proves the app holds the secret.
     assert (await client.get(f"{API}/profile", headers=headers)).json()["data"]["two_factor_enabled"] is False
-    refused = await client.post(f"{API}/profile/2fa", json={"secret": secret, "code": "000000" if code(secret) != "000000" else "111111"}, headers=headers)
+    refused = await client.post(
+        f"{API}/profile/2fa",
+        json={"secret": secret, "code": "000000" if code(secret) != "000000" else "111111"},
+        headers=headers,
+    )
     assert_client_error(refused, 422)
     assert list(refused.json()["errors"]) == ["code"]
     enabled = await client.post(f"{API}/profile/2fa", json={"secret": secret, "code": code(secret)}, headers=headers)
@@ -143,7 +147,9 @@ async def test_enabling_needs_the_secret(runtime: Runtime, client: httpx.AsyncCl
 async def test_customer_can_disable_2fa_with_a_code(runtime: Runtime, client: httpx.AsyncClient) -> None:
     row, headers = await logged_in(runtime, client)
     await enable_two_factor(runtime, row["id"])
-    wrong = await client.post(f"{API}/profile/2fa", json={"code": "000000" if code() != "000000" else "111111"}, headers=headers)
+    wrong = await client.post(
+        f"{API}/profile/2fa", json={"code": "000000" if code() != "000000" else "111111"}, headers=headers
+    )
     assert_client_error(wrong, 422)
     answer = await client.post(f"{API}/profile/2fa", json={"code": code()}, headers=headers)
     assert answer.status_code == 200 and answer.json()["enabled"] is False
@@ -169,5 +175,9 @@ async def test_customer_without_2fa_cannot_get_recovery_codes(runtime: Runtime, 
 
 
 async def test_2fa_routes_need_a_token(client: httpx.AsyncClient) -> None:
-    for method, path in (("GET", "/profile/2fa/setup"), ("POST", "/profile/2fa"), ("GET", "/profile/2fa/recovery-codes")):
+    for method, path in (
+        ("GET", "/profile/2fa/setup"),
+        ("POST", "/profile/2fa"),
+        ("GET", "/profile/2fa/recovery-codes"),
+    ):
         assert_client_error(await client.request(method, f"{API}{path}", json={}), 401)

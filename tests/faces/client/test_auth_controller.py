@@ -6,8 +6,8 @@ from __future__ import annotations
 import httpx
 import sqlalchemy as sa
 
-from hostlane.customers.schemas import Standing
 from hostlane.customers import service as customers
+from hostlane.customers.schemas import Standing
 from hostlane.identity.principal import Principal
 from hostlane.models import Customer, TokenFamily
 from hostlane.runtime import Runtime
@@ -160,7 +160,12 @@ async def test_customer_can_reset_password_with_valid_token(runtime: Runtime, cl
     assert_client_error(await client.get(f"{API}/profile", headers=headers), 401)
     again = await client.post(
         f"{API}/auth/reset-password",
-        json={"token": token, "email": row["email"], "password": "Other123456!", "password_confirmation": "Other123456!"},
+        json={
+            "token": token,
+            "email": row["email"],
+            "password": "Other123456!",
+            "password_confirmation": "Other123456!",
+        },
     )
     assert_client_error(again, 422)
 
@@ -204,9 +209,9 @@ async def test_customer_can_logout(runtime: Runtime, client: httpx.AsyncClient) 
     assert_client_error(await client.get(f"{API}/profile", headers=headers), 401)
     async with runtime.db.reader() as session:
         revoked = await session.scalar(
-            sa.select(sa.func.count()).select_from(TokenFamily).where(
-                TokenFamily.customer_id == row["id"], TokenFamily.revoked_at.is_not(None)
-            )
+            sa.select(sa.func.count())
+            .select_from(TokenFamily)
+            .where(TokenFamily.customer_id == row["id"], TokenFamily.revoked_at.is_not(None))
         )
     assert revoked == 1
 

@@ -13,7 +13,17 @@ from hostlane.customers.schemas import Standing
 from hostlane.identity.principal import Principal
 from hostlane.runtime import Runtime
 from tests.conftest import ClientFactory
-from tests.faces.client.kit import API, PASSWORD, assert_client_error, bearer, code, customer, enable_two_factor, logged_in, login
+from tests.faces.client.kit import (
+    API,
+    PASSWORD,
+    assert_client_error,
+    bearer,
+    code,
+    customer,
+    enable_two_factor,
+    logged_in,
+    login,
+)
 from tests.fixtures.factories import make_api_key
 from tests.fixtures.invoices import make_invoice
 

@@ -7,7 +7,6 @@ import httpx
 from hostlane.billing import service as billing
 from hostlane.billing.schemas import CreditIn
 from hostlane.identity.principal import Principal
-
 from hostlane.runtime import Runtime
 from tests.faces.client.kit import API, assert_client_error, customer, logged_in
 from tests.fixtures.invoices import make_invoice

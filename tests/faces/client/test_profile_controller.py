@@ -17,7 +17,12 @@ async def test_customer_can_view_profile(runtime: Runtime, client: httpx.AsyncCl
     data = answer.json()["data"]
     assert set(data) >= {"id", "email", "firstname", "lastname", "address", "country", "phone", "balance",
                          "two_factor_enabled", "created_at"}  # fmt: skip
-    assert (data["id"], data["email"], data["balance"], data["two_factor_enabled"]) == (row["id"], row["email"], 0.0, False)
+    assert (data["id"], data["email"], data["balance"], data["two_factor_enabled"]) == (
+        row["id"],
+        row["email"],
+        0.0,
+        False,
+    )
 
 
 async def test_unauthenticated_user_cannot_view_profile(client: httpx.AsyncClient) -> None:
@@ -28,12 +33,19 @@ async def test_unauthenticated_user_cannot_view_profile(client: httpx.AsyncClien
 async def test_customer_can_update_profile(runtime: Runtime, client: httpx.AsyncClient) -> None:
     _, headers = await logged_in(runtime, client, city="Lyon")
     answer = await client.put(
-        f"{API}/profile", json={"firstname": "Updated", "lastname": "Name", "address": "123 New Street"}, headers=headers
+        f"{API}/profile",
+        json={"firstname": "Updated", "lastname": "Name", "address": "123 New Street"},
+        headers=headers,
     )
     assert answer.status_code == 200 and answer.json()["message"]
     assert answer.json()["data"]["firstname"] == "Updated"
     data = (await client.get(f"{API}/profile", headers=headers)).json()["data"]
-    assert (data["firstname"], data["lastname"], data["address"], data["city"]) == ("Updated", "Name", "123 New Street", "Lyon")
+    assert (data["firstname"], data["lastname"], data["address"], data["city"]) == (
+        "Updated",
+        "Name",
+        "123 New Street",
+        "Lyon",
+    )
 
 
 async def test_update_refuses_bad_input_and_changes_nothing(runtime: Runtime, client: httpx.AsyncClient) -> None:
@@ -48,7 +60,11 @@ async def test_customer_can_change_password(runtime: Runtime, client: httpx.Asyn
     row, headers = await logged_in(runtime, client)
     answer = await client.put(
         f"{API}/profile/password",
-        json={"current_password": PASSWORD, "password": "NewSecurePass123!", "password_confirmation": "NewSecurePass123!"},
+        json={
+            "current_password": PASSWORD,
+            "password": "NewSecurePass123!",
+            "password_confirmation": "NewSecurePass123!",
+        },
         headers=headers,
     )
     assert answer.status_code == 200 and answer.json()["message"]
@@ -64,7 +80,11 @@ async def test_customer_cannot_change_password_with_wrong_current_password(
     _, headers = await logged_in(runtime, client)
     answer = await client.put(
         f"{API}/profile/password",
-        json={"current_password": "wrongpassword", "password": "NewSecurePass123!", "password_confirmation": "NewSecurePass123!"},
+        json={
+            "current_password": "wrongpassword",
+            "password": "NewSecurePass123!",
+            "password_confirmation": "NewSecurePass123!",
+        },
         headers=headers,
     )
     assert_client_error(answer, 422)

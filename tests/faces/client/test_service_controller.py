@@ -52,7 +52,12 @@ async def test_customer_can_view_service_details(runtime: Runtime, client: httpx
         "id", "name", "type", "status", "status_label", "billing_cycle", "price_ht", "price_ttc", "expires_at",
         "created_at", "can_renew",
     }  # fmt: skip
-    assert (data["id"], data["billing_cycle"], data["price_ht"], data["can_renew"]) == (service_id, "monthly", 12.5, True)
+    assert (data["id"], data["billing_cycle"], data["price_ht"], data["can_renew"]) == (
+        service_id,
+        "monthly",
+        12.5,
+        True,
+    )
     assert data["suspension"] is None
 
 

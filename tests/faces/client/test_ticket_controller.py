@@ -71,7 +71,12 @@ async def test_customer_can_create_ticket(runtime: Runtime, client: httpx.AsyncC
     department = await make_department(runtime)
     answer = await client.post(
         f"{API}/tickets",
-        json={"department_id": department["id"], "subject": "New Support Request", "content": "I need help.", "priority": "high"},
+        json={
+            "department_id": department["id"],
+            "subject": "New Support Request",
+            "content": "I need help.",
+            "priority": "high",
+        },
         headers=headers,
     )
     assert answer.status_code == 201
@@ -92,7 +97,9 @@ async def test_customer_can_reply_to_ticket(runtime: Runtime, client: httpx.Asyn
     _, headers = await logged_in(runtime, client)
     department = await make_department(runtime)
     ticket_id = await _open(client, headers, department["id"])
-    answer = await client.post(f"{API}/tickets/{ticket_id}/reply", json={"content": "This is my reply message."}, headers=headers)
+    answer = await client.post(
+        f"{API}/tickets/{ticket_id}/reply", json={"content": "This is my reply message."}, headers=headers
+    )
     assert answer.status_code == 200 and answer.json()["message"]
     async with runtime.db.reader() as session:
         bodies = (await session.scalars(sa.select(SupportReply.body).where(SupportReply.ticket_id == ticket_id))).all()
@@ -122,7 +129,10 @@ async def test_customer_can_close_and_reopen_ticket(runtime: Runtime, client: ht
     assert reopened.status_code == 200 and reopened.json()["data"]["status"] == "open"
     assert_client_error(await client.post(f"{API}/tickets/{ticket_id}/reopen", headers=headers), 400)
     async with runtime.db.reader() as session:
-        assert await session.scalar(sa.select(SupportTicket.status).where(SupportTicket.id == ticket_id)) is TicketStatus.OPEN
+        assert (
+            await session.scalar(sa.select(SupportTicket.status).where(SupportTicket.id == ticket_id))
+            is TicketStatus.OPEN
+        )
 
 
 async def test_customer_can_view_departments(runtime: Runtime, client: httpx.AsyncClient) -> None:
@@ -136,6 +146,14 @@ async def test_customer_can_view_departments(runtime: Runtime, client: httpx.Asy
 
 
 async def test_tickets_need_a_token(client: httpx.AsyncClient) -> None:
-    for method, path in (("GET", ""), ("POST", ""), ("GET", "/departments"), ("GET", "/1"), ("POST", "/1/reply"), ("POST", "/1/close"), ("POST", "/1/reopen")):
+    for method, path in (
+        ("GET", ""),
+        ("POST", ""),
+        ("GET", "/departments"),
+        ("GET", "/1"),
+        ("POST", "/1/reply"),
+        ("POST", "/1/close"),
+        ("POST", "/1/reopen"),
+    ):
         assert_client_error(await client.request(method, f"{API}/tickets{path}", json={}), 401)
     assert customer  # the helper stays importable for the others
