@@ -40,6 +40,7 @@ from hostlane.models.project import (
 from hostlane.models.service import BillingCycle, DeliveryStatus, Service, ServiceEvent, ServiceStatus
 from hostlane.models.support import (
     ReplyType,
+    SupportAttachment,
     SupportDepartment,
     SupportReply,
     SupportTicket,
@@ -122,6 +123,7 @@ __all__ = [
     "ServiceEvent",
     "ServiceStatus",
     "SipNaming",
+    "SupportAttachment",
     "SupportDepartment",
     "SupportReply",
     "SupportTicket",

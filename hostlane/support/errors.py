@@ -37,3 +37,7 @@ class TicketClosed(Conflict):
 
     code = "ticket_closed"
     message = "The ticket is closed; reopen it to reply."
+
+
+class AttachmentNotFound(NotFound):
+    message = "Attachment not found."

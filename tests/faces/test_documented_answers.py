@@ -1,6 +1,6 @@
-"""Every operation of the application face, the client area and the client API documents the body its success answers, in JSON and
-in XML, so the conformance fuzz (``tests/security/test_fuzz.py``) checks successes too; a file download (its media
-type is the file's) and a 204 (no body) are the only exceptions."""
+"""Every operation of the application face, the client area and the client API documents the body its success
+answers, in JSON and in XML, so the conformance fuzz (``tests/security/test_fuzz.py``) checks successes too; a file
+download (its media type is the file's) and a 204 (no body) are the only exceptions."""
 
 from __future__ import annotations
 
@@ -24,6 +24,7 @@ FILES = {
     ("get", "/api/application/invoices/{invoice_id}/download"),
     ("get", "/api/client/invoices/{invoice_id}/pdf"),
     ("get", "/api/client/invoices/{invoice_id}/download"),
+    ("get", "/api/client/tickets/{ticket_id}/attachments/{attachment_id}"),
 }
 
 

@@ -17,8 +17,10 @@ portal. Choices where the real one differs or is silent:
 * An invoice's ``uuid`` is its number (Hostlane's invoices have no UUID); a service's ``price_ttc`` is its price
   before tax (Hostlane taxes invoices, not services). Payment methods are the one saved card a customer has (the
   portal's Billing tab): adding replaces it, and it is always the default.
-* The real one's registration, reset and banned-address settings, security questions and ticket attachments have
-  no counterpart yet: registration and reset are always open, and ``attachments`` is always empty.
+* Ticket attachments come as files of a multipart body (``attachments[0]``, ``attachments[1]`` …: at most five, 5 MB
+  each), on opening a ticket or replying; a file is always served as a download, under the name it was sent with.
+* The real one's registration, reset and banned-address settings and its security questions have no counterpart
+  yet: registration and reset are always open.
 """
 
 from hostlane.faces.client import routes, wire

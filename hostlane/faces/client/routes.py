@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from datetime import timedelta
 from typing import Annotated, Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
 
 from hostlane.billing import service as billing
 from hostlane.core.errors import NotFound, ValidationFailed
 from hostlane.core.fields import MAX_ID
-from hostlane.core.formats import FormatRoute, render
+from hostlane.core.formats import MULTIPART, FormatRoute, media_type, render
+from hostlane.core.forms import multipart_files
 from hostlane.core.pagination import MAX_PAGE, ListQuery
 from hostlane.customers import service as customers
 from hostlane.customers import sessions as customer_sessions
@@ -532,15 +534,30 @@ async def departments(request: Request, session: ReadSession, principal: Custome
 @router.post(
     "/tickets",
     status_code=201,
-    summary="Open a ticket (Idempotency-Key)",
+    summary="Open a ticket (Idempotency-Key); files as a multipart body's attachments[0], attachments[1] …",
     openapi_extra=documented_body(inputs.TicketCreate),
     responses=success_responses(wire.DataMessage, 201),
 )
 async def open_ticket(request: Request, session: WriteSession, principal: Customer) -> Response:
     data = await parse_model(request, inputs.TicketCreate)
     row = await support.open_ticket(session, principal, data.ticket())
-    answer = render(request, {"message": "Your ticket has been opened.", "data": wire.ticket(row, detail=True)}, 201)
+    uploads = await _attachments(request)
+    files = await support.attach(session, principal, row["id"], uploads) if uploads else []
+    shown = wire.ticket(row, detail=True, attachments=files)
+    answer = render(request, {"message": "Your ticket has been opened.", "data": shown}, 201)
     return await remember(session, request, answer)
+
+
+async def _attachments(request: Request) -> list[support.NewAttachment]:
+    """The files of a multipart body, each in its own field (``attachments[0]``, ``attachments[1]`` …)."""
+    content_type = request.headers.get("content-type") or ""
+    if media_type(content_type) != MULTIPART:
+        return []
+    return [
+        support.NewAttachment(upload.filename, upload.data)
+        for name, upload in sorted(multipart_files(await request.body(), content_type).items())
+        if name.startswith("attachment")
+    ]
 
 
 @router.get(
@@ -548,19 +565,37 @@ async def open_ticket(request: Request, session: WriteSession, principal: Custom
 )
 async def ticket(request: Request, ticket_id: TicketId, session: ReadSession, principal: Customer) -> Response:
     row = await support.get_ticket(session, principal, ticket_id, includes={"replies", "department"})
-    return render(request, {"data": wire.ticket(row, detail=True)})
+    files = await support.ticket_attachments(session, principal, ticket_id)
+    return render(request, {"data": wire.ticket(row, detail=True, attachments=files)})
+
+
+@router.get(
+    "/tickets/{ticket_id}/attachments/{attachment_id}",
+    summary="Download a file of my ticket",
+    responses={200: {"content": {"application/octet-stream": {}}, "description": "The file, as a download"}},
+)
+async def attachment(ticket_id: TicketId, attachment_id: PathId, session: ReadSession, principal: Customer) -> Response:
+    row, data = await support.read_attachment(session, principal, ticket_id, attachment_id)
+    disposition = f"attachment; filename*=UTF-8''{quote(row['name'])}"
+    headers = {"Content-Disposition": disposition, "Cache-Control": "private, no-store"}
+    return Response(data, media_type="application/octet-stream", headers=headers)
 
 
 @router.post(
     "/tickets/{ticket_id}/reply",
-    summary="Reply to an open ticket (a closed one is a 400: reopen it first)",
+    summary="Reply to an open ticket (a closed one is a 400: reopen it first); files as in POST /tickets",
     openapi_extra=documented_body(inputs.TicketReply),
     responses=success_responses(wire.DataMessage),
 )
 async def reply(request: Request, ticket_id: TicketId, session: WriteSession, principal: Customer) -> Response:
     data = await parse_model(request, inputs.TicketReply)
     row = await support.reply(session, principal, ticket_id, data.reply(), reopens=False)
-    answer = render(request, {"message": "Your reply has been sent.", "data": wire.ticket(row, detail=True)})
+    if uploads := await _attachments(request):
+        newest = max(int(item["id"]) for item in row["replies"])
+        await support.attach(session, principal, ticket_id, uploads, reply_id=newest)
+    files = await support.ticket_attachments(session, principal, ticket_id)
+    shown = wire.ticket(row, detail=True, attachments=files)
+    answer = render(request, {"message": "Your reply has been sent.", "data": shown})
     return await remember(session, request, answer)
 
 

@@ -7,7 +7,7 @@ rows in the same words, and add what the client API's resources print besides (`
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from fastapi import Request, Response
@@ -144,16 +144,34 @@ def department(row: Row) -> dict[str, Any]:
     return {"id": row["id"], "name": row["name"], "description": row["description"]}
 
 
-def ticket(row: Row, departments: Mapping[int, Row] | None = None, *, detail: bool = False) -> dict[str, Any]:
+def attachment(row: Row) -> dict[str, Any]:
+    """A file of a ticket: its name (the sender's), size, the reply it came with, and where to download it."""
+    return {
+        "id": row["id"],
+        "name": row["name"],
+        "size": row["size"],
+        "message_id": row["reply_id"],
+        "created_at": timestamp(row["created_at"]),
+        "url": f"/api/client/tickets/{row['ticket_id']}/attachments/{row['id']}",
+    }
+
+
+def ticket(
+    row: Row,
+    departments: Mapping[int, Row] | None = None,
+    *,
+    detail: bool = False,
+    attachments: Sequence[Row] | None = None,
+) -> dict[str, Any]:
     """The client resource of a ticket: the application face's columns, its department as ``{id, name}`` and, in
-    detail, its messages (Hostlane keeps no ticket attachments: ``attachments`` is empty)."""
+    detail, its messages and attachments."""
     out = application.ticket(row)
     found = row.get("department") or (departments or {}).get(row["department_id"])
     out["department"] = department(found) if found is not None else None
     out["is_closed"] = row["status"] is TicketStatus.CLOSED
     if detail:
         out["messages"] = application.messages(row)
-        out["attachments"] = []
+        out["attachments"] = [attachment(item) for item in attachments or []]
     else:
         out.pop("messages", None)
     return out

@@ -157,3 +157,82 @@ async def test_tickets_need_a_token(client: httpx.AsyncClient) -> None:
     ):
         assert_client_error(await client.request(method, f"{API}/tickets{path}", json={}), 401)
     assert customer  # the helper stays importable for the others
+
+
+# Attachments: files sent with a ticket or a reply (multipart), downloaded by the ticket's customer only.
+
+
+async def test_a_ticket_opened_with_files_serves_them_back(runtime: Runtime, client: httpx.AsyncClient) -> None:
+    _, headers = await logged_in(runtime, client)
+    department = await make_department(runtime)
+    answer = await client.post(
+        f"{API}/tickets",
+        data={"department_id": str(department["id"]), "subject": "Logs", "content": "Attached."},
+        files={
+            "attachments[0]": ("../../etc/error.log", b"line 1\nline 2\n", "text/plain"),
+            "attachments[1]": ("shot.png", b"\x89PNG\r\n\x1a\n...", "image/png"),
+        },
+        headers=headers,
+    )
+    assert answer.status_code == 201, answer.text
+    ticket_id = answer.json()["data"]["id"]
+    files = answer.json()["data"]["attachments"]
+    assert [(item["name"], item["size"], item["message_id"]) for item in files] == [
+        ("error.log", 14, None),
+        ("shot.png", 11, None),
+    ]
+    shown = (await client.get(f"{API}/tickets/{ticket_id}", headers=headers)).json()["data"]["attachments"]
+    assert shown == files
+    download = await client.get(files[0]["url"], headers=headers)
+    assert download.status_code == 200 and download.content == b"line 1\nline 2\n"
+    assert download.headers["content-type"] == "application/octet-stream"
+    assert download.headers["content-disposition"] == "attachment; filename*=UTF-8''error.log"
+
+
+async def test_a_reply_carries_its_files(runtime: Runtime, client: httpx.AsyncClient) -> None:
+    _, headers = await logged_in(runtime, client)
+    department = await make_department(runtime)
+    ticket_id = await _open(client, headers, department["id"])
+    answer = await client.post(
+        f"{API}/tickets/{ticket_id}/reply",
+        data={"content": "Here it is."},
+        files={"attachments[0]": ("invoice.pdf", b"%PDF-1.4 ...", "application/pdf")},
+        headers=headers,
+    )
+    assert answer.status_code == 200, answer.text
+    [reply] = [message for message in answer.json()["data"]["messages"] if message["id"] is not None]
+    [file] = answer.json()["data"]["attachments"]
+    assert (file["name"], file["message_id"]) == ("invoice.pdf", reply["id"])
+
+
+async def test_another_customers_attachment_is_404(runtime: Runtime, client: httpx.AsyncClient) -> None:
+    _, headers = await logged_in(runtime, client)
+    _, theirs = await logged_in(runtime, client)
+    department = await make_department(runtime)
+    answer = await client.post(
+        f"{API}/tickets",
+        data={"department_id": str(department["id"]), "subject": "Mine", "content": "Private."},
+        files={"attachments[0]": ("secret.txt", b"secret", "text/plain")},
+        headers=theirs,
+    )
+    url = answer.json()["data"]["attachments"][0]["url"]
+    assert_client_error(await client.get(url, headers=headers), 404)
+    assert_client_error(await client.get(url), 401)
+    ticket_id = answer.json()["data"]["id"]
+    assert_client_error(await client.get(f"{API}/tickets/{ticket_id}/attachments/999999", headers=theirs), 404)
+    assert_client_error(await client.get(f"{API}/tickets/{ticket_id}/attachments/0", headers=theirs), 422)
+
+
+async def test_too_many_files_refuse_the_whole_ticket(runtime: Runtime, client: httpx.AsyncClient) -> None:
+    _, headers = await logged_in(runtime, client)
+    department = await make_department(runtime)
+    answer = await client.post(
+        f"{API}/tickets",
+        data={"department_id": str(department["id"]), "subject": "Many", "content": "Files."},
+        files={f"attachments[{n}]": (f"f{n}.txt", b"x", "text/plain") for n in range(6)},
+        headers=headers,
+    )
+    assert_client_error(answer, 422)
+    assert list(answer.json()["errors"]) == ["attachments"]
+    async with runtime.db.reader() as session:
+        assert await session.scalar(sa.select(sa.func.count()).select_from(SupportTicket)) == 0
