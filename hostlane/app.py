@@ -24,7 +24,7 @@ import hostlane.tasks  # registers every job handler (the runtime and the runner
 from hostlane.config import Settings, get_settings
 from hostlane.core.errors import HostlaneError
 from hostlane.core.formats import FormatRoute
-from hostlane.faces import application, clientarea, partner, teampro, web, webhooks, xci
+from hostlane.faces import application, client, clientarea, partner, teampro, web, webhooks, xci
 from hostlane.faces.common import ErrorInfo, ErrorRenderer, laravel_error
 from hostlane.faces.face import ERROR_STATUSES, Face, document_requests, face_for, longest_prefix_first
 from hostlane.faces.idempotency import IdempotencyMiddleware
@@ -39,6 +39,7 @@ log = logging.getLogger("hostlane")
 LISTED: list[Face] = [
     application.FACE,
     clientarea.FACE,
+    client.FACE,
     xci.FACE,
     teampro.FACE,
     partner.FACE,

@@ -41,3 +41,17 @@ class InvalidAccountToken(BadRequest):
 
     code = "invalid_account_token"
     message = "This link is invalid or has expired."
+
+
+class TwoFactorAlreadyEnabled(BadRequest):
+    """A second factor set up while the account has one (disable it first)."""
+
+    code = "two_factor_enabled"
+    message = "Two-factor authentication is already enabled."
+
+
+class TwoFactorNotEnabled(BadRequest):
+    """A second factor's codes asked for, or disabled, while the account has none."""
+
+    code = "two_factor_not_enabled"
+    message = "Two-factor authentication is not enabled."

@@ -501,11 +501,16 @@ async def verify_email(session: AsyncSession, *, secret: str, token: str) -> dic
     return await get_customer(session, Principal.system(livemode=customer.livemode), customer.id)
 
 
-async def reset_password(session: AsyncSession, *, secret: str, token: str, password: str) -> dict[str, Any]:
+async def reset_password(
+    session: AsyncSession, *, secret: str, token: str, password: str, email: str | None = None
+) -> dict[str, Any]:
     """Set a new password with a reset link: once (the new password ends every session, which spends the
-    link), and only while no other change ended them since it was sent."""
+    link), and only while no other change ended them since it was sent. With ``email`` (a client that sends the
+    address with the token), the link must be that account's: any mismatch is the same invalid link."""
     customer, claims = await _account_of(session, secret, token, RESET_LINK_AUDIENCE)
     if claims.get("ep") != customer.session_epoch:
+        raise InvalidAccountToken()
+    if email is not None and email.strip().lower() != customer.email.lower():
         raise InvalidAccountToken()
     customer.password_hash = await hash_password_off_loop(password)
     await end_sessions(session, customer)

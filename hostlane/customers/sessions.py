@@ -140,23 +140,99 @@ async def login(
     return await open_session(db, secret, customer, ip=ip, host=host)
 
 
-async def open_session(db: Database, secret: str, customer: Customer, *, ip: str, host: str | None) -> TokenPair:
+async def _new_family(session: AsyncSession, customer: Customer, *, ip: str, host: str | None) -> TokenFamily:
     """A new login (token family) for a customer whose password was just checked. Refused if the account
     changed since that check (suspended, deleted, its password changed): the check no longer holds."""
+    if not await customers.record_login(
+        session,
+        customer.id,
+        session_epoch=customer.session_epoch,
+        ip=ip,
+        host=host,
+        password_hash=customer.password_hash,
+    ):
+        raise InvalidCredentials()
+    family = TokenFamily(id=str(uuid.uuid4()), customer_id=customer.id, livemode=customer.livemode)
+    session.add(family)
+    await session.flush()
+    return family
+
+
+async def open_session(db: Database, secret: str, customer: Customer, *, ip: str, host: str | None) -> TokenPair:
+    """A new login (token family) with its access and refresh tokens (``_new_family``)."""
     async with db.transaction() as session:
-        if not await customers.record_login(
-            session,
-            customer.id,
-            session_epoch=customer.session_epoch,
-            ip=ip,
-            host=host,
-            password_hash=customer.password_hash,
-        ):
-            raise InvalidCredentials()
-        family = TokenFamily(id=str(uuid.uuid4()), customer_id=customer.id, livemode=customer.livemode)
-        session.add(family)
-        await session.flush()
+        family = await _new_family(session, customer, ip=ip, host=host)
         return await _issue(session, secret, family, customer.session_epoch)
+
+
+# Personal access tokens (CLIENTXCMS's client API, Laravel Sanctum's kind): one long-lived bearer token per login,
+# no refresh. Each is a login of its own (a token family) holding the abilities it was issued with: the full
+# ``client-api``, or ``2fa:pending`` for the few minutes between a password and its second factor. Logging out
+# revokes its family; every end of the customer's sessions (a password change, a suspension) ends it as it ends
+# every other login.
+API_TOKEN_AUDIENCE = "hostlane:client-api"  # noqa: S105 - a JWT audience, not a secret
+API_TOKEN_LIFETIME = timedelta(days=365)
+PENDING_TOKEN_LIFETIME = timedelta(minutes=5)
+FULL_ACCESS = "client-api"
+SECOND_FACTOR_PENDING = "2fa:pending"
+
+
+@dataclass(frozen=True)
+class ApiLogin:
+    """The customer behind a personal access token, what the token may do, and its login (to end it)."""
+
+    principal: Principal
+    abilities: frozenset[str]
+    family_id: str
+
+
+async def open_api_session(
+    db: Database,
+    secret: str,
+    customer: Customer,
+    *,
+    ip: str,
+    host: str | None,
+    abilities: frozenset[str],
+    lifetime: timedelta = API_TOKEN_LIFETIME,
+) -> str:
+    """A personal access token: a new login of a customer whose password (and second factor) was just checked."""
+    async with db.transaction() as session:
+        family = await _new_family(session, customer, ip=ip, host=host)
+        claims = {
+            "sub": str(customer.id),
+            "fam": family.id,
+            "live": customer.livemode,
+            "ep": customer.session_epoch,
+            "ab": sorted(abilities),
+        }
+        return tokens.issue(secret, audience=API_TOKEN_AUDIENCE, lifetime=lifetime, claims=claims)
+
+
+async def api_login(db: Database, secret: str, token: str, *, ip: str | None) -> ApiLogin:
+    """The login of a personal access token, while it holds (``_holds``): one read by primary keys."""
+    try:
+        claims = tokens.read(secret, token, audience=API_TOKEN_AUDIENCE)
+    except tokens.InvalidToken:
+        raise Unauthenticated() from None
+    family_id = str(claims.get("fam"))
+    async with db.reader() as session:
+        found = (await session.execute(_session_of(family_id))).one_or_none()
+    if not _holds(found, claims):
+        raise Unauthenticated()
+    abilities = claims.get("ab")
+    held = frozenset(str(item) for item in abilities) if isinstance(abilities, list) else frozenset()
+    return ApiLogin(customer_principal(int(claims["sub"]), bool(claims["live"]), ip), held, family_id)
+
+
+async def end_login(db: Database, family_id: str) -> None:
+    """End one login (a personal access token's, or a token pair's)."""
+    async with db.transaction() as session:
+        await session.execute(
+            sa.update(TokenFamily)
+            .where(TokenFamily.id == family_id, TokenFamily.revoked_at.is_(None))
+            .values(revoked_at=clock.now())
+        )
 
 
 async def refresh(db: Database, secret: str, refresh_token: str) -> TokenPair:

@@ -209,3 +209,11 @@ class KeyThrottle(_Counted):
 
     async def failed(self, ip: str) -> None:
         await self.store.count(self.policy, ip)
+
+
+class CodeGuard(LoginGuard):
+    """A login guard for one-time codes (a second factor), counted per account rather than per address: a
+    refusal is a 429 with ``Retry-After`` (too many codes tried), not the failed-login ban's 403."""
+
+    def _refusal(self, remaining: int) -> Exception:
+        return TooManyRequests("Too many attempts. Try again later.", retry_after=remaining)

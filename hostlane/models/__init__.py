@@ -42,6 +42,7 @@ from hostlane.models.provisioning import CancellationReason, ProvisioningServer,
 from hostlane.models.service import BillingCycle, DeliveryStatus, Service, ServiceEvent, ServiceStatus
 from hostlane.models.support import (
     ReplyType,
+    SupportAttachment,
     SupportDepartment,
     SupportReply,
     SupportTicket,
@@ -129,6 +130,7 @@ __all__ = [
     "SipNaming",
     "Subdomain",
     "SubdomainHost",
+    "SupportAttachment",
     "SupportDepartment",
     "SupportReply",
     "SupportTicket",

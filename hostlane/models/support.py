@@ -105,3 +105,18 @@ class SupportReply(Base):
 
 
 trigram_index(SupportTicket, "subject")  # the lists' substring filter
+
+
+class SupportAttachment(Base):
+    """A file sent with a ticket or one of its replies: kept in the file store under ``file_key``; its name is the
+    sender's (shown, never used as a path) and it is always served as a download."""
+
+    __tablename__ = "support_attachments"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("support_tickets.id", ondelete="CASCADE"), index=True)
+    reply_id: Mapped[int | None] = mapped_column(ForeignKey("support_replies.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(255))
+    size: Mapped[int] = mapped_column(BigInteger)
+    file_key: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)

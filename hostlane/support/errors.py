@@ -30,3 +30,14 @@ class TicketAlreadyClosed(Conflict):
 class TicketNotClosed(Conflict):
     code = "ticket_not_closed"
     message = "The ticket is not closed."
+
+
+class TicketClosed(Conflict):
+    """A reply to a closed ticket where the face does not re-open it by replying (CLIENTXCMS's client API)."""
+
+    code = "ticket_closed"
+    message = "The ticket is closed; reopen it to reply."
+
+
+class AttachmentNotFound(NotFound):
+    message = "Attachment not found."

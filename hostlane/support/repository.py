@@ -11,12 +11,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from hostlane.core.pagination import ListSpec, Match, fetch_grouped
 from hostlane.core.repository import Caller, Include, Scoped
 from hostlane.identity.principal import Principal
-from hostlane.models import Administrator, ApiKey, SupportDepartment, SupportReply, SupportTicket
+from hostlane.models import Administrator, ApiKey, SupportAttachment, SupportDepartment, SupportReply, SupportTicket
 from hostlane.support.errors import DepartmentNotFound, TicketNotFound
 
 DEPARTMENTS = cast(sa.Table, SupportDepartment.__table__)
 TICKETS = cast(sa.Table, SupportTicket.__table__)
 REPLIES = cast(sa.Table, SupportReply.__table__)
+ATTACHMENTS = cast(sa.Table, SupportAttachment.__table__)
 ADMINS = cast(sa.Table, Administrator.__table__)
 
 DEPARTMENT_SPEC = ListSpec(
@@ -167,3 +168,25 @@ async def staff_name(session: AsyncSession, principal: Principal) -> tuple[int |
         return None, None
     row = (await session.execute(statement)).first()
     return (row[0], row[1] or None) if row is not None else (None, None)
+
+
+async def attachments_of(session: AsyncSession, ticket_id: int) -> list[dict[str, Any]]:
+    """The attachments of one ticket (the caller checked it may read it), oldest first."""
+    rows = await session.execute(
+        sa.select(ATTACHMENTS).where(ATTACHMENTS.c.ticket_id == ticket_id).order_by(ATTACHMENTS.c.id)
+    )
+    return [dict(row) for row in rows.mappings()]
+
+
+async def attachment_of(session: AsyncSession, ticket_id: int, attachment_id: int) -> dict[str, Any] | None:
+    """One attachment of one ticket (the caller checked it may read the ticket)."""
+    row = (
+        (
+            await session.execute(
+                sa.select(ATTACHMENTS).where(ATTACHMENTS.c.ticket_id == ticket_id, ATTACHMENTS.c.id == attachment_id)
+            )
+        )
+        .mappings()
+        .one_or_none()
+    )
+    return dict(row) if row is not None else None

@@ -7,25 +7,30 @@ either re-opens a closed ticket. Reading a ticket in the client area marks it ``
 from __future__ import annotations
 
 import secrets
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hostlane.core import clock
 from hostlane.core.errors import NotFound, Taken, ValidationFailed
+from hostlane.core.files import path as file_path
+from hostlane.core.files import store_blob
 from hostlane.core.pagination import ListQuery, Page
 from hostlane.core.repository import Include, IncludeTable, apply_changes, changes_of
 from hostlane.customers import service as customers
 from hostlane.identity import audit
 from hostlane.identity.principal import Principal, PrincipalKind
-from hostlane.models import ReplyType, SupportDepartment, SupportReply, SupportTicket, TicketStatus
+from hostlane.models import ReplyType, SupportAttachment, SupportDepartment, SupportReply, SupportTicket, TicketStatus
 from hostlane.notifications import service as notifications
 from hostlane.services import service as services
 from hostlane.support import repository as repo
 from hostlane.support.errors import (
+    AttachmentNotFound,
     DepartmentHasTickets,
     TicketAlreadyClosed,
+    TicketClosed,
     TicketNotClosed,
     TicketNotFound,
     UnknownDepartment,
@@ -222,10 +227,14 @@ async def open_ticket(
     return await _answer(session, principal, ticket.id)
 
 
-async def reply(session: AsyncSession, principal: Principal, ticket_id: int, data: ReplyIn) -> dict[str, Any]:
-    """Add a reply. It re-opens a closed ticket; a staff reply is mailed to the customer. Returns the ticket
-    with its replies."""
+async def reply(
+    session: AsyncSession, principal: Principal, ticket_id: int, data: ReplyIn, *, reopens: bool = True
+) -> dict[str, Any]:
+    """Add a reply. It re-opens a closed ticket (``reopens=False``: a closed ticket refuses it, ``TicketClosed``);
+    a staff reply is mailed to the customer. Returns the ticket with its replies."""
     ticket = await repo.TICKET.locked(session, principal, ticket_id)
+    if not reopens and ticket.status is TicketStatus.CLOSED:
+        raise TicketClosed()
     now = clock.now()
     if _is_customer(principal):
         entry = SupportReply(ticket_id=ticket.id, type=ReplyType.CLIENT, name=ticket.name, body=data.body)
@@ -319,3 +328,68 @@ async def get_reply(session: AsyncSession, principal: Principal, reply_id: int) 
     if row is None:
         raise NotFound("Reply not found.")
     return row
+
+
+# Attachments: files sent with a ticket or a reply, kept in the file store.
+
+MAX_ATTACHMENTS = 5  # a message's files
+MAX_ATTACHMENT_BYTES = 5 * 1024 * 1024  # a file's size
+
+
+@dataclass(frozen=True)
+class NewAttachment:
+    """A file as its sender named it (the name is only shown) and its bytes."""
+
+    name: str
+    data: bytes
+
+
+def _file_name(name: str) -> str:
+    """The sender's file name without any path, control character or excess length."""
+    base = name.replace("\\", "/").rsplit("/", 1)[-1]
+    shown = "".join(ch for ch in base if ch.isprintable() and ch not in '"').strip()
+    return shown[:255] or "attachment"
+
+
+async def attach(
+    session: AsyncSession,
+    principal: Principal,
+    ticket_id: int,
+    files: Sequence[NewAttachment],
+    *,
+    reply_id: int | None = None,
+) -> list[dict[str, Any]]:
+    """Keep ``files`` with the ticket (and the reply they came with): at most ``MAX_ATTACHMENTS``, each at most
+    ``MAX_ATTACHMENT_BYTES``, else a 422 on ``attachments`` and nothing is kept. The ticket's attachments."""
+    ticket = await repo.TICKET.locked(session, principal, ticket_id)
+    if len(files) > MAX_ATTACHMENTS:
+        raise ValidationFailed.field("attachments", f"At most {MAX_ATTACHMENTS} files may be attached.")
+    for item in files:
+        if len(item.data) > MAX_ATTACHMENT_BYTES:
+            limit = MAX_ATTACHMENT_BYTES // (1024 * 1024)
+            raise ValidationFailed.field("attachments", f"A file may hold at most {limit} MB.")
+    for item in files:
+        key = store_blob(session, "tickets", ticket.id, item.data)
+        row = SupportAttachment(
+            ticket_id=ticket.id, reply_id=reply_id, name=_file_name(item.name), size=len(item.data), file_key=key
+        )
+        await audit.created(session, principal, row, "ticket_attachment", {"ticket_id": ticket.id, "size": row.size})
+    return await repo.attachments_of(session, ticket.id)
+
+
+async def ticket_attachments(session: AsyncSession, principal: Principal, ticket_id: int) -> list[dict[str, Any]]:
+    """The attachments of a ticket the principal may read."""
+    await get_ticket(session, principal, ticket_id, with_replies=False)
+    return await repo.attachments_of(session, ticket_id)
+
+
+async def read_attachment(
+    session: AsyncSession, principal: Principal, ticket_id: int, attachment_id: int
+) -> tuple[dict[str, Any], bytes]:
+    """One attachment of a ticket the principal may read, and its bytes."""
+    await get_ticket(session, principal, ticket_id, with_replies=False)
+    row = await repo.attachment_of(session, ticket_id, attachment_id)
+    stored = file_path(row["file_key"]) if row is not None else None
+    if row is None or stored is None or not stored.is_file():
+        raise AttachmentNotFound()
+    return row, stored.read_bytes()

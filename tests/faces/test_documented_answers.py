@@ -1,6 +1,6 @@
-"""Every operation of the application face and the client area documents the body its success answers, in JSON and
-in XML, so the conformance fuzz (``tests/security/test_fuzz.py``) checks successes too; a file download (its media
-type is the file's) and a 204 (no body) are the only exceptions."""
+"""Every operation of the application face, the client area and the client API documents the body its success
+answers, in JSON and in XML, so the conformance fuzz (``tests/security/test_fuzz.py``) checks successes too; a file
+download (its media type is the file's) and a 204 (no body) are the only exceptions."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from fastapi import FastAPI
 
 from hostlane.app import FACES
 from hostlane.core.formats import JSON, XML
-from hostlane.faces import application, clientarea
+from hostlane.faces import application, client, clientarea
 from hostlane.faces.face import Face, face_for
 
 OPERATIONS = ("get", "put", "post", "delete", "patch")
@@ -22,6 +22,9 @@ FILES = {
     ("post", "/api/application/invoices/{invoice_id}/export"),
     ("get", "/api/application/invoices/{invoice_id}/pdf"),
     ("get", "/api/application/invoices/{invoice_id}/download"),
+    ("get", "/api/client/invoices/{invoice_id}/pdf"),
+    ("get", "/api/client/invoices/{invoice_id}/download"),
+    ("get", "/api/client/tickets/{ticket_id}/attachments/{attachment_id}"),
 }
 
 
@@ -50,7 +53,7 @@ def _operations(document: dict[str, Any], face: Face) -> list[tuple[str, str, di
     ]
 
 
-@pytest.mark.parametrize("face", [application.FACE, clientarea.FACE], ids=lambda face: face.tag)
+@pytest.mark.parametrize("face", [application.FACE, clientarea.FACE, client.FACE], ids=lambda face: face.tag)
 def test_every_success_documents_its_body(shared_app: FastAPI, face: Face) -> None:
     document = shared_app.openapi()
     undocumented = []

@@ -18,6 +18,7 @@ from tests.fixtures.http import (
     ErrorShape,
     app_client,
     app_routes,
+    assert_client_error,
     assert_hostbill_error,
     assert_laravel_error,
     assert_platform_error,
@@ -33,6 +34,7 @@ from tests.fixtures.http import (
 SHAPES: dict[str, ErrorShape] = {
     "application": assert_laravel_error,
     "clientarea": assert_hostbill_error,
+    "client": assert_client_error,
     "webhooks": assert_laravel_error,
     "xci": assert_xci_error,
     "teampro": assert_teampro_error,
@@ -171,6 +173,7 @@ def test_the_openapi_tags_are_the_faces(shared_app: FastAPI) -> None:
     assert [tag["name"] for tag in shared_app.openapi()["tags"]] == [
         "application",
         "clientarea",
+        "client",
         "xci",
         "teampro",
         "partner",

@@ -47,7 +47,7 @@ from hostlane.app import FACES
 from hostlane.billing import service as billing
 from hostlane.billing.service import NewItem
 from hostlane.core.formats import XML, dump_xml
-from hostlane.faces import application, clientarea, partner, teampro, webhooks, xci
+from hostlane.faces import application, client, clientarea, partner, teampro, webhooks, xci
 from hostlane.faces.face import Face, face_for
 from hostlane.identity.principal import Principal
 from hostlane.network import service as network
@@ -419,6 +419,30 @@ async def test_the_client_area_under_fuzzing(runtime: Runtime, client_for: Clien
         return finish
 
     outcome = await run_fuzz(shared_app, client_for, clientarea.FACE, prepare=prepare, known_ids=known_ids)
+    assert not outcome.failures, _report(outcome)
+
+
+# The client API (CLIENTXCMS's /api/client), as a customer with a personal access token of its own per operation
+# (logout, a password change and deletion end theirs).
+
+
+async def test_the_client_api_under_fuzzing(runtime: Runtime, client_for: ClientFactory, shared_app: FastAPI) -> None:
+    customer = await make_customer(runtime, password=PASSWORD)
+    customer_id = int(str(customer["id"]))
+    service_id = await make_service(runtime, customer_id=customer_id)
+    rows = await _customer_rows(runtime, customer_id, service_id)
+    known_ids = {"service_id": [service_id], **rows}
+    email = str(customer["email"])
+
+    def prepare(operation: schemathesis.APIOperation, send: Callable[[dict[str, Any]], httpx.Response]) -> Prepare:
+        login = {
+            "method": "POST",
+            "url": f"{BASE_URL}/api/client/auth/login",
+            "json": {"email": email, "password": PASSWORD},
+        }
+        return _with_headers(bearer(send(login).json()["token"]))
+
+    outcome = await run_fuzz(shared_app, client_for, client.FACE, prepare=prepare, known_ids=known_ids)
     assert not outcome.failures, _report(outcome)
 
 

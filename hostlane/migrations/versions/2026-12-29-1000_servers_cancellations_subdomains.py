@@ -2,7 +2,7 @@
 subdomain hosts and the subdomains taken under them
 
 Revision ID: c17a5e3d9b20
-Revises: 3f6b1d9e2a7c
+Revises: 3c7d1e9a5b20
 Create Date: 2026-12-29 10:00:00
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 import hostlane.core.db
 
 revision: str = "c17a5e3d9b20"
-down_revision: str | None = "3f6b1d9e2a7c"
+down_revision: str | None = "3c7d1e9a5b20"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
