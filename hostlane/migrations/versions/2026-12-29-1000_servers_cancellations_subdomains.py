@@ -11,6 +11,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
+from hostlane.migrations.triggers import kept_triggers
+
 import hostlane.core.db
 
 revision: str = "c17a5e3d9b20"
@@ -66,7 +68,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_subdomain_hosts")),
         sa.UniqueConstraint("livemode", "domain", name=op.f("uq_subdomain_hosts_livemode_domain")),
     )
-    with op.batch_alter_table("services", schema=None) as batch_op:
+    with kept_triggers("services"), op.batch_alter_table("services", schema=None) as batch_op:
         batch_op.add_column(sa.Column("cancellation_reason_id", ID, nullable=True))
         batch_op.add_column(sa.Column("cancel_at", TIME(), nullable=True))
         batch_op.add_column(sa.Column("server_id", ID, nullable=True))
@@ -109,7 +111,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_index(op.f("ix_subdomains_service_id"), table_name="subdomains")
     op.drop_table("subdomains")
-    with op.batch_alter_table("services", schema=None) as batch_op:
+    with kept_triggers("services"), op.batch_alter_table("services", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_services_server_id"))
         batch_op.drop_index(batch_op.f("ix_services_cancellation_reason_id"))
         batch_op.drop_constraint(batch_op.f("fk_services_server_id_provisioning_servers"), type_="foreignkey")
