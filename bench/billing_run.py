@@ -108,7 +108,7 @@ async def fill(db: Database, services: int) -> None:
     if db.dialect_name == "postgresql":
         # The tables written here only (a bare ANALYZE reads every schema of the database, and deadlocks with
         # another process dropping its own, as parallel test workers do).
-        async with db.engine.connect() as connection:
+        async with db.engine.begin() as connection:  # committed: a rolled-back ANALYZE leaves no statistics
             for table in (Customer.__tablename__, Service.__tablename__):
                 await connection.execute(sa.text(f'ANALYZE "{table}"'))
 
