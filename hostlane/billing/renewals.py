@@ -102,14 +102,29 @@ async def renew_due_services(db: Database, day: dt.date, *, batch: int = BATCH, 
     total, after = 0, 0
     while True:
         async with db.transaction() as session:
-            if in_database:
-                assert around is not None
-                made, after = await _renew_batch_in_database(session, day, horizon, after, batch, around)
-            else:
-                made = await _renew_batch(session, day, horizon, rules, batch)
+            made, after = await _renew_batch(
+                session, day, horizon, batch, rules=rules, after=after, around=around if in_database else None
+            )
         total += made
         if made < batch:
             return total
+
+
+async def _renew_batch(
+    session: AsyncSession,
+    day: dt.date,
+    horizon: dt.date,
+    batch: int,
+    *,
+    rules: list[TaxRule],
+    after: int,
+    around: tuple[str, str] | None,
+) -> tuple[int, int]:
+    """One batch, in the caller's transaction: inside the database when ``around`` (the invoice numbers' text)
+    is given, else in Python. Returns how many services it held and the id it ended at."""
+    if around is not None:
+        return await _renew_batch_in_database(session, day, horizon, after, batch, around)
+    return await _renew_batch_in_python(session, day, horizon, rules, batch), after
 
 
 async def _renew_batch_in_database(
@@ -153,7 +168,9 @@ async def _after_invoicing(session: AsyncSession, made: list[tuple[int, bool, in
             await settlement.apply_credit_to(session, invoice_id)
 
 
-async def _renew_batch(session: AsyncSession, day: dt.date, horizon: dt.date, rules: list[TaxRule], batch: int) -> int:
+async def _renew_batch_in_python(
+    session: AsyncSession, day: dt.date, horizon: dt.date, rules: list[TaxRule], batch: int
+) -> int:
     # A period invoiced already (its due date was moved back) is flagged: only its due date moves on.
     due = await services.lock_due_for_renewal(
         session, horizon, batch=batch, flags={"already_billed": repo.period_billed}

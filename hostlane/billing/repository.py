@@ -420,7 +420,7 @@ _RENEW_IN_DATABASE = """
 WITH due AS MATERIALIZED (
     SELECT s.id, s.livemode, s.customer_id, s.name, s.billing, s.price_minor, s.currency,
            s.next_due_date AS period_start,
-           -- cycles.next_due: the cycle's months later, on the anchor day (else the start's day) or the month's last day
+           -- cycles.next_due: the cycle's months on, on the anchor day (else the start's) or the month's last day
            target.first_day + (least(
                coalesce(nullif(s.billing_day, 0), extract(day FROM s.next_due_date)::int),
                extract(day FROM target.first_day + interval '1 month' - interval '1 day')::int
