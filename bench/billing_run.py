@@ -179,10 +179,10 @@ async def measure(db: Database, backend: str, services: int, path: str) -> int:
         await session.execute(sa.delete(Invoice))
         await session.execute(sa.delete(Job))
     copy_time = await floor(db, invoices, items)
-    used = "inside the database" if in_database or (in_database is None and backend == "postgresql") else "Python"
+    used = "inside the database" if in_database or (in_database is None and backend == "postgresql") else "in Python"
     ratio, target = elapsed / copy_time, TARGETS[backend]
     verdict = "PASS" if ratio <= target else "FAIL"
-    print(f"backend           {backend} (renewals written in {used}; batches of {BATCH})")
+    print(f"backend           {backend} (renewals written {used}; batches of {BATCH})")
     print(f"services renewed  {renewed} (one customer per 10; load average before the run {load[0]:.1f})")
     print(f"billing run       {elapsed:8.2f} s   {renewed / elapsed:10.0f} services/s")
     print(f"floor (bulk copy) {copy_time:8.2f} s   {renewed / copy_time:10.0f} invoices/s (with their items)")
