@@ -537,7 +537,6 @@ made AS (
            taxexempt, total, 0, CAST(:now AS timestamptz), CAST(:now AS timestamptz)
     FROM numbered
     ORDER BY invoice_id
-    RETURNING id
 ),
 lines AS (
     INSERT INTO invoice_items (
@@ -560,13 +559,11 @@ lines AS (
         FROM usage JOIN numbered ON numbered.id = usage.service_id
     ) AS every_line
     ORDER BY invoice_id, type = 'metered', period_start
-    RETURNING id
 ),
 billed_usage AS (
     UPDATE partner_usage u SET billed_invoice_id = numbered.invoice_id
     FROM usage JOIN numbered ON numbered.id = usage.service_id
     WHERE u.id = usage.id
-    RETURNING u.id
 )
 SELECT renewed.n AS renewed, renewed.last_id, numbered.invoice_id, numbered.livemode, numbered.total AS total_minor,
        numbered.has_credit
