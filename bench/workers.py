@@ -10,8 +10,8 @@ limits). Each server is the real command, ``hostlane serve --workers N``, with i
 scheduler on (the embedded default: each worker process runs both, claims each job once, and the daily run's
 lock lets one of them run it). wrk keeps C connections busy with a mix of the application face's customers list
 (a random page of the first 20, 50 a page, Bearer API key) and the client area's ``GET /api/details`` (Bearer
-token of a ``POST /api/login``), a 3 s warm-up, then the rounds alternate 1 and 2 workers so that other work on the
-machine weighs on both alike.
+token of a ``POST /api/login``), a 5 s warm-up once every worker has logged its start-up, then the rounds
+alternate 1 and 2 workers so that other work on the machine weighs on both alike.
 
 It prints, for each, requests, errors, req/s, p50 and p99, the ratio of the throughputs and a verdict: PASS when no
 request failed (wrk's socket errors and non-2xx answers, and no traceback in the servers' logs) and 2 workers
@@ -153,11 +153,11 @@ class Server:
             stderr=self.log,
             start_new_session=True,
         )
-        deadline = time.monotonic() + 60
-        while True:
+        deadline = time.monotonic() + 120
+        while True:  # every worker has logged its start-up (not only the first to answer), and one answers
             try:
                 answer = httpx.get(f"{self.url}/api/application/customers", headers={"Authorization": f"Bearer {key}"})
-                if answer.status_code == 200:
+                if answer.status_code == 200 and self.started() >= workers:
                     break
             except httpx.HTTPError:
                 pass
@@ -165,7 +165,11 @@ class Server:
                 self.log.seek(0)
                 raise SystemExit(f"hostlane serve --workers {workers} did not start:\n{self.log.read()[-3000:]}")
             time.sleep(0.2)
-        time.sleep(2 if workers > 1 else 0.5)  # every worker up, not only the first to answer
+
+    def started(self) -> int:
+        """How many worker processes have logged "Application startup complete"."""
+        self.log.seek(0)
+        return sum("Application startup complete" in line for line in self.log)
 
     def errors_logged(self) -> str:
         self.log.seek(0)
@@ -239,7 +243,7 @@ def main() -> int:
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--duration", type=float, default=8, help="measured seconds per round and server")
     parser.add_argument("--rounds", type=int, default=2)
-    parser.add_argument("--warmup", type=float, default=3)
+    parser.add_argument("--warmup", type=float, default=5)
     args = parser.parse_args()
     key = prepare(args.customers)
     runs: dict[int, list[Run]] = {1: [], 2: []}
