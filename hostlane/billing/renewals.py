@@ -3,9 +3,12 @@ due date) and the daily run's renewal invoices.
 
 Exactly once, whatever crashes or overlaps: each batch is one transaction; a renewal is an invoice item
 unique per (service, period) and the service's next due date moves in the same transaction, so a run
-killed at any point and run again makes no duplicate and misses nothing. Renewals are set-based: each
-batch reads its services, customers and tax rules in a few queries and writes invoices, items and due
-dates with bulk statements. Only the few invoices whose customer has credit take the per-invoice path.
+killed at any point and run again makes no duplicate and misses nothing. Renewals are set-based. On
+PostgreSQL a batch is one statement that computes and writes everything inside the database
+(``repo.renew_batch_in_database``: due dates, invoices with their numbers and tax, lines, metered use); elsewhere
+a batch reads its services, customers and tax rules in a few queries, computes in Python and writes invoices,
+items and due dates with bulk statements. Both write the same rows (``tests/billing/test_renewals_in_database``).
+Only the few invoices whose customer has credit take the per-invoice path.
 
 Metered use rides on the renewal: a service's recorded months of use that no invoice billed yet (a partner's CMS
 instance's displays, recorded by the partner programme after each month) become lines of its renewal invoice, at
@@ -83,21 +86,98 @@ def _metered_lines(row: dict[str, Any], usage: list[dict[str, Any]]) -> list[New
     return lines
 
 
-async def renew_due_services(db: Database, day: dt.date, *, batch: int = BATCH) -> int:
-    """Invoice every active or suspended service whose next period starts within the notice window."""
+async def renew_due_services(db: Database, day: dt.date, *, batch: int = BATCH, in_database: bool | None = None) -> int:
+    """Invoice every active or suspended service whose next period starts within the notice window.
+
+    On PostgreSQL each batch is one statement that computes and writes everything inside the database
+    (``repo.renew_batch_in_database``); elsewhere, or with ``in_database=False``, the batch is read, computed
+    in Python and written in bulk. Both write the same rows."""
     horizon = day + notice()  # the services whose next_invoice_date is ``day`` or earlier
-    async with db.reader() as session:
-        rules = await tax.all_rules(session)
-    total = 0
+    around = settlement.number_around(day)
+    if in_database is None:
+        in_database = db.dialect_name == "postgresql" and around is not None
+    elif in_database and (db.dialect_name != "postgresql" or around is None):
+        raise ValueError("renewals are written inside the database on PostgreSQL, with a '{n}' number template")
+    rules: list[TaxRule] = []
+    if not in_database:
+        async with db.reader() as session:
+            rules = await tax.all_rules(session)
+    total, after, swept = 0, 0, False
     while True:
         async with db.transaction() as session:
-            made = await _renew_batch(session, day, horizon, rules, batch)
+            made, after = await _renew_batch(
+                session, day, horizon, batch, rules=rules, after=after, around=around if in_database else None
+            )
         total += made
         if made < batch:
-            return total
+            if after == 0 or swept:
+                return total
+            # The batches walked the services by id, skipping those another transaction held (a run killed a
+            # moment ago whose statement still ends, a payment): once more from the first, as they are free now.
+            after, swept = 0, True
 
 
-async def _renew_batch(session: AsyncSession, day: dt.date, horizon: dt.date, rules: list[TaxRule], batch: int) -> int:
+async def _renew_batch(
+    session: AsyncSession,
+    day: dt.date,
+    horizon: dt.date,
+    batch: int,
+    *,
+    rules: list[TaxRule],
+    after: int,
+    around: tuple[str, str] | None,
+) -> tuple[int, int]:
+    """One batch, in the caller's transaction: inside the database when ``around`` (the invoice numbers' text)
+    is given, else in Python. Returns how many services it held and the id it ended at."""
+    if around is not None:
+        return await _renew_batch_in_database(session, day, horizon, after, batch, around)
+    return await _renew_batch_in_python(session, day, horizon, rules, batch), after
+
+
+async def _renew_batch_in_database(
+    session: AsyncSession, day: dt.date, horizon: dt.date, after: int, batch: int, around: tuple[str, str]
+) -> tuple[int, int]:
+    """One batch in one statement; the batches walk the services by id (``after``: the last one of the batch
+    before), so none reads again the due dates the batches before it moved."""
+    before_number, after_number = around
+    renewed, last_id, made = await repo.renew_batch_in_database(
+        session,
+        day=day,
+        horizon=horizon,
+        after=after,
+        batch=batch,
+        now=clock.now(),
+        period=before_number,
+        prefix=before_number,
+        suffix=after_number,
+        months={cycle.value: months for cycle, months in cycles.MONTHS.items()},
+        displays_key=DISPLAYS_KEY,
+    )
+    await _after_invoicing(
+        session,
+        [
+            (int(row["invoice_id"]), bool(row["livemode"]), int(row["total_minor"]), bool(row["has_credit"]))
+            for row in made
+        ],
+    )
+    return renewed, last_id
+
+
+async def _after_invoicing(session: AsyncSession, made: list[tuple[int, bool, int, bool]]) -> None:
+    """What follows a batch's invoices (each: id, livemode, total, whether its customer has credit), in id order:
+    the mail job of each mode, then the credit spent on each invoice whose customer has some."""
+    # One job fans the batch's mail out later, off the run's critical path (see notifications.tasks).
+    for livemode in {mode for _, mode, _, _ in made}:
+        chosen = [invoice_id for invoice_id, mode, total, _ in made if mode is livemode and total > 0]
+        notifications.queue_many(session, "invoice_created", livemode=livemode, invoice_ids=chosen)
+    for invoice_id, _, total, has_credit in made:
+        if has_credit and total > 0:
+            await settlement.apply_credit_to(session, invoice_id)
+
+
+async def _renew_batch_in_python(
+    session: AsyncSession, day: dt.date, horizon: dt.date, rules: list[TaxRule], batch: int
+) -> int:
     # A period invoiced already (its due date was moved back) is flagged: only its due date moves on.
     due = await services.lock_due_for_renewal(
         session, horizon, batch=batch, flags={"already_billed": repo.period_billed}
@@ -184,19 +264,16 @@ async def _renew_batch(session: AsyncSession, day: dt.date, horizon: dt.date, ru
         session, [{"id": usage_id, "billed_invoice_id": ids[index]} for usage_id, index in billed_usage]
     )
     await services.move_due_dates(session, moves)  # every service moves to the start of its next period
-    # One job fans the batch's mail out later, off the run's critical path (see notifications.tasks).
-    for livemode in {bool(invoice["livemode"]) for invoice in invoices}:
-        chosen = [
-            i
-            for i, invoice in zip(ids, invoices, strict=True)
-            if bool(invoice["livemode"]) is livemode and invoice["total_minor"] > 0
-        ]
-        notifications.queue_many(session, "invoice_created", livemode=livemode, invoice_ids=chosen)
-    with_credit = [
-        invoice_id
-        for invoice_id, invoice in zip(ids, invoices, strict=True)
-        if people[invoice["customer_id"]]["credit_minor"] > 0 and invoice["total_minor"] > 0
-    ]
-    for invoice_id in with_credit:
-        await settlement.apply_credit_to(session, invoice_id)
+    await _after_invoicing(
+        session,
+        [
+            (
+                invoice_id,
+                bool(invoice["livemode"]),
+                invoice["total_minor"],
+                people[invoice["customer_id"]]["credit_minor"] > 0,
+            )
+            for invoice_id, invoice in zip(ids, invoices, strict=True)
+        ],
+    )
     return len(due)

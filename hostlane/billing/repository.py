@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Sequence
 from typing import Any, cast
 
@@ -407,3 +408,229 @@ async def for_export(
         statement = statement.where(INVOICES.c.created_at < created_before)
     rows = await session.execute(statement.order_by(INVOICES.c.id).limit(limit))
     return [dict(row) for row in rows.mappings()]
+
+
+# The daily run's renewals inside PostgreSQL: one statement per batch (``renew_batch_in_database``). Every rule is
+# the one ``renewals._renew_batch`` applies in Python, written again in SQL; ``tests/billing/test_renewals_in_database``
+# runs one scenario through both and compares every row written. Each table is written once in the statement and
+# nothing reads what a sibling writes but through RETURNING, so AFTER triggers (row or statement level) see one
+# ordinary write per table, and the unique (service, period) and (service, usage month) items still refuse a double
+# bill: a violation fails the statement, and with it the batch's transaction.
+_RENEW_IN_DATABASE = """
+WITH due AS MATERIALIZED (
+    SELECT s.id, s.livemode, s.customer_id, s.name, s.billing, s.price_minor, s.currency,
+           s.next_due_date AS period_start,
+           -- cycles.next_due: the cycle's months on, on the anchor day (else the start's) or the month's last day
+           target.first_day + (least(
+               coalesce(nullif(s.billing_day, 0), extract(day FROM s.next_due_date)::int),
+               extract(day FROM target.first_day + interval '1 month' - interval '1 day')::int
+           ) - 1) AS following,
+           EXISTS (
+               SELECT 1 FROM invoice_items i
+               WHERE i.service_id = s.id AND i.period_start = s.next_due_date AND i.type = 'service'
+           ) AS already_billed
+    FROM services s
+    CROSS JOIN LATERAL (
+        SELECT (date_trunc('month', s.next_due_date) + make_interval(months => {months_of_cycle}))::date AS first_day
+    ) AS target
+    WHERE s.status IN ('active', 'suspended') AND s.billing <> 'onetime'
+      AND s.next_due_date IS NOT NULL AND s.next_due_date <= :horizon AND s.id > :after
+    ORDER BY s.id
+    LIMIT :batch
+    FOR UPDATE OF s SKIP LOCKED
+),
+moved AS (
+    -- the batch's ids as an array too, so that the rows are found by the primary key, never by a scan
+    UPDATE services s SET next_due_date = due.following
+    FROM due WHERE s.id = due.id AND s.id = ANY (ARRAY(SELECT due.id FROM due))
+    RETURNING s.id
+),
+usage AS MATERIALIZED (
+    -- renewals.metered_display_price and _metered_lines
+    SELECT u.id, u.service_id, u.month, u.displays, p.name, shares.licensed,
+           (p.price_minor * 2 + shares.share) / (shares.share * 2) AS price,
+           greatest(0, u.displays - shares.licensed) AS qty
+    FROM partner_usage u
+    JOIN due p ON p.id = u.service_id AND NOT p.already_billed
+    JOIN services ordered ON ordered.id = u.service_id
+    CROSS JOIN LATERAL (
+        SELECT greatest(coalesce(nullif(ordered.data ->> :displays_key, '')::int, 1), 1) AS licensed
+    ) AS licence
+    CROSS JOIN LATERAL (
+        SELECT licence.licensed, licence.licensed * coalesce({months_of_cycle_p}, 1) AS share
+    ) AS shares
+    WHERE u.billed_invoice_id IS NULL
+),
+metered AS (
+    SELECT service_id, sum(price * qty) AS total FROM usage GROUP BY service_id
+),
+places AS MATERIALIZED (
+    -- tax.pick_rates, once per (mode, country, state) of the batch: of each level, the rule of the customer's
+    -- state, else its country's, else everyone's
+    SELECT places.livemode, places.country, places.state,
+           coalesce((
+               SELECT r.rate_milli FROM tax_rules r
+               WHERE r.livemode = places.livemode AND r.level = 1
+                 AND r.country IN ('', places.country) AND r.state IN ('', places.state)
+               ORDER BY (r.country = places.country)::int * 2 + (r.state <> '' AND r.state = places.state)::int DESC
+               LIMIT 1
+           ), 0) AS rate1,
+           coalesce((
+               SELECT r.rate_milli FROM tax_rules r
+               WHERE r.livemode = places.livemode AND r.level = 2
+                 AND r.country IN ('', places.country) AND r.state IN ('', places.state)
+               ORDER BY (r.country = places.country)::int * 2 + (r.state <> '' AND r.state = places.state)::int DESC
+               LIMIT 1
+           ), 0) AS rate2
+    FROM (
+        SELECT DISTINCT due.livemode, c.country, coalesce(c.state, '') AS state
+        FROM due JOIN customers c ON c.id = due.customer_id
+    ) AS places
+),
+bill AS MATERIALIZED (
+    SELECT p.id, p.livemode, p.customer_id, p.name, p.billing, p.price_minor, p.currency, p.period_start,
+           p.following, c.taxexempt, c.credit_minor > 0 AS has_credit,
+           p.price_minor + coalesce(metered.total, 0) AS subtotal, places.rate1, places.rate2,
+           row_number() OVER (PARTITION BY p.livemode ORDER BY p.id) AS nth
+    FROM due p
+    JOIN customers c ON c.id = p.customer_id
+    JOIN places ON places.livemode = p.livemode AND places.country = c.country
+        AND places.state = coalesce(c.state, '')
+    LEFT JOIN metered ON metered.service_id = p.id
+    WHERE NOT p.already_billed
+),
+totals AS (
+    -- totals.compute_totals: every renewal line is taxed; each level rounded once, half away from zero
+    SELECT bill.*,
+           CASE WHEN bill.taxexempt THEN 0 ELSE round(bill.subtotal::numeric * bill.rate1 / 100000)::bigint END AS tax1,
+           CASE WHEN bill.taxexempt THEN 0 ELSE round(bill.subtotal::numeric * bill.rate2 / 100000)::bigint END AS tax2
+    FROM bill
+),
+sequence AS (
+    -- settlement.reserve_numbers: one update of each mode's sequence, the modes in a fixed order
+    INSERT INTO invoice_sequences (livemode, period, last)
+    SELECT livemode, :period, count(*) FROM bill GROUP BY livemode ORDER BY livemode
+    ON CONFLICT (livemode, period) DO UPDATE SET last = invoice_sequences.last + excluded.last
+    RETURNING livemode, last
+),
+numbered AS MATERIALIZED (
+    -- the invoice's id drawn first (after the sort: in service order, as the Python path inserts them), so
+    -- lines, usage and the result take it from here and never join the inserted rows back
+    SELECT nextval((SELECT pg_get_serial_sequence('invoices', 'id'))::regclass) AS invoice_id, totals.*,
+           totals.subtotal + totals.tax1 + totals.tax2 AS total,
+           :prefix || (sequence.last - counts.n + totals.nth)::text || :suffix AS number
+    FROM totals
+    JOIN (SELECT livemode, count(*) AS n FROM bill GROUP BY livemode) AS counts ON counts.livemode = totals.livemode
+    JOIN sequence ON sequence.livemode = totals.livemode
+    ORDER BY totals.id
+),
+made AS (
+    INSERT INTO invoices (
+        id, livemode, customer_id, number, status, datepaid, date, duedate, currency, subtotal_minor, credit_minor,
+        tax_minor, taxrate_milli, tax2_minor, taxrate2_milli, taxexempt, total_minor, paid_minor, created_at, updated_at
+    )
+    SELECT invoice_id, livemode, customer_id, number,
+           CASE WHEN total > 0 THEN 'unpaid' ELSE 'paid' END,
+           CASE WHEN total > 0 THEN NULL ELSE CAST(:now AS timestamptz) END,
+           CAST(:day AS date), period_start, currency, subtotal, 0,
+           tax1, CASE WHEN taxexempt THEN 0 ELSE rate1 END, tax2, CASE WHEN taxexempt THEN 0 ELSE rate2 END,
+           taxexempt, total, 0, CAST(:now AS timestamptz), CAST(:now AS timestamptz)
+    FROM numbered
+    ORDER BY invoice_id
+),
+lines AS (
+    INSERT INTO invoice_items (
+        invoice_id, type, service_id, description, amount_minor, qty, taxed, linetotal_minor, period_start, period_end
+    )
+    SELECT invoice_id, type, service_id, description, amount_minor, qty, true, amount_minor * qty,
+           period_start, period_end
+    FROM (
+        SELECT numbered.invoice_id, 'service' AS type, numbered.id AS service_id,
+               numbered.name || ' (' || numbered.billing || ') ' || to_char(numbered.period_start, 'YYYY-MM-DD')
+                   || ' - ' || to_char(numbered.following - 1, 'YYYY-MM-DD') AS description,
+               numbered.price_minor AS amount_minor, 1 AS qty, numbered.period_start,
+               numbered.following - 1 AS period_end
+        FROM numbered
+        UNION ALL
+        SELECT numbered.invoice_id, 'metered', usage.service_id,
+               usage.name || ' - metered displays ' || to_char(usage.month, 'YYYY-MM') || ': ' || usage.displays
+                   || ' used, ' || usage.licensed || ' licensed',
+               usage.price, usage.qty, usage.month, (usage.month + interval '1 month')::date - 1
+        FROM usage JOIN numbered ON numbered.id = usage.service_id
+    ) AS every_line
+    ORDER BY invoice_id, type = 'metered', period_start
+),
+billed_usage AS (
+    UPDATE partner_usage u SET billed_invoice_id = numbered.invoice_id
+    FROM usage JOIN numbered ON numbered.id = usage.service_id
+    WHERE u.id = usage.id
+)
+SELECT renewed.n AS renewed, renewed.last_id, numbered.invoice_id, numbered.livemode, numbered.total AS total_minor,
+       numbered.has_credit
+FROM (SELECT count(*) AS n, max(id) AS last_id FROM moved) AS renewed
+LEFT JOIN numbered ON true
+ORDER BY numbered.invoice_id
+"""
+
+
+@functools.cache
+def _months_of(column: str, months: tuple[tuple[str, int], ...]) -> str:
+    """A cycle's months as a CASE over ``column`` (the cycles and their months are the code's own constants)."""
+    cases = " ".join(f"WHEN '{cycle}' THEN {int(count)}" for cycle, count in months)
+    return f"(CASE {column} {cases} END)"
+
+
+@functools.cache
+def _renew_sql(months: tuple[tuple[str, int], ...]) -> sa.TextClause:
+    return sa.text(
+        _RENEW_IN_DATABASE.replace("{months_of_cycle}", _months_of("s.billing", months)).replace(
+            "{months_of_cycle_p}", _months_of("p.billing", months)
+        )
+    )
+
+
+def _renew_statement(months: dict[str, int]) -> sa.TextClause:
+    return _renew_sql(tuple(sorted(months.items())))
+
+
+async def renew_batch_in_database(
+    session: AsyncSession,
+    *,
+    day: dt.date,
+    horizon: dt.date,
+    after: int,
+    batch: int,
+    now: dt.datetime,
+    period: str,
+    prefix: str,
+    suffix: str,
+    months: dict[str, int],
+    displays_key: str,
+) -> tuple[int, int, list[dict[str, Any]]]:
+    """Renew the next batch of due services after id ``after`` in one statement (PostgreSQL): lock them, move
+    their due dates, and write the invoices of the periods not billed yet, with their lines, numbers and totals,
+    and mark their metered use billed. Returns how many services the batch held, the last one's id, and the
+    invoices made (``invoice_id``, ``livemode``, ``total_minor``, ``has_credit``: whether their customer has
+    credit to spend), in id order."""
+    rows = (
+        (
+            await session.execute(
+                _renew_statement(months),
+                {
+                    "horizon": horizon,
+                    "after": after,
+                    "batch": batch,
+                    "day": day,
+                    "now": now,
+                    "period": period,
+                    "prefix": prefix,
+                    "suffix": suffix,
+                    "displays_key": displays_key,
+                },
+            )
+        )
+        .mappings()
+        .all()
+    )
+    renewed, last_id = (int(rows[0]["renewed"]), int(rows[0]["last_id"] or after)) if rows else (0, after)
+    return renewed, last_id, [dict(row) for row in rows if row["invoice_id"] is not None]

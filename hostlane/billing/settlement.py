@@ -39,6 +39,25 @@ def format_number(template: str, on: dt.date, n: int) -> tuple[str, str]:
     return template.format(n=n, **values), period
 
 
+def number_around(on: dt.date) -> tuple[str, str] | None:
+    """The text before and after the sequence's number in the invoice numbers of ``on`` (number ``n`` is
+    ``before + str(n) + after``; ``before`` is the sequence's period), so the database can write them; None when
+    the template does not split so (the billing run then numbers in Python)."""
+    template = get_settings().invoice_number_format
+    if template.count("{n}") != 1:
+        return None
+    try:
+        before, after = format_number(template, on, 0)[1], template.split("{n}", 1)[1].format(**_date_values(on))
+        probe = format_number(template, on, 9876543210)[0]
+    except (KeyError, IndexError, ValueError):
+        return None
+    return (before, after) if probe == f"{before}9876543210{after}" else None
+
+
+def _date_values(on: dt.date) -> dict[str, int]:
+    return {"year": on.year, "month": on.month, "day": on.day}
+
+
 async def reserve_numbers(session: AsyncSession, day: dt.date, modes: list[bool]) -> list[str]:
     """Invoice numbers of ``day``, one per entry of ``modes`` in order: one sequence update per mode."""
     template = get_settings().invoice_number_format
