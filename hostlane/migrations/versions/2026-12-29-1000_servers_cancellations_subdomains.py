@@ -11,9 +11,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-from hostlane.migrations.triggers import kept_triggers
-
 import hostlane.core.db
+from hostlane.migrations.triggers import kept_triggers
 
 revision: str = "c17a5e3d9b20"
 down_revision: str | None = "3c7d1e9a5b20"
