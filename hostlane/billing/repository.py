@@ -435,6 +435,7 @@ WITH due AS MATERIALIZED (
     ) AS target
     WHERE s.status IN ('active', 'suspended') AND s.billing <> 'onetime'
       AND s.next_due_date IS NOT NULL AND s.next_due_date <= :horizon AND s.id > :after
+      AND s.cancel_at IS NULL  -- a cancellation at the end of the period: that period is the last
     ORDER BY s.id
     LIMIT :batch
     FOR UPDATE OF s SKIP LOCKED
