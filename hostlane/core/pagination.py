@@ -360,7 +360,7 @@ async def _total(
     serves the query, else ``count_bounded``."""
     if not more and (shown or query.page == 1):
         return query.offset + shown
-    # Rows this page shows to exist (none when it is past the end: its offset proves nothing).
+    # The rows this page shows to exist (none past the end: an empty page proves no row before it).
     known = query.offset + shown + int(more) if shown else 0
     if maintained is not None:
         counted = await maintained(session)
