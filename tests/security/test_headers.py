@@ -93,6 +93,7 @@ async def test_hsts_only_over_https(runtime: Runtime, client_for: ClientFactory,
 _ERROR_SCHEMA = {
     "/api/application": "LaravelError",
     "/api/webhooks": "LaravelError",
+    "/api/client": "LaravelError",
     "/api/1.0": "XciError",
     "/modules/addons/wbteampro": "TeamProEnvelope",
     "/api/platform": "PlatformError",

@@ -27,8 +27,8 @@ from hostlane.faces.application.routes.kit import (
     Row,
     face_router,
     list_query,
+    listed,
     path_id,
-    wrapped,
 )
 from hostlane.faces.application.routes.services import ACTED, _outcome
 from hostlane.faces.common import PathId, ReadSession, RuntimeDep, WriteSession, list_parameters
@@ -265,7 +265,7 @@ async def _logs_page(session: AsyncSession, principal: Principal, query: ListQue
 @router.get(
     "/logs",
     summary="List the action logs (the audit log), newest first; 50 a page unless per_page says otherwise",
-    responses=success_responses(wrapped(wire.flat_paginated, schemas.ActionLog)),
+    responses=success_responses(listed(wire.flat_paginated, schemas.ActionLog)),
     openapi_extra={"parameters": list_parameters(LOGS.spec)},
 )
 async def list_logs(
