@@ -20,6 +20,16 @@ from hostlane.models.billing import (
     TaxRule,
 )
 from hostlane.models.catalog import BILLING_CYCLES, CatalogMetadata, CatalogStatus, Pricing, Product, ProductGroup
+from hostlane.models.coupon import (
+    EVERY_RENEWAL,
+    FIRST_PAYMENT,
+    Coupon,
+    CouponProduct,
+    CouponType,
+    CouponUsage,
+    CouponValue,
+    ServiceCoupon,
+)
 from hostlane.models.customer import Customer, CustomerStatus
 from hostlane.models.customer_token import RefreshToken, TokenFamily
 from hostlane.models.idempotency import IdempotencyRecord
@@ -63,6 +73,8 @@ from hostlane.models.web_session import WebSession
 
 __all__ = [
     "BILLING_CYCLES",
+    "EVERY_RENEWAL",
+    "FIRST_PAYMENT",
     "ActionStatus",
     "AdminSession",
     "Administrator",
@@ -75,6 +87,11 @@ __all__ = [
     "CallerIdMode",
     "CatalogMetadata",
     "CatalogStatus",
+    "Coupon",
+    "CouponProduct",
+    "CouponType",
+    "CouponUsage",
+    "CouponValue",
     "CreditEntry",
     "Customer",
     "CustomerStatus",
@@ -119,6 +136,7 @@ __all__ = [
     "ReplyType",
     "SchedulerLock",
     "Service",
+    "ServiceCoupon",
     "ServiceEvent",
     "ServiceStatus",
     "SipNaming",

@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from hostlane.billing import coupons
 from hostlane.billing import service as billing
 from hostlane.billing.service import NewItem
 from hostlane.catalog import service as catalog
@@ -59,8 +60,11 @@ async def _price(
     return product, int(price), int(setup or 0)
 
 
-async def place_order(session: AsyncSession, principal: Principal, data: OrderCreate) -> dict[str, Any]:
-    """Create the order, its pending services and its invoice (first period + setup fees)."""
+async def place_order(
+    session: AsyncSession, principal: Principal, data: OrderCreate, *, coupon_field: str = "coupon"
+) -> dict[str, Any]:
+    """Create the order, its pending services and its invoice (first period + setup fees, less the discount of
+    ``data.coupon``: a coupon that cannot be used refuses the whole order, on ``coupon_field``)."""
     customer = await customers.get_customer(session, principal, data.customer_id)
     currency = customer["currency"]
     today = clock.today()
@@ -70,6 +74,7 @@ async def place_order(session: AsyncSession, principal: Principal, data: OrderCr
     session.add(order)
     await session.flush()
     lines: list[NewItem] = []
+    charges: list[coupons.Charge] = []
     for index, item in enumerate(data.items):
         product, price, setup = await _price(
             session, principal, item.product_id, item.billing, currency, f"items.{index}.product_id"
@@ -133,6 +138,22 @@ async def place_order(session: AsyncSession, principal: Principal, data: OrderCr
                         service_id=service.id,
                     )
                 )
+            charges.append(
+                coupons.Charge(service.id, product["id"], item.billing, price * item.units, setup, label, today)
+            )
+    redemption = None
+    if data.coupon is not None and data.coupon.strip():
+        redemption = await coupons.redeem(
+            session,
+            principal,
+            data.coupon,
+            customer_id=customer["id"],
+            order_id=order.id,
+            currency=currency,
+            charges=charges,
+            field=coupon_field,
+        )
+        lines = _with_discounts(lines, redemption.lines)
     invoice = await billing.issue_invoice(
         session,
         principal,
@@ -143,6 +164,8 @@ async def place_order(session: AsyncSession, principal: Principal, data: OrderCr
         notes=data.notes,
     )
     order.invoice_id = invoice.id
+    if redemption is not None:
+        await coupons.invoiced(session, redemption, invoice.id)
     if invoice.status is InvoiceStatus.PAID:
         order.status = OrderStatus.ACTIVE
     await session.flush()
@@ -155,6 +178,18 @@ async def place_order(session: AsyncSession, principal: Principal, data: OrderCr
         {"customer_id": customer["id"], "invoice_id": invoice.id, "items": len(data.items)},
     )
     return await get_order(session, principal, order.id)
+
+
+def _with_discounts(lines: list[NewItem], discounts: list[NewItem]) -> list[NewItem]:
+    """The order's lines with each service's discount right after that service's own lines."""
+    by_service = {line.service_id: line for line in discounts}
+    placed: list[NewItem] = []
+    for index, line in enumerate(lines):
+        placed.append(line)
+        following = lines[index + 1].service_id if index + 1 < len(lines) else None
+        if line.service_id in by_service and following != line.service_id:
+            placed.append(by_service.pop(line.service_id))
+    return placed
 
 
 @dataclass(frozen=True)
@@ -175,6 +210,8 @@ async def order_product(
     cycle: BillingCycle,
     options: dict[str, Any],
     customer_id: int | None = None,
+    coupon: str | None = None,
+    coupon_field: str = "coupon",
 ) -> PlacedProduct:
     """One product ordered on a customer's own account (default: the principal's): the order, its invoice
     and the pending service. An unknown product (or one of the other mode) is ``ProductNotFound``."""
@@ -185,7 +222,9 @@ async def order_product(
         OrderCreate(
             customer_id=customer_id if customer_id is not None else principal.scope or 0,
             items=[OrderItemIn(product_id=product_id, billing=cycle, options=options)],
+            coupon=coupon,
         ),
+        coupon_field=coupon_field,
     )
     invoice = await billing.get_invoice(session, principal, placed["invoice_id"])
     service_id = (await billing.service_ids_on(session, invoice["id"]))[0]
