@@ -49,7 +49,7 @@ LIST_SPEC = ListSpec(
 COUPON = Scoped(
     Coupon,
     tenant=None,  # staff read coupons; a customer only ever names one by its code
-    list_columns={**{name: COUPONS.c[name] for name in COUPONS.c.keys()}, "usages": COUPONS.c.uses},
+    list_columns={**{column.name: column for column in COUPONS.c}, "usages": COUPONS.c.uses},
     spec=LIST_SPEC,
     missing=CouponNotFound,
 )

@@ -16,11 +16,11 @@ from pydantic import ValidationError as PydanticValidationError
 
 from hostlane.billing import coupon_schemas
 from hostlane.billing import schemas as billing
-from hostlane.config import get_settings
-from hostlane.core.money import MAX_AMOUNT
 from hostlane.catalog import schemas as catalog
+from hostlane.config import get_settings
 from hostlane.core.errors import ValidationFailed
 from hostlane.core.fields import Amount, CurrencyCode, Id, Line, Phone
+from hostlane.core.money import MAX_AMOUNT
 from hostlane.customers import schemas as customers
 from hostlane.customers.schemas import Postcode
 from hostlane.faces.application.wire import INVOICE_STATUS_FROM_WIRE, TICKET_PRIORITY_FROM_WIRE, TICKET_STATUS_FROM_WIRE

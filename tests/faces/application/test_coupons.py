@@ -25,17 +25,23 @@ async def _count(runtime: Runtime, model: type[Any]) -> int:
         return int(await session.scalar(sa.select(sa.func.count()).select_from(model)) or 0)
 
 
+def _id(row: dict[str, object]) -> int:
+    value = row["id"]
+    assert isinstance(value, int)
+    return value
+
+
 async def _product(runtime: Runtime, *, livemode: bool = True) -> int:
     product = await make_product(runtime, livemode=livemode)
     await make_pricing(
         runtime,
-        int(product["id"]),  # type: ignore[call-overload]
+        _id(product),
         livemode=livemode,
         monthly="20.00",
         setup_monthly="10.00",
         annually="200.00",
     )
-    return int(product["id"])  # type: ignore[call-overload]
+    return _id(product)
 
 
 async def _tax(runtime: Runtime, rate: str = "20") -> None:
@@ -233,7 +239,7 @@ async def test_an_order_with_a_coupon_has_a_discount_line_and_is_taxed_after_it(
     await _tax(runtime, "20")
     key = await make_api_key(runtime)
     product_id = await _product(runtime)
-    customer_id = int((await make_customer(runtime))["id"])  # type: ignore[call-overload]
+    customer_id = _id(await make_customer(runtime))
     coupon = await _create(client, key, _coupon_body("WELCOME10", pricing={"monthly": 10, "setup_monthly": 50}))
     placed = await _order(client, key, customer_id, product_id, "welcome10", billing="monthly")
     assert placed.status_code == 201, placed.text
@@ -256,7 +262,7 @@ async def test_an_order_with_a_coupon_has_a_discount_line_and_is_taxed_after_it(
 async def test_a_fixed_coupon_never_takes_a_line_below_zero(runtime: Runtime, client: httpx.AsyncClient) -> None:
     key = await make_api_key(runtime)
     product_id = await _product(runtime)
-    customer_id = int((await make_customer(runtime))["id"])  # type: ignore[call-overload]
+    customer_id = _id(await make_customer(runtime))
     await _create(client, key, _coupon_body("BIG", type="fixed", pricing={"monthly": 500}, free_setup=True))
     placed = await _order(client, key, customer_id, product_id, "BIG")
     assert placed.status_code == 201, placed.text
@@ -268,7 +274,7 @@ async def test_a_fixed_coupon_never_takes_a_line_below_zero(runtime: Runtime, cl
 async def test_a_refused_coupon_refuses_the_order_naming_the_field(runtime: Runtime, client: httpx.AsyncClient) -> None:
     key = await make_api_key(runtime)
     product_id = await _product(runtime)
-    customer_id = int((await make_customer(runtime))["id"])  # type: ignore[call-overload]
+    customer_id = _id(await make_customer(runtime))
     refused = await _order(client, key, customer_id, product_id, "NOSUCH")
     assert_laravel_error(refused, 422)
     assert refused.json()["errors"] == {"coupon": ["This coupon does not exist."]}
