@@ -24,8 +24,8 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from hostlane.billing import coupons, settlement, tax
 from hostlane.billing import repository as repo
-from hostlane.billing import settlement, tax
 from hostlane.billing.totals import NewItem, compute_totals
 from hostlane.config import get_settings
 from hostlane.core import clock
@@ -110,6 +110,7 @@ async def _renew_batch(session: AsyncSession, day: dt.date, horizon: dt.date, ru
     metered: dict[int, list[dict[str, Any]]] = {}
     for recorded in await repo.unbilled_usage(session, [row["id"] for row in to_bill]):
         metered.setdefault(int(recorded["service_id"]), []).append(recorded)
+    discounts = await coupons.renewal_discounts(session, to_bill)  # recurring coupons: one query per batch
     invoices: list[dict[str, Any]] = []
     items: list[list[dict[str, Any]]] = []
     billed_usage: list[tuple[int, int]] = []  # (usage id, index of its invoice in the batch)
@@ -134,7 +135,8 @@ async def _renew_batch(session: AsyncSession, day: dt.date, horizon: dt.date, ru
             period_end=end,
         )
         months = metered.get(row["id"], [])
-        lines = [line, *_metered_lines(row, months)]
+        discount = discounts.get(row["id"])
+        lines = [line, *([discount] if discount is not None else []), *_metered_lines(row, months)]
         billed_usage.extend((int(month["id"]), len(invoices)) for month in months)
         applicable = [r for r in rules if r.livemode == row["livemode"]]
         rate, rate2 = tax.pick_rates(applicable, person["country"], person["state"] or "")
