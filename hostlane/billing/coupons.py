@@ -275,39 +275,39 @@ async def redeem(
     discount lines returned. A coupon that cannot be used raises ``CouponRefused`` on ``field``."""
     coupon = await repo.lock_by_code(session, principal.livemode, code.strip())
     if coupon is None:
-        raise CouponRefused(field, "This coupon does not exist.")
+        raise CouponRefused(field, f"The {field} does not exist.")
     now = clock.now()
     if coupon.start_at is not None and coupon.start_at > now:
-        raise CouponRefused(field, "This coupon cannot be used yet.")
+        raise CouponRefused(field, f"The {field} cannot be used yet.")
     if coupon.end_at is not None and coupon.end_at <= now:
-        raise CouponRefused(field, "This coupon has expired.")
+        raise CouponRefused(field, f"The {field} has expired.")
     if coupon.customer_id is not None and coupon.customer_id != customer_id:
-        raise CouponRefused(field, "This coupon does not exist.")  # another customer's: not shown to exist
+        raise CouponRefused(field, f"The {field} does not exist.")  # another customer's: not shown to exist
     if coupon.first_order_only and await repo.has_paid_invoice(session, customer_id):
-        raise CouponRefused(field, "This coupon is for a first order only.")
+        raise CouponRefused(field, f"The {field} is for a first order only.")
     if coupon.max_uses and coupon.uses >= coupon.max_uses:
-        raise CouponRefused(field, "This coupon has been used as many times as it may be.")
+        raise CouponRefused(field, f"The {field} has been used as many times as it may be.")
     if coupon.max_uses_per_customer and (
         await repo.uses_by(session, coupon.id, customer_id) >= coupon.max_uses_per_customer
     ):
-        raise CouponRefused(field, "You have used this coupon as many times as you may.")
+        raise CouponRefused(field, f"You have used the {field} as many times as you may.")
     value = await repo.value_in(session, coupon.id, currency)
     if value is None:
-        raise CouponRefused(field, f"This coupon cannot be used in {currency}.")
+        raise CouponRefused(field, f"The {field} cannot be used in {currency}.")
     subtotal = sum(charge.price_minor + charge.setup_minor for charge in charges)
     if value.minimum_minor and subtotal < value.minimum_minor:
         minimum = money.format_amount(value.minimum_minor, currency)
-        raise CouponRefused(field, f"This coupon needs an order of at least {minimum} {currency}.")
+        raise CouponRefused(field, f"The {field} needs an order of at least {minimum} {currency}.")
     ordered = {charge.product_id for charge in charges}
     eligible = charges
     if not coupon.is_global:
         if any(product_id not in ordered for product_id in coupon.products_required or []):
-            raise CouponRefused(field, "This coupon needs products that are not in the order.")
+            raise CouponRefused(field, f"The {field} needs products that are not in the order.")
         products = set(await repo.products(session, coupon.id))
         if products:
             eligible = [charge for charge in charges if charge.product_id in products]
             if not eligible:
-                raise CouponRefused(field, "This coupon does not apply to these products.")
+                raise CouponRefused(field, f"The {field} does not apply to these products.")
     lines: list[NewItem] = []
     for charge in eligible:
         off = discount_of(coupon.type, value, charge, free_setup=coupon.free_setup)
@@ -327,9 +327,9 @@ async def redeem(
                     until = cycles.add_months(charge.period_start, coupon.applied_month)
                 repo.remember_for_renewals(session, charge.service_id, coupon.id, until)
     if not lines:
-        raise CouponRefused(field, "This coupon takes nothing off this order.")
+        raise CouponRefused(field, f"The {field} takes nothing off this order.")
     if not await repo.count_use(session, coupon.id):
-        raise CouponRefused(field, "This coupon has been used as many times as it may be.")
+        raise CouponRefused(field, f"The {field} has been used as many times as it may be.")
     usage = CouponUsage(
         coupon_id=coupon.id,
         customer_id=customer_id,

@@ -67,7 +67,9 @@ async def _order(
         return await orders.place_order(
             session,
             LIVE,
-            OrderCreate(customer_id=customer_id, items=[OrderItemIn(product_id=product_id, billing=cycle)], coupon=code),
+            OrderCreate(
+                customer_id=customer_id, items=[OrderItemIn(product_id=product_id, billing=cycle)], coupon=code
+            ),
         )
 
 
@@ -107,7 +109,9 @@ async def test_every_validity_rule_refuses_the_order_with_its_reason(runtime: Ru
     await _coupon(runtime, "OTHERPRODUCT", products=[other_product])
     await _coupon(runtime, "NEEDSBOTH", products_required=[product_id, other_product])
     await _coupon(
-        runtime, "MINIMUM", values=[CouponValueIn(currency="EUR", amounts={"monthly": Decimal(10)}, minimum=Decimal(31))]
+        runtime,
+        "MINIMUM",
+        values=[CouponValueIn(currency="EUR", amounts={"monthly": Decimal(10)}, minimum=Decimal(31))],
     )
     await _coupon(runtime, "DOLLARS", values=[CouponValueIn(currency="USD", amounts={"monthly": Decimal(10)})])
     await _coupon(runtime, "ANNUAL", values=[CouponValueIn(currency="EUR", amounts={"annually": Decimal(10)})])
@@ -116,15 +120,15 @@ async def test_every_validity_rule_refuses_the_order_with_its_reason(runtime: Ru
     await _coupon(runtime, "TWICE", max_uses=2)
 
     expected = {
-        "NOSUCH": "This coupon does not exist.",
-        "LATER": "This coupon cannot be used yet.",
-        "GONE": "This coupon has expired.",
-        "YOURS": "This coupon does not exist.",
-        "OTHERPRODUCT": "This coupon does not apply to these products.",
-        "NEEDSBOTH": "This coupon needs products that are not in the order.",
-        "MINIMUM": "This coupon needs an order of at least 31.00 EUR.",
-        "DOLLARS": "This coupon cannot be used in EUR.",
-        "ANNUAL": "This coupon takes nothing off this order.",
+        "NOSUCH": "The coupon does not exist.",
+        "LATER": "The coupon cannot be used yet.",
+        "GONE": "The coupon has expired.",
+        "YOURS": "The coupon does not exist.",
+        "OTHERPRODUCT": "The coupon does not apply to these products.",
+        "NEEDSBOTH": "The coupon needs products that are not in the order.",
+        "MINIMUM": "The coupon needs an order of at least 31.00 EUR.",
+        "DOLLARS": "The coupon cannot be used in EUR.",
+        "ANNUAL": "The coupon takes nothing off this order.",
     }
     for code, reason in expected.items():
         assert await _refusal(runtime, customer, product_id, code) == reason, code
@@ -134,13 +138,16 @@ async def test_every_validity_rule_refuses_the_order_with_its_reason(runtime: Ru
     assert (await _order(runtime, customer, product_id, "ANNUAL", cycle=BillingCycle.ANNUALLY))["status"] == "pending"
 
     await _order(runtime, customer, product_id, "ONCEEACH")
-    assert await _refusal(runtime, customer, product_id, "ONCEEACH") == "You have used this coupon as many times as you may."
+    assert (
+        await _refusal(runtime, customer, product_id, "ONCEEACH")
+        == "You have used the coupon as many times as you may."
+    )
     await _order(runtime, someone_else, product_id, "ONCEEACH")  # another customer's first use
 
     await _order(runtime, customer, product_id, "TWICE")
     await _order(runtime, someone_else, product_id, "TWICE")
     assert await _refusal(runtime, customer, product_id, "TWICE") == (
-        "This coupon has been used as many times as it may be."
+        "The coupon has been used as many times as it may be."
     )
 
     fresh = _id(await make_customer(runtime))
@@ -150,7 +157,7 @@ async def test_every_validity_rule_refuses_the_order_with_its_reason(runtime: Ru
     async with runtime.db.reader() as session:
         paid = await session.scalar(sa.select(Invoice.status).where(Invoice.id == first["invoice_id"]))
     assert str(paid) == "paid"
-    assert await _refusal(runtime, fresh, product_id, "FIRST") == "This coupon is for a first order only."
+    assert await _refusal(runtime, fresh, product_id, "FIRST") == "The coupon is for a first order only."
 
 
 async def test_the_counter_cannot_pass_the_maximum_in_the_database(runtime: Runtime) -> None:
@@ -197,7 +204,7 @@ async def test_a_one_use_coupon_raced_by_two_orders_discounts_one_and_refuses_th
 
     placed, outcome = await asyncio.gather(first(), second())
     assert isinstance(outcome, CouponRefused)
-    assert outcome.fields == {"coupon": ["This coupon has been used as many times as it may be."]}
+    assert outcome.fields == {"coupon": ["The coupon has been used as many times as it may be."]}
     assert await _lines(runtime, placed["invoice_id"]) == [("service", 2000), ("setup", 1000), ("discount", -200)]
     async with runtime.db.reader() as session:
         uses = await session.scalar(sa.select(Coupon.uses).where(Coupon.id == coupon_id))
@@ -262,7 +269,9 @@ async def test_a_recurring_coupon_discounts_the_renewals_of_its_months(
     placed = await _order(runtime, customer, product_id, f"RECUR{applied_month + 1}")
     assert await _lines(runtime, placed["invoice_id"]) == [("service", 2000), ("setup", 1000), ("discount", -250)]
     async with runtime.db.reader() as session:
-        service_id = await session.scalar(sa.select(InvoiceItem.service_id).where(InvoiceItem.invoice_id == placed["invoice_id"]))
+        service_id = await session.scalar(
+            sa.select(InvoiceItem.service_id).where(InvoiceItem.invoice_id == placed["invoice_id"])
+        )
     assert service_id is not None
     async with runtime.db.transaction() as session:  # paid: the service is active, so it renews
         await billing.record_manual_payment(session, LIVE, placed["invoice_id"], PaymentIn(transaction_id="w"))

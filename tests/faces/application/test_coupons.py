@@ -277,5 +277,5 @@ async def test_a_refused_coupon_refuses_the_order_naming_the_field(runtime: Runt
     customer_id = _id(await make_customer(runtime))
     refused = await _order(client, key, customer_id, product_id, "NOSUCH")
     assert_laravel_error(refused, 422)
-    assert refused.json()["errors"] == {"coupon": ["This coupon does not exist."]}
+    assert refused.json()["errors"] == {"coupon": ["The coupon does not exist."]}
     assert await _count(runtime, Order) == 0 and await _count(runtime, CouponUsage) == 0
