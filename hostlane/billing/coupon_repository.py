@@ -73,15 +73,19 @@ async def product_ids_of(session: AsyncSession, caller: Caller, coupon_ids: Coll
     return found
 
 
+def _of_code(livemode: bool, code: str) -> sa.Select[tuple[Coupon]]:
+    return sa.select(Coupon).where(COUPONS.c.livemode.is_(livemode), sa.func.upper(COUPONS.c.code) == code.upper())
+
+
+async def by_code(session: AsyncSession, livemode: bool, code: str) -> Coupon | None:
+    """The coupon of ``code`` (any case) in the mode, unlocked (a quote)."""
+    return cast(Coupon | None, await session.scalar(_of_code(livemode, code)))
+
+
 async def lock_by_code(session: AsyncSession, livemode: bool, code: str) -> Coupon | None:
     """The coupon of ``code`` (any case) in the mode, locked until the transaction ends: two orders naming it
     take turns, and the second sees the first's use."""
-    statement = (
-        sa.select(Coupon)
-        .where(COUPONS.c.livemode.is_(livemode), sa.func.upper(COUPONS.c.code) == code.upper())
-        .with_for_update()
-    )
-    return cast(Coupon | None, await session.scalar(statement))
+    return cast(Coupon | None, await session.scalar(_of_code(livemode, code).with_for_update()))
 
 
 async def value_in(session: AsyncSession, coupon_id: int, currency: str) -> CouponValue | None:

@@ -260,22 +260,11 @@ def _describe(coupon: Coupon | Row, value: CouponValue | Row, cycle: BillingCycl
     return f"Coupon {code}"
 
 
-async def redeem(
-    session: AsyncSession,
-    principal: Principal,
-    code: str,
-    *,
-    customer_id: int,
-    order_id: int,
-    currency: str,
-    charges: list[Charge],
-    field: str = "coupon",
-) -> Redemption:
-    """Use the coupon ``code`` on an order: every rule checked under the coupon's lock, the use counted once, the
-    discount lines returned. A coupon that cannot be used raises ``CouponRefused`` on ``field``."""
-    coupon = await repo.lock_by_code(session, principal.livemode, code.strip())
-    if coupon is None:
-        raise CouponRefused(field, f"The {field} does not exist.")
+async def _discount_lines(
+    session: AsyncSession, coupon: Coupon, *, customer_id: int, currency: str, charges: list[Charge], field: str
+) -> list[NewItem]:
+    """Every rule of ``coupon`` checked against what is committed, and the discount lines it gives ``charges``
+    (``CouponRefused`` on ``field`` when it cannot be used). Writes nothing."""
     now = clock.now()
     if coupon.start_at is not None and coupon.start_at > now:
         raise CouponRefused(field, f"The {field} cannot be used yet.")
@@ -321,13 +310,57 @@ async def redeem(
                     period_start=charge.period_start,
                 )
             )
-            if coupon.applied_month != FIRST_PAYMENT and charge.period_start is not None:
-                until = None
-                if coupon.applied_month != EVERY_RENEWAL:
-                    until = cycles.add_months(charge.period_start, coupon.applied_month)
-                repo.remember_for_renewals(session, charge.service_id, coupon.id, until)
     if not lines:
         raise CouponRefused(field, f"The {field} takes nothing off this order.")
+    return lines
+
+
+async def preview(
+    session: AsyncSession,
+    principal: Principal,
+    code: str,
+    *,
+    customer_id: int,
+    currency: str,
+    charges: list[Charge],
+    field: str = "coupon",
+) -> list[NewItem]:
+    """The discount lines the coupon ``code`` would give an order now (a quote): checked, not used, nothing
+    locked; the order itself checks again under the lock."""
+    coupon = await repo.by_code(session, principal.livemode, code.strip())
+    if coupon is None:
+        raise CouponRefused(field, f"The {field} does not exist.")
+    return await _discount_lines(
+        session, coupon, customer_id=customer_id, currency=currency, charges=charges, field=field
+    )
+
+
+async def redeem(
+    session: AsyncSession,
+    principal: Principal,
+    code: str,
+    *,
+    customer_id: int,
+    order_id: int,
+    currency: str,
+    charges: list[Charge],
+    field: str = "coupon",
+) -> Redemption:
+    """Use the coupon ``code`` on an order: every rule checked under the coupon's lock, the use counted once, the
+    discount lines returned. A coupon that cannot be used raises ``CouponRefused`` on ``field``."""
+    coupon = await repo.lock_by_code(session, principal.livemode, code.strip())
+    if coupon is None:
+        raise CouponRefused(field, f"The {field} does not exist.")
+    lines = await _discount_lines(
+        session, coupon, customer_id=customer_id, currency=currency, charges=charges, field=field
+    )
+    if coupon.applied_month != FIRST_PAYMENT:  # recurring: the services' renewals carry it while it applies
+        for line in lines:
+            if line.service_id is not None and line.period_start is not None:
+                until = None
+                if coupon.applied_month != EVERY_RENEWAL:
+                    until = cycles.add_months(line.period_start, coupon.applied_month)
+                repo.remember_for_renewals(session, line.service_id, coupon.id, until)
     if not await repo.count_use(session, coupon.id):
         raise CouponRefused(field, f"The {field} has been used as many times as it may be.")
     usage = CouponUsage(
@@ -336,7 +369,7 @@ async def redeem(
         order_id=order_id,
         amount_minor=-sum(line.amount_minor for line in lines),
         currency=currency,
-        used_at=now,
+        used_at=clock.now(),
     )
     session.add(usage)
     await session.flush()

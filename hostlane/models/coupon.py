@@ -1,7 +1,7 @@
 """Coupons: a code that takes a percentage or a fixed amount off an order (and, when recurring, off renewals).
 
 Rules the database keeps, whatever the code does: one code per mode; ``uses`` never passes ``max_uses`` (0 is
-unlimited); one use per (coupon, order), so a retried order counts once; a value is never negative and a
+unlimited); one code per mode in any case; one use per (coupon, order), so a retried order counts once; a value is never negative and a
 percentage never passes 100 %. Values are per currency and per billing cycle (a row of ``coupon_values``, as
 CLIENTXCMS keeps a pricing row per coupon): minor units of the currency for a fixed coupon, thousandths of a
 percent for a percent coupon (10 % is 10000, as tax rates are kept), and the order's minimum in that currency.
@@ -37,7 +37,8 @@ FIRST_PAYMENT = 0
 class Coupon(Timestamps, Base):
     __tablename__ = "coupons"
     __table_args__ = (
-        UniqueConstraint("livemode", "code", name="uq_coupons_livemode_code"),
+        # One code per mode, whatever its case (an order names it in any case).
+        sa.Index("uq_coupons_livemode_code", "livemode", sa.func.upper(sa.literal_column("code")), unique=True),
         sa.CheckConstraint("max_uses >= 0 AND max_uses_per_customer >= 0", name="max_uses_not_negative"),
         # Counted once per use, under the row's lock: the counter can never pass the maximum.
         sa.CheckConstraint("uses >= 0 AND (max_uses = 0 OR uses <= max_uses)", name="uses_within_max"),

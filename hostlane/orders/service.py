@@ -248,13 +248,24 @@ class Quote:
     taxrate_milli: int
     taxrate2_milli: int
     total_minor: int
+    # The coupon's discount (a negative amount; 0 without a coupon) and the coupon's code as given.
+    discount_minor: int = 0
+    coupon: str | None = None
 
 
 async def quote_product(
-    session: AsyncSession, principal: Principal, product_id: int, *, cycle: BillingCycle, customer_id: int | None = None
+    session: AsyncSession,
+    principal: Principal,
+    product_id: int,
+    *,
+    cycle: BillingCycle,
+    customer_id: int | None = None,
+    coupon: str | None = None,
+    coupon_field: str = "coupon",
 ) -> Quote:
     """The price with tax of one product for ``cycle``, as ``order_product`` would invoice it (not for sale, or
-    not offered for the cycle in the customer's currency: ``ValidationFailed`` on ``cycle``)."""
+    not offered for the cycle in the customer's currency: ``ValidationFailed`` on ``cycle``), less the discount of
+    ``coupon`` (checked as the order will check it: ``CouponRefused`` on ``coupon_field``)."""
     owner = customer_id if customer_id is not None else principal.scope or 0
     await catalog.get_product(session, principal, product_id)  # unknown, or of the other mode: ProductNotFound
     customer = await customers.get_customer(session, principal, owner)
@@ -263,6 +274,12 @@ async def quote_product(
     lines = [NewItem(description=product["name"], amount_minor=price, type=ItemType.SERVICE)]
     if setup:
         lines.append(NewItem(description=product["name"], amount_minor=setup, type=ItemType.SETUP))
+    code = coupon.strip() if coupon and coupon.strip() else None
+    if code is not None:
+        charge = coupons.Charge(0, product["id"], cycle, price, setup, product["name"], clock.today())
+        lines += await coupons.preview(
+            session, principal, code, customer_id=owner, currency=currency, charges=[charge], field=coupon_field
+        )
     totals, rate, rate2 = await billing.quote(session, principal, owner, lines)
     return Quote(
         product=product,
@@ -276,6 +293,8 @@ async def quote_product(
         taxrate_milli=rate,
         taxrate2_milli=rate2,
         total_minor=totals.total,
+        discount_minor=sum(line.amount_minor for line in lines if line.type is ItemType.DISCOUNT),
+        coupon=code,
     )
 
 

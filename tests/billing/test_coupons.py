@@ -17,8 +17,8 @@ from hostlane.billing import coupons
 from hostlane.billing import service as billing
 from hostlane.billing.coupon_schemas import CouponCreate, CouponValueIn
 from hostlane.billing.errors import CouponRefused
-from hostlane.billing.schemas import PaymentIn
 from hostlane.billing.renewals import renew_due_services
+from hostlane.billing.schemas import PaymentIn
 from hostlane.core import clock
 from hostlane.identity.principal import Principal
 from hostlane.models import (
