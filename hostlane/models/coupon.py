@@ -1,8 +1,8 @@
 """Coupons: a code that takes a percentage or a fixed amount off an order (and, when recurring, off renewals).
 
-Rules the database keeps, whatever the code does: one code per mode; ``uses`` never passes ``max_uses`` (0 is
-unlimited); one code per mode in any case; one use per (coupon, order), so a retried order counts once; a value is never negative and a
-percentage never passes 100 %. Values are per currency and per billing cycle (a row of ``coupon_values``, as
+Rules the database keeps, whatever the code does: one code per mode, in any case; ``uses`` never passes
+``max_uses`` (0 is unlimited); one use per (coupon, order), so a retried order counts once; a value is never
+negative. Values are per currency and per billing cycle (a row of ``coupon_values``, as
 CLIENTXCMS keeps a pricing row per coupon): minor units of the currency for a fixed coupon, thousandths of a
 percent for a percent coupon (10 % is 10000, as tax rates are kept), and the order's minimum in that currency.
 """

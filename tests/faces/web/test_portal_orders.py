@@ -182,5 +182,5 @@ async def test_a_bad_coupon_code_is_refused_next_to_its_field_in_french(
     await portal.get("/portal/language/fr?next=/portal/order")  # the reader chooses French
     refused = await portal.post(f"/portal/order/{product_id}", {"cycle": "monthly", "coupon": "NOPE"})
     assert refused.status_code == 422
-    assert 'id="e-coupon">Ce code promo n’existe pas.</p>' in refused.text
+    assert 'id="e-coupon">Ce code promo n\u2019existe pas.</p>' in refused.text
     assert await _count(runtime, Order) == 0 and await _count(runtime, Invoice) == 0
