@@ -10,18 +10,16 @@ from pydantic import BaseModel, ConfigDict, Field
 from hostlane.core.fields import Amount, CurrencyCode, Id
 from hostlane.models import CouponType
 
-# A coupon's value for one cycle: an amount in major units (fixed) or a percentage (percent), checked by the service.
-CouponAmount = Decimal
-
 
 class CouponValueIn(BaseModel):
     """A coupon's values in one currency: per cycle (``monthly``, ``setup_monthly`` …; absent or null takes
-    nothing off), and the order's minimum in that currency."""
+    nothing off), and the order's minimum in that currency (None: unchanged, 0 for a new row). Cycles not named
+    keep their value."""
 
     model_config = ConfigDict(extra="forbid")
 
     currency: CurrencyCode
-    minimum: Amount = Decimal(0)
+    minimum: Amount | None = None
     amounts: dict[str, Decimal | None] = Field(default_factory=dict)
 
 

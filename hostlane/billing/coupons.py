@@ -127,9 +127,10 @@ async def _write_values(
         for name in VALUE_COLUMNS:
             if name in entry.amounts:
                 setattr(row, name, _stored(coupon.type, entry.amounts[name], currency, f"{field}.{name}"))
-            elif getattr(row, name, None) is None:
-                setattr(row, name, None)
-        row.minimum_minor = money.to_minor(entry.minimum, currency)
+        if entry.minimum is not None:
+            row.minimum_minor = money.to_minor(entry.minimum, currency)
+        elif row.minimum_minor is None:
+            row.minimum_minor = 0
     await session.flush()
 
 

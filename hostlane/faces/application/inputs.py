@@ -351,11 +351,7 @@ def _pricing_rows(value: object, currency: str | None, minimum: Decimal | None) 
                     raise ValidationFailed.field(f"{where}.{column}", "The value must be a number.") from None
         row_minimum = row.get("minimum_order_amount", minimum)
         try:
-            found.append(
-                coupon_schemas.CouponValueIn(
-                    currency=str(row_currency), amounts=amounts, minimum=row_minimum or Decimal(0)
-                )
-            )
+            found.append(coupon_schemas.CouponValueIn(currency=str(row_currency), amounts=amounts, minimum=row_minimum))
         except PydanticValidationError as refused:
             first = refused.errors()[0]
             raise ValidationFailed.field(

@@ -138,6 +138,7 @@ async def test_a_coupon_is_created_shown_listed_updated_and_deleted(
     assert updated.json()["max_uses"] == 20 and updated.json()["products"] == []
     assert updated.json()["pricing"][0]["monthly"] == 12.5 and updated.json()["pricing"][0]["annually"] == 15
     assert updated.json()["code"] == "SUMMER25" and updated.json()["first_order_only"] is True
+    assert updated.json()["minimum_order_amount"] == 15.5  # not sent: kept
 
     usages = await client.get(f"{API}/coupons/{coupon_id}/usages", headers=auth(key))
     assert usages.status_code == 200 and usages.json() == {"data": []}

@@ -38,7 +38,12 @@ COUPONS = Resource(
     widen_includes=_with_pricing,
 )
 COUPONS.index(coupons.list_coupons, summary="List coupons")
-COUPONS.create(CouponCreate, _create, summary="Create a coupon (with its products and its values per currency)")
+COUPONS.create(
+    CouponCreate,
+    _create,
+    summary="Create a coupon (with its products and its values per currency; Idempotency-Key)",
+    idempotent=True,
+)
 COUPONS.show_including(coupons.get_coupon, summary="Show a coupon")
 COUPONS.update(CouponUpdate, _update, summary="Update a coupon (partial; products and values replace)")
 COUPONS.delete(coupons.delete_coupon, summary="Delete a coupon, its values and its uses")
