@@ -73,7 +73,7 @@ async def product_ids_of(session: AsyncSession, caller: Caller, coupon_ids: Coll
     return found
 
 
-def _of_code(livemode: bool, code: str) -> sa.Select[tuple[Coupon]]:
+def _of_code(livemode: bool, code: str) -> sa.Select[Any]:
     return sa.select(Coupon).where(COUPONS.c.livemode.is_(livemode), sa.func.upper(COUPONS.c.code) == code.upper())
 
 
