@@ -138,10 +138,25 @@ async def count_use(session: AsyncSession, coupon_id: int) -> bool:
     return cast(sa.CursorResult[Any], result).rowcount == 1
 
 
-async def uncount_use(session: AsyncSession, coupon_id: int) -> None:
-    await session.execute(
-        sa.update(COUPONS).where(COUPONS.c.id == coupon_id, COUPONS.c.uses > 0).values(uses=COUPONS.c.uses - 1)
+async def release_order_uses(session: AsyncSession, order_id: int, service_ids: Collection[int]) -> list[int]:
+    """Give back the uses an order made (its coupons locked first, as an order locks them), and forget the
+    recurring coupon of its services; the ids of the coupons given back."""
+    coupon_ids = list(
+        await session.scalars(
+            sa.select(COUPONS.c.id)
+            .where(COUPONS.c.id.in_(sa.select(USAGES.c.coupon_id).where(USAGES.c.order_id == order_id)))
+            .order_by(COUPONS.c.id)
+            .with_for_update()
+        )
     )
+    if coupon_ids:
+        await session.execute(sa.delete(USAGES).where(USAGES.c.order_id == order_id))
+        await session.execute(
+            sa.update(COUPONS).where(COUPONS.c.id.in_(coupon_ids), COUPONS.c.uses > 0).values(uses=COUPONS.c.uses - 1)
+        )
+    if service_ids:
+        await session.execute(sa.delete(SERVICE_COUPONS).where(SERVICE_COUPONS.c.service_id.in_(service_ids)))
+    return coupon_ids
 
 
 async def renewal_coupons(session: AsyncSession, service_ids: Collection[int]) -> list[Row]:

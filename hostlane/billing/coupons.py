@@ -384,6 +384,13 @@ async def invoiced(session: AsyncSession, redemption: Redemption, invoice_id: in
     await session.flush()
 
 
+async def release(session: AsyncSession, principal: Principal, order_id: int, service_ids: list[int]) -> None:
+    """An unpaid order cancelled: the use it made of a coupon is given back (the coupon may be used again) and its
+    services carry no recurring coupon."""
+    for coupon_id in await repo.release_order_uses(session, order_id, service_ids):
+        audit.record(session, principal, "coupon.release", "coupon", coupon_id, {"order_id": order_id})
+
+
 async def renewal_discounts(session: AsyncSession, renewals: list[Row]) -> dict[int, NewItem]:
     """The discount line of each renewal whose service has a recurring coupon that still applies, by service id
     (one query for the batch). ``renewals`` are rows with the service's ``id``, ``name``, ``price_minor``,

@@ -308,7 +308,8 @@ async def get_order(session: AsyncSession, principal: Principal, order_id: int) 
 
 
 async def cancel_order(session: AsyncSession, principal: Principal, order_id: int) -> dict[str, Any]:
-    """Cancel an unpaid order: its invoice is cancelled and its pending services too."""
+    """Cancel an unpaid order: its invoice is cancelled and its pending services too; a coupon's use is given
+    back."""
     order = await repo.ORDER.locked(session, principal, order_id)
     if order.status is not OrderStatus.PENDING:
         raise OrderNotCancellable(order.status.value)
@@ -316,11 +317,13 @@ async def cancel_order(session: AsyncSession, principal: Principal, order_id: in
         invoice = await billing.get_invoice(session, principal, order.invoice_id)
         if InvoiceStatus(invoice["status"]) is not InvoiceStatus.CANCELLED:
             await billing.cancel_invoice(session, principal, order.invoice_id)
-        for service_id in await billing.service_ids_on(session, order.invoice_id):
+        service_ids = await billing.service_ids_on(session, order.invoice_id)
+        for service_id in service_ids:
             if await services.status_of(session, service_id) is ServiceStatus.PENDING:
                 await services.transition(
                     session, principal, service_id, ServiceStatus.CANCELLED, reason=f"Order {order.id} cancelled"
                 )
+        await coupons.release(session, principal, order.id, service_ids)
     order.status = OrderStatus.CANCELLED
     await session.flush()
     audit.record(session, principal, "order.cancel", "order", order.id, {})

@@ -31,6 +31,7 @@ from hostlane.models import (
     ItemType,
     Order,
     Service,
+    ServiceCoupon,
 )
 from hostlane.orders import service as orders
 from hostlane.orders.schemas import OrderCreate, OrderItemIn
@@ -280,3 +281,21 @@ async def test_a_recurring_coupon_discounts_the_renewals_of_its_months(
     assert renewals == [
         [("service", 2000), ("discount", -250)] if applies else [("service", 2000)] for applies in discounted
     ]
+
+
+async def test_cancelling_an_unpaid_order_gives_its_coupon_use_back(runtime: Runtime) -> None:
+    product_id = await _product(runtime)
+    customer = _id(await make_customer(runtime))
+    coupon_id = await _coupon(runtime, "ONCEONLY", max_uses=1, applied_month=-1)
+    placed = await _order(runtime, customer, product_id, "ONCEONLY")
+    assert await _refusal(runtime, customer, product_id, "ONCEONLY") == (
+        "The coupon has been used as many times as it may be."
+    )
+    async with runtime.db.transaction() as session:
+        await orders.cancel_order(session, LIVE, placed["id"])
+    async with runtime.db.reader() as session:
+        assert await session.scalar(sa.select(Coupon.uses).where(Coupon.id == coupon_id)) == 0
+        assert await session.scalar(sa.select(sa.func.count()).select_from(ServiceCoupon)) == 0
+    assert await _count(runtime, CouponUsage) == 0
+    again = await _order(runtime, customer, product_id, "ONCEONLY")
+    assert await _lines(runtime, again["invoice_id"]) == [("service", 2000), ("setup", 1000), ("discount", -200)]
