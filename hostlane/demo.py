@@ -14,7 +14,9 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from hostlane.billing import coupons
 from hostlane.billing import service as billing
+from hostlane.billing.coupon_schemas import CouponCreate, CouponValueIn
 from hostlane.billing.schemas import InvoiceCreate, InvoiceLineIn, PaymentIn
 from hostlane.catalog import service as catalog
 from hostlane.catalog.schemas import GroupCreate, PricingCreate, ProductCreate
@@ -26,7 +28,16 @@ from hostlane.customers import sessions as customer_sessions
 from hostlane.customers.schemas import CustomerCreate
 from hostlane.identity import service as identity
 from hostlane.identity.principal import Principal
-from hostlane.models import ActionStatus, BillingCycle, PartnerIntegration, ProjectStatus, ServiceStatus, Visibility
+from hostlane.models import (
+    FIRST_PAYMENT,
+    ActionStatus,
+    BillingCycle,
+    CouponType,
+    PartnerIntegration,
+    ProjectStatus,
+    ServiceStatus,
+    Visibility,
+)
 from hostlane.network import service as network
 from hostlane.network.schemas import AddressAssign, PduCreate, PoolCreate, PortAssign
 from hostlane.partners import service as partners
@@ -542,6 +553,7 @@ async def _load_business(
                     PricingCreate.model_validate({"product_id": product["id"], "currency": currency, **cycles}),
                 )
             products.append((product, prices))
+    await _load_coupon(session, principal)
     today = clock.today()
     first_service: int | None = None
     for email, first, last, company, country, currency, owned in CUSTOMERS if principal.livemode else CUSTOMERS[:1]:
@@ -581,6 +593,25 @@ async def _load_business(
         await _load_invoices(session, principal, first_service)
         if principal.livemode:
             await _load_projects(session, principal, first_service)
+
+
+# The demo coupon: 10 % off the first payment of any product, in both currencies, for every cycle.
+DEMO_COUPON = "WELCOME10"
+
+
+async def _load_coupon(session: AsyncSession, principal: Principal) -> None:
+    ten = {cycle: Decimal(10) for cycle in ("monthly", "quarterly", "semiannually", "annually")}
+    await coupons.create_coupon(
+        session,
+        principal,
+        CouponCreate(
+            code=DEMO_COUPON,
+            type=CouponType.PERCENT,
+            applied_month=FIRST_PAYMENT,
+            is_global=True,
+            values=[CouponValueIn(currency=currency, amounts=dict(ten)) for currency in ("EUR", "USD")],
+        ),
+    )
 
 
 DEPARTMENTS = [

@@ -89,3 +89,17 @@ class CardGatewayUnavailable(HostlaneError):
     status = 503
     code = "gateway_unavailable"
     message = "The payment gateway did not answer. Nothing was saved: try again in a moment."
+
+
+class CouponNotFound(NotFound):
+    message = "Coupon not found."
+
+
+class CouponRefused(ValidationFailed):
+    """A coupon that cannot be used on this order: a 422 naming the field the face takes the code in
+    (``coupon``, ``promocode``), with the reason in words."""
+
+    code = "coupon_refused"
+
+    def __init__(self, field: str, reason: str) -> None:
+        super().__init__(reason, fields={field: [reason]})

@@ -27,8 +27,8 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from hostlane.billing import coupons, settlement, tax
 from hostlane.billing import repository as repo
-from hostlane.billing import settlement, tax
 from hostlane.billing.totals import NewItem, compute_totals
 from hostlane.config import get_settings
 from hostlane.core import clock
@@ -91,23 +91,37 @@ async def renew_due_services(db: Database, day: dt.date, *, batch: int = BATCH, 
 
     On PostgreSQL each batch is one statement that computes and writes everything inside the database
     (``repo.renew_batch_in_database``); elsewhere, or with ``in_database=False``, the batch is read, computed
-    in Python and written in bulk. Both write the same rows."""
+    in Python and written in bulk. Both write the same rows. The services ordered with a recurring coupon are
+    renewed by the Python path on every database (their discount line is computed there), after the others."""
     horizon = day + notice()  # the services whose next_invoice_date is ``day`` or earlier
     around = settlement.number_around(day)
     if in_database is None:
         in_database = db.dialect_name == "postgresql" and around is not None
     elif in_database and (db.dialect_name != "postgresql" or around is None):
         raise ValueError("renewals are written inside the database on PostgreSQL, with a '{n}' number template")
-    rules: list[TaxRule] = []
-    if not in_database:
-        async with db.reader() as session:
-            rules = await tax.all_rules(session)
+    total = 0
+    if in_database:
+        # Every service but those ordered with a recurring coupon, whose discount line the Python path writes.
+        total += await _walk(db, day, horizon, batch, rules=[], around=around)
+    async with db.reader() as session:
+        rules = await tax.all_rules(session)
+    return total + await _walk(db, day, horizon, batch, rules=rules, around=None)
+
+
+async def _walk(
+    db: Database,
+    day: dt.date,
+    horizon: dt.date,
+    batch: int,
+    *,
+    rules: list[TaxRule],
+    around: tuple[str, str] | None,
+) -> int:
+    """Batches, each in its own transaction, until none is full; how many services they renewed."""
     total, after, swept = 0, 0, False
     while True:
         async with db.transaction() as session:
-            made, after = await _renew_batch(
-                session, day, horizon, batch, rules=rules, after=after, around=around if in_database else None
-            )
+            made, after = await _renew_batch(session, day, horizon, batch, rules=rules, after=after, around=around)
         total += made
         if made < batch:
             if after == 0 or swept:
@@ -190,6 +204,7 @@ async def _renew_batch_in_python(
     metered: dict[int, list[dict[str, Any]]] = {}
     for recorded in await repo.unbilled_usage(session, [row["id"] for row in to_bill]):
         metered.setdefault(int(recorded["service_id"]), []).append(recorded)
+    discounts = await coupons.renewal_discounts(session, to_bill)  # recurring coupons: one query per batch
     invoices: list[dict[str, Any]] = []
     items: list[list[dict[str, Any]]] = []
     billed_usage: list[tuple[int, int]] = []  # (usage id, index of its invoice in the batch)
@@ -214,7 +229,8 @@ async def _renew_batch_in_python(
             period_end=end,
         )
         months = metered.get(row["id"], [])
-        lines = [line, *_metered_lines(row, months)]
+        discount = discounts.get(row["id"])
+        lines = [line, *([discount] if discount is not None else []), *_metered_lines(row, months)]
         billed_usage.extend((int(month["id"]), len(invoices)) for month in months)
         applicable = [r for r in rules if r.livemode == row["livemode"]]
         rate, rate2 = tax.pick_rates(applicable, person["country"], person["state"] or "")

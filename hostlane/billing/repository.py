@@ -436,6 +436,7 @@ WITH due AS MATERIALIZED (
     WHERE s.status IN ('active', 'suspended') AND s.billing <> 'onetime'
       AND s.next_due_date IS NOT NULL AND s.next_due_date <= :horizon AND s.id > :after
       AND s.cancel_at IS NULL  -- a cancellation at the end of the period: that period is the last
+      AND NOT EXISTS (SELECT 1 FROM service_coupons c WHERE c.service_id = s.id)  -- their discount: in Python
     ORDER BY s.id
     LIMIT :batch
     FOR UPDATE OF s SKIP LOCKED

@@ -6,7 +6,9 @@ The rules live in modules along billing's sub-aggregates, each the one place for
 credit, refunds), ``charging`` (card charges and paying an invoice), ``cards`` (the customer's saved card: a card
 setup at the gateway, replaced, removed), ``invoices`` (the read shape) and ``drafts`` (staff's changes: fields
 and lines, status moves, back to draft, sending again, deleting), ``export`` (invoices as CSV,
-XLSX or a ZIP of PDFs) and ``renewals`` (the renewal window). The amount due is the model's ``Invoice.due_minor``.
+XLSX or a ZIP of PDFs), ``renewals`` (the renewal window) and ``coupons`` (codes, and the discount lines they give an
+order and its renewals; imported as ``from hostlane.billing import coupons``). The amount due is the model's
+``Invoice.due_minor``.
 """
 
 from __future__ import annotations

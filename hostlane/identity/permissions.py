@@ -38,6 +38,7 @@ register("orders", ["index", "show", "create", "update", "delete"], "orders")
 register("invoices", ["index", "show", "create", "update", "delete"], "invoices")
 register("departments", ["index", "show", "create", "update", "delete"], "support departments")
 register("tickets", ["index", "show", "create", "update", "delete", "reply", "close", "reopen"], "support tickets")
+register("coupons", ["index", "show", "create", "update", "delete"], "coupons")
 register("ippools", ["index", "show", "create", "update", "delete"], "IP pools")
 # Systems granted to administrators (``Administrator.permissions``): the projects system and its wbTeamPro API.
 CATALOGUE["projects:*"] = "Use the projects system (the wbTeamPro API)"

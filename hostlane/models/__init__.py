@@ -21,6 +21,16 @@ from hostlane.models.billing import (
     TaxRule,
 )
 from hostlane.models.catalog import BILLING_CYCLES, CatalogMetadata, CatalogStatus, Pricing, Product, ProductGroup
+from hostlane.models.coupon import (
+    EVERY_RENEWAL,
+    FIRST_PAYMENT,
+    Coupon,
+    CouponProduct,
+    CouponType,
+    CouponUsage,
+    CouponValue,
+    ServiceCoupon,
+)
 from hostlane.models.customer import Customer, CustomerStatus
 from hostlane.models.customer_token import RefreshToken, TokenFamily
 from hostlane.models.idempotency import IdempotencyRecord
@@ -66,6 +76,8 @@ from hostlane.models.web_session import WebSession
 
 __all__ = [
     "BILLING_CYCLES",
+    "EVERY_RENEWAL",
+    "FIRST_PAYMENT",
     "ActionStatus",
     "AdminSession",
     "Administrator",
@@ -79,6 +91,11 @@ __all__ = [
     "CancellationReason",
     "CatalogMetadata",
     "CatalogStatus",
+    "Coupon",
+    "CouponProduct",
+    "CouponType",
+    "CouponUsage",
+    "CouponValue",
     "CreditEntry",
     "Customer",
     "CustomerStatus",
@@ -125,6 +142,7 @@ __all__ = [
     "ReplyType",
     "SchedulerLock",
     "Service",
+    "ServiceCoupon",
     "ServiceEvent",
     "ServiceStatus",
     "SipNaming",

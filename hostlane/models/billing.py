@@ -36,6 +36,7 @@ class ItemType(StrEnum):
     SETUP = "setup"
     OTHER = "other"
     METERED = "metered"  # a month's metered use of a service (a CMS instance's displays), billed once
+    DISCOUNT = "discount"  # a coupon's discount on a service's line (a negative amount, taxed as the line is)
 
 
 class PaymentStatus(StrEnum):

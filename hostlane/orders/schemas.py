@@ -32,3 +32,5 @@ class OrderCreate(BaseModel):
     customer_id: Id
     items: list[OrderItemIn] = Field(min_length=1, max_length=50)
     notes: str | None = Field(None, max_length=5000)
+    # A coupon's code: its discount is a line of the order's invoice (refused with a 422 on ``coupon``).
+    coupon: str | None = Field(None, max_length=64)

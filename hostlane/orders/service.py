@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from hostlane.billing import coupons
 from hostlane.billing import service as billing
 from hostlane.billing.service import NewItem
 from hostlane.catalog import service as catalog
@@ -68,8 +69,11 @@ def _check_subdomain_item(item: OrderItemIn, index: int) -> None:
         raise ValidationFailed.field(f"items.{index}.qty", "A subdomain is taken for one service: order one.")
 
 
-async def place_order(session: AsyncSession, principal: Principal, data: OrderCreate) -> dict[str, Any]:
-    """Create the order, its pending services and its invoice (first period + setup fees)."""
+async def place_order(
+    session: AsyncSession, principal: Principal, data: OrderCreate, *, coupon_field: str = "coupon"
+) -> dict[str, Any]:
+    """Create the order, its pending services and its invoice (first period + setup fees, less the discount of
+    ``data.coupon``: a coupon that cannot be used refuses the whole order, on ``coupon_field``)."""
     customer = await customers.get_customer(session, principal, data.customer_id)
     currency = customer["currency"]
     today = clock.today()
@@ -79,6 +83,7 @@ async def place_order(session: AsyncSession, principal: Principal, data: OrderCr
     session.add(order)
     await session.flush()
     lines: list[NewItem] = []
+    charges: list[coupons.Charge] = []
     for index, item in enumerate(data.items):
         product, price, setup = await _price(
             session, principal, item.product_id, item.billing, currency, f"items.{index}.product_id"
@@ -158,6 +163,22 @@ async def place_order(session: AsyncSession, principal: Principal, data: OrderCr
                         service_id=service.id,
                     )
                 )
+            charges.append(
+                coupons.Charge(service.id, product["id"], item.billing, price * item.units, setup, label, today)
+            )
+    redemption = None
+    if data.coupon is not None and data.coupon.strip():
+        redemption = await coupons.redeem(
+            session,
+            principal,
+            data.coupon,
+            customer_id=customer["id"],
+            order_id=order.id,
+            currency=currency,
+            charges=charges,
+            field=coupon_field,
+        )
+        lines = _with_discounts(lines, redemption.lines)
     invoice = await billing.issue_invoice(
         session,
         principal,
@@ -168,6 +189,8 @@ async def place_order(session: AsyncSession, principal: Principal, data: OrderCr
         notes=data.notes,
     )
     order.invoice_id = invoice.id
+    if redemption is not None:
+        await coupons.invoiced(session, redemption, invoice.id)
     if invoice.status is InvoiceStatus.PAID:
         order.status = OrderStatus.ACTIVE
     await session.flush()
@@ -180,6 +203,18 @@ async def place_order(session: AsyncSession, principal: Principal, data: OrderCr
         {"customer_id": customer["id"], "invoice_id": invoice.id, "items": len(data.items)},
     )
     return await get_order(session, principal, order.id)
+
+
+def _with_discounts(lines: list[NewItem], discounts: list[NewItem]) -> list[NewItem]:
+    """The order's lines with each service's discount right after that service's own lines."""
+    by_service = {line.service_id: line for line in discounts}
+    placed: list[NewItem] = []
+    for index, line in enumerate(lines):
+        placed.append(line)
+        following = lines[index + 1].service_id if index + 1 < len(lines) else None
+        if line.service_id in by_service and following != line.service_id:
+            placed.append(by_service.pop(line.service_id))
+    return placed
 
 
 @dataclass(frozen=True)
@@ -200,6 +235,8 @@ async def order_product(
     cycle: BillingCycle,
     options: dict[str, Any],
     customer_id: int | None = None,
+    coupon: str | None = None,
+    coupon_field: str = "coupon",
 ) -> PlacedProduct:
     """One product ordered on a customer's own account (default: the principal's): the order, its invoice
     and the pending service. An unknown product (or one of the other mode) is ``ProductNotFound``."""
@@ -210,7 +247,9 @@ async def order_product(
         OrderCreate(
             customer_id=customer_id if customer_id is not None else principal.scope or 0,
             items=[OrderItemIn(product_id=product_id, billing=cycle, options=options)],
+            coupon=coupon,
         ),
+        coupon_field=coupon_field,
     )
     invoice = await billing.get_invoice(session, principal, placed["invoice_id"])
     service_id = (await billing.service_ids_on(session, invoice["id"]))[0]
@@ -234,13 +273,24 @@ class Quote:
     taxrate_milli: int
     taxrate2_milli: int
     total_minor: int
+    # The coupon's discount (a negative amount; 0 without a coupon) and the coupon's code as given.
+    discount_minor: int = 0
+    coupon: str | None = None
 
 
 async def quote_product(
-    session: AsyncSession, principal: Principal, product_id: int, *, cycle: BillingCycle, customer_id: int | None = None
+    session: AsyncSession,
+    principal: Principal,
+    product_id: int,
+    *,
+    cycle: BillingCycle,
+    customer_id: int | None = None,
+    coupon: str | None = None,
+    coupon_field: str = "coupon",
 ) -> Quote:
     """The price with tax of one product for ``cycle``, as ``order_product`` would invoice it (not for sale, or
-    not offered for the cycle in the customer's currency: ``ValidationFailed`` on ``cycle``)."""
+    not offered for the cycle in the customer's currency: ``ValidationFailed`` on ``cycle``), less the discount of
+    ``coupon`` (checked as the order will check it: ``CouponRefused`` on ``coupon_field``)."""
     owner = customer_id if customer_id is not None else principal.scope or 0
     await catalog.get_product(session, principal, product_id)  # unknown, or of the other mode: ProductNotFound
     customer = await customers.get_customer(session, principal, owner)
@@ -249,6 +299,12 @@ async def quote_product(
     lines = [NewItem(description=product["name"], amount_minor=price, type=ItemType.SERVICE)]
     if setup:
         lines.append(NewItem(description=product["name"], amount_minor=setup, type=ItemType.SETUP))
+    code = coupon.strip() if coupon and coupon.strip() else None
+    if code is not None:
+        charge = coupons.Charge(0, product["id"], cycle, price, setup, product["name"], clock.today())
+        lines += await coupons.preview(
+            session, principal, code, customer_id=owner, currency=currency, charges=[charge], field=coupon_field
+        )
     totals, rate, rate2 = await billing.quote(session, principal, owner, lines)
     return Quote(
         product=product,
@@ -262,6 +318,8 @@ async def quote_product(
         taxrate_milli=rate,
         taxrate2_milli=rate2,
         total_minor=totals.total,
+        discount_minor=sum(line.amount_minor for line in lines if line.type is ItemType.DISCOUNT),
+        coupon=code,
     )
 
 
@@ -275,7 +333,8 @@ async def get_order(session: AsyncSession, principal: Principal, order_id: int) 
 
 
 async def cancel_order(session: AsyncSession, principal: Principal, order_id: int) -> dict[str, Any]:
-    """Cancel an unpaid order: its invoice is cancelled and its pending services too."""
+    """Cancel an unpaid order: its invoice is cancelled and its pending services too; a coupon's use is given
+    back."""
     order = await repo.ORDER.locked(session, principal, order_id)
     if order.status is not OrderStatus.PENDING:
         raise OrderNotCancellable(order.status.value)
@@ -283,11 +342,13 @@ async def cancel_order(session: AsyncSession, principal: Principal, order_id: in
         invoice = await billing.get_invoice(session, principal, order.invoice_id)
         if InvoiceStatus(invoice["status"]) is not InvoiceStatus.CANCELLED:
             await billing.cancel_invoice(session, principal, order.invoice_id)
-        for service_id in await billing.service_ids_on(session, order.invoice_id):
+        service_ids = await billing.service_ids_on(session, order.invoice_id)
+        for service_id in service_ids:
             if await services.status_of(session, service_id) is ServiceStatus.PENDING:
                 await services.transition(
                     session, principal, service_id, ServiceStatus.CANCELLED, reason=f"Order {order.id} cancelled"
                 )
+        await coupons.release(session, principal, order.id, service_ids)
     order.status = OrderStatus.CANCELLED
     await session.flush()
     audit.record(session, principal, "order.cancel", "order", order.id, {})

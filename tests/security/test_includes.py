@@ -14,7 +14,7 @@ import httpx
 import pytest
 
 from hostlane.faces.application.includes import INCLUDE_PERMISSIONS
-from hostlane.faces.application.routes import catalog, customers, invoices, orders, services, support
+from hostlane.faces.application.routes import catalog, coupons, customers, invoices, orders, services, support
 from hostlane.faces.application.routes.kit import Resource
 from hostlane.runtime import Runtime
 from tests.fixtures.factories import (
@@ -38,7 +38,7 @@ PAGED_SHOW = {"/services", "/tickets", "/departments", "/invoices", "/products"}
 
 RESOURCES = [
     value
-    for module in (catalog, customers, invoices, orders, services, support)
+    for module in (catalog, coupons, customers, invoices, orders, services, support)
     for value in vars(module).values()
     if isinstance(value, Resource) and value.spec.includes
 ]
@@ -88,6 +88,24 @@ async def world(runtime: Runtime, client: httpx.AsyncClient) -> dict[str, int]:
     admin = await make_admin(runtime)
     assigned = await client.post(f"{API}/tickets/{ticket.json()['id']}", json={"assigned_to": admin.id}, headers=staff)
     assert assigned.status_code == 200, assigned.text
+    coupon = await client.post(
+        f"{API}/coupons",
+        headers=staff,
+        json={
+            "code": "INCLUDED",
+            "type": "percent",
+            "customer_id": customer["id"],
+            "products": [product["id"]],
+            "pricing": {"monthly": 10},
+        },
+    )
+    assert coupon.status_code == 201, coupon.text
+    used = await client.post(
+        f"{API}/orders",
+        headers=staff,
+        json={"customer_id": customer["id"], "items": [{"product_id": product["id"]}], "coupon": "INCLUDED"},
+    )
+    assert used.status_code == 201, used.text
     return {
         "/customers": int(str(customer["id"])),
         "/services": int(listed["data"][0]["id"]),
@@ -98,6 +116,7 @@ async def world(runtime: Runtime, client: httpx.AsyncClient) -> dict[str, int]:
         "/invoices": int(invoice_id),
         "/tickets": int(ticket.json()["id"]),
         "/departments": int(str(department["id"])),
+        "/coupons": int(coupon.json()["id"]),
     }
 
 
@@ -127,7 +146,7 @@ async def test_an_include_needs_the_permission_of_what_it_reads(
     # The route's own permission, and every permission but the include's: only the include can refuse.
     others = {"customers:index", "services:index", "products:index", "groups:index", "pricings:index"}
     others |= {"orders:index", "orders:show", "invoices:index", "invoices:show", "tickets:index", "tickets:show"}
-    others |= {"departments:index", "departments:show"}
+    others |= {"departments:index", "departments:show", "coupons:index", "coupons:show"}
     without = await make_api_key(runtime, *sorted((others | {route_permission}) - {needed}), admin=admin)
     refused = await client.get(url, headers=bearer(without))
     assert_missing_permission(refused, needed)

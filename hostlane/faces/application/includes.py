@@ -50,6 +50,8 @@ INCLUDE_PERMISSIONS: Mapping[str, Mapping[str, str | None]] = {
         "assignedTo": "tickets:show",
     },
     "/departments": {"tickets": "tickets:index"},
+    # A coupon's values and uses are its own parts.
+    "/coupons": {"products": "products:index", "pricing": None, "usages": None, "customer": "customers:index"},
 }
 
 

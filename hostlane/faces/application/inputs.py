@@ -8,14 +8,19 @@ names are the domain's, so the OpenAPI document names each body as before.
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 from pydantic import AliasChoices, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import ValidationError as PydanticValidationError
 
+from hostlane.billing import coupon_schemas
 from hostlane.billing import schemas as billing
 from hostlane.catalog import schemas as catalog
+from hostlane.config import get_settings
 from hostlane.core.errors import ValidationFailed
-from hostlane.core.fields import CurrencyCode, Id, Line, Phone
+from hostlane.core.fields import Amount, CurrencyCode, Id, Line, Phone
+from hostlane.core.money import MAX_AMOUNT
 from hostlane.customers import schemas as customers
 from hostlane.customers.schemas import Postcode
 from hostlane.faces.application.wire import INVOICE_STATUS_FROM_WIRE, TICKET_PRIORITY_FROM_WIRE, TICKET_STATUS_FROM_WIRE
@@ -349,3 +354,93 @@ class CancellationRequest(provisioning.CancellationRequest):
     model_config = _SERVER_NAMES
 
     reason_id: Id | None = Field(None, validation_alias=AliasChoices("reason", "reason_id", "cancellation_reason_id"))
+
+
+# Coupons: CLIENTXCMS's fields. ``pricing`` is the coupon's values in one currency (``currency`` beside it, else the
+# provider's first), as a pricing row's cycles (``monthly``, ``setup_monthly`` …), or per cycle as CLIENTXCMS's form
+# sends them (``{"monthly": {"price": 10, "setup": 0}}``); or a list of such rows, each with its ``currency``.
+# ``minimum_order_amount`` is the order's minimum in each of those currencies. ``required_products`` (the real
+# request's name) and ``products_required`` (the model's) are the same list.
+
+
+def _pricing_rows(value: object, currency: str | None, minimum: Decimal | None) -> list[coupon_schemas.CouponValueIn]:
+    rows = value if isinstance(value, list) else [value]
+    found: list[coupon_schemas.CouponValueIn] = []
+    for index, row in enumerate(rows):
+        where = f"pricing.{index}" if isinstance(value, list) else "pricing"
+        if not isinstance(row, dict):
+            raise ValidationFailed.field(where, "The pricing must be an object of cycles.")
+        amounts: dict[str, Decimal | None] = {}
+        row_currency = row.get("currency", currency) or get_settings().currencies[0]
+        for name, given in row.items():
+            if name in ("currency", "id", "related_id", "related_type", "created_at", "updated_at"):
+                continue
+            if name == "minimum_order_amount":
+                continue
+            if isinstance(given, dict):  # {"monthly": {"price": 10, "setup": 0}}
+                parts = {name: given.get("price"), f"setup_{name}": given.get("setup")}
+            else:
+                parts = {name: given}
+            for column, amount in parts.items():
+                try:
+                    amounts[column] = None if amount in (None, "") else _coupon_amount(amount)
+                except (ValueError, ArithmeticError, TypeError):
+                    raise ValidationFailed.field(f"{where}.{column}", "The value must be a number.") from None
+        row_minimum = row.get("minimum_order_amount", minimum)
+        try:
+            found.append(coupon_schemas.CouponValueIn(currency=str(row_currency), amounts=amounts, minimum=row_minimum))
+        except PydanticValidationError as refused:
+            first = refused.errors()[0]
+            raise ValidationFailed.field(
+                ".".join([where, *(str(part) for part in first["loc"])]), first["msg"]
+            ) from None
+    return found
+
+
+def _coupon_amount(value: object) -> Decimal:
+    amount = Decimal(str(value))
+    if not amount.is_finite() or amount < 0 or amount > MAX_AMOUNT:
+        raise ValueError(value)
+    return amount
+
+
+class _CouponFields(BaseModel):
+    model_config = ConfigDict(extra="ignore", populate_by_name=True)
+
+    currency: CurrencyCode | None = None
+    minimum_order_amount: Amount | None = None
+    pricing: dict[str, Any] | list[dict[str, Any]] | None = None
+
+    def _values(self) -> list[coupon_schemas.CouponValueIn] | None:
+        if self.pricing is None:
+            if self.minimum_order_amount is not None:
+                return [
+                    coupon_schemas.CouponValueIn(
+                        currency=self.currency or get_settings().currencies[0], minimum=self.minimum_order_amount
+                    )
+                ]
+            return None
+        return _pricing_rows(self.pricing, self.currency, self.minimum_order_amount)
+
+
+class CouponCreate(_CouponFields, coupon_schemas.CouponCreate):
+    products_required: list[Id] = Field(
+        default_factory=list, max_length=100, validation_alias=AliasChoices("required_products", "products_required")
+    )
+
+    def to_domain(self) -> coupon_schemas.CouponCreate:
+        data = self.model_dump(exclude={"currency", "minimum_order_amount", "pricing", "values"})
+        return coupon_schemas.CouponCreate.model_validate({**data, "values": self._values() or []})
+
+
+class CouponUpdate(_CouponFields, coupon_schemas.CouponUpdate):
+    products_required: list[Id] | None = Field(
+        None, max_length=100, validation_alias=AliasChoices("required_products", "products_required")
+    )
+
+    def to_domain(self) -> coupon_schemas.CouponUpdate:
+        data = self.model_dump(exclude={"currency", "minimum_order_amount", "pricing", "values"}, exclude_unset=True)
+        values = self._values()
+        if values is not None:
+            data["values"] = values
+        return coupon_schemas.CouponUpdate.model_validate(data)

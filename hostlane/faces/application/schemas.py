@@ -663,3 +663,73 @@ class IssuedIntegration(Integration):
 
 for _model in (Customer, Group, Product, Pricing, Service, Invoice, Department, Ticket):
     _model.model_rebuild()
+
+
+class CouponPricing(Shape):
+    """``wire.coupon_pricing``: a coupon's values in one currency (a fixed amount, or a percentage)."""
+
+    id: int
+    related_id: int
+    related_type: Literal["coupon"]
+    currency: str
+    weekly: None
+    setup_weekly: None
+    onetime: float | None
+    monthly: float | None
+    quarterly: float | None
+    semiannually: float | None
+    annually: float | None
+    biennially: float | None
+    triennially: float | None
+    setup_onetime: float | None
+    setup_monthly: float | None
+    setup_quarterly: float | None
+    setup_semiannually: float | None
+    setup_annually: float | None
+    setup_biennially: float | None
+    setup_triennially: float | None
+    minimum_order_amount: float
+    created_at: Time | None
+    updated_at: Time | None
+
+
+class CouponUsage(Shape):
+    """``wire.coupon_usage``: one use of a coupon by an order."""
+
+    id: int
+    coupon_id: int
+    customer_id: int
+    used_at: Time | None
+    amount: float
+    created_at: Time | None
+    updated_at: Time | None
+    currency: str
+    order_id: int
+    invoice_id: int | None
+
+
+class Coupon(Shape):
+    """``wire.coupon``. ``usages`` counts the uses, or lists them with include=usages."""
+
+    id: int
+    code: str
+    type: Literal["percent", "fixed"]
+    applied_month: int
+    free_setup: bool
+    start_at: Time | None
+    end_at: Time | None
+    first_order_only: bool
+    max_uses: int
+    max_uses_per_customer: int
+    usages: int | list[CouponUsage]
+    unique_use: bool
+    customer_id: int | None
+    products_required: list[int]
+    minimum_order_amount: float
+    is_global: bool
+    created_at: Time | None
+    updated_at: Time | None
+    deleted_at: None
+    products: list[Product] | None = Field(default=None, description="With include=products.")
+    pricing: list[CouponPricing] | None = Field(default=None, description="Always.")
+    customer: Customer | None = Field(default=None, description="With include=customer.")

@@ -57,6 +57,7 @@ ITEM_TYPE_WORDS = {
     ItemType.SETUP: "setup",
     ItemType.OTHER: "custom_item",
     ItemType.METERED: "usage",  # a month's metered displays of a CMS instance (partners' usage)
+    ItemType.DISCOUNT: "discount",  # a coupon's discount (a negative price)
 }
 RENEWAL = "renewal"
 INVOICE_STATUS_FROM_WIRE = {word: status for status, word in INVOICE_STATUS_WORDS.items()}
@@ -343,6 +344,88 @@ def pricing(row: Row) -> dict[str, Any]:
     out["updated_at"] = timestamp(row["updated_at"])
     if "product" in row:
         out["product"] = product(row["product"]) if row["product"] is not None else None
+    return out
+
+
+# Coupons, as CLIENTXCMS's Coupon model serialises (``usages`` is its counter of uses; ``unique_use`` a flag Hostlane
+# has no use for, always false). Its values are pricing rows (``related_type`` "coupon"): a fixed coupon's in the
+# row's currency, a percent coupon's in percent; each row also says the order's minimum in its currency, and
+# ``minimum_order_amount`` is the first row's (0 without one).
+COUPON_RELATED_TYPE = "coupon"
+
+
+def _coupon_value(value: int | None, kind: str, currency: str) -> int | float | None:
+    if value is None:
+        return None
+    return rate(value) if kind == "percent" else to_number(value, currency)
+
+
+def coupon_pricing(row: Row, kind: str) -> dict[str, Any]:
+    currency = row["currency"]
+    out: dict[str, Any] = {
+        "id": row["id"],
+        "related_id": row["coupon_id"],
+        "related_type": COUPON_RELATED_TYPE,
+        "currency": currency,
+    }
+    for name in UNBILLED_CYCLES:
+        out[name] = out[f"setup_{name}"] = None
+    for name in PRICING_CYCLES:
+        out[name] = _coupon_value(row[name], kind, currency)
+    for name in PRICING_CYCLES:
+        out[f"setup_{name}"] = _coupon_value(row[f"setup_{name}"], kind, currency)
+    out["minimum_order_amount"] = to_number(row["minimum_minor"], currency)
+    out["created_at"] = timestamp(row["created_at"])
+    out["updated_at"] = timestamp(row["updated_at"])
+    return out
+
+
+def coupon_usage(row: Row) -> dict[str, Any]:
+    return {
+        "id": row["id"],
+        "coupon_id": row["coupon_id"],
+        "customer_id": row["customer_id"],
+        "used_at": timestamp(row["used_at"]),
+        "amount": to_number(row["amount_minor"], row["currency"]),
+        "created_at": timestamp(row["used_at"]),
+        "updated_at": timestamp(row["used_at"]),
+        "currency": row["currency"],
+        "order_id": row["order_id"],
+        "invoice_id": row["invoice_id"],
+    }
+
+
+def coupon(row: Row) -> dict[str, Any]:
+    kind = str(row["type"])
+    values = row.get("pricing") or []
+    out: dict[str, Any] = {
+        "id": row["id"],
+        "code": row["code"],
+        "type": kind,
+        "applied_month": row["applied_month"],
+        "free_setup": row["free_setup"],
+        "start_at": timestamp(row["start_at"]),
+        "end_at": timestamp(row["end_at"]),
+        "first_order_only": row["first_order_only"],
+        "max_uses": row["max_uses"],
+        "max_uses_per_customer": row["max_uses_per_customer"],
+        # With ``include=usages`` the relation takes the counter's place, as in Laravel's serialisation.
+        "usages": [coupon_usage(item) for item in row["usages"]] if "usages" in row else row["uses"],
+        "unique_use": False,
+        "customer_id": row["customer_id"],
+        "products_required": list(row["products_required"] or []),
+        "minimum_order_amount": to_number(values[0]["minimum_minor"], values[0]["currency"]) if values else 0,
+        "is_global": row["is_global"],
+        "created_at": timestamp(row["created_at"]),
+        "updated_at": timestamp(row["updated_at"]),
+        "deleted_at": None,
+    }
+    if "products" in row:
+        out["products"] = [product(item) for item in row["products"]]
+    if "pricing" in row:
+        out["pricing"] = [coupon_pricing(item, kind) for item in values]
+    if "customer" in row:
+        out["customer"] = customer(row["customer"]) if row["customer"] is not None else None
     return out
 
 

@@ -67,11 +67,14 @@ def _cycle(value: Any) -> Any:
 
 
 class ProductOrder(_Input):
-    """One product as the client area orders it: ``cycle``, a ``domain``, and ``custom`` option values."""
+    """One product as the client area orders it: ``cycle``, a ``domain``, ``custom`` option values and a
+    ``promocode``."""
 
     cycle: Annotated[BillingCycle, BeforeValidator(_cycle)] = BillingCycle.MONTHLY
     domain: Annotated[str, StringConstraints(strip_whitespace=True, max_length=255)] | None = None
     custom: dict[str, Any] = Field(default_factory=dict, max_length=100)
+    # HostBill's promotion code: a coupon's code (a refusal names ``promocode``).
+    promocode: Annotated[str, StringConstraints(strip_whitespace=True, max_length=64)] | None = None
 
     def options(self) -> dict[str, Any]:
         """The order item's options in Hostlane's terms: the custom values, and the domain as one of them."""

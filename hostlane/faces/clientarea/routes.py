@@ -235,7 +235,15 @@ async def service_detail(request: Request, service_id: PathId, session: ReadSess
 )
 async def order(request: Request, product_id: PathId, session: WriteSession, principal: Customer) -> Response:
     data = await parse(request, ProductOrder)
-    placed = await orders.order_product(session, principal, product_id, cycle=data.cycle, options=data.options())
+    placed = await orders.order_product(
+        session,
+        principal,
+        product_id,
+        cycle=data.cycle,
+        options=data.options(),
+        coupon=data.promocode,
+        coupon_field="promocode",
+    )
     answer = wire.order_placed(placed.order, placed.invoice, placed.service, placed.product)
     return await remember(session, request, render(request, answer))
 

@@ -35,6 +35,7 @@ ITEM_TYPE_WORDS: dict[str, str] = {
     ItemType.SETUP: "Setup",
     ItemType.OTHER: "Other",
     ItemType.METERED: "Item",  # WHMCS's word for a billable item (metered usage)
+    ItemType.DISCOUNT: "Discount",  # a coupon's discount line (a negative amount)
 }
 TICKET_STATUS_WORDS: dict[str, str] = {
     TicketStatus.OPEN: "Open",

@@ -289,3 +289,28 @@ async def test_credit_cannot_pay_an_invoice_whose_card_charge_is_still_unknown(
     assert refused.status_code == 409
     assert refused.json()["error"] == ["A payment of this invoice is already in progress."]
     assert SUCCEEDS  # the saved card, had it answered, would have paid it
+
+
+async def test_an_order_with_a_promocode_is_discounted_and_a_bad_one_refused(
+    runtime: Runtime, client: httpx.AsyncClient
+) -> None:
+    _, auth = await _customer(runtime)
+    product_id = await _product(runtime)
+    staff = bearer(await make_api_key(runtime))
+    coupon = {"code": "HALF", "type": "percent", "applied_month": 0, "max_uses": 1, "pricing": {"annually": 50}}
+    assert (await client.post(f"{API}/coupons", json=coupon, headers=staff)).status_code == 201
+    refused = await client.post(f"/api/order/{product_id}", params={"cycle": "a", "promocode": "NOPE"}, auth=auth)
+    assert refused.status_code == 422
+    assert refused.json() == {"success": False, "error": ["The promocode does not exist."]}
+    assert await _count(runtime, Order) == 0
+    placed = await client.post(f"/api/order/{product_id}", params={"cycle": "a", "promocode": "half"}, auth=auth)
+    assert placed.status_code == 200, placed.text
+    assert placed.json()["total"] == "49.50"
+    invoice = (await client.get(f"/api/invoice/{placed.json()['invoice_id']}", auth=auth)).json()["invoice"]
+    assert [(item["type"], item["amount"]) for item in invoice["items"]] == [
+        ("Hosting", "99.00"),
+        ("Discount", "-49.50"),
+    ]
+    used_up = await client.post(f"/api/order/{product_id}", params={"cycle": "a", "promocode": "HALF"}, auth=auth)
+    assert used_up.status_code == 422
+    assert used_up.json()["error"] == ["The promocode has been used as many times as it may be."]

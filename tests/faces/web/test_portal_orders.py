@@ -138,3 +138,49 @@ async def test_a_refused_order_frees_its_form_key(runtime: Runtime, portal: Web,
     assert refused.status_code == 422 and await _count(runtime, Order) == 0
     placed = await portal.post(f"/portal/order/{product_id}", {"cycle": "monthly", "form_key": "k" * 32})
     assert placed.status_code == 303 and await _count(runtime, Order) == 1
+
+
+async def _coupon(runtime: Runtime, code: str, **fields: Any) -> None:
+    from decimal import Decimal
+
+    from hostlane.billing import coupons
+    from hostlane.billing.coupon_schemas import CouponCreate, CouponValueIn
+
+    data = CouponCreate.model_validate({"code": code, "type": "percent", "applied_month": 0, **fields})
+    data.values = [CouponValueIn(currency="EUR", amounts={"monthly": Decimal(10)})]
+    async with runtime.db.transaction() as session:
+        await coupons.create_coupon(session, Principal.system(), data)
+
+
+async def test_a_coupon_code_discounts_the_confirmation_and_the_order(
+    runtime: Runtime, portal: Web, shop: dict[str, Any]
+) -> None:
+    await _coupon(runtime, "WELCOME10")
+    product_id = shop["product"]["id"]
+    chosen = await portal.get(f"/portal/order/{product_id}")
+    assert 'name="coupon"' in chosen.text
+    # 9.99 + 5.00 setup, less 10 % of 9.99 (1.00): 13.99; 20 % tax: 2.80; 16.79.
+    confirm = await portal.get(f"/portal/order/{product_id}/confirm?cycle=monthly&coupon=welcome10")
+    assert confirm.status_code == 200, confirm.text
+    assert '<td class="number" id="discount">-€1.00</td>' in confirm.text and "Coupon welcome10" in confirm.text
+    assert '<td class="number" id="total">€16.79</td>' in confirm.text
+    assert '<input type="hidden" name="coupon" value="welcome10">' in confirm.text
+    placed = await portal.post(f"/portal/order/{product_id}", {"cycle": "monthly", "coupon": "welcome10"})
+    assert placed.status_code == 303
+    async with runtime.db.reader() as session:
+        invoice = await session.scalar(sa.select(Invoice))
+    assert invoice is not None and invoice.total_minor == 1679 and invoice.tax_minor == 280
+
+
+async def test_a_bad_coupon_code_is_refused_next_to_its_field_in_french(
+    runtime: Runtime, portal: Web, shop: dict[str, Any]
+) -> None:
+    product_id = shop["product"]["id"]
+    confirm = await portal.get(f"/portal/order/{product_id}/confirm?cycle=monthly&coupon=NOPE")
+    assert confirm.status_code == 422
+    assert 'id="e-coupon">The coupon does not exist.</p>' in confirm.text and 'value="NOPE"' in confirm.text
+    await portal.get("/portal/language/fr?next=/portal/order")  # the reader chooses French
+    refused = await portal.post(f"/portal/order/{product_id}", {"cycle": "monthly", "coupon": "NOPE"})
+    assert refused.status_code == 422
+    assert 'id="e-coupon">Ce code promo n\u2019existe pas.</p>' in refused.text
+    assert await _count(runtime, Order) == 0 and await _count(runtime, Invoice) == 0

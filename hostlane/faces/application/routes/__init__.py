@@ -11,6 +11,7 @@ from fastapi import APIRouter
 
 from hostlane.faces.application.routes import (
     catalog,
+    coupons,
     customers,
     invoices,
     network,
@@ -27,6 +28,7 @@ ROUTERS: list[APIRouter] = [
     platform.router,
     customers.router,
     catalog.router,
+    coupons.router,
     services.router,
     orders.router,
     invoices.router,

@@ -1,5 +1,6 @@
 """The client area's ordering pages: the catalogue (groups, their products and prices per cycle), the choice of a
-product and cycle, a confirmation with the price with tax, and the order placed: its invoice, to pay."""
+product and cycle (and a coupon code), a confirmation with the price with tax (less the coupon's discount), and
+the order placed: its invoice, to pay."""
 
 from __future__ import annotations
 
@@ -106,7 +107,11 @@ def _cycle(raw: str | None) -> BillingCycle:
 
 
 def _field_errors(failure: ValidationFailed) -> dict[str, list[str]]:
-    return {"cycle": [kit.gettext(text) for texts in (failure.fields or {}).values() for text in texts]}
+    """The domain's refusal on the form's fields: a coupon's on ``coupon``, the rest on ``cycle``."""
+    found: dict[str, list[str]] = {}
+    for name, texts in (failure.fields or {}).items():
+        found.setdefault("coupon" if name == "coupon" else "cycle", []).extend(kit.gettext(text) for text in texts)
+    return found
 
 
 @router.get("/order/{product_id}")
@@ -122,7 +127,9 @@ async def confirm(request: Request, viewer: CustomerViewer, product_id: PathId) 
     try:
         cycle = _cycle(wanted.get("cycle"))
         async with runtime.db.reader() as session:
-            quote = await orders.quote_product(session, viewer.principal, product_id, cycle=cycle)
+            quote = await orders.quote_product(
+                session, viewer.principal, product_id, cycle=cycle, coupon=wanted.get("coupon")
+            )
     except kit.FormError as failure:
         return await _product_page(request, viewer, product_id, status=422, errors=failure.errors, values=wanted)
     except ValidationFailed as failure:
@@ -153,7 +160,9 @@ async def place(request: Request, viewer: CustomerViewer, product_id: PathId) ->
     try:
         cycle = _cycle(fields.get("cycle"))
         async with runtime.db.transaction() as session:
-            placed = await orders.order_product(session, viewer.principal, product_id, cycle=cycle, options={})
+            placed = await orders.order_product(
+                session, viewer.principal, product_id, cycle=cycle, options={}, coupon=fields.get("coupon")
+            )
             location = f"/portal/invoices/{placed.invoice['id']}"
             if claim is not None:
                 await idempotency.settle_form(session, claim, location)
