@@ -869,18 +869,18 @@ def report(hostlane: Result, bare: Result) -> bool:
     note = "; the figures are noisy, run again on a quiet machine" if busy > 0.1 else ""
     print(f"(server CPU: one core = 100%; other processes on the machine used {100 * busy:.0f}% of its CPU{note})")
     throughput = hostlane.rps / bare.rps if bare.rps else 0.0
-    cpu = hostlane.cpu_per_request / bare.cpu_per_request if bare.cpu_per_request else float("inf")
+    cpu_ratio = hostlane.cpu_per_request / bare.cpu_per_request if bare.cpu_per_request else float("inf")
     p99_hostlane, p99_bare = hostlane.percentile_ms(0.99), bare.percentile_ms(0.99)
     p99 = p99_hostlane / p99_bare if p99_bare else float("inf")
     print()
     print(f"throughput Hostlane/bare:      {throughput:.2f}x   (target >= {TARGET_THROUGHPUT}x)")
-    print(f"CPU per request Hostlane/bare: {cpu:.2f}x   (target <= {TARGET_CPU}x)")
+    print(f"CPU per request Hostlane/bare: {cpu_ratio:.2f}x   (target <= {TARGET_CPU}x)")
     print(f"p99 Hostlane/bare:             {p99:.2f}x   (no target: it follows the two above)")
     misses = []
     if throughput < TARGET_THROUGHPUT:
         misses.append(f"throughput {throughput:.2f}x < {TARGET_THROUGHPUT}x")
-    if cpu > TARGET_CPU:
-        misses.append(f"CPU per request {cpu:.2f}x > {TARGET_CPU}x")
+    if cpu_ratio > TARGET_CPU:
+        misses.append(f"CPU per request {cpu_ratio:.2f}x > {TARGET_CPU}x")
     if hostlane.errors or bare.errors:
         misses.append(f"errors: Hostlane {hostlane.errors}, bare {bare.errors}")
     print(f"verdict: {'FAIL (' + '; '.join(misses) + ')' if misses else 'PASS (both targets met)'}")

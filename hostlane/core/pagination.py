@@ -240,6 +240,13 @@ def apply_sort(statement: sa.Select[Any], columns: Columns, spec: ListSpec, quer
     return statement.order_by(*order)
 
 
+def rows_as_dicts(result: sa.Result[Any]) -> list[dict[str, Any]]:
+    """Every row of ``result`` as a dict of its columns: all rows fetched at once, each zipped with the one list
+    of keys (no mapping view, no key lookup per row)."""
+    keys = list(result.keys())
+    return [dict(zip(keys, row, strict=True)) for row in result.all()]
+
+
 @dataclass(frozen=True)
 class Page:
     items: list[dict[str, Any]]
@@ -262,7 +269,7 @@ async def fetch_page(
     page does not already show the whole list."""
     filtered = apply_filters(readable, columns, spec, query)
     rows = await session.execute(apply_sort(filtered, columns, spec, query).limit(query.per_page).offset(query.offset))
-    items = [dict(row) for row in rows.mappings()]
+    items = rows_as_dicts(rows)
     if query.page == 1 and len(items) < query.per_page:
         total = len(items)
     else:
