@@ -94,7 +94,13 @@ def format_amount(amount_minor: int, currency: str) -> str:
 
 
 def to_number(amount_minor: int, currency: str) -> float:
-    """Minor units as a JSON number, for documents that print amounts as numbers (``16.24``)."""
+    """Minor units as a JSON number, for documents that print amounts as numbers (``16.24``).
+
+    For an int, one division: Python divides two ints correctly rounded, as ``float()`` of the exact decimal
+    rounds, so ``1965 / 100`` is the very float ``float(Decimal("19.65"))`` is, without building the Decimal."""
+    if type(amount_minor) is int:
+        divisor: int = 10 ** exponent(currency)
+        return amount_minor / divisor
     return float(to_decimal(amount_minor, currency))
 
 

@@ -267,6 +267,13 @@ def apply_sort(statement: sa.Select[Any], columns: Columns, spec: ListSpec, quer
     return statement.order_by(*_order(sort_keys(columns, spec, query)))
 
 
+def rows_as_dicts(result: sa.Result[Any]) -> list[dict[str, Any]]:
+    """Every row of ``result`` as a dict of its columns: all rows fetched at once, each zipped with the one list
+    of keys (no mapping view, no key lookup per row)."""
+    keys = list(result.keys())
+    return [dict(zip(keys, row, strict=True)) for row in result.all()]
+
+
 @dataclass(frozen=True)
 class Page:
     """One page of a list. In page mode ``total`` is the number of rows the list holds (see ``count_bounded`` for
@@ -316,7 +323,7 @@ async def fetch_page(
     rows = await session.execute(
         _numbered_page(readable, apply_filters(readable, columns, spec, query), ids, columns["id"], keys, query)
     )
-    items = [dict(row) for row in rows.mappings()]
+    items = rows_as_dicts(rows)
     more = len(items) > query.per_page
     del items[query.per_page :]
     total = await _total(session, ids, query, len(items), more, maintained)

@@ -60,7 +60,13 @@ def get_runtime(request: Request) -> Runtime:
     return runtime
 
 
-RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
+# The dependencies are ``async def`` though they never wait: FastAPI runs a plain ``def`` dependency in a worker
+# thread, a hand-off that costs more CPU than the dependency itself, on every request.
+async def runtime_dependency(request: Request) -> Runtime:
+    return get_runtime(request)
+
+
+RuntimeDep = Annotated[Runtime, Depends(runtime_dependency)]
 
 
 def _is_trusted(address: str, settings: Settings) -> bool:
@@ -89,7 +95,7 @@ def livemode_of(request: Request, test_hosts: list[str]) -> bool:
     return (request.url.hostname or "") not in test_hosts
 
 
-def get_client_ip(request: Request, runtime: RuntimeDep) -> str:
+async def get_client_ip(request: Request, runtime: RuntimeDep) -> str:
     return client_ip(request, runtime.settings)
 
 

@@ -10,6 +10,7 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import parse_qsl, urlencode
 
 from fastapi import APIRouter, Request
 from pydantic import BaseModel
@@ -155,6 +156,19 @@ def face_for(path: str, faces: Sequence[Face]) -> Face | None:
     (``/api/1.0x`` is not under ``/api/1.0``). ``None`` for a path outside every face."""
     owners = [face for face in faces if face.owns(path)]
     return max(owners, key=lambda face: len(face.prefix), default=None)
+
+
+def page_urls(request: Request, base: str) -> Callable[[int], str]:
+    """The URL of page ``n`` of the list the request reads: ``base``, then the request's query with ``page=n`` in
+    place of its own, last (as Starlette's ``include_query_params(page=n)`` writes it). The query is parsed and
+    encoded once for all of a page's links, not once per link."""
+    others = urlencode([(k, v) for k, v in parse_qsl(request.url.query, keep_blank_values=True) if k != "page"])
+    prefix = f"{base}?{others}&page=" if others else f"{base}?page="
+
+    def url(number: int) -> str:
+        return f"{prefix}{number}"
+
+    return url
 
 
 # A Host header's value: a DNS name or an IPv4 address, or a bracketed IPv6 address, and an optional port.

@@ -12,9 +12,31 @@ from typing import Any
 from hostlane.faces.common import ErrorInfo
 
 
-def utc_text(value: dt.datetime | None, form: str) -> str | None:
-    """``value`` in UTC, printed by ``strftime(form)``; no value prints as ``None``."""
-    return value.astimezone(dt.UTC).strftime(form) if value is not None else None
+# The two forms the faces print most, from ``isoformat`` (a third cheaper than ``strftime``, and it is called for
+# every time of every row). A year before 1000, which ``strftime`` does not pad, goes the slow way to print the same.
+def seconds_text(value: dt.datetime) -> str:
+    """``value`` as ``strftime("%Y-%m-%d %H:%M:%S")`` prints it (no change of zone)."""
+    if value.year < 1000:
+        return value.strftime("%Y-%m-%d %H:%M:%S")
+    return value.isoformat(" ", "seconds")[:19]
+
+
+def laravel_time(value: dt.datetime | None) -> str | None:
+    """``value`` in UTC as Laravel prints a time: ``2026-11-23T10:30:00.000000Z``; no value prints as ``None``."""
+    if value is None:
+        return None
+    if value.tzinfo is not dt.UTC:  # the database's times are in UTC already (``core.db.UTCDateTime``)
+        value = value.astimezone(dt.UTC)
+    if value.year < 1000:
+        return value.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return value.isoformat(timespec="microseconds")[:26] + "Z"
+
+
+def plain_time(value: dt.datetime | None) -> str | None:
+    """``value`` in UTC as ``2026-11-23 10:30:00`` (HostBill's form); no value prints as ``None``."""
+    if value is None:
+        return None
+    return seconds_text(value if value.tzinfo is dt.UTC else value.astimezone(dt.UTC))
 
 
 def rate(milli: int) -> int | float:

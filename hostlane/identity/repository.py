@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any, cast
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -45,13 +46,24 @@ async def api_key_by_prefix(session: AsyncSession, prefix: str) -> ApiKey | None
     return await session.scalar(sa.select(ApiKey).where(ApiKey.prefix == prefix))
 
 
-async def active_api_key_by_prefix(session: AsyncSession, prefix: str) -> ApiKey | None:
-    """The key with this prefix if it can still be used (its owner active, the key not revoked)."""
-    return await session.scalar(
-        sa.select(ApiKey)
-        .join(Administrator, Administrator.id == ApiKey.administrator_id)
-        .where(ApiKey.prefix == prefix, ApiKey.revoked_at.is_(None), Administrator.is_active.is_(True))
+# Built once: the one query of every API-key request (no statement to build nor cache key to compute per request,
+# and a plain row, not an ORM object to track, for a key that is only read).
+_API_KEYS = cast(sa.Table, ApiKey.__table__)
+_ACTIVE_API_KEY = (
+    sa.select(*_API_KEYS.c)
+    .join(Administrator, Administrator.id == ApiKey.administrator_id)
+    .where(
+        ApiKey.prefix == sa.bindparam("prefix", type_=ApiKey.prefix.type),
+        ApiKey.revoked_at.is_(None),
+        Administrator.is_active.is_(True),
     )
+)
+
+
+async def active_api_key_by_prefix(session: AsyncSession, prefix: str) -> sa.Row[Any] | None:
+    """The key with this prefix if it can still be used (its owner active, the key not revoked), as a row of the
+    table's columns (``key.secret_hash``, ``key.permissions`` …)."""
+    return (await session.execute(_ACTIVE_API_KEY, {"prefix": prefix})).first()
 
 
 async def touch_api_key(session: AsyncSession, key_id: int, at: datetime) -> None:

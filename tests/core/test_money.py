@@ -39,3 +39,17 @@ def test_percent_of_rounds_once() -> None:
     assert money.percent_of(1624, Decimal("21")) == 341  # 341.04
     assert money.percent_of(250, Decimal("10")) == 25
     assert money.percent_of(5, Decimal("10")) == 1  # 0.5 rounds half-up
+
+
+@pytest.mark.parametrize("currency", ["EUR", "JPY", "KWD"])
+@pytest.mark.parametrize("minor", [0, 1, -1, 5, 1965, -1965, 10**12 - 1, 123456789012345678])
+def test_to_number_is_the_float_of_the_exact_decimal(minor: int, currency: str) -> None:
+    assert money.to_number(minor, currency) == float(money.to_decimal(minor, currency))
+
+
+def test_to_number_prints_the_amount() -> None:
+    assert (money.to_number(1965, "EUR"), money.to_number(1965, "JPY"), money.to_number(1965, "KWD")) == (
+        19.65,
+        1965.0,
+        1.965,
+    )

@@ -22,8 +22,8 @@ from hostlane.config import get_settings
 from hostlane.core.money import format_amount, to_decimal, to_number
 from hostlane.core.pagination import ListQuery, ListSpec, Match, Page
 from hostlane.faces.common import ErrorInfo, laravel_error
-from hostlane.faces.face import public_origin
-from hostlane.faces.values import invoice_state_message, rate, utc_text
+from hostlane.faces.face import page_urls, public_origin
+from hostlane.faces.values import invoice_state_message, laravel_time, plain_time, rate
 from hostlane.models import (
     InvoiceStatus,
     ItemType,
@@ -186,8 +186,8 @@ def error(request: Request, info: ErrorInfo) -> Response:
     return laravel_error(request, _invoice_refusal(_refusal(info)))
 
 
-def timestamp(value: dt.datetime | None) -> str | None:
-    return utc_text(value, "%Y-%m-%dT%H:%M:%S.%fZ")
+# Laravel's time (``2026-11-23T10:30:00.000000Z``): the function itself, not a call more per time of every row.
+timestamp = laravel_time
 
 
 def day(value: dt.date | None) -> str | None:
@@ -542,8 +542,7 @@ def _pages(request: Request, page: Page) -> dict[str, Any]:
     # From HOSTLANE_PUBLIC_URL, or the request's host where it can be believed; else relative (see public_origin).
     base = public_origin(request, get_settings()) + request.url.path
 
-    def url(number: int) -> str:
-        return f"{base}?{request.url.include_query_params(page=number).query}"
+    url = page_urls(request, base)
 
     previous = url(query.page - 1) if query.page > 1 else None
     following = url(query.page + 1) if query.page < last else None
@@ -793,7 +792,7 @@ def invoice_export_row(row: Row) -> list[Any]:
         None,
         amount(0),
         row["number"],
-        utc_text(row["datepaid"], "%Y-%m-%d %H:%M:%S"),
+        plain_time(row["datepaid"]),
         None,
         None,
         amount(row["credit_minor"]),

@@ -16,7 +16,7 @@ from pydantic import BaseModel
 from hostlane.core.formats import render
 from hostlane.core.money import format_amount, to_number
 from hostlane.faces.common import ErrorInfo
-from hostlane.faces.values import invoice_figures, invoice_state_message, utc_text
+from hostlane.faces.values import invoice_figures, invoice_state_message, plain_time
 from hostlane.models import BillingCycle, InvoiceStatus, ItemType, ReplyType, ServiceStatus, TicketStatus
 
 Row = Mapping[str, Any]
@@ -95,7 +95,7 @@ def error(request: Request, info: ErrorInfo) -> Response:
 
 
 def moment(value: dt.datetime | None) -> str | None:
-    return utc_text(value, "%Y-%m-%d %H:%M:%S")
+    return plain_time(value)
 
 
 def client(row: Row) -> dict[str, Any]:

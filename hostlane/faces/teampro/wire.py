@@ -16,6 +16,7 @@ from pydantic import BaseModel
 from hostlane.core import money
 from hostlane.core.formats import JSON, XML, dump_json, dump_xml
 from hostlane.faces.common import ErrorInfo
+from hostlane.faces.values import seconds_text
 from hostlane.models import ActionStatus, ProjectStatus, TicketPriority, TicketStatus
 
 Row = dict[str, Any]
@@ -141,7 +142,7 @@ def moment(value: datetime | date | None) -> str | None:
     if value is None:
         return None
     if isinstance(value, datetime):
-        return value.strftime("%Y-%m-%d %H:%M:%S")
+        return seconds_text(value)
     return value.isoformat()
 
 
