@@ -7,17 +7,15 @@ or one of the recovery codes (each works once)."""
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import hmac
 import json
 import secrets
 from dataclasses import dataclass
 
-from cryptography.fernet import Fernet, InvalidToken
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from hostlane.core import clock, totp
+from hostlane.core import clock, sealing, totp
 from hostlane.core.errors import ValidationFailed
 from hostlane.customers import repository as repo
 from hostlane.customers.errors import TwoFactorAlreadyEnabled, TwoFactorNotEnabled
@@ -37,20 +35,17 @@ class Setup:
     uri: str
 
 
-def _fernet(key: str) -> Fernet:
-    # A key of its own, derived from the application secret: a leak of one use of that secret is not another's.
-    derived = hmac.new(key.encode(), b"hostlane:customer:two-factor", hashlib.sha256).digest()
-    return Fernet(base64.urlsafe_b64encode(derived))
+TWO_FACTOR = b"hostlane: customer two-factor secret v1"
 
 
 def _seal(key: str, secret: str) -> str:
-    return _fernet(key).encrypt(secret.encode()).decode()
+    return str(sealing.seal(secret, secret_key=key, purpose=TWO_FACTOR))
 
 
 def _unseal(key: str, sealed: str) -> str | None:
     try:
-        return _fernet(key).decrypt(sealed.encode()).decode()
-    except (InvalidToken, ValueError):
+        return sealing.unseal(sealed, secret_key=key, purpose=TWO_FACTOR)
+    except sealing.SealingUnavailable:
         return None  # sealed under another application secret: no code can match it
 
 
