@@ -130,12 +130,13 @@ class Product(Shape):
     group: Group | None = Field(default=None, description="With include=group.")
 
 
-class Pricing(Shape):
-    """``wire.pricing``: each cycle's price and setup fee, a number, or null where not offered (``weekly`` always)."""
+class PricingRow(Shape):
+    """A pricing row of CLIENTXCMS: each cycle's amount and setup amount in one currency, a number, or null where
+    not offered (``weekly`` always); ``related_type`` names what it prices."""
 
     id: int
     related_id: int
-    related_type: Literal["product"]
+    related_type: str
     currency: str
     weekly: None
     setup_weekly: None
@@ -153,6 +154,12 @@ class Pricing(Shape):
     setup_annually: float | None
     setup_biennially: float | None
     setup_triennially: float | None
+
+
+class Pricing(PricingRow):
+    """``wire.pricing``: a product's prices."""
+
+    related_type: Literal["product"]
     created_at: Time | None
     updated_at: Time | None
     product: Product | None = Field(default=None, description="With include=product.")
@@ -665,29 +672,10 @@ for _model in (Customer, Group, Product, Pricing, Service, Invoice, Department, 
     _model.model_rebuild()
 
 
-class CouponPricing(Shape):
+class CouponPricing(PricingRow):
     """``wire.coupon_pricing``: a coupon's values in one currency (a fixed amount, or a percentage)."""
 
-    id: int
-    related_id: int
     related_type: Literal["coupon"]
-    currency: str
-    weekly: None
-    setup_weekly: None
-    onetime: float | None
-    monthly: float | None
-    quarterly: float | None
-    semiannually: float | None
-    annually: float | None
-    biennially: float | None
-    triennially: float | None
-    setup_onetime: float | None
-    setup_monthly: float | None
-    setup_quarterly: float | None
-    setup_semiannually: float | None
-    setup_annually: float | None
-    setup_biennially: float | None
-    setup_triennially: float | None
     minimum_order_amount: float
     created_at: Time | None
     updated_at: Time | None
