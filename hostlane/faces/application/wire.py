@@ -326,20 +326,29 @@ def _price(value: int | None, currency: str) -> float | None:
     return to_number(value, currency) if value is not None else None
 
 
-def pricing(row: Row) -> dict[str, Any]:
+def pricing_row(
+    row: Row, related_id: int, related_type: str, amount: Callable[[int | None, str], int | float | None]
+) -> dict[str, Any]:
+    """A pricing row of CLIENTXCMS (a product's prices, a coupon's values): each cycle's amount then each cycle's
+    setup amount, printed by ``amount``, with the cycles Hostlane does not bill as null."""
     currency = row["currency"]
     out: dict[str, Any] = {
         "id": row["id"],
-        "related_id": row["product_id"],
-        "related_type": PRICING_RELATED_TYPE,
+        "related_id": related_id,
+        "related_type": related_type,
         "currency": currency,
     }
     for name in UNBILLED_CYCLES:
         out[name] = out[f"setup_{name}"] = None
     for name in PRICING_CYCLES:
-        out[name] = _price(row[name], currency)
+        out[name] = amount(row[name], currency)
     for name in PRICING_CYCLES:
-        out[f"setup_{name}"] = _price(row[f"setup_{name}"], currency)
+        out[f"setup_{name}"] = amount(row[f"setup_{name}"], currency)
+    return out
+
+
+def pricing(row: Row) -> dict[str, Any]:
+    out = pricing_row(row, row["product_id"], PRICING_RELATED_TYPE, _price)
     out["created_at"] = timestamp(row["created_at"])
     out["updated_at"] = timestamp(row["updated_at"])
     if "product" in row:
@@ -362,18 +371,7 @@ def _coupon_value(value: int | None, kind: str, currency: str) -> int | float | 
 
 def coupon_pricing(row: Row, kind: str) -> dict[str, Any]:
     currency = row["currency"]
-    out: dict[str, Any] = {
-        "id": row["id"],
-        "related_id": row["coupon_id"],
-        "related_type": COUPON_RELATED_TYPE,
-        "currency": currency,
-    }
-    for name in UNBILLED_CYCLES:
-        out[name] = out[f"setup_{name}"] = None
-    for name in PRICING_CYCLES:
-        out[name] = _coupon_value(row[name], kind, currency)
-    for name in PRICING_CYCLES:
-        out[f"setup_{name}"] = _coupon_value(row[f"setup_{name}"], kind, currency)
+    out = pricing_row(row, row["coupon_id"], COUPON_RELATED_TYPE, lambda value, _: _coupon_value(value, kind, currency))
     out["minimum_order_amount"] = to_number(row["minimum_minor"], currency)
     out["created_at"] = timestamp(row["created_at"])
     out["updated_at"] = timestamp(row["updated_at"])
