@@ -19,7 +19,7 @@ from hostlane.core.money import format_amount, to_number
 from hostlane.core.pagination import Page
 from hostlane.faces.application import wire as application
 from hostlane.faces.common import ErrorInfo
-from hostlane.faces.values import utc_text
+from hostlane.faces.values import plain_time
 from hostlane.models import Customer, ServiceStatus, TicketStatus
 
 Row = application.Row
@@ -42,7 +42,9 @@ def error(request: Request, info: ErrorInfo) -> Response:
 
 
 def timestamp(value: Any) -> str | None:
-    return utc_text(value, "%Y-%m-%dT%H:%M:%S+00:00")
+    """A time in UTC as Laravel's ``toIso8601String`` prints it: ``2026-11-23T10:30:00+00:00``."""
+    text = plain_time(value)
+    return None if text is None else f"{text[:10]}T{text[11:]}+00:00"
 
 
 def formatted(amount_minor: int, currency: str) -> str:
