@@ -248,7 +248,7 @@ def query_string(name: str | None, value: str, page: int) -> str:
 
 
 async def _last_pages() -> dict[tuple[str | None, str], int]:
-    """The last page of each filter of the mix (the count query of the bare app)."""
+    """The last page of each filter of the mix (an exact count: the bench's own query, not one the apps send)."""
     import asyncpg
 
     connection = await asyncpg.connect(plain_dsn(DATABASE_URL), server_settings={"search_path": SCHEMA})
