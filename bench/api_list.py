@@ -9,8 +9,10 @@ Run: ``.venv/bin/python -m bench.api_list`` (``--help`` for the knobs). It
    bare app below sends exactly those statements (same text, same parameters);
 3. starts two uvicorn servers, one worker each, log level warning, no access log: Hostlane
    (``hostlane.app:create_app``) and the bare app (``bench.api_list:bare_app``), which answers the same
-   route by hand: the API-key query, the page query and the count query through asyncpg (prepared
-   statements, a pool of 20), and the same JSON document through orjson;
+   route by hand: the API-key query, the page query (a deferred join past page 1) and, when the page is not
+   the last, the total's query (the maintained count, a bounded count or the planner's estimate, as
+   ``hostlane.core.pagination.fetch_page`` chooses) through asyncpg (prepared statements, a pool of 20), and
+   the same JSON document through orjson;
 4. checks that both answer the same JSON to a few requests, then loads one at a time with 32
    keep-alive connections asking for random pages of 50 under random filters (none,
    ``filter[country]``, ``filter[status]``, ``filter[email]=<fragment>``): a warm-up each, then
@@ -246,7 +248,7 @@ def query_string(name: str | None, value: str, page: int) -> str:
 
 
 async def _last_pages() -> dict[tuple[str | None, str], int]:
-    """The last page of each filter of the mix (the count query of the bare app)."""
+    """The last page of each filter of the mix (an exact count: the bench's own query, not one the apps send)."""
     import asyncpg
 
     connection = await asyncpg.connect(plain_dsn(DATABASE_URL), server_settings={"search_path": SCHEMA})
@@ -295,22 +297,55 @@ _SELECT = (
     "customers.email_verified_at, customers.notes, customers.last_login_at, customers.last_login_ip, "
     "customers.last_login_host, customers.created_at, customers.updated_at, customers.deleted_at \nFROM customers \n"
 )
-_COUNT = "SELECT count(*) AS count_1 \nFROM customers \n"
 _SCOPE = "WHERE customers.livemode IS true AND customers.deleted_at IS NULL"
 _ORDER = " ORDER BY customers.id ASC \n"
-# SQLAlchemy numbers an expanding IN's parameters after LIMIT/OFFSET's, and a LIKE's before them.
-PAGE_SQL: dict[str | None, str] = {
-    None: f"{_SELECT}{_SCOPE}{_ORDER} LIMIT $1::INTEGER OFFSET $2::INTEGER",
-    "country": f"{_SELECT}{_SCOPE} AND customers.country IN ($3::VARCHAR){_ORDER} LIMIT $1::INTEGER OFFSET $2::INTEGER",
-    "status": f"{_SELECT}{_SCOPE} AND customers.status IN ($3){_ORDER} LIMIT $1::INTEGER OFFSET $2::INTEGER",
-    "email": f"{_SELECT}{_SCOPE} AND lower(customers.email) LIKE $1::VARCHAR ESCAPE '\\'{_ORDER}"
-    " LIMIT $2::INTEGER OFFSET $3::INTEGER",
+_IDS = "SELECT customers.id \nFROM customers \n"
+# Each filter's condition, with the parameter numbers each statement gives it: SQLAlchemy numbers an expanding IN's
+# parameters after LIMIT/OFFSET's, a LIKE's before them.
+_COUNTRY = " AND customers.country IN (${n}::VARCHAR)"
+_STATUS = " AND customers.status IN (${n})"
+_EMAIL = " AND lower(customers.email) LIKE ${n}::VARCHAR ESCAPE '\\'"
+_FILTER: dict[str | None, str] = {None: "", "country": _COUNTRY, "status": _STATUS, "email": _EMAIL}
+
+
+def _where(name: str | None, number: int) -> str:
+    return _SCOPE + _FILTER[name].replace("{n}", str(number))
+
+
+# Hostlane's ``core.pagination.fetch_page`` by number: one row more than the page (whether a next one exists); the
+# first page plainly, a later one as a deferred join (the offset walks ids, only the page's rows are read whole).
+FIRST_PAGE_SQL: dict[str | None, str] = {
+    name: f"{_SELECT}{_where(name, 1 if name == 'email' else 2)}{_ORDER} LIMIT ${2 if name == 'email' else 1}::INTEGER"
+    for name in _FILTER
 }
+PAGE_SQL: dict[str | None, str] = {
+    name: f"{_SELECT}{_SCOPE} AND customers.id IN ({_IDS}{_where(name, 1 if name == 'email' else 3)}{_ORDER}"
+    f" LIMIT ${2 if name == 'email' else 1}::INTEGER OFFSET ${3 if name == 'email' else 2}::INTEGER){_ORDER.rstrip()}"
+    for name in _FILTER
+}
+# The total, when the page is not the last: the maintained count (``core.counts``) for no filter or status only,
+# else a count bounded at COUNT_CAP + 1 rows, and past COUNT_CAP the planner's estimate (EXPLAIN).
+_MAINTAINED = (
+    "SELECT coalesce(sum(list_counts.n), $1::INTEGER) AS coalesce_1 \nFROM list_counts \n"
+    "WHERE list_counts.resource = $2::VARCHAR AND list_counts.livemode IS true"
+)
+MAINTAINED_SQL: dict[str | None, str] = {
+    None: _MAINTAINED,
+    "status": f"{_MAINTAINED} AND list_counts.status IN ($3::VARCHAR)",
+}
+COUNT_CAP = 10_000
+BOUNDED_SQL: dict[str | None, str] = {
+    name: "SELECT count(*) AS count_1 \nFROM (SELECT customers.id AS id \nFROM customers \n"
+    f"{_where(name, 1 if name == 'email' else 2)} \n LIMIT ${2 if name == 'email' else 1}::INTEGER) AS anon_1"
+    for name in ("country", "email")
+}
+EXPLAIN_SQL: dict[str | None, str] = {
+    name: f"EXPLAIN (FORMAT JSON) SELECT customers.id \nFROM customers \n{_where(name, 1)}"
+    for name in ("country", "email")
+}
+# The mix's last pages: an exact count (the bench's own query, not one either app sends).
 COUNT_SQL: dict[str | None, str] = {
-    None: f"{_COUNT}{_SCOPE}",
-    "country": f"{_COUNT}{_SCOPE} AND customers.country IN ($1::VARCHAR)",
-    "status": f"{_COUNT}{_SCOPE} AND customers.status IN ($1)",
-    "email": f"{_COUNT}{_SCOPE} AND lower(customers.email) LIKE $1::VARCHAR ESCAPE '\\'",
+    name: f"SELECT count(*) AS count_1 \nFROM customers \n{_where(name, 1)}" for name in _FILTER
 }
 API_KEY_PATTERN = re.compile(r"^(hl_(?:live|test)_[A-Za-z0-9]{8})([A-Za-z0-9]{40})$")
 TOUCH_EVERY = dt.timedelta(minutes=1)
@@ -327,8 +362,30 @@ def bare_filter_args(name: str | None, value: str) -> list[object]:
 
 def bare_page_args(name: str | None, value: str, limit: int, offset: int) -> list[object]:
     if name == "email":
-        return [*bare_filter_args(name, value), limit, offset]
-    return [limit, offset, *bare_filter_args(name, value)]
+        return [*bare_filter_args(name, value), limit, *([offset] if offset else [])]
+    return [limit, *([offset] if offset else []), *bare_filter_args(name, value)]
+
+
+async def bare_page(connection: Any, name: str | None, value: str, page: int, per_page: int) -> tuple[list[Any], int]:
+    """A page's rows and the list's total, by the statements Hostlane's ``fetch_page`` sends (asyncpg)."""
+    offset = (page - 1) * per_page
+    sql = PAGE_SQL[name] if offset else FIRST_PAGE_SQL[name]
+    rows = await connection.fetch(sql, *bare_page_args(name, value, per_page + 1, offset))
+    more = len(rows) > per_page
+    del rows[per_page:]
+    if not more and (rows or page == 1):
+        return rows, offset + len(rows)
+    known = offset + len(rows) + int(more) if rows else 0
+    if name in MAINTAINED_SQL:
+        counted = await connection.fetchval(MAINTAINED_SQL[name], 0, "customers", *bare_filter_args(name, value))
+        return rows, max(int(counted), known)
+    filter_args = bare_filter_args(name, value)
+    bounded_args = [*filter_args, COUNT_CAP + 1] if name == "email" else [COUNT_CAP + 1, *filter_args]
+    found = int(await connection.fetchval(BOUNDED_SQL[name], *bounded_args))
+    if found <= COUNT_CAP:
+        return rows, max(found, known)
+    plan = json.loads(await connection.fetchval(EXPLAIN_SQL[name], *filter_args))
+    return rows, max(int(plan[0]["Plan"]["Plan Rows"]), COUNT_CAP + 1, known)
 
 
 def bare_app() -> Any:
@@ -419,11 +476,7 @@ def bare_app() -> Any:
             granted = orjson.loads(key["permissions"])
             if "*" not in granted and "customers:index" not in granted:
                 return error(403, "This action is unauthorized.")
-            rows = await connection.fetch(PAGE_SQL[name], *bare_page_args(name, value, per_page, offset))
-            if page == 1 and len(rows) < per_page:
-                total = len(rows)
-            else:
-                total = await connection.fetchval(COUNT_SQL[name], *bare_filter_args(name, value))
+            rows, total = await bare_page(connection, name, value, page, per_page)
         last = max(1, -(-total // per_page))
 
         # Hostlane's links: absolute for a Host it knows (HOSTLANE_ALLOWED_HOSTS), else relative.
@@ -507,8 +560,13 @@ async def _call_asgi(app: Any, path: str, query: str, headers: dict[str, str]) -
     return status
 
 
+# What the SQL check asks both apps for: of each filter of the mix, the first page, the second (a deferred join and a
+# total) and one past the end (an empty page: its total cannot come from the page).
+CHECKED_PAGES = (1, 2, 1_000_000)
+
+
 async def _hostlane_statements(key: str) -> list[tuple[str, tuple[object, ...]]]:
-    """The SQL Hostlane sends (text and parameters) for a page of each filter of the mix."""
+    """The SQL Hostlane sends (text and parameters) for ``CHECKED_PAGES`` of each filter of the mix."""
     from sqlalchemy import event
 
     from hostlane.app import create_app
@@ -527,33 +585,66 @@ async def _hostlane_statements(key: str) -> list[tuple[str, tuple[object, ...]]]
             await session.connection()
         event.listen(runtime.db.engine.sync_engine, "before_cursor_execute", record)
         for name, values in FILTERS.items():
-            status = await _call_asgi(app, PATH, query_string(name, values[0], 2), {"Authorization": f"Bearer {key}"})
-            if status != 200:
-                raise SystemExit(f"Hostlane answered {status} to {query_string(name, values[0], 2)}")
+            for page in CHECKED_PAGES:
+                query = query_string(name, values[0], page)
+                status = await _call_asgi(app, PATH, query, {"Authorization": f"Bearer {key}"})
+                if status != 200:
+                    raise SystemExit(f"Hostlane answered {status} to {query}")
     finally:
         await runtime.close()
+    return seen
+
+
+class _Recording:
+    """An asyncpg connection that notes each statement it is given (text and parameters)."""
+
+    def __init__(self, connection: Any, seen: list[tuple[str, tuple[object, ...]]]) -> None:
+        self.connection, self.seen = connection, seen
+
+    async def fetch(self, sql: str, *args: object) -> list[Any]:
+        self.seen.append((sql, args))
+        return list(await self.connection.fetch(sql, *args))
+
+    async def fetchval(self, sql: str, *args: object) -> Any:
+        self.seen.append((sql, args))
+        return await self.connection.fetchval(sql, *args)
+
+
+async def _bare_statements(prefix: str) -> list[tuple[str, tuple[object, ...]]]:
+    """The SQL the bare app sends for the same requests (the key's touch, whose time varies, by type)."""
+    import asyncpg
+
+    connection = await asyncpg.connect(plain_dsn(DATABASE_URL), server_settings={"search_path": SCHEMA})
+    seen: list[tuple[str, tuple[object, ...]]] = []
+    try:
+        for name, values in FILTERS.items():
+            for page in CHECKED_PAGES:
+                first = not seen
+                seen.append((API_KEY_SQL, (prefix,)))
+                if first:  # the key's first use writes last_used_at
+                    seen.append((TOUCH_SQL, (dt.datetime, 1)))
+                await bare_page(_Recording(connection, seen), name, values[0], page, PER_PAGE)
+    finally:
+        await connection.close()
     return seen
 
 
 def check_sql(key: str) -> str:
     """Compare the statements Hostlane sends with the bare app's (text and parameters); exit if they differ."""
     seen = asyncio.run(_hostlane_statements(key))
-    prefix = key[:16]
-    expected: list[tuple[str, tuple[object, ...]]] = []
-    for index, (name, values) in enumerate(FILTERS.items()):
-        expected.append((API_KEY_SQL, (prefix,)))
-        if index == 0:  # the key's first use writes last_used_at (its time is compared by type only)
-            expected.append((TOUCH_SQL, (dt.datetime, 1)))
-        expected.append((PAGE_SQL[name], tuple(bare_page_args(name, values[0], PER_PAGE, PER_PAGE))))
-        expected.append((COUNT_SQL[name], tuple(bare_filter_args(name, values[0]))))
+    expected = asyncio.run(_bare_statements(key[:16]))
     comparable = [
         (statement, (type(parameters[0]), *parameters[1:]) if statement == TOUCH_SQL else parameters)
         for statement, parameters in seen
     ]
     if comparable != expected:
-        print("The bare app's SQL is not Hostlane's any more: update bench/api_list.py. Hostlane sent:")
-        for statement, parameters in seen:
-            print(f"  {statement!r} {parameters!r}")
+        print(
+            "The bare app's SQL is not Hostlane's any more: update bench/api_list.py. Hostlane sent, then the bare app:"
+        )
+        for (statement, parameters), bare in zip(comparable, expected, strict=False):
+            mark = "  " if (statement, parameters) == bare else "!="
+            print(f"{mark} {statement!r} {parameters!r}\n   {bare[0]!r} {bare[1]!r}")
+        print(f"({len(comparable)} statements from Hostlane, {len(expected)} from the bare app)")
         raise SystemExit(1)
     return f"{len(seen)} statements, {len({statement for statement, _ in seen})} distinct"
 
@@ -928,6 +1019,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             hostlane, bare = started
             probes = [paths[0], next(p for p in paths if "email" in p), f"{PATH}?{query_string('email', 'zz_%', 1)}"]
             probes += [f"{PATH}?{query_string('country', 'FR', 3)}", f"{PATH}?{query_string('status', 'active', 1)}"]
+            probes += [f"{PATH}?{query_string('status', 'suspended', 2)}", f"{PATH}?{query_string(None, '', 10**6)}"]
             same = check_same_json(hostlane.url, bare.url, key, probes)
             step(f"servers up: Hostlane {hostlane.url}, bare {bare.url}; same JSON from both for {same} probes")
             slice_seconds = max(1.0, round(args.duration / args.rounds))
