@@ -46,6 +46,10 @@ SMALL = {
     "support_departments": "support departments: a handful",
     "ip_pools": "address pools: staff-made, tens of rows",
     "pdu_devices": "power distribution units: one per rack",
+    "coupons": "coupons: staff-made, tens to hundreds of rows",
+    "provisioning_servers": "provisioning servers: one per host a module runs services on",
+    "cancellation_reasons": "cancellation reasons: a handful",
+    "subdomain_hosts": "subdomain hosts: a few domains",
 }
 BIG = {"customers", "services", "invoices", "orders", "support_tickets"}
 SEED_TABLES = [
@@ -116,6 +120,28 @@ def cases() -> Iterator[Case]:
 
 
 CASES = list(cases())
+# Lists no index serves yet, each with the reason: expected to fail (strictly: an index that comes makes them pass,
+# and the mark must go). The action logs' actor columns are CASE expressions over ``actor_kind``/``actor_id`` (and
+# the API key's owner), which no plain index orders or filters; the filters want rewriting into conditions on
+# ``(actor_kind, actor_id)``, the sorts a stored column.
+_ACTOR = "the action logs' staff_id/customer_id are CASE expressions over the actor (issue 16's note: left)"
+_MODEL_ID = "model_id alone: the index is (object_type, object_id), which a sort by object_id alone cannot use"
+UNSERVED = {
+    "audit_log-filter-staff_id": _ACTOR,
+    "audit_log-filter-customer_id": _ACTOR,
+    "audit_log-sort-staff_id": _ACTOR,
+    "audit_log-sort--staff_id": _ACTOR,
+    "audit_log-sort-customer_id": _ACTOR,
+    "audit_log-sort--customer_id": _ACTOR,
+    "audit_log-sort-model_id": _MODEL_ID,
+    "audit_log-sort--model_id": _MODEL_ID,
+}
+PARAMS = [
+    pytest.param(case, id=case.id, marks=[pytest.mark.xfail(strict=True, reason=UNSERVED[case.id])])
+    if case.id in UNSERVED
+    else pytest.param(case, id=case.id)
+    for case in CASES
+]
 
 
 def test_the_small_tables_have_lists() -> None:
@@ -135,6 +161,8 @@ def _value_sql(column: sa.Column[Any], table: str) -> str:
         return f"(ARRAY[{values}])[1 + g % {len(kind.enums)}]"
     if column.foreign_keys:
         target = next(iter(column.foreign_keys)).column.table.name
+        if target not in SEED_TABLES and column.nullable:
+            return "NULL"  # a reference to a table the seed leaves empty (a server, a cancellation reason)
         return f"1 + g % {5000 if target in BIG else 20}"  # ids the referenced table has
     if isinstance(kind, sa.Boolean):
         return "(g % 10 <> 0)" if name == "livemode" else "(g % 3 = 0)"
@@ -268,7 +296,7 @@ async def _run(database: Database, case: Case) -> list[tuple[str, Any]]:
     return statements
 
 
-@pytest.mark.parametrize("case", CASES, ids=[case.id for case in CASES])
+@pytest.mark.parametrize("case", PARAMS)
 async def test_an_index_serves_the_list(seeded: Database, case: Case) -> None:
     statements = await _run(seeded, case)
     table = case.table
