@@ -118,17 +118,19 @@ async def _walk(
     around: tuple[str, str] | None,
 ) -> int:
     """Batches, each in its own transaction, until none is full; how many services they renewed."""
-    total, after, swept = 0, 0, False
+    total, after, waiting = 0, 0, False
     while True:
         async with db.transaction() as session:
-            made, after = await _renew_batch(session, day, horizon, batch, rules=rules, after=after, around=around)
+            made, after = await _renew_batch(
+                session, day, horizon, batch, rules=rules, after=after, around=around, skip_locked=not waiting
+            )
         total += made
         if made < batch:
-            if after == 0 or swept:
+            if waiting:
                 return total
-            # The batches walked the services by id, skipping those another transaction held (a run killed a
-            # moment ago whose statement still ends, a payment): once more from the first, as they are free now.
-            after, swept = 0, True
+            # The batches walked the services skipping those another transaction held (a run killed a moment ago
+            # whose statement still ends, a payment): once more from the first, waiting for them this time.
+            after, waiting = 0, True
 
 
 async def _renew_batch(
@@ -140,16 +142,23 @@ async def _renew_batch(
     rules: list[TaxRule],
     after: int,
     around: tuple[str, str] | None,
+    skip_locked: bool = True,
 ) -> tuple[int, int]:
     """One batch, in the caller's transaction: inside the database when ``around`` (the invoice numbers' text)
     is given, else in Python. Returns how many services it held and the id it ended at."""
     if around is not None:
-        return await _renew_batch_in_database(session, day, horizon, after, batch, around)
-    return await _renew_batch_in_python(session, day, horizon, rules, batch), after
+        return await _renew_batch_in_database(session, day, horizon, after, batch, around, skip_locked)
+    return await _renew_batch_in_python(session, day, horizon, rules, batch, skip_locked), after
 
 
 async def _renew_batch_in_database(
-    session: AsyncSession, day: dt.date, horizon: dt.date, after: int, batch: int, around: tuple[str, str]
+    session: AsyncSession,
+    day: dt.date,
+    horizon: dt.date,
+    after: int,
+    batch: int,
+    around: tuple[str, str],
+    skip_locked: bool,
 ) -> tuple[int, int]:
     """One batch in one statement; the batches walk the services by id (``after``: the last one of the batch
     before), so none reads again the due dates the batches before it moved."""
@@ -166,6 +175,7 @@ async def _renew_batch_in_database(
         suffix=after_number,
         months={cycle.value: months for cycle, months in cycles.MONTHS.items()},
         displays_key=DISPLAYS_KEY,
+        skip_locked=skip_locked,
     )
     await _after_invoicing(
         session,
@@ -190,11 +200,11 @@ async def _after_invoicing(session: AsyncSession, made: list[tuple[int, bool, in
 
 
 async def _renew_batch_in_python(
-    session: AsyncSession, day: dt.date, horizon: dt.date, rules: list[TaxRule], batch: int
+    session: AsyncSession, day: dt.date, horizon: dt.date, rules: list[TaxRule], batch: int, skip_locked: bool
 ) -> int:
     # A period invoiced already (its due date was moved back) is flagged: only its due date moves on.
     due = await services.lock_due_for_renewal(
-        session, horizon, batch=batch, flags={"already_billed": repo.period_billed}
+        session, horizon, batch=batch, flags={"already_billed": repo.period_billed}, skip_locked=skip_locked
     )
     if not due:
         return 0

@@ -439,7 +439,7 @@ WITH due AS MATERIALIZED (
       AND NOT EXISTS (SELECT 1 FROM service_coupons c WHERE c.service_id = s.id)  -- their discount: in Python
     ORDER BY s.id
     LIMIT :batch
-    FOR UPDATE OF s SKIP LOCKED
+    FOR UPDATE OF s {skip_locked}
 ),
 moved AS (
     -- the batch's ids as an array too, so that the rows are found by the primary key, never by a scan
@@ -583,16 +583,16 @@ def _months_of(column: str, months: tuple[tuple[str, int], ...]) -> str:
 
 
 @functools.cache
-def _renew_sql(months: tuple[tuple[str, int], ...]) -> sa.TextClause:
+def _renew_sql(months: tuple[tuple[str, int], ...], skip_locked: bool) -> sa.TextClause:
     return sa.text(
-        _RENEW_IN_DATABASE.replace("{months_of_cycle}", _months_of("s.billing", months)).replace(
-            "{months_of_cycle_p}", _months_of("p.billing", months)
-        )
+        _RENEW_IN_DATABASE.replace("{months_of_cycle}", _months_of("s.billing", months))
+        .replace("{months_of_cycle_p}", _months_of("p.billing", months))
+        .replace("{skip_locked}", "SKIP LOCKED" if skip_locked else "")
     )
 
 
-def _renew_statement(months: dict[str, int]) -> sa.TextClause:
-    return _renew_sql(tuple(sorted(months.items())))
+def _renew_statement(months: dict[str, int], skip_locked: bool) -> sa.TextClause:
+    return _renew_sql(tuple(sorted(months.items())), skip_locked)
 
 
 async def renew_batch_in_database(
@@ -608,16 +608,17 @@ async def renew_batch_in_database(
     suffix: str,
     months: dict[str, int],
     displays_key: str,
+    skip_locked: bool = True,
 ) -> tuple[int, int, list[dict[str, Any]]]:
     """Renew the next batch of due services after id ``after`` in one statement (PostgreSQL): lock them, move
     their due dates, and write the invoices of the periods not billed yet, with their lines, numbers and totals,
     and mark their metered use billed. Returns how many services the batch held, the last one's id, and the
     invoices made (``invoice_id``, ``livemode``, ``total_minor``, ``has_credit``: whether their customer has
-    credit to spend), in id order."""
+    credit to spend), in id order. With ``skip_locked`` false it waits for the rows another transaction holds."""
     rows = (
         (
             await session.execute(
-                _renew_statement(months),
+                _renew_statement(months, skip_locked),
                 {
                     "horizon": horizon,
                     "after": after,

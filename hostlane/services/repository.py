@@ -142,11 +142,11 @@ RENEWAL_COLUMNS = ("id", "livemode", "customer_id", "name", "billing", "price_mi
 
 
 async def lock_due_for_renewal(
-    session: AsyncSession, horizon: dt.date, batch: int, flags: Mapping[str, PeriodFlag]
+    session: AsyncSession, horizon: dt.date, batch: int, flags: Mapping[str, PeriodFlag], *, skip_locked: bool = True
 ) -> list[dict[str, Any]]:
     """Up to ``batch`` recurring active or suspended services whose next period starts by ``horizon`` and whose
-    cancellation is not asked for, locked (skipping those another run holds), in id order; each ``flags`` entry
-    adds a column."""
+    cancellation is not asked for, locked (skipping those another transaction holds, unless ``skip_locked`` is
+    false: then waiting for them), in id order; each ``flags`` entry adds a column."""
     extra = [flag(TABLE.c.id, TABLE.c.next_due_date).label(name) for name, flag in flags.items()]
     rows = await session.execute(
         sa.select(*(TABLE.c[name] for name in RENEWAL_COLUMNS), TABLE.c.billing_day, *extra)
@@ -159,7 +159,7 @@ async def lock_due_for_renewal(
         )
         .order_by(TABLE.c.id)
         .limit(batch)
-        .with_for_update(skip_locked=True)
+        .with_for_update(skip_locked=skip_locked)
     )
     return [dict(row) for row in rows.mappings()]
 

@@ -372,13 +372,19 @@ async def suspended_for_overdue(session: AsyncSession, service_id: int) -> bool:
 
 
 async def lock_due_for_renewal(
-    session: AsyncSession, horizon: dt.date, *, batch: int, flags: Mapping[str, repo.PeriodFlag] | None = None
+    session: AsyncSession,
+    horizon: dt.date,
+    *,
+    batch: int,
+    flags: Mapping[str, repo.PeriodFlag] | None = None,
+    skip_locked: bool = True,
 ) -> list[dict[str, Any]]:
     """The billing run's next batch: recurring active or suspended services whose next period starts by
-    ``horizon``, locked for the batch's transaction (others' locked rows skipped). ``flags`` adds a
+    ``horizon``, locked for the batch's transaction (others' locked rows skipped, or waited for when not
+    ``skip_locked``). ``flags`` adds a
     condition per row, built by the caller from a service's id and period start (billing asks, in the same
     query, whether that period is already invoiced)."""
-    return await repo.lock_due_for_renewal(session, horizon, batch, flags or {})
+    return await repo.lock_due_for_renewal(session, horizon, batch, flags or {}, skip_locked=skip_locked)
 
 
 async def move_due_dates(session: AsyncSession, moves: list[dict[str, Any]]) -> None:
