@@ -10,7 +10,7 @@ from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text, UniqueC
 from sqlalchemy.orm import Mapped, mapped_column
 
 from hostlane.core.db import Base, BigId, text_enum
-from hostlane.models.columns import Timestamps
+from hostlane.models.columns import CycleAmounts, Timestamps
 
 
 class CatalogStatus(StrEnum):
@@ -59,7 +59,7 @@ class Product(Timestamps, Base):
 BILLING_CYCLES = ("onetime", "monthly", "quarterly", "semiannually", "annually", "biennially", "triennially")
 
 
-class Pricing(Timestamps, Base):
+class Pricing(CycleAmounts, Timestamps, Base):
     """Prices of one product in one currency: each cycle's price and setup fee, in minor units.
 
     A cycle whose price is NULL is not offered. A product may have several pricings in one currency (as
@@ -79,20 +79,6 @@ class Pricing(Timestamps, Base):
     livemode: Mapped[bool] = mapped_column(Boolean)
     product_id: Mapped[int] = mapped_column(ForeignKey("products.id", ondelete="CASCADE"), index=True)
     currency: Mapped[str] = mapped_column(String(3))
-    onetime: Mapped[int | None] = mapped_column(sa.BigInteger)
-    monthly: Mapped[int | None] = mapped_column(sa.BigInteger)
-    quarterly: Mapped[int | None] = mapped_column(sa.BigInteger)
-    semiannually: Mapped[int | None] = mapped_column(sa.BigInteger)
-    annually: Mapped[int | None] = mapped_column(sa.BigInteger)
-    biennially: Mapped[int | None] = mapped_column(sa.BigInteger)
-    triennially: Mapped[int | None] = mapped_column(sa.BigInteger)
-    setup_onetime: Mapped[int | None] = mapped_column(sa.BigInteger)
-    setup_monthly: Mapped[int | None] = mapped_column(sa.BigInteger)
-    setup_quarterly: Mapped[int | None] = mapped_column(sa.BigInteger)
-    setup_semiannually: Mapped[int | None] = mapped_column(sa.BigInteger)
-    setup_annually: Mapped[int | None] = mapped_column(sa.BigInteger)
-    setup_biennially: Mapped[int | None] = mapped_column(sa.BigInteger)
-    setup_triennially: Mapped[int | None] = mapped_column(sa.BigInteger)
 
 
 class CatalogMetadata(Timestamps, Base):

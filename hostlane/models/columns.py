@@ -20,6 +20,26 @@ class Timestamps:
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now, onupdate=clock.now)
 
 
+class CycleAmounts:
+    """Each billing cycle's amount and setup amount in minor units, NULL where the cycle is not offered: a product's
+    pricing, a coupon's values."""
+
+    onetime: Mapped[int | None] = mapped_column(sa.BigInteger)
+    monthly: Mapped[int | None] = mapped_column(sa.BigInteger)
+    quarterly: Mapped[int | None] = mapped_column(sa.BigInteger)
+    semiannually: Mapped[int | None] = mapped_column(sa.BigInteger)
+    annually: Mapped[int | None] = mapped_column(sa.BigInteger)
+    biennially: Mapped[int | None] = mapped_column(sa.BigInteger)
+    triennially: Mapped[int | None] = mapped_column(sa.BigInteger)
+    setup_onetime: Mapped[int | None] = mapped_column(sa.BigInteger)
+    setup_monthly: Mapped[int | None] = mapped_column(sa.BigInteger)
+    setup_quarterly: Mapped[int | None] = mapped_column(sa.BigInteger)
+    setup_semiannually: Mapped[int | None] = mapped_column(sa.BigInteger)
+    setup_annually: Mapped[int | None] = mapped_column(sa.BigInteger)
+    setup_biennially: Mapped[int | None] = mapped_column(sa.BigInteger)
+    setup_triennially: Mapped[int | None] = mapped_column(sa.BigInteger)
+
+
 def unique_where(name: str, *columns: str, where: str) -> Index:
     """A unique index over only the rows that match ``where`` (a partial index), on SQLite and PostgreSQL alike."""
     return Index(name, *columns, unique=True, sqlite_where=sa.text(where), postgresql_where=sa.text(where))

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from hostlane.core import clock
 from hostlane.core.db import Base, BigId, UTCDateTime, text_enum
 from hostlane.models.catalog import BILLING_CYCLES
-from hostlane.models.columns import Timestamps
+from hostlane.models.columns import CycleAmounts, Timestamps
 
 
 class CouponType(StrEnum):
@@ -64,7 +64,7 @@ class Coupon(Timestamps, Base):
     is_global: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
-class CouponValue(Timestamps, Base):
+class CouponValue(CycleAmounts, Timestamps, Base):
     """What a coupon takes off in one currency, per billing cycle: off the cycle's price and off its setup fee.
     A NULL cycle takes nothing off."""
 
@@ -84,20 +84,6 @@ class CouponValue(Timestamps, Base):
     currency: Mapped[str] = mapped_column(String(3))
     # The order's subtotal in this currency, before the discount, must reach it (CLIENTXCMS's minimum_order_amount).
     minimum_minor: Mapped[int] = mapped_column(sa.BigInteger, default=0)
-    onetime: Mapped[int | None] = mapped_column(sa.BigInteger)
-    monthly: Mapped[int | None] = mapped_column(sa.BigInteger)
-    quarterly: Mapped[int | None] = mapped_column(sa.BigInteger)
-    semiannually: Mapped[int | None] = mapped_column(sa.BigInteger)
-    annually: Mapped[int | None] = mapped_column(sa.BigInteger)
-    biennially: Mapped[int | None] = mapped_column(sa.BigInteger)
-    triennially: Mapped[int | None] = mapped_column(sa.BigInteger)
-    setup_onetime: Mapped[int | None] = mapped_column(sa.BigInteger)
-    setup_monthly: Mapped[int | None] = mapped_column(sa.BigInteger)
-    setup_quarterly: Mapped[int | None] = mapped_column(sa.BigInteger)
-    setup_semiannually: Mapped[int | None] = mapped_column(sa.BigInteger)
-    setup_annually: Mapped[int | None] = mapped_column(sa.BigInteger)
-    setup_biennially: Mapped[int | None] = mapped_column(sa.BigInteger)
-    setup_triennially: Mapped[int | None] = mapped_column(sa.BigInteger)
 
 
 class CouponProduct(Base):
