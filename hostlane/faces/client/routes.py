@@ -373,8 +373,7 @@ async def invoices(
     query = ListQuery(page, per_page, _status_filter("filter", filter, INVOICE_FILTERS), [("id", True)])
     found = await billing.list_invoices(session, principal, query)
     body = {
-        "data": [wire.invoice(row) for row in found.items],
-        "meta": wire.meta(found),
+        **wire.listed(found, wire.invoice),
         "filters": {"status": filter, "available": sorted(INVOICE_FILTERS)},
     }
     return render(request, body)
@@ -479,7 +478,7 @@ async def service_list(
 ) -> Response:
     query = ListQuery(page, per_page, _status_filter("status", status, SERVICE_FILTERS), [("id", True)])
     found = await services.list_services(session, principal, query)
-    return render(request, {"data": [wire.service(row) for row in found.items], "meta": wire.meta(found)})
+    return render(request, wire.listed(found, wire.service))
 
 
 @router.get("/services/{service_id}", summary="One of my services", responses=success_responses(wire.DataAnswer))
@@ -513,8 +512,7 @@ async def tickets(
     found = await support.list_tickets(session, principal, query)
     departments = {row["id"]: row for row in await support.all_departments(session, principal)}
     body = {
-        "data": [wire.ticket(row, departments) for row in found.items],
-        "meta": wire.meta(found),
+        **wire.listed(found, lambda row: wire.ticket(row, departments)),
         "filters": {"status": filter, "available": sorted(TICKET_FILTERS)},
     }
     return render(request, body)

@@ -7,7 +7,7 @@ rows in the same words, and add what the client API's resources print besides (`
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from fastapi import Request, Response
@@ -58,6 +58,11 @@ def meta(page: Page) -> dict[str, int]:
         "per_page": page.query.per_page,
         "total": page.total,
     }
+
+
+def listed(page: Page, item: Callable[[Any], dict[str, Any]]) -> dict[str, Any]:
+    """A list's answer: its rows as ``item`` prints them (``data``) and where the page stands (``meta``)."""
+    return {"data": [item(row) for row in page.items], "meta": meta(page)}
 
 
 def login_customer(customer: Customer) -> dict[str, Any]:
